@@ -1,0 +1,1 @@
+"""Sub-commands of the `baseline` command line, one module each (Qt-free)."""

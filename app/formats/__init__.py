@@ -1,0 +1,1 @@
+"""Qt-free import and export of RR files and other apps' exports."""

@@ -1,0 +1,1 @@
+"""Qt-free HRV analysis: artifact correction, time, frequency and nonlinear metrics, coherence."""

@@ -1,0 +1,1 @@
+"""Qt-free recovery models: the daily baseline, its normal range, and recovery speed."""

@@ -1,0 +1,368 @@
+"""The Baseline database: one SQLite file in WAL mode, private to the user (mode 0600).
+
+Every write commits at once, so a crash or a pulled plug loses at most the packet in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlite_utils
+
+from app.store.migrations import migrate
+from app.store.records import (
+    BeatRecord,
+    HeartRateRecord,
+    LogEntry,
+    MarkRecord,
+    SessionRecord,
+)
+
+DB_ENV_VAR = "BASELINE_DB"
+_SESSION_COLUMNS = (
+    "id, kind, started_at, ended_at, status, sensor_name, sensor_address, rate_bpm, pattern_json,"
+    " duration_s, stress_before, stress_after, note, source_hash"
+)
+
+
+def default_db_path() -> Path:
+    """`$BASELINE_DB` if set, else `baseline.db` in the platform's user data folder."""
+    override = os.environ.get(DB_ENV_VAR)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir("Baseline", appauthor=False)) / "baseline.db"
+
+
+def now_local() -> datetime:
+    """The current time, timezone-aware in the local zone."""
+    return datetime.now().astimezone()
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.isoformat(timespec="milliseconds")
+
+
+def _session_from_row(row: Sequence[Any]) -> SessionRecord:
+    return SessionRecord(
+        id=int(row[0]),
+        kind=str(row[1]),
+        started_at=datetime.fromisoformat(row[2]),
+        ended_at=datetime.fromisoformat(row[3]) if row[3] else None,
+        status=str(row[4]),
+        sensor_name=row[5],
+        sensor_address=row[6],
+        rate_bpm=row[7],
+        pattern_json=row[8],
+        duration_s=row[9],
+        stress_before=row[10],
+        stress_after=row[11],
+        note=row[12],
+        source_hash=row[13],
+    )
+
+
+class Store:
+    """Typed access to the Baseline database. Build it with `open_store` and pass it in."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection = self.db.conn
+        return conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- sessions -------------------------------------------------------------------------
+    def start_session(
+        self,
+        kind: str,
+        started_at: datetime | None = None,
+        *,
+        sensor_name: str | None = None,
+        sensor_address: str | None = None,
+        rate_bpm: float | None = None,
+        pattern_json: str | None = None,
+        source_hash: str | None = None,
+    ) -> int:
+        """Create a session in state `active` and return its id."""
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT INTO sessions (kind, started_at, status, sensor_name, sensor_address,"
+                " rate_bpm, pattern_json, source_hash) VALUES (?, ?, 'active', ?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    _iso(started_at or now_local()),
+                    sensor_name,
+                    sensor_address,
+                    rate_bpm,
+                    pattern_json,
+                    source_hash,
+                ),
+            )
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)
+
+    def set_sensor(self, session_id: int, name: str | None, address: str | None) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE sessions SET sensor_name = ?, sensor_address = ? WHERE id = ?",
+                (name, address, session_id),
+            )
+
+    def finish_session(
+        self,
+        session_id: int,
+        *,
+        ended_at: datetime | None = None,
+        status: str = "complete",
+        duration_s: float | None = None,
+    ) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE sessions SET ended_at = ?, status = ?, duration_s = ? WHERE id = ?",
+                (_iso(ended_at or now_local()), status, duration_s, session_id),
+            )
+
+    def set_reflection(
+        self,
+        session_id: int,
+        *,
+        stress_before: int | None,
+        stress_after: int | None,
+        note: str | None,
+    ) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE sessions SET stress_before = ?, stress_after = ?, note = ? WHERE id = ?",
+                (stress_before, stress_after, note, session_id),
+            )
+
+    def session(self, session_id: int) -> SessionRecord | None:
+        row = self.conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ? AND deleted_at IS NULL",
+            (session_id,),
+        ).fetchone()
+        return _session_from_row(row) if row else None
+
+    def sessions(self, *, kind: str | None = None) -> list[SessionRecord]:
+        """Sessions newest first, without soft-deleted ones."""
+        sql = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE deleted_at IS NULL"
+        args: tuple[Any, ...] = ()
+        if kind is not None:
+            sql += " AND kind = ?"
+            args = (kind,)
+        sql += " ORDER BY started_at DESC, id DESC"
+        return [_session_from_row(r) for r in self.conn.execute(sql, args)]
+
+    def delete_session(self, session_id: int) -> None:
+        """Soft delete: hidden at once, restorable with `undelete_session` until purged."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE sessions SET deleted_at = ? WHERE id = ?", (_iso(now_local()), session_id)
+            )
+
+    def undelete_session(self, session_id: int) -> None:
+        with self.conn:
+            self.conn.execute("UPDATE sessions SET deleted_at = NULL WHERE id = ?", (session_id,))
+
+    def purge_deleted(self) -> int:
+        """Remove soft-deleted sessions and their data for good; returns how many."""
+        with self.conn:
+            ids = [
+                r[0]
+                for r in self.conn.execute("SELECT id FROM sessions WHERE deleted_at IS NOT NULL")
+            ]
+            for table in ("beats", "heart_rate", "marks"):
+                self.conn.executemany(
+                    f"DELETE FROM {table} WHERE session_id = ?", [(i,) for i in ids]
+                )
+            self.conn.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
+        return len(ids)
+
+    def close_unfinished(self) -> list[int]:
+        """Mark sessions left `active` by a crash as `interrupted`; returns their ids.
+
+        The end time is the start plus the last stored beat or reading.
+        """
+        rows = self.conn.execute(
+            "SELECT id, started_at FROM sessions WHERE status = 'active'"
+        ).fetchall()
+        closed: list[int] = []
+        with self.conn:
+            for session_id, started_at in rows:
+                last_ms = self.conn.execute(
+                    "SELECT max(t) FROM (SELECT max(t_ms) AS t FROM beats WHERE session_id = ?1"
+                    " UNION ALL SELECT max(t_ms) FROM heart_rate WHERE session_id = ?1"
+                    " UNION ALL SELECT max(t_ms) FROM marks WHERE session_id = ?1)",
+                    (session_id,),
+                ).fetchone()[0]
+                start = datetime.fromisoformat(started_at)
+                ended = start + timedelta(milliseconds=float(last_ms or 0.0))
+                self.conn.execute(
+                    "UPDATE sessions SET status = 'interrupted', ended_at = ?,"
+                    " duration_s = COALESCE(duration_s, ?) WHERE id = ?",
+                    (_iso(ended), float(last_ms or 0.0) / 1000.0, session_id),
+                )
+                closed.append(int(session_id))
+        return closed
+
+    # -- beats, readings, marks ----------------------------------------------------------
+    def add_beats(self, session_id: int, beats: Iterable[BeatRecord]) -> None:
+        """Append beats in arrival order and commit at once."""
+        rows = list(beats)
+        if not rows:
+            return
+        with self.conn:
+            start = self.conn.execute(
+                "SELECT COALESCE(max(seq) + 1, 0) FROM beats WHERE session_id = ?", (session_id,)
+            ).fetchone()[0]
+            self.conn.executemany(
+                "INSERT INTO beats (session_id, seq, t_ms, rr_ms, artifact, gap_before)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (session_id, start + i, b.t_ms, b.rr_ms, int(b.artifact), int(b.gap_before))
+                    for i, b in enumerate(rows)
+                ],
+            )
+
+    def beats(self, session_id: int) -> list[BeatRecord]:
+        return [
+            BeatRecord(t_ms=r[0], rr_ms=r[1], artifact=bool(r[2]), gap_before=bool(r[3]))
+            for r in self.conn.execute(
+                "SELECT t_ms, rr_ms, artifact, gap_before FROM beats WHERE session_id = ?"
+                " ORDER BY seq",
+                (session_id,),
+            )
+        ]
+
+    def set_artifacts(self, session_id: int, artifact_seqs: Iterable[int]) -> None:
+        """Flag the beats at these positions (0-based, in arrival order) as artifacts."""
+        with self.conn:
+            self.conn.execute("UPDATE beats SET artifact = 0 WHERE session_id = ?", (session_id,))
+            self.conn.executemany(
+                "UPDATE beats SET artifact = 1 WHERE session_id = ? AND seq = ?",
+                [(session_id, int(s)) for s in artifact_seqs],
+            )
+
+    def add_heart_rate(self, session_id: int, readings: Iterable[HeartRateRecord]) -> None:
+        rows = [
+            (session_id, r.t_ms, r.bpm, None if r.contact is None else int(r.contact))
+            for r in readings
+        ]
+        if not rows:
+            return
+        with self.conn:
+            self.conn.executemany(
+                "INSERT INTO heart_rate (session_id, t_ms, bpm, contact) VALUES (?, ?, ?, ?)", rows
+            )
+
+    def heart_rate(self, session_id: int) -> list[HeartRateRecord]:
+        return [
+            HeartRateRecord(t_ms=r[0], bpm=r[1], contact=None if r[2] is None else bool(r[2]))
+            for r in self.conn.execute(
+                "SELECT t_ms, bpm, contact FROM heart_rate WHERE session_id = ? ORDER BY rowid",
+                (session_id,),
+            )
+        ]
+
+    def add_mark(self, session_id: int, mark: MarkRecord) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO marks (session_id, t_ms, kind, detail) VALUES (?, ?, ?, ?)",
+                (session_id, mark.t_ms, mark.kind, mark.detail),
+            )
+
+    def marks(self, session_id: int) -> list[MarkRecord]:
+        return [
+            MarkRecord(t_ms=r[0], kind=r[1], detail=r[2])
+            for r in self.conn.execute(
+                "SELECT t_ms, kind, detail FROM marks WHERE session_id = ? ORDER BY rowid",
+                (session_id,),
+            )
+        ]
+
+    # -- daily log -----------------------------------------------------------------------
+    def upsert_log(self, entry: LogEntry) -> None:
+        """Store the day's entry; an existing entry for that date is replaced."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO daily_log (date, rmssd_ms, resting_hr_bpm, sleep, stress,"
+                " mood, note, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    entry.date,
+                    entry.rmssd_ms,
+                    entry.resting_hr_bpm,
+                    entry.sleep,
+                    entry.stress,
+                    entry.mood,
+                    entry.note,
+                    _iso(now_local()),
+                ),
+            )
+
+    def log_entries(self) -> list[LogEntry]:
+        """All log entries, oldest first."""
+        return [
+            LogEntry(*r)
+            for r in self.conn.execute(
+                "SELECT date, rmssd_ms, resting_hr_bpm, sleep, stress, mood, note FROM daily_log"
+                " ORDER BY date"
+            )
+        ]
+
+    # -- settings ------------------------------------------------------------------------
+    def get_setting(self, key: str) -> Any:
+        row = self.conn.execute("SELECT value_json FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value_json) VALUES (?, ?)",
+                (key, json.dumps(value)),
+            )
+
+    def integrity_ok(self) -> bool:
+        return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+def _create_private_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+
+
+def open_store(path: Path | str | None = None) -> Store:
+    """Open (creating and migrating if needed) the database at `path`; `:memory:` works too."""
+    if path is None:
+        path = default_db_path()
+    if str(path) == ":memory:":
+        conn = sqlite3.connect(":memory:")
+        resolved: Path | None = None
+    else:
+        resolved = Path(path).expanduser()
+        if resolved.is_dir():
+            raise IsADirectoryError(f"{resolved} is a folder, not a database file")
+        _create_private_file(resolved)
+        conn = sqlite3.connect(resolved, isolation_level="DEFERRED")
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    migrate(conn)
+    return Store(sqlite_utils.Database(conn), resolved)

@@ -1,0 +1,106 @@
+"""Numbered schema migrations. The schema version lives in `PRAGMA user_version`.
+
+Each migration is a list of SQL statements that takes the database from version N-1 to N.
+Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+MIGRATIONS: Sequence[Sequence[str]] = (
+    # 1: sessions, beats, heart-rate readings, marks, daily log, settings.
+    (
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,                 -- breathing | readiness | recording | assessment
+            started_at TEXT NOT NULL,           -- ISO-8601 with UTC offset
+            ended_at TEXT,                      -- NULL while running
+            status TEXT NOT NULL DEFAULT 'active',  -- active | complete | interrupted
+            sensor_name TEXT,
+            sensor_address TEXT,
+            rate_bpm REAL,                      -- target breathing rate, breaths per minute
+            pattern_json TEXT,                  -- the breathing pattern used, JSON
+            duration_s REAL,                    -- active (unpaused) length
+            stress_before INTEGER,
+            stress_after INTEGER,
+            note TEXT,
+            source_hash TEXT,                   -- content hash of an imported file
+            deleted_at TEXT                     -- soft delete (undo), purged later
+        )
+        """,
+        "CREATE INDEX sessions_started ON sessions(started_at)",
+        "CREATE UNIQUE INDEX sessions_source_hash ON sessions(source_hash)"
+        " WHERE source_hash IS NOT NULL",
+        """
+        CREATE TABLE beats (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,               -- order of arrival within the session
+            t_ms REAL NOT NULL,                 -- beat time from session start
+            rr_ms REAL NOT NULL,                -- as sent by the sensor
+            artifact INTEGER NOT NULL DEFAULT 0,
+            gap_before INTEGER NOT NULL DEFAULT 0,  -- 1: the link dropped before this beat
+            PRIMARY KEY (session_id, seq)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE heart_rate (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            t_ms REAL NOT NULL,
+            bpm INTEGER NOT NULL,
+            contact INTEGER                      -- 1, 0 or NULL (not supported)
+        )
+        """,
+        "CREATE INDEX heart_rate_session ON heart_rate(session_id, t_ms)",
+        """
+        CREATE TABLE marks (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            t_ms REAL NOT NULL,
+            kind TEXT NOT NULL,                  -- pause | resume | gap_start | gap_end | stressor
+            detail TEXT
+        )
+        """,
+        "CREATE INDEX marks_session ON marks(session_id, t_ms)",
+        """
+        CREATE TABLE daily_log (
+            date TEXT PRIMARY KEY,               -- YYYY-MM-DD
+            rmssd_ms REAL,
+            resting_hr_bpm REAL,
+            sleep INTEGER,
+            stress INTEGER,
+            mood INTEGER,
+            note TEXT,
+            updated_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value_json TEXT NOT NULL
+        )
+        """,
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer Baseline than this one."""
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to SCHEMA_VERSION; returns the version it started at."""
+    start = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if start > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"this database has schema version {start}; this Baseline knows up to {SCHEMA_VERSION}"
+        )
+    for version in range(start + 1, SCHEMA_VERSION + 1):
+        with conn:
+            for statement in MIGRATIONS[version - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+    return start

@@ -1,0 +1,67 @@
+"""Immutable rows read from and written to the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """One stored session (a breathing session, a readiness check, a recording, an assessment)."""
+
+    id: int
+    kind: str
+    started_at: datetime
+    ended_at: datetime | None
+    status: str
+    sensor_name: str | None = None
+    sensor_address: str | None = None
+    rate_bpm: float | None = None
+    pattern_json: str | None = None
+    duration_s: float | None = None
+    stress_before: int | None = None
+    stress_after: int | None = None
+    note: str | None = None
+    source_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BeatRecord:
+    """One beat: its time from the session start and the RR interval that ends at it."""
+
+    t_ms: float
+    rr_ms: float
+    artifact: bool = False
+    gap_before: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HeartRateRecord:
+    """One heart-rate reading as the sensor reported it."""
+
+    t_ms: float
+    bpm: int
+    contact: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRecord:
+    """A mark in a session's timeline: pause, resume, a link gap, a tagged stressor."""
+
+    t_ms: float
+    kind: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One day of the manual log. Scales are 1-5."""
+
+    date: str
+    rmssd_ms: float | None = None
+    resting_hr_bpm: float | None = None
+    sleep: int | None = None
+    stress: int | None = None
+    mood: int | None = None
+    note: str | None = None

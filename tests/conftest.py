@@ -1,0 +1,32 @@
+"""Test configuration: Qt offscreen, and no test ever touches the user's real database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+TESTS_DIR = Path(__file__).resolve().parent
+DATA_DIR = TESTS_DIR / "data"
+SHARED_DIR = TESTS_DIR.parent.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _private_db(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    db_dir = tmp_path_factory.mktemp("db")
+    monkeypatch.setenv("BASELINE_DB", str(db_dir / "baseline.db"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(db_dir / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(db_dir / "xdg-config"))
+    yield
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"

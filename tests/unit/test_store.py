@@ -1,0 +1,107 @@
+"""The store: file mode, WAL, migrations, sessions, beats, the log, settings, crash recovery."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.store import open_store
+from app.store.migrations import SCHEMA_VERSION, SchemaTooNewError
+from app.store.records import BeatRecord, HeartRateRecord, LogEntry, MarkRecord
+
+
+def test_new_database_is_private_wal_and_current(db_path: Path) -> None:
+    store = open_store(db_path)
+    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    store.close()
+    # Reopening migrates nothing and keeps data.
+    again = open_store(db_path)
+    assert again.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_default_path_follows_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.store import default_db_path
+
+    monkeypatch.setenv("BASELINE_DB", str(tmp_path / "x.db"))
+    assert default_db_path() == tmp_path / "x.db"
+
+
+def test_newer_schema_is_refused(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError):
+        open_store(db_path)
+
+
+def test_session_lifecycle_and_soft_delete(db_path: Path) -> None:
+    store = open_store(db_path)
+    start = datetime(2026, 3, 1, 7, 30, tzinfo=UTC)
+    first = store.start_session("breathing", start, rate_bpm=5.5)
+    second = store.start_session("breathing", start.replace(hour=8), rate_bpm=6.0)
+    store.finish_session(first, ended_at=start.replace(minute=40), duration_s=600.0)
+    store.set_reflection(first, stress_before=7, stress_after=3, note="calmer")
+    assert [s.id for s in store.sessions()] == [second, first]
+    got = store.session(first)
+    assert got is not None
+    assert (got.status, got.duration_s, got.stress_before, got.stress_after, got.note) == (
+        "complete",
+        600.0,
+        7,
+        3,
+        "calmer",
+    )
+    assert got.started_at == start
+    store.delete_session(first)
+    assert [s.id for s in store.sessions()] == [second]
+    store.undelete_session(first)
+    assert [s.id for s in store.sessions()] == [second, first]
+    store.delete_session(first)
+    assert store.purge_deleted() == 1
+    assert store.session(first) is None
+
+
+def test_beats_keep_order_and_unfinished_sessions_close_as_interrupted(db_path: Path) -> None:
+    store = open_store(db_path)
+    sid = store.start_session("recording")
+    store.add_beats(sid, [BeatRecord(800.0, 800.0), BeatRecord(1610.0, 810.0)])
+    store.add_beats(sid, [BeatRecord(2400.0, 790.0, gap_before=True)])
+    store.add_heart_rate(
+        sid, [HeartRateRecord(1000.0, 74, True), HeartRateRecord(2000.0, 75, None)]
+    )
+    store.add_mark(sid, MarkRecord(1500.0, "pause"))
+    store.close()
+
+    reopened = open_store(db_path)
+    assert reopened.close_unfinished() == [sid]
+    session = reopened.session(sid)
+    assert session is not None and session.status == "interrupted"
+    assert session.ended_at is not None
+    assert (session.ended_at - session.started_at).total_seconds() == pytest.approx(2.4)
+    assert [b.rr_ms for b in reopened.beats(sid)] == [800.0, 810.0, 790.0]
+    assert [b.gap_before for b in reopened.beats(sid)] == [False, False, True]
+    assert [r.contact for r in reopened.heart_rate(sid)] == [True, None]
+    assert reopened.marks(sid) == [MarkRecord(1500.0, "pause")]
+    assert reopened.close_unfinished() == []
+    assert reopened.integrity_ok()
+
+
+def test_log_upsert_replaces_and_settings_round_trip(db_path: Path) -> None:
+    store = open_store(db_path)
+    store.upsert_log(LogEntry("2026-03-02", rmssd_ms=40.0, mood=3))
+    store.upsert_log(LogEntry("2026-03-01", resting_hr_bpm=58.0))
+    store.upsert_log(LogEntry("2026-03-02", rmssd_ms=45.0))
+    assert store.log_entries() == [
+        LogEntry("2026-03-01", resting_hr_bpm=58.0),
+        LogEntry("2026-03-02", rmssd_ms=45.0),
+    ]
+    assert store.get_setting("pacer") is None
+    store.set_setting("pacer", {"rate_bpm": 5.5})
+    assert store.get_setting("pacer") == {"rate_bpm": 5.5}
