@@ -37,9 +37,9 @@ def png_path(size_px: int) -> Path:
 
 
 def render_pngs(sizes_px: tuple[int, ...]) -> dict[int, bytes]:
-    """Render the SVG at each size with Qt's SVG renderer; returns PNG bytes by size."""
+    """Render the SVG at each size with Qt's SVG renderer into its PNG file; returns the bytes."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
@@ -56,12 +56,9 @@ def render_pngs(sizes_px: tuple[int, ...]) -> dict[int, bytes]:
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         renderer.render(painter)
         painter.end()
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.convertToFormat(QImage.Format.Format_ARGB32).save(buffer, "PNG")
-        buffer.close()
-        pngs[size_px] = bytes(data.data())
+        if not image.convertToFormat(QImage.Format.Format_ARGB32).save(str(png_path(size_px))):
+            raise SystemExit(f"cannot write {png_path(size_px)}")
+        pngs[size_px] = png_path(size_px).read_bytes()
     del app
     return pngs
 
@@ -90,8 +87,6 @@ def icns_bytes(pngs: dict[int, bytes]) -> bytes:
 def main() -> int:
     """Write every PNG size, the .ico and the .icns next to the SVG."""
     pngs = render_pngs(PNG_SIZES_PX)
-    for size_px, data in pngs.items():
-        png_path(size_px).write_bytes(data)
     (ICON_DIR / "baseline.ico").write_bytes(ico_bytes({s: pngs[s] for s in ICO_SIZES_PX}))
     (ICON_DIR / "baseline.icns").write_bytes(icns_bytes(pngs))
     print(f"wrote {len(pngs)} PNGs, baseline.ico and baseline.icns to {ICON_DIR}")
