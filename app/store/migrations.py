@@ -82,6 +82,62 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         )
         """,
     ),
+    # 2: moments of ease, weekly check-ins, readiness extras and results, recovery-speed cache.
+    # Stressor/effort tags are marks (kind 'stressor' or 'effort'; t_ms 0 = from the start).
+    (
+        """
+        CREATE TABLE moments_of_ease (
+            date TEXT NOT NULL,                  -- YYYY-MM-DD
+            position INTEGER NOT NULL,           -- order within the day, from 0
+            text TEXT NOT NULL,
+            PRIMARY KEY (date, position)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE weekly_checkins (
+            week_start TEXT PRIMARY KEY,         -- the Monday of the week, YYYY-MM-DD
+            answered_on TEXT NOT NULL,           -- YYYY-MM-DD
+            steadier_score INTEGER,              -- 1-5: more stable even without a technique
+            steadier_note TEXT,
+            recovery_score INTEGER,              -- 1-5: the body recovered faster after stress
+            recovery_note TEXT,
+            updated_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE readiness (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            posture TEXT,                        -- seated | lying
+            stand_up_s REAL,                     -- orthostatic test: stand-up time from start
+            hr_rise_peak_bpm REAL,               -- peak standing HR minus seated mean
+            hr_rise_mean_bpm REAL,               -- mean standing HR minus seated mean
+            rmssd_ms REAL,                       -- cached analysis (NULL when refused)
+            mean_hr_bpm REAL,
+            artifact_pct REAL,
+            refused TEXT,                        -- reason, when the value was refused
+            analyzed_with TEXT                   -- analysis version; NULL: not analysed yet
+        )
+        """,
+        """
+        CREATE TABLE recovery_episodes (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            start_s REAL NOT NULL,               -- recovery start, from the session start
+            trigger TEXT NOT NULL,               -- stressor | effort | elevated_start
+            hr_start_bpm REAL,
+            drop_60s_bpm REAL,
+            tau_s REAL,                          -- NULL when the fit was poor
+            r_squared REAL,
+            analyzed_with TEXT NOT NULL,
+            PRIMARY KEY (session_id, start_s)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE recovery_analysed (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            analyzed_with TEXT NOT NULL          -- sessions analysed, with or without episodes
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

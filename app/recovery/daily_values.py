@@ -1,0 +1,201 @@
+"""Where each day's value comes from: the first readiness session of the day, else the manual log.
+
+- RMSSD of day d: the first readiness session that day (by start time, in the clock the session
+  was recorded in) that has a value, else the manual log's RMSSD, else none. A readiness session
+  that was refused (over 5% artifacts, too short), unfinished or deleted has no value and is
+  skipped, so the next one that morning, or the log, counts.
+- Resting heart rate of day d: the same rule with the session's mean heart rate and the log's
+  resting heart rate, so the two tables describe the same morning whenever a strap was used.
+
+How a readiness session turns into a value is injected (`ReadinessSource`); the default analyses
+the stored beats with `app.recovery.readiness` and caches the result in the `readiness` table,
+keyed by the analysis version so a new method recomputes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from app import __version__
+from app.recovery.baseline import BaselineSettings, BaselineTable, baseline_table
+from app.recovery.readiness import (
+    READINESS_METHOD_VERSION,
+    Analyzer,
+    ReadinessRefusedError,
+    analyze_readiness,
+    hrv_core_analyzer,
+)
+from app.store import Store
+from app.store.daily import readiness_record, save_readiness_result
+from app.store.records import LogEntry, SessionRecord
+
+FROM_READINESS = "readiness"
+FROM_LOG = "log"
+LOG_OVERLAYS = ("sleep", "stress", "mood")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadinessValue:
+    """A readiness session's values (None when it was refused)."""
+
+    session_id: int
+    started_at: datetime
+    rmssd_ms: float | None
+    mean_hr_bpm: float | None
+
+
+@dataclass(frozen=True)
+class DailyValues:
+    """The chosen value of each day, where it came from, and the log entries (for overlays)."""
+
+    rmssd_ms: Mapping[date, float]
+    rmssd_from: Mapping[date, str]
+    resting_hr_bpm: Mapping[date, float]
+    resting_hr_from: Mapping[date, str]
+    log: Mapping[date, LogEntry]
+
+
+#: Turns a stored readiness session into its values, or None when it has none.
+ReadinessSource = Callable[[Store, SessionRecord], ReadinessValue | None]
+
+
+def _usable(x: float | None) -> bool:
+    return x is not None and math.isfinite(x) and x > 0
+
+
+def choose_daily_values(
+    readiness: Iterable[ReadinessValue], log: Iterable[LogEntry]
+) -> DailyValues:
+    """Apply the per-day rule (module docstring) to readiness values and log entries."""
+    first_rmssd: dict[date, tuple[datetime, float]] = {}
+    first_hr: dict[date, tuple[datetime, float]] = {}
+    for r in readiness:
+        day = r.started_at.date()
+        if r.rmssd_ms is not None and _usable(r.rmssd_ms):
+            seen = first_rmssd.get(day)
+            if seen is None or r.started_at < seen[0]:
+                first_rmssd[day] = (r.started_at, r.rmssd_ms)
+        if r.mean_hr_bpm is not None and _usable(r.mean_hr_bpm):
+            seen = first_hr.get(day)
+            if seen is None or r.started_at < seen[0]:
+                first_hr[day] = (r.started_at, r.mean_hr_bpm)
+    entries = {date.fromisoformat(e.date): e for e in log}
+    rmssd = {d: v for d, (_, v) in first_rmssd.items()}
+    rmssd_from = dict.fromkeys(rmssd, FROM_READINESS)
+    hr = {d: v for d, (_, v) in first_hr.items()}
+    hr_from = dict.fromkeys(hr, FROM_READINESS)
+    for day, e in entries.items():
+        if day not in rmssd and e.rmssd_ms is not None and _usable(e.rmssd_ms):
+            rmssd[day] = float(e.rmssd_ms)
+            rmssd_from[day] = FROM_LOG
+        if day not in hr and e.resting_hr_bpm is not None and _usable(e.resting_hr_bpm):
+            hr[day] = float(e.resting_hr_bpm)
+            hr_from[day] = FROM_LOG
+    return DailyValues(
+        rmssd_ms=dict(sorted(rmssd.items())),
+        rmssd_from=rmssd_from,
+        resting_hr_bpm=dict(sorted(hr.items())),
+        resting_hr_from=hr_from,
+        log=dict(sorted(entries.items())),
+    )
+
+
+def ln_rmssd_table(daily: DailyValues, settings: BaselineSettings | None = None) -> BaselineTable:
+    """The lnRMSSD baseline table (values are natural logs of RMSSD in ms)."""
+    return baseline_table({d: math.log(v) for d, v in daily.rmssd_ms.items()}, settings)
+
+
+def resting_hr_table(daily: DailyValues, settings: BaselineSettings | None = None) -> BaselineTable:
+    """The resting heart-rate table, in bpm (a lower baseline is the rested direction)."""
+    return baseline_table(dict(daily.resting_hr_bpm), settings)
+
+
+def log_overlay(table: BaselineTable, daily: DailyValues, field: str) -> npt.NDArray[np.float64]:
+    """A log scale (`sleep`, `stress` or `mood`) aligned with the table's days, NaN where unset."""
+    if field not in LOG_OVERLAYS:
+        raise ValueError(f"unknown overlay {field!r}; expected one of {LOG_OVERLAYS}")
+    out = np.full(len(table), np.nan)
+    if table.first_day is not None:
+        for day, entry in daily.log.items():
+            i = (day - table.first_day).days
+            value = getattr(entry, field)
+            if 0 <= i < out.size and value is not None:
+                out[i] = float(value)
+    out.setflags(write=False)
+    return out
+
+
+class CachedReadinessSource:
+    """Analyse a readiness session's stored beats once and keep the result in the store."""
+
+    def __init__(self, analyzer: Analyzer | None = None, version: str | None = None) -> None:
+        self._analyzer = analyzer
+        self.version = version or f"{READINESS_METHOD_VERSION}/app-{__version__}"
+
+    def __call__(self, store: Store, session: SessionRecord) -> ReadinessValue | None:
+        cached = readiness_record(store, session.id)
+        if cached is not None and cached.analyzed_with == self.version:
+            return ReadinessValue(
+                session.id, session.started_at, cached.rmssd_ms, cached.mean_hr_bpm
+            )
+        if self._analyzer is None:
+            try:
+                self._analyzer = hrv_core_analyzer()
+            except (ImportError, AttributeError):
+                # No HRV core in this build: nothing to compute, and nothing cached as refused.
+                return ReadinessValue(session.id, session.started_at, None, None)
+        beats = store.beats(session.id)
+        stand_up_s = cached.stand_up_s if cached is not None else None
+        try:
+            result = analyze_readiness(
+                [b.rr_ms for b in beats],
+                [b.gap_before for b in beats],
+                t_ms=[b.t_ms for b in beats],
+                stand_up_s=stand_up_s,
+                analyzer=self._analyzer,
+            )
+        except ReadinessRefusedError as exc:
+            save_readiness_result(
+                store,
+                session.id,
+                rmssd_ms=None,
+                mean_hr_bpm=None,
+                artifact_pct=None,
+                refused=str(exc),
+                analyzed_with=self.version,
+            )
+            return ReadinessValue(session.id, session.started_at, None, None)
+        save_readiness_result(
+            store,
+            session.id,
+            rmssd_ms=result.rmssd_ms,
+            mean_hr_bpm=result.mean_hr_bpm,
+            artifact_pct=result.artifact_pct,
+            refused=None,
+            analyzed_with=self.version,
+        )
+        return ReadinessValue(session.id, session.started_at, result.rmssd_ms, result.mean_hr_bpm)
+
+
+def readiness_values(store: Store, source: ReadinessSource) -> list[ReadinessValue]:
+    """Values of every complete, not deleted readiness session, oldest first."""
+    out: list[ReadinessValue] = []
+    for session in reversed(store.sessions(kind="readiness")):
+        if session.status != "complete":
+            continue
+        value = source(store, session)
+        if value is not None:
+            out.append(value)
+    return out
+
+
+def daily_values(store: Store, source: ReadinessSource | None = None) -> DailyValues:
+    """Each day's chosen values from the store (readiness sessions and the manual log)."""
+    readiness = readiness_values(store, source or CachedReadinessSource())
+    return choose_daily_values(readiness, store.log_entries())
