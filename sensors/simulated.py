@@ -1,0 +1,190 @@
+"""A realistic demo strap: RR intervals with heart-rate waves that follow the breathing rate.
+
+The model, per beat (times are the strap's own time `t_s` from its start):
+
+- mean RR from `mean_hr_bpm` (~67 bpm), plus a slow drift: a 7-minute sine (+/-30 ms) and an
+  Ornstein-Uhlenbeck wander (time constant 120 s, ~12 ms spread);
+- respiratory sinus arrhythmia: `-amplitude * sin(breath phase)` (RR shortens while breathing
+  in), where the breath phase integrates the current breathing rate and the amplitude is
+  `RSA_FLOOR_MS + RSA_PEAK_MS * exp(-0.5 * ((rate - resonance) / RSA_WIDTH_BPM) ** 2)`: largest
+  at `resonance_bpm`, a quarter of the peak 1/min away, clearly peaked in 0.5/min steps;
+- white noise (~6 ms), and now and then an ectopic beat (a premature beat at 60% of the RR
+  followed by a compensatory pause at 140%).
+
+Packets go out about once a second like a real strap: the first few report 0 bpm without
+contact (a strap that was just put on), then every packet carries the RR values of the beats
+that ended since the previous one (none when no beat ended), encoded as raw Heart Rate
+Measurement bytes and decoded by `parse_measurement`, the same path as a real strap.
+
+`speed` runs the strap faster than real time (`math.inf`: as fast as the loop allows).
+`arrival_s` values and `now_s()` use the strap's time base, `clock()` at start plus the
+strap's elapsed time; at `speed=1` that is the monotonic clock itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from sensors.hrs import encode_measurement, parse_measurement
+from sensors.source import (
+    ConnectionEvent,
+    EventKind,
+    PacketWatcher,
+    QueuedSource,
+    Sample,
+)
+
+RSA_PEAK_MS = 110.0
+RSA_FLOOR_MS = 18.0
+RSA_WIDTH_BPM = 0.6
+PACKET_INTERVAL_S = 1.0
+DEMO_NAME = "Demo strap"
+DEMO_ADDRESS = "demo"
+
+BreathingRate = Callable[[float], float] | float
+
+
+def rsa_amplitude_ms(rate_bpm: float, resonance_bpm: float) -> float:
+    """Half peak-to-trough RR swing (ms) of the demo's heart-rate waves at a breathing rate."""
+    offset = (rate_bpm - resonance_bpm) / RSA_WIDTH_BPM
+    return RSA_FLOOR_MS + RSA_PEAK_MS * math.exp(-0.5 * offset * offset)
+
+
+class DemoStrap(QueuedSource):
+    """A simulated chest strap implementing `HeartRateSource`."""
+
+    def __init__(
+        self,
+        breathing_rate_provider: BreathingRate = 6.0,
+        *,
+        resonance_bpm: float = 5.5,
+        seed: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        speed: float = 1.0,
+        mean_hr_bpm: float = 67.0,
+        no_contact_packets: int = 3,
+        ectopic_probability: float = 0.004,
+        battery_pct: int = 87,
+    ) -> None:
+        super().__init__()
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self._rate = breathing_rate_provider
+        self._resonance_bpm = resonance_bpm
+        self._rng = np.random.default_rng(seed)
+        self._clock = clock
+        self._speed = speed
+        self._mean_rr_ms = 60_000.0 / mean_hr_bpm
+        self._no_contact_packets = no_contact_packets
+        self._ectopic_probability = ectopic_probability
+        self._battery_pct = battery_pct
+        self._anchor_s: float | None = None
+        self._sim_s = 0.0
+        # beat model state
+        self._phase_rad = 0.0
+        self._wander_ms = 0.0
+        self._pending_compensation = False
+        self._recent_rr_ms: list[float] = []
+
+    def breathing_rate_bpm(self, t_s: float) -> float:
+        rate = self._rate
+        return float(rate(t_s)) if callable(rate) else float(rate)
+
+    def now_s(self) -> float:
+        """The current time on the strap's time base (the base of `arrival_s`)."""
+        if self._anchor_s is None:
+            return self._clock()
+        if math.isinf(self._speed):
+            return self._anchor_s + self._sim_s
+        return self._anchor_s + (self._clock() - self._anchor_s) * self._speed
+
+    def _next_rr_ms(self, t_s: float) -> float:
+        """The RR interval (ms) of the beat that starts at strap time `t_s`."""
+        rr_guess_s = self._mean_rr_ms / 1000.0
+        rate_bpm = self.breathing_rate_bpm(t_s)
+        self._phase_rad = (self._phase_rad + 2 * math.pi * rate_bpm / 60.0 * rr_guess_s) % (
+            2 * math.pi
+        )
+        tau_s = 120.0
+        step = rr_guess_s / tau_s
+        self._wander_ms += -self._wander_ms * step + 12.0 * math.sqrt(2 * step) * float(
+            self._rng.standard_normal()
+        )
+        drift_ms = 30.0 * math.sin(2 * math.pi * t_s / 420.0) + self._wander_ms
+        rsa_ms = rsa_amplitude_ms(rate_bpm, self._resonance_bpm) * math.sin(self._phase_rad)
+        rr_ms = self._mean_rr_ms + drift_ms - rsa_ms + 6.0 * float(self._rng.standard_normal())
+        if self._pending_compensation:
+            self._pending_compensation = False
+            rr_ms *= 1.4
+        elif self._rng.random() < self._ectopic_probability:
+            self._pending_compensation = True
+            rr_ms *= 0.6
+        return max(300.0, min(rr_ms, 2000.0))
+
+    def _bpm(self) -> int:
+        recent = self._recent_rr_ms[-4:] or [self._mean_rr_ms]
+        return round(60_000.0 / (sum(recent) / len(recent)))
+
+    async def _wait_until(self, sim_s: float) -> bool:
+        assert self._anchor_s is not None
+        self._sim_s = sim_s
+        if math.isinf(self._speed):
+            await asyncio.sleep(0)
+            return self.is_stopping()
+        deadline = self._anchor_s + sim_s / self._speed
+        return await self._sleep(deadline - self._clock())
+
+    async def _run(self) -> None:
+        self._anchor_s = self._clock()
+        anchor = self._anchor_s
+        self._emit(ConnectionEvent(EventKind.SCANNING, anchor))
+        if await self._wait_until(0.3):
+            return
+        self._emit(
+            ConnectionEvent(
+                EventKind.CONNECTED,
+                anchor + 0.3,
+                name=DEMO_NAME,
+                address=DEMO_ADDRESS,
+                battery_pct=self._battery_pct,
+                body_location="chest",
+            )
+        )
+        watcher = PacketWatcher()
+        packet_s = 1.0
+        next_beat_s: float | None = None
+        next_units = 0
+        packets = 0
+        while True:
+            jitter_s = 0.02 * float(self._rng.random())
+            if await self._wait_until(packet_s + jitter_s):
+                return
+            at_s = anchor + packet_s + jitter_s
+            if packets < self._no_contact_packets:
+                payload = encode_measurement(0, contact=False)
+            else:
+                if next_beat_s is None:
+                    next_beat_s = packet_s - 0.5
+                    next_units = round(self._next_rr_ms(next_beat_s) * 1.024)
+                rr_units: list[int] = []
+                # every beat that ended before this packet goes out in it, in order
+                while next_beat_s + next_units / 1024.0 <= packet_s:
+                    rr_units.append(next_units)
+                    self._recent_rr_ms.append(next_units * 1000 / 1024)
+                    del self._recent_rr_ms[:-8]
+                    next_beat_s += next_units / 1024.0
+                    next_units = round(self._next_rr_ms(next_beat_s) * 1.024)
+                payload = encode_measurement(
+                    self._bpm(), contact=True, rr_units=tuple(rr_units) if rr_units else None
+                )
+            packets += 1
+            measurement = parse_measurement(payload)
+            for event in watcher.events(measurement, at_s):
+                self._emit(event)
+            self._emit(Sample(measurement, at_s))
+            packet_s += PACKET_INTERVAL_S
