@@ -138,6 +138,8 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         )
         """,
     ),
+    # 3: SDNN per day, from imports that only have SDNN (Apple Health); never taken as RMSSD.
+    ("ALTER TABLE daily_log ADD COLUMN sdnn_ms REAL",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
