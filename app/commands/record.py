@@ -1,0 +1,221 @@
+"""`baseline record`: a headless recording from a heart-rate strap into the database.
+
+- `--sensor ble` (and `auto`, which is the same: a recording never falls back to made-up data)
+  scans for a heart-rate strap, preferring `--address` (only that strap) or the last strap used
+  (store setting `last_strap`), and reconnects after drops for as long as the recording runs.
+  `--sensor demo` records the demo strap.
+- The session starts when the strap connects: every packet is committed as it arrives.
+- Ctrl-C, SIGTERM or `--minutes N` (fractions allowed) end it cleanly with status `complete`.
+- A strap that cannot be found within `FIND_TIMEOUT_S`, or Bluetooth that cannot be used,
+  ends the command with exit status 2 and one line saying what to do; nothing is stored then.
+- Progress goes to stderr (connection changes and a line a minute); the summary to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app.commands.common import store_from_args
+from app.commands.errors import CommandError
+from app.commands.scan import add_transport_option, ble_backend, positive_number
+from app.session.recorder import SessionRecorder
+from app.store import Store
+from sensors.ble import BleStrapSource
+from sensors.simulated import DemoStrap
+from sensors.source import ConnectionEvent, EventKind, QueuedSource, Sample
+
+FIND_TIMEOUT_S = 30.0
+PROGRESS_EVERY_S = 60.0
+KINDS = ("recording", "readiness", "breathing")
+LAST_STRAP_SETTING = "last_strap"
+
+
+def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "record",
+        parents=list(parents),
+        help="record from a heart-rate strap without the desktop app",
+        description="Record beats and heart rate from a Bluetooth LE heart-rate strap (or the "
+        "demo strap) until --minutes pass or Ctrl-C. Every beat is stored as it arrives; a "
+        "dropped link is bridged by reconnecting.",
+    )
+    parser.add_argument(
+        "--sensor",
+        choices=("auto", "ble", "demo"),
+        default="auto",
+        help="auto/ble: a Bluetooth strap; demo: the demo strap",
+    )
+    parser.add_argument("--address", metavar="ADDR", help="connect to this strap only")
+    add_transport_option(parser)
+    parser.add_argument(
+        "--minutes", metavar="N", help="stop after N minutes (0.5 = 30 s); default: Ctrl-C"
+    )
+    parser.add_argument("--kind", choices=KINDS, default="recording", help="session kind")
+    parser.set_defaults(func=run)
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _clock_text(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+class _Recording:
+    """Consumes a source: creates the session on first connection and stores everything."""
+
+    def __init__(
+        self,
+        store: Store,
+        source: QueuedSource,
+        *,
+        kind: str,
+        clock: Callable[[], float],
+        duration_s: float | None,
+        remember_strap: bool,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.kind = kind
+        self.clock = clock
+        self.duration_s = duration_s
+        self.remember_strap = remember_strap
+        self.recorder: SessionRecorder | None = None
+        self.failure: str | None = None
+        self._next_progress_s = PROGRESS_EVERY_S
+
+    def _connected(self, event: ConnectionEvent) -> None:
+        battery = f", battery {event.battery_pct}%" if event.battery_pct is not None else ""
+        _say(f"connected to {event.name} ({event.address}){battery}")
+        if self.recorder is not None:
+            return
+        session_id = self.store.start_session(
+            self.kind, sensor_name=event.name, sensor_address=event.address
+        )
+        self.recorder = SessionRecorder(self.store, session_id, self.clock, start_s=event.at_s)
+        if self.remember_strap and event.address:
+            self.store.set_setting(
+                LAST_STRAP_SETTING, {"address": event.address, "name": event.name}
+            )
+        if self.duration_s is not None:
+            asyncio.get_running_loop().call_later(self.duration_s, self.source.stop)
+        _say(f"recording session {session_id}; press Ctrl-C to stop")
+
+    def on_event(self, event: ConnectionEvent) -> None:
+        if event.kind is EventKind.CONNECTED:
+            self._connected(event)
+        elif event.kind is EventKind.FAILED:
+            self.failure = event.message or "the heart-rate strap could not be used"
+        elif event.kind is EventKind.DISCONNECTED:
+            _say("link to the strap lost; reconnecting (the recording continues)")
+        elif event.kind is EventKind.RECONNECTING:
+            if event.attempt in (1, 5) or event.attempt % 20 == 0:
+                _say(f"reconnect attempt {event.attempt}")
+        elif event.kind is EventKind.CONTACT_LOST and self.recorder is not None:
+            _say("no skin contact: moisten the strap's electrodes and check its fit")
+        elif event.kind is EventKind.CONTACT_REGAINED:
+            _say("skin contact regained")
+        elif event.kind is EventKind.RR_UNAVAILABLE and event.message:
+            _say(event.message)
+        if self.recorder is not None:
+            self.recorder.on_event(event)
+
+    def on_sample(self, sample: Sample) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+        recorder.on_sample(sample)
+        elapsed_s = sample.arrival_s - recorder.start_s
+        if elapsed_s >= self._next_progress_s:
+            self._next_progress_s += PROGRESS_EVERY_S
+            bpm = f", {recorder.last_bpm} bpm" if recorder.last_bpm else ""
+            _say(f"{_clock_text(elapsed_s)} recorded, {len(recorder.beats)} beats{bpm}")
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        installed: list[signal.Signals] = []
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self.source.stop)
+                installed.append(signum)
+        try:
+            async for item in self.source:
+                if isinstance(item, Sample):
+                    self.on_sample(item)
+                else:
+                    self.on_event(item)
+        finally:
+            for signum in installed:
+                loop.remove_signal_handler(signum)
+
+    def finish(self) -> int:
+        recorder = self.recorder
+        if recorder is None:
+            raise CommandError(self.failure or "stopped before a strap connected")
+        beats = recorder.beats
+        last_t_ms = beats[-1].t_ms if beats else 0.0
+        duration_s = max(recorder.elapsed_s(), last_t_ms / 1000.0)
+        self.store.finish_session(recorder.session_id, status="complete", duration_s=duration_s)
+        mean_hr = ""
+        if beats:
+            mean_rr_ms = sum(b.rr_ms for b in beats) / len(beats)
+            mean_hr = f", mean heart rate {60_000.0 / mean_rr_ms:.0f} bpm"
+        gaps = f", {recorder.gap_count} link gap(s)" if recorder.gap_count else ""
+        print(
+            f"session {recorder.session_id}: {_clock_text(duration_s)} recorded, "
+            f"{len(beats)} beats{mean_hr}{gaps}"
+        )
+        return 0
+
+
+async def _record(args: argparse.Namespace, store: Store, duration_s: float | None) -> int:
+    if args.sensor == "demo":
+        demo = DemoStrap(6.0 if args.kind == "breathing" else 12.0)
+        recording = _Recording(
+            store,
+            demo,
+            kind=args.kind,
+            clock=demo.now_s,
+            duration_s=duration_s,
+            remember_strap=False,
+        )
+        await recording.run()
+        return recording.finish()
+    last = store.get_setting(LAST_STRAP_SETTING)
+    preferred = last.get("address") if isinstance(last, dict) else None
+    async with ble_backend(args.ble_transport) as backend:
+        source = BleStrapSource(
+            address=args.address,
+            preferred_address=preferred if isinstance(preferred, str) else None,
+            backend=backend,
+            find_timeout_s=FIND_TIMEOUT_S,
+        )
+        _say(f"searching for a heart-rate strap ({backend.label})")
+        recording = _Recording(
+            store,
+            source,
+            kind=args.kind,
+            clock=time.monotonic,
+            duration_s=duration_s,
+            remember_strap=True,
+        )
+        await recording.run()
+        return recording.finish()
+
+
+def run(args: argparse.Namespace) -> int:
+    duration_s = None if args.minutes is None else positive_number("--minutes", args.minutes) * 60
+    store = store_from_args(args)
+    try:
+        return asyncio.run(_record(args, store, duration_s))
+    finally:
+        store.close()
