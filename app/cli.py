@@ -16,7 +16,15 @@ from app import __version__
 from app.commands.errors import CommandError
 
 # Each module has `register(subparsers, parents)`; the order is the order shown in --help.
-COMMAND_MODULES: tuple[str, ...] = ("log", "trend", "record", "scan")
+COMMAND_MODULES: tuple[str, ...] = (
+    "log",
+    "trend",
+    "record",
+    "scan",
+    "import_",
+    "export",
+    "backup",
+)
 
 
 def _db_options(*, suppress: bool) -> argparse.ArgumentParser:

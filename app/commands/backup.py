@@ -1,0 +1,65 @@
+"""`baseline backup --out PATH` and `baseline restore FILE`: the whole database, safely.
+
+Backup uses SQLite's online backup API (consistent while the app writes). Restore validates the
+file (SQLite, integrity check, known schema version, Baseline's tables) before it changes
+anything, saves the current database aside, then replaces the content in one transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app.commands.common import store_from_args
+from app.commands.errors import CommandError
+from app.formats.backup import BackupError, backup_connection, restore_database
+from app.store import default_db_path
+
+
+def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    backup = subparsers.add_parser(
+        "backup",
+        parents=list(parents),
+        help="copy the whole database into a new file",
+        description="Copy the whole database into a new file with SQLite's online backup.",
+    )
+    backup.add_argument("--out", required=True, type=Path, metavar="PATH", help="new file")
+    backup.set_defaults(func=run_backup)
+    restore = subparsers.add_parser(
+        "restore",
+        parents=list(parents),
+        help="replace the database with a backup (checked first; the current one is kept aside)",
+        description="Replace the database with a backup file. The file is checked first; the "
+        "current database is saved next to it as NAME.before-restore-TIME.db.",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="a file made by baseline backup")
+    restore.set_defaults(func=run_restore)
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    store = store_from_args(args)
+    try:
+        backup_connection(store.conn, args.out)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        store.close()
+    print(f"backed up the database to {args.out}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    db_path: Path = getattr(args, "db", None) or default_db_path()
+    try:
+        result = restore_database(db_path.expanduser(), args.file)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    # Opening migrates a restored older database to the current schema.
+    store_from_args(args).close()
+    aside = (
+        f"; the previous database is saved as {result.saved_aside}" if result.saved_aside else ""
+    )
+    print(f"restored {result.n_sessions} sessions from {args.file}{aside}")
+    return 0

@@ -1,0 +1,177 @@
+"""Backup and restore of the whole database through SQLite's online backup API.
+
+`backup_database` copies a live database page by page (consistent even while it is being written)
+into a new private file. `restore_database` first validates the candidate on a private copy
+(SQLite file, integrity check, a schema version this Baseline knows, the expected tables), then
+saves the current database aside (`<name>.before-restore-<time>.db`) and copies the candidate
+into the live database with the backup API, which replaces its content in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.store.migrations import SCHEMA_VERSION
+
+REQUIRED_TABLES = frozenset({"sessions", "beats", "heart_rate", "marks", "daily_log", "settings"})
+
+
+class BackupError(Exception):
+    """A backup could not be written or a file cannot be restored; one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreResult:
+    schema_version: int
+    n_sessions: int
+    saved_aside: Path | None
+
+
+def _private_file(path: Path) -> None:
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+
+
+def backup_connection(conn: sqlite3.Connection, out: Path) -> None:
+    """Copy the database behind `conn` into a new file `out` (mode 0600, rollback journal)."""
+    out = Path(out)
+    if out.exists():
+        raise BackupError(f"{out} already exists; choose a new file name")
+    if not out.parent.is_dir():
+        raise BackupError(f"folder {out.parent} does not exist")
+    tmp = out.with_name(f".{out.name}.partial")
+    try:
+        _private_file(tmp)
+        target = sqlite3.connect(tmp)
+        try:
+            conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+            ok = target.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            target.close()
+        if not ok:
+            raise BackupError("the copy failed its integrity check")
+        os.replace(tmp, out)
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupError(f"cannot write {out}: {exc}") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def backup_database(db_path: Path, out: Path) -> None:
+    """Back up the database file at `db_path` into `out`."""
+    source = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    try:
+        backup_connection(source, out)
+    finally:
+        source.close()
+
+
+def validate_backup(path: Path) -> int:
+    """Check that `path` is a Baseline database this version can use; returns its schema version.
+
+    Works on the file as it is (read-only). Raises BackupError saying what is wrong.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"{path} is not a file")
+    with path.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise BackupError(f"{path} is not an SQLite database")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise BackupError(f"cannot open {path}: {exc}") from exc
+    try:
+        check = conn.execute("PRAGMA integrity_check").fetchall()
+        if check != [("ok",)]:
+            raise BackupError(f"{path} is damaged (integrity check: {check[0][0]})")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if not 1 <= version <= SCHEMA_VERSION:
+            raise BackupError(
+                f"{path} has schema version {version}; this Baseline knows 1 to {SCHEMA_VERSION}"
+            )
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = REQUIRED_TABLES - tables
+        if missing:
+            raise BackupError(
+                f"{path} is not a Baseline database (no {', '.join(sorted(missing))})"
+            )
+    except sqlite3.Error as exc:
+        raise BackupError(f"{path} is not a usable database: {exc}") from exc
+    finally:
+        conn.close()
+    return version
+
+
+def _to_rollback_journal(path: Path) -> None:
+    """Take a private copy out of WAL mode so it can be opened read-only."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+        if header[:16] != b"SQLite format 3\x00" or header[18:20] == b"\x01\x01":
+            return
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupError(f"{path} is not a usable database: {exc}") from exc
+
+
+def restore_database(
+    db_path: Path, backup_file: Path, *, now: datetime | None = None
+) -> RestoreResult:
+    """Replace the database at `db_path` with `backup_file`, after validating it.
+
+    The candidate is copied to a private temporary file and validated there (so it cannot change
+    between the check and the copy). The current database, if any, is saved aside first.
+    Nothing is changed when anything fails before the final copy, which is one transaction.
+    """
+    db_path = Path(db_path)
+    staging = db_path.with_name(f".{db_path.name}.restore-candidate")
+    try:
+        try:
+            shutil.copyfile(backup_file, staging)
+            os.chmod(staging, 0o600)
+        except OSError as exc:
+            raise BackupError(f"cannot read {backup_file}: {exc.strerror or exc}") from exc
+        try:
+            _to_rollback_journal(staging)
+            version = validate_backup(staging)
+        except BackupError as exc:
+            raise BackupError(str(exc).replace(str(staging), str(backup_file))) from exc
+        saved: Path | None = None
+        if db_path.exists() and db_path.stat().st_size > 0:
+            stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+            saved = db_path.with_name(f"{db_path.stem}.before-restore-{stamp}{db_path.suffix}")
+            backup_database(db_path, saved)
+        if not db_path.exists():
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(db_path)
+        candidate = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
+        live = sqlite3.connect(db_path)
+        try:
+            live.execute("PRAGMA busy_timeout = 5000")
+            candidate.backup(live)
+            n_sessions = int(live.execute("SELECT count(*) FROM sessions").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise BackupError(f"cannot replace {db_path}: {exc}") from exc
+        finally:
+            live.close()
+            candidate.close()
+        if os.name == "posix":
+            os.chmod(db_path, 0o600)
+        return RestoreResult(schema_version=version, n_sessions=n_sessions, saved_aside=saved)
+    finally:
+        for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()

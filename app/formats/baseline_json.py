@@ -1,0 +1,176 @@
+"""Baseline's own JSON export (`format: baseline-export`, version 1): writing and reading it back.
+
+The layout is the one promised in CLI.md, with a few extra keys so that importing an export into an
+empty database reproduces it exactly: beats carry `gap_before`; sessions carry `rate_bpm`,
+`pattern_json`, `duration_s`, `stress_before`, `stress_after`, `note`, `source_hash` and `marks`;
+log entries carry `sdnn_ms` when the store has it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from app.formats.errors import FormatError
+from app.formats.recording import (
+    ArchiveLogEntry,
+    ArchiveMark,
+    ArchiveSession,
+    HeartRateReading,
+    ImportedArchive,
+    ImportedRecording,
+    frozen_bools,
+    frozen_floats,
+)
+from app.formats.source import Source
+
+FORMAT = "baseline-export"
+VERSION = 1
+
+
+def sniff(source: Source, head: str | None) -> bool:
+    return head is not None and head.lstrip().startswith("{") and f'"{FORMAT}"' in head[:4096]
+
+
+def _get(obj: dict[str, Any], key: str, kinds: tuple[type, ...], *, required: bool = False) -> Any:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise FormatError(f"missing {key!r}")
+        return None
+    if isinstance(value, bool) and bool not in kinds:
+        raise FormatError(f"{key!r} has the wrong type")
+    if not isinstance(value, kinds):
+        raise FormatError(f"{key!r} has the wrong type")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FormatError(f"{key!r} is not a finite number")
+    return value
+
+
+def _time(obj: dict[str, Any], key: str, *, required: bool) -> datetime | None:
+    text = _get(obj, key, (str,), required=required)
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise FormatError(f"{key!r} is not an ISO-8601 time: {text[:40]!r}") from exc
+    if moment.tzinfo is None:
+        raise FormatError(f"{key!r} has no UTC offset: {text[:40]!r}")
+    return moment
+
+
+def _dicts(obj: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = obj.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise FormatError(f"{key!r} is not a list of objects")
+    return value
+
+
+_NUM = (int, float)
+
+
+def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
+    beats = _dicts(obj, "beats")
+    t_ms = [float(_get(b, "t_ms", _NUM, required=True)) for b in beats]
+    rr_ms = [float(_get(b, "rr_ms", _NUM, required=True)) for b in beats]
+    artifact = [bool(_get(b, "artifact", (bool,))) for b in beats]
+    gap = [bool(_get(b, "gap_before", (bool,))) for b in beats]
+    readings = tuple(
+        HeartRateReading(
+            t_ms=float(_get(r, "t_ms", _NUM, required=True)),
+            bpm=int(_get(r, "bpm", (int,), required=True)),
+            contact=_get(r, "contact", (bool,)),
+        )
+        for r in _dicts(obj, "heart_rate")
+    )
+    sensor = obj.get("sensor")
+    if sensor is not None and not isinstance(sensor, dict):
+        raise FormatError("'sensor' is not an object")
+    sensor = sensor or {}
+    status = _get(obj, "status", (str,), required=True)
+    recording = ImportedRecording(
+        format=FORMAT,
+        source_name=source.name,
+        content_sha256=source.sha256,
+        started_at=_time(obj, "started_at", required=True),
+        rr_ms=frozen_floats(np.array(rr_ms, dtype=np.float64)),
+        gap_before=frozen_bools(np.array(gap, dtype=np.bool_)),
+        t_ms=frozen_floats(np.array(t_ms, dtype=np.float64)),
+        artifact=frozen_bools(np.array(artifact, dtype=np.bool_)),
+        heart_rate=readings,
+        kind=_get(obj, "kind", (str,), required=True),
+        ended_at=_time(obj, "ended_at", required=False),
+        status=status,
+        sensor_name=_get(sensor, "name", (str,)),
+        sensor_address=_get(sensor, "address", (str,)),
+    )
+    marks = tuple(
+        ArchiveMark(
+            t_ms=float(_get(m, "t_ms", _NUM, required=True)),
+            kind=_get(m, "kind", (str,), required=True),
+            detail=_get(m, "detail", (str,)),
+        )
+        for m in _dicts(obj, "marks")
+    )
+    rate = _get(obj, "rate_bpm", _NUM)
+    duration = _get(obj, "duration_s", _NUM)
+    return ArchiveSession(
+        recording=recording,
+        original_id=_get(obj, "id", (int,)),
+        rate_bpm=None if rate is None else float(rate),
+        pattern_json=_get(obj, "pattern_json", (str,)),
+        duration_s=None if duration is None else float(duration),
+        stress_before=_get(obj, "stress_before", (int,)),
+        stress_after=_get(obj, "stress_after", (int,)),
+        note=_get(obj, "note", (str,)),
+        source_hash=_get(obj, "source_hash", (str,)),
+        marks=marks,
+    )
+
+
+def _log_entry(obj: dict[str, Any]) -> ArchiveLogEntry:
+    day = _get(obj, "date", (str,), required=True)
+    try:
+        datetime.strptime(day, "%Y-%m-%d")
+    except ValueError as exc:
+        raise FormatError(f"log date {day[:20]!r} is not YYYY-MM-DD") from exc
+
+    def number(key: str) -> float | None:
+        value = _get(obj, key, _NUM)
+        return None if value is None else float(value)
+
+    return ArchiveLogEntry(
+        date=day,
+        rmssd_ms=number("rmssd_ms"),
+        resting_hr_bpm=number("resting_hr_bpm"),
+        sleep=_get(obj, "sleep", (int,)),
+        stress=_get(obj, "stress", (int,)),
+        mood=_get(obj, "mood", (int,)),
+        note=_get(obj, "note", (str,)),
+        sdnn_ms=number("sdnn_ms"),
+    )
+
+
+def read(source: Source) -> ImportedArchive:
+    try:
+        document = json.loads(source.text())
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise FormatError(f"broken JSON ({exc})") from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise FormatError("not a Baseline export")
+    if document.get("version") != VERSION:
+        raise FormatError(f"Baseline export version {document.get('version')!r} is not known")
+    sessions = tuple(_session(s, source) for s in _dicts(document, "sessions"))
+    log = tuple(_log_entry(e) for e in _dicts(document, "log"))
+    return ImportedArchive(
+        format=FORMAT,
+        source_name=source.name,
+        content_sha256=source.sha256,
+        sessions=sessions,
+        log=log,
+    )

@@ -1,0 +1,398 @@
+"""Writing imported files to the store: all files in one transaction, each file stored once.
+
+Reading (`read_all`) and writing (`write_all`) are separate so that every file is parsed before
+anything is written: one bad file means nothing is written. A recording's start is the file's own
+time; without one, the caller's `at`, else the file's modification time (local zone).
+A recording file is stored once: its SHA-256 goes into `sessions.source_hash` (unique). A Baseline
+export's sessions are matched by kind and start time instead (their own `source_hash` is kept).
+Daily values fill the log's `rmssd_ms` / `resting_hr_bpm` / `sdnn_ms` for their dates and leave the
+rest of an existing entry alone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from app.formats.errors import FormatError
+from app.formats.recording import (
+    ArchiveLogEntry,
+    ArchiveSession,
+    Imported,
+    ImportedArchive,
+    ImportedDailyValues,
+    ImportedRecording,
+)
+from app.formats.registry import read_source
+from app.formats.source import Source
+from app.store import Store
+
+SESSION_KINDS = ("readiness", "breathing", "recording", "assessment")
+DEFAULT_KIND = "recording"
+
+
+class ImportFileError(FormatError):
+    """A file could not be read; `path` names it and the message says why."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFile:
+    """One parsed file, ready to be written."""
+
+    path: Path
+    imported: Imported
+    mtime: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What happened to one file (or one session of an export)."""
+
+    source_name: str
+    format: str
+    status: str  # imported | already imported | updated
+    started_at: datetime | None = None
+    start_from: str | None = None  # file | --at | mtime
+    n_beats: int = 0
+    n_days: int = 0
+    session_id: int | None = None
+
+
+def read_file(path: Path) -> ReadFile:
+    """Parse one file without writing anything. Raises ImportFileError."""
+    try:
+        source = Source.from_path(path)
+        imported = read_source(source)
+        mtime = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    except FormatError as exc:
+        raise ImportFileError(path, str(exc)) from exc
+    except OSError as exc:
+        raise ImportFileError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    return ReadFile(path=path, imported=imported, mtime=mtime)
+
+
+def read_all(paths: Sequence[Path]) -> list[ReadFile]:
+    """Parse every file; the first bad one raises ImportFileError and nothing is returned."""
+    return [read_file(Path(p)) for p in paths]
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.isoformat(timespec="milliseconds")
+
+
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
+
+
+class _Writer:
+    """Inserts inside the caller's transaction (never commits)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.has_sdnn = _has_column(conn, "daily_log", "sdnn_ms")
+        self.hashes_written: set[str] = set()
+
+    def hash_known(self, sha256: str) -> bool:
+        if sha256 in self.hashes_written:
+            return True
+        row = self.conn.execute(
+            "SELECT 1 FROM sessions WHERE source_hash = ?", (sha256,)
+        ).fetchone()
+        return row is not None
+
+    def session_by_hash(self, sha256: str) -> tuple[int, datetime] | None:
+        row = self.conn.execute(
+            "SELECT id, started_at FROM sessions WHERE source_hash = ?", (sha256,)
+        ).fetchone()
+        return None if row is None else (int(row[0]), datetime.fromisoformat(row[1]))
+
+    def session_exists(self, kind: str, started_at: datetime) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM sessions WHERE kind = ? AND started_at = ? AND deleted_at IS NULL",
+            (kind, _iso(started_at)),
+        ).fetchone()
+        return row is not None
+
+    def insert_session(
+        self,
+        recording: ImportedRecording,
+        *,
+        kind: str,
+        started_at: datetime,
+        ended_at: datetime,
+        status: str,
+        source_hash: str | None,
+        session: ArchiveSession | None = None,
+    ) -> int:
+        duration_s = session.duration_s if session is not None else recording.duration_s
+        wanted_id = session.original_id if session is not None else None
+        if (
+            wanted_id is not None
+            and self.conn.execute("SELECT 1 FROM sessions WHERE id = ?", (wanted_id,)).fetchone()
+        ):
+            wanted_id = None
+        cur = self.conn.execute(
+            "INSERT INTO sessions (id, kind, started_at, ended_at, status, sensor_name,"
+            " sensor_address, rate_bpm, pattern_json, duration_s, stress_before, stress_after,"
+            " note, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                wanted_id,
+                kind,
+                _iso(started_at),
+                _iso(ended_at),
+                status,
+                recording.sensor_name,
+                recording.sensor_address,
+                session.rate_bpm if session else None,
+                session.pattern_json if session else None,
+                duration_s,
+                session.stress_before if session else None,
+                session.stress_after if session else None,
+                session.note if session else None,
+                source_hash,
+            ),
+        )
+        assert cur.lastrowid is not None
+        session_id = int(cur.lastrowid)
+        self.conn.executemany(
+            "INSERT INTO beats (session_id, seq, t_ms, rr_ms, artifact, gap_before)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (session_id, i, t, rr, int(a), int(g))
+                for i, (t, rr, a, g) in enumerate(
+                    zip(
+                        recording.t_ms.tolist(),
+                        recording.rr_ms.tolist(),
+                        recording.artifact.tolist(),
+                        recording.gap_before.tolist(),
+                        strict=True,
+                    )
+                )
+            ),
+        )
+        self.conn.executemany(
+            "INSERT INTO heart_rate (session_id, t_ms, bpm, contact) VALUES (?, ?, ?, ?)",
+            (
+                (session_id, r.t_ms, r.bpm, None if r.contact is None else int(r.contact))
+                for r in recording.heart_rate
+            ),
+        )
+        if session is not None:
+            self.conn.executemany(
+                "INSERT INTO marks (session_id, t_ms, kind, detail) VALUES (?, ?, ?, ?)",
+                ((session_id, m.t_ms, m.kind, m.detail) for m in session.marks),
+            )
+        if source_hash is not None:
+            self.hashes_written.add(source_hash)
+        return session_id
+
+    def merge_log(self, entry: ArchiveLogEntry) -> bool:
+        """Set the entry's non-empty fields on its date; True when anything changed."""
+        fields = {
+            "rmssd_ms": entry.rmssd_ms,
+            "resting_hr_bpm": entry.resting_hr_bpm,
+            "sleep": entry.sleep,
+            "stress": entry.stress,
+            "mood": entry.mood,
+            "note": entry.note,
+        }
+        if self.has_sdnn:
+            fields["sdnn_ms"] = entry.sdnn_ms
+        elif entry.sdnn_ms is not None:
+            raise FormatError("this database cannot hold SDNN values yet (schema too old)")
+        given = {k: v for k, v in fields.items() if v is not None}
+        if not given:
+            return False
+        names = ", ".join(given)
+        row = self.conn.execute(
+            f"SELECT {names} FROM daily_log WHERE date = ?", (entry.date,)
+        ).fetchone()
+        if row is not None and tuple(row) == tuple(given.values()):
+            return False
+        now = _iso(datetime.now().astimezone())
+        if row is None:
+            self.conn.execute(
+                f"INSERT INTO daily_log (date, {names}, updated_at)"
+                f" VALUES (?, {', '.join('?' for _ in given)}, ?)",
+                (entry.date, *given.values(), now),
+            )
+        else:
+            assignments = ", ".join(f"{k} = ?" for k in given)
+            self.conn.execute(
+                f"UPDATE daily_log SET {assignments}, updated_at = ? WHERE date = ?",
+                (*given.values(), now, entry.date),
+            )
+        return True
+
+
+def _write_recording(
+    writer: _Writer, item: ReadFile, recording: ImportedRecording, kind: str, at: datetime | None
+) -> ImportOutcome:
+    name = item.path.name
+    if writer.hash_known(recording.content_sha256):
+        known = writer.session_by_hash(recording.content_sha256)
+        return ImportOutcome(
+            name,
+            recording.format,
+            "already imported",
+            known[1] if known else recording.started_at,
+            "file",
+            n_beats=recording.n_beats,
+            session_id=known[0] if known else None,
+        )
+    if recording.started_at is not None:
+        started, start_from = recording.started_at, "file"
+    elif at is not None:
+        started, start_from = at, "--at"
+    elif item.mtime is not None:
+        started = item.mtime - timedelta(seconds=recording.duration_s)
+        start_from = "mtime"
+    else:
+        started, start_from = datetime.now().astimezone(), "now"
+    ended = started + timedelta(seconds=recording.duration_s)
+    session_id = writer.insert_session(
+        recording,
+        kind=kind,
+        started_at=started,
+        ended_at=ended,
+        status="complete",
+        source_hash=recording.content_sha256,
+    )
+    return ImportOutcome(
+        name,
+        recording.format,
+        "imported",
+        started,
+        start_from,
+        recording.n_beats,
+        session_id=session_id,
+    )
+
+
+def _write_archive(
+    writer: _Writer, item: ReadFile, archive: ImportedArchive
+) -> list[ImportOutcome]:
+    outcomes: list[ImportOutcome] = []
+    for session in archive.sessions:
+        recording = session.recording
+        kind = recording.kind or DEFAULT_KIND
+        started = recording.started_at
+        assert started is not None
+        known = (
+            session.source_hash is not None and writer.hash_known(session.source_hash)
+        ) or writer.session_exists(kind, started)
+        if known:
+            outcomes.append(
+                ImportOutcome(
+                    item.path.name,
+                    archive.format,
+                    "already imported",
+                    started,
+                    "file",
+                    recording.n_beats,
+                )
+            )
+            continue
+        session_id = writer.insert_session(
+            recording,
+            kind=kind,
+            started_at=started,
+            ended_at=recording.ended_at or started + timedelta(seconds=recording.duration_s),
+            status=recording.status or "complete",
+            source_hash=session.source_hash,
+            session=session,
+        )
+        outcomes.append(
+            ImportOutcome(
+                item.path.name,
+                archive.format,
+                "imported",
+                started,
+                "file",
+                recording.n_beats,
+                session_id=session_id,
+            )
+        )
+    changed = sum(writer.merge_log(entry) for entry in archive.log)
+    if archive.log:
+        outcomes.append(
+            ImportOutcome(
+                item.path.name,
+                archive.format,
+                "updated" if changed else "already imported",
+                n_days=len(archive.log),
+            )
+        )
+    return outcomes
+
+
+def _write_daily(writer: _Writer, item: ReadFile, values: ImportedDailyValues) -> ImportOutcome:
+    changed = 0
+    for day in values.days:
+        changed += writer.merge_log(
+            ArchiveLogEntry(
+                date=day.date.isoformat(),
+                rmssd_ms=day.rmssd_ms,
+                resting_hr_bpm=day.resting_hr_bpm,
+                sdnn_ms=day.sdnn_ms,
+            )
+        )
+    status = "imported" if changed else "already imported"
+    return ImportOutcome(item.path.name, values.format, status, n_days=len(values.days))
+
+
+def write_all(
+    store: Store,
+    items: Sequence[ReadFile],
+    *,
+    kind: str = DEFAULT_KIND,
+    at: datetime | None = None,
+) -> list[ImportOutcome]:
+    """Write every parsed file in ONE transaction; on any error nothing is written.
+
+    `kind` applies to recordings (an export's sessions keep their own kinds); `at` is the start
+    for recordings whose file has none.
+    """
+    if kind not in SESSION_KINDS:
+        raise ValueError(f"unknown session kind {kind!r}")
+    conn = store.conn
+    if conn.in_transaction:
+        conn.commit()
+    outcomes: list[ImportOutcome] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        writer = _Writer(conn)
+        for item in items:
+            imported = item.imported
+            if isinstance(imported, ImportedRecording):
+                outcomes.append(_write_recording(writer, item, imported, kind, at))
+            elif isinstance(imported, ImportedArchive):
+                outcomes.extend(_write_archive(writer, item, imported))
+            else:
+                outcomes.append(_write_daily(writer, item, imported))
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+    return outcomes
+
+
+def import_files(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    kind: str = DEFAULT_KIND,
+    at: datetime | None = None,
+) -> list[ImportOutcome]:
+    """Parse all files, then write them all in one transaction. Raises ImportFileError."""
+    return write_all(store, read_all(paths), kind=kind, at=at)
