@@ -8,9 +8,10 @@ Method:
   when more than 5% of the beats are artifacts, when the resting part is shorter than 50 s (the
   check offers 1, 3 and 5 minutes), or when the core cannot compute RMSSD.
 - Orthostatic test: the user stands up at `stand_up_s` (seconds from the start) for the last
-  minute. Heart rate per beat is 60000 / RR, smoothed with a 5-beat running median so a single
-  artifact cannot make a peak. The seated (or lying) reference is the mean HR (60000 / mean RR) of
-  the last 60 s before standing; the standing minute is [stand_up_s, stand_up_s + 60 s).
+  minute. A beat belongs to the part in which its RR interval ends. Heart rate per beat is
+  60000 / RR, smoothed with a 5-beat running median so a single artifact cannot make a peak.
+  The seated (or lying) reference is the mean HR (60000 / mean RR) of the last 60 s before
+  standing; the standing minute is (stand_up_s, stand_up_s + 60 s].
   `hr_rise_peak_bpm` = highest smoothed HR while standing minus the reference (the usual
   orthostatic reading); `hr_rise_mean_bpm` = mean HR of the standing minute minus the reference.
   Both need at least 30 s of beats on each side; otherwise the test is reported as not measured
@@ -124,8 +125,8 @@ def orthostatic_rise(
     stand_ms = stand_up_s * 1000.0
     window_ms = ORTHOSTATIC_WINDOW_S * 1000.0
     hr_bpm = _running_median(60000.0 / rr_ms, HR_SMOOTHING_BEATS)
-    before = (t_ms >= stand_ms - window_ms) & (t_ms < stand_ms)
-    after = (t_ms >= stand_ms) & (t_ms < stand_ms + window_ms)
+    before = (t_ms > stand_ms - window_ms) & (t_ms <= stand_ms)
+    after = (t_ms > stand_ms) & (t_ms <= stand_ms + window_ms)
     if _span_s(t_ms[before], rr_ms[before]) < ORTHOSTATIC_MIN_S:
         return "the standing test needs at least 30 seconds of rest before standing up"
     if _span_s(t_ms[after], rr_ms[after]) < ORTHOSTATIC_MIN_S:
@@ -155,7 +156,7 @@ def analyze_readiness(
 ) -> ReadinessResult:
     """Analyse a readiness recording; raises `ReadinessRefusedError` when no value can be given.
 
-    `t_ms` are the beat times from the start (the running RR sum when omitted); beats at or after
+    `t_ms` are the beat times from the start (the running RR sum when omitted); beats after
     `stand_up_s` are the standing part and are left out of the resting value.
     """
     rr = np.asarray(rr_ms, dtype=np.float64)
@@ -171,7 +172,7 @@ def analyze_readiness(
         raise ReadinessRefusedError("no heartbeats were recorded: check the strap and try again")
     if not np.all(np.isfinite(rr)) or np.any(rr <= 0):
         raise ReadinessRefusedError("the recording holds invalid beat intervals")
-    rest = np.ones(rr.size, dtype=np.bool_) if stand_up_s is None else times < stand_up_s * 1000
+    rest = np.ones(rr.size, dtype=np.bool_) if stand_up_s is None else times <= stand_up_s * 1000
     rest_rr, rest_gaps = rr[rest], gaps[rest]
     rest_s = float(rest_rr.sum()) / 1000.0
     if rest_s < min_rest_s:
