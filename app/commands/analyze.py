@@ -1,0 +1,119 @@
+"""`baseline analyze FILE [--json] [--correction auto|none]`: the HRV report of one recording.
+
+Reads plain RR text (ms or s, `.gz` too). Heavy modules (NumPy, the analysis, SciPy) are imported
+only when the command runs, so `baseline --help` and the GUI start stay lean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from app.commands.errors import CommandError
+
+_SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str, int], ...]], ...] = (
+    (
+        "Recording",
+        (
+            ("n_beats", "Beats", "", 0),
+            ("duration_s", "Duration", "s", 0),
+            ("artifact_pct", "Artifacts", "%", 1),
+        ),
+    ),
+    (
+        "Time domain",
+        (
+            ("mean_rr_ms", "Mean RR", "ms", 1),
+            ("mean_hr_bpm", "Mean HR", "bpm", 1),
+            ("sdnn_ms", "SDNN", "ms", 1),
+            ("rmssd_ms", "RMSSD", "ms", 1),
+            ("ln_rmssd", "ln RMSSD", "", 2),
+            ("pnn50_pct", "pNN50", "%", 1),
+        ),
+    ),
+    (
+        "Frequency domain",
+        (
+            ("vlf_ms2", "VLF power", "ms²", 0),
+            ("lf_ms2", "LF power", "ms²", 0),
+            ("hf_ms2", "HF power", "ms²", 0),
+            ("lf_hf", "LF/HF", "", 2),
+            ("lf_nu", "LF", "n.u.", 1),
+            ("hf_nu", "HF", "n.u.", 1),
+            ("lf_peak_hz", "LF peak", "Hz", 3),
+            ("hf_peak_hz", "HF peak", "Hz", 3),
+        ),
+    ),
+    (
+        "Nonlinear",
+        (
+            ("sd1_ms", "SD1", "ms", 1),
+            ("sd2_ms", "SD2", "ms", 1),
+            ("dfa_a1", "DFA alpha1", "", 2),
+            ("stress_index", "Stress index (sqrt SI)", "", 1),
+            ("coherence", "Coherence ratio", "", 2),
+        ),
+    ),
+)
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    """Add the `analyze` sub-command."""
+    parser = subparsers.add_parser(
+        "analyze",
+        parents=parents,
+        help="HRV report of one RR recording",
+        description="Print the HRV report of one recording of RR intervals (plain text, one "
+        "value per line, ms or s, .gz too).",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help="RR recording")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--correction",
+        choices=("auto", "none"),
+        default="auto",
+        help="correct detected artifacts first (auto, the default) or use the values as given",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse the file and print the report."""
+    from app.formats.errors import FormatError
+    from app.formats.plain import read_plain_rr
+    from app.hrv.report import analyze
+
+    try:
+        rr_ms = read_plain_rr(args.file)
+        report = analyze(rr_ms, correction=args.correction)
+    except FormatError as exc:
+        raise CommandError(str(exc)) from None
+    except ValueError as exc:
+        raise CommandError(f"{args.file}: {exc}") from None
+    if args.json:
+        print(json.dumps(report.to_json_dict()))
+    else:
+        print(format_report(report.to_json_dict(), report.reasons, source=str(args.file)))
+    return 0
+
+
+def format_report(values: dict[str, Any], reasons: Any, *, source: str) -> str:
+    """A readable, aligned text report."""
+    lines = [f"HRV report: {source}"]
+    for title, rows in _SECTIONS:
+        lines.append("")
+        lines.append(title)
+        for key, label, unit, digits in rows:
+            value = values.get(key)
+            if value is None or (isinstance(value, float) and not math.isfinite(value)):
+                shown = f"-      ({reasons.get(key, 'not available')})"
+            else:
+                shown = f"{value:,.{digits}f}" + (f" {unit}" if unit else "")
+            lines.append(f"  {label:<24}{shown}")
+    return "\n".join(lines)

@@ -1,0 +1,194 @@
+"""One call from RR intervals to the full HRV report that `baseline analyze` prints.
+
+`analyze` validates the series, detects (and with correction "auto" corrects) artifacts, and
+computes every metric on gap-free segments. A metric the data cannot support is None, and
+`reasons` says why (for example "window too short for VLF (needs 300 s without a gap, has 120 s)").
+
+Field meanings: `n_beats` counts the RR intervals given (before correction) and `duration_s` is
+their sum; `artifact_pct` is the share of those beats the detector flagged (reported with
+correction "none" too, which only leaves the values uncorrected); `coherence` is the mean
+coherence ratio over consecutive 64 s windows; `stress_index` is sqrt(Baevsky SI), as Kubios
+reports it. Everything else is defined in the module that computes it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from app.hrv import nonlinear, time_domain
+from app.hrv.artifacts import correct_artifacts
+from app.hrv.coherence import WINDOW_S as COHERENCE_WINDOW_S
+from app.hrv.coherence import coherence_ratios
+from app.hrv.frequency import frequency_domain
+from app.hrv.segments import (
+    segment_ends,
+    starts_from_gaps,
+    successive_differences,
+    validate_rr,
+)
+
+Correction = Literal["auto", "none"]
+
+#: The keys of `analyze --json`, in the documented order (CLI.md).
+JSON_KEYS: tuple[str, ...] = (
+    "n_beats",
+    "duration_s",
+    "artifact_pct",
+    "mean_rr_ms",
+    "mean_hr_bpm",
+    "sdnn_ms",
+    "rmssd_ms",
+    "ln_rmssd",
+    "pnn50_pct",
+    "vlf_ms2",
+    "lf_ms2",
+    "hf_ms2",
+    "lf_hf",
+    "lf_nu",
+    "hf_nu",
+    "lf_peak_hz",
+    "hf_peak_hz",
+    "sd1_ms",
+    "sd2_ms",
+    "dfa_a1",
+    "stress_index",
+    "coherence",
+)
+
+
+@dataclass(frozen=True)
+class HrvReport:
+    """All metrics of one recording; None where the data cannot support a metric."""
+
+    n_beats: int
+    duration_s: float | None
+    artifact_pct: float | None
+    mean_rr_ms: float | None
+    mean_hr_bpm: float | None
+    sdnn_ms: float | None
+    rmssd_ms: float | None
+    ln_rmssd: float | None
+    pnn50_pct: float | None
+    vlf_ms2: float | None
+    lf_ms2: float | None
+    hf_ms2: float | None
+    lf_hf: float | None
+    lf_nu: float | None
+    hf_nu: float | None
+    lf_peak_hz: float | None
+    hf_peak_hz: float | None
+    sd1_ms: float | None
+    sd2_ms: float | None
+    dfa_a1: float | None
+    stress_index: float | None
+    coherence: float | None
+    reasons: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_json_dict(self) -> dict[str, int | float | None]:
+        """Exactly the documented JSON keys, in order."""
+        values: dict[str, int | float | None] = {key: getattr(self, key) for key in JSON_KEYS}
+        return values
+
+
+def analyze(
+    rr_ms: npt.ArrayLike,
+    *,
+    gap_before: npt.ArrayLike | None = None,
+    correction: Correction = "auto",
+) -> HrvReport:
+    """The HRV report of one recording of RR intervals in ms.
+
+    Args:
+        rr_ms: RR intervals in ms, oldest first.
+        gap_before: optional per-beat flags; True means the link dropped before that beat.
+        correction: "auto" corrects detected artifacts first; "none" uses the values as given.
+
+    Raises:
+        InvalidRRError: values not finite or outside 1-65536 ms (a ValueError).
+        InsufficientDataError: fewer than 10 beats (a ValueError).
+    """
+    if correction not in ("auto", "none"):
+        raise ValueError(f"correction must be 'auto' or 'none', not {correction!r}")
+    rr = validate_rr(rr_ms)
+    starts = starts_from_gaps(gap_before, rr.size)
+    with np.errstate(all="ignore"):
+        return _analyze(rr, starts, correction)
+
+
+def _analyze(
+    rr: npt.NDArray[np.float64], starts: npt.NDArray[np.intp], correction: str
+) -> HrvReport:
+    reasons: dict[str, str] = {}
+    values: dict[str, float | None] = {}
+    detection = correct_artifacts(rr, segment_starts=starts)
+    values["duration_s"] = float(rr.sum()) / 1000.0
+    values["artifact_pct"] = detection.artifact_pct
+    if correction == "auto":
+        series, series_starts = detection.rr_ms, detection.segment_starts
+    else:
+        series, series_starts = rr, starts
+
+    values["mean_rr_ms"] = time_domain.mean_rr_ms(series)
+    values["mean_hr_bpm"] = time_domain.mean_hr_bpm(series)
+    values["sdnn_ms"] = time_domain.sdnn_ms(series)
+    diffs = successive_differences(series, series_starts)
+    if diffs.size == 0:
+        for key in ("rmssd_ms", "ln_rmssd", "pnn50_pct", "sd1_ms", "sd2_ms"):
+            reasons[key] = "no two successive beats without a gap between them"
+    else:
+        values["rmssd_ms"] = time_domain.rmssd_ms(diffs)
+        values["ln_rmssd"] = time_domain.ln_rmssd(diffs)
+        if not math.isfinite(values["ln_rmssd"] or 0.0):
+            values["ln_rmssd"] = None
+            reasons["ln_rmssd"] = "RMSSD is zero (a perfectly regular series)"
+        values["pnn50_pct"] = time_domain.pnn50_pct(diffs)
+        if diffs.size >= 2:
+            values["sd1_ms"], values["sd2_ms"] = nonlinear.poincare_sd1_sd2(series, diffs)
+        else:
+            reasons["sd1_ms"] = reasons["sd2_ms"] = "needs at least 2 successive differences"
+
+    spectral = frequency_domain(series, series_starts)
+    for key in ("vlf_ms2", "lf_ms2", "hf_ms2", "lf_hf", "lf_nu", "hf_nu"):
+        values[key] = getattr(spectral, key)
+    values["lf_peak_hz"] = spectral.lf_peak_hz
+    values["hf_peak_hz"] = spectral.hf_peak_hz
+    reasons.update(spectral.reasons)
+
+    box = nonlinear.DFA_SHORT_BOXES[-1]
+    lengths = segment_ends(series_starts, series.size) - series_starts
+    if int(np.sum(lengths // box)) * box < nonlinear.DFA_MIN_BEATS:
+        reasons["dfa_a1"] = (
+            f"too few beats for DFA alpha1 (needs {nonlinear.DFA_MIN_BEATS} without a gap)"
+        )
+    else:
+        values["dfa_a1"] = nonlinear.dfa_alpha1(series, series_starts)
+        if values["dfa_a1"] is None:
+            reasons["dfa_a1"] = "no beat-to-beat variation to analyse"
+
+    values["stress_index"] = nonlinear.stress_index_sqrt(series)
+    if values["stress_index"] is None:
+        reasons["stress_index"] = "all RR intervals are equal"
+
+    ratios = coherence_ratios(series, series_starts)
+    if ratios.size:
+        values["coherence"] = float(np.mean(ratios))
+    else:
+        reasons["coherence"] = f"needs {COHERENCE_WINDOW_S:g} s without a gap"
+
+    for key, value in list(values.items()):
+        if value is not None and not math.isfinite(value):
+            values[key] = None
+            reasons.setdefault(key, "not computable from these values")
+    metric_keys = [f.name for f in fields(HrvReport) if f.name not in ("n_beats", "reasons")]
+    return HrvReport(
+        n_beats=int(rr.size),
+        **{key: values.get(key) for key in metric_keys},
+        reasons=MappingProxyType({k: v for k, v in reasons.items() if values.get(k) is None}),
+    )
