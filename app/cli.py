@@ -17,6 +17,7 @@ from app.commands.errors import CommandError
 
 # Each module has `register(subparsers, parents)`; the order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
+    "analyze",
     "log",
     "trend",
     "record",
