@@ -71,7 +71,7 @@ def read_state(table: BaselineTable, metric: Metric = Metric.LN_RMSSD) -> Readin
     status = table.status[-1]
     if status is None:
         if missing > 0:
-            text = f"Not enough days yet: {_days(missing)} more needed for your normal range."
+            text = f"Not enough days yet: {missing} more needed for your normal range."
         else:
             needed = max(0, cfg.baseline_min_values - int(table.n_baseline[-1]))
             text = (
