@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from app.formats.errors import FormatError
-from app.formats.recording import ImportedRecording, make_recording
+from app.formats.recording import ImportedRecording, make_recording, seconds_to_ms
 from app.formats.source import Source
 from app.formats.text import lines_of, parse_number, split_row
 
@@ -48,6 +48,6 @@ def read(source: Source) -> ImportedRecording:
         source_name=source.name,
         content_sha256=source.sha256,
         started_at=started,
-        rr_ms=np.array(ibi_s) * 1000.0,
-        t_ms=np.array(offsets_s) * 1000.0,
+        rr_ms=seconds_to_ms(np.array(ibi_s)),
+        t_ms=seconds_to_ms(np.array(offsets_s)),
     )

@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from app.formats.errors import FormatError
-from app.formats.recording import ImportedRecording, make_recording
+from app.formats.recording import ImportedRecording, make_recording, seconds_to_ms
 from app.formats.source import Source
 from app.formats.text import lines_of, parse_loose_datetime, parse_number
 
@@ -59,8 +59,8 @@ def read_report(source: Source) -> ImportedRecording:
         source_name=source.name,
         content_sha256=source.sha256,
         started_at=started,
-        rr_ms=np.array(rr_s) * 1000.0,
-        t_ms=np.array(times_s) * 1000.0,
+        rr_ms=seconds_to_ms(np.array(rr_s)),
+        t_ms=seconds_to_ms(np.array(times_s)),
     )
 
 
@@ -95,12 +95,13 @@ def read_time_rr(source: Source) -> ImportedRecording:
         raise FormatError("not two numeric columns 'time rr'")
     times = np.array([p[0] for p in pairs])
     rr = np.array([p[1] for p in pairs])
-    scale = 1000.0 if np.median(rr) < 10.0 else 1.0
+    if np.median(rr) < 10.0:
+        rr, times = seconds_to_ms(rr), seconds_to_ms(times)
     return make_recording(
         format_name=FORMAT_TIME_RR,
         source_name=source.name,
         content_sha256=source.sha256,
         started_at=None,
-        rr_ms=rr * scale,
-        t_ms=times * scale,
+        rr_ms=rr,
+        t_ms=times,
     )

@@ -14,7 +14,12 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from app.formats.errors import FormatError
-from app.formats.recording import HeartRateReading, ImportedRecording, make_recording
+from app.formats.recording import (
+    MAX_RR_MS,
+    HeartRateReading,
+    ImportedRecording,
+    make_recording,
+)
 from app.formats.source import Source
 from app.formats.text import column_index, lines_of, optional_number, split_row
 
@@ -53,17 +58,16 @@ def read(source: Source) -> ImportedRecording:
     rr: list[float] = []
     valid: list[bool] = []
     hr_values: list[float | None] = []
-    first_stamp: datetime | None = None
+    stamps: list[datetime | None] = []
     for line in lines[1:]:
         cells = split_row(line, ";")
         if len(cells) <= rr_col:
             raise FormatError(f"short row {line[:40]!r}")
         value = optional_number(cells[rr_col])
-        if first_stamp is None:
-            try:
-                first_stamp = datetime.fromisoformat(cells[0])
-            except ValueError:
-                first_stamp = None
+        try:
+            stamps.append(datetime.fromisoformat(cells[0]))
+        except ValueError:
+            stamps.append(None)
         blocked = _flag(cells, blocker_col) == 1
         contact = _flag(cells, contact_cols[0]) if contact_cols else None
         supported = _flag(cells, contact_cols[1]) if len(contact_cols) > 1 else 1.0
@@ -80,9 +84,13 @@ def read(source: Source) -> ImportedRecording:
         for t, bpm in zip(beat_end_ms, hr_values, strict=True)
         if bpm is not None and 20 <= bpm <= 250
     )
-    started = None
-    if first_stamp is not None and np.isfinite(rr_ms[0]) and rr_ms[0] > 0:
-        started = first_stamp - timedelta(milliseconds=float(rr_ms[0]))
+    # Time 0 from the phone's clock at the first usable beat (later stamps drift and go back).
+    usable = np.flatnonzero(np.array(valid) & (rr_ms > 0) & (rr_ms <= MAX_RR_MS))
+    started: datetime | None = None
+    if usable.size:
+        anchor = stamps[int(usable[0])]
+        if anchor is not None:
+            started = anchor - timedelta(milliseconds=float(beat_end_ms[int(usable[0])]))
     return make_recording(
         format_name=FORMAT_PPI if is_ppi else FORMAT_RR,
         source_name=source.name,

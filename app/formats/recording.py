@@ -229,3 +229,8 @@ def make_recording(
         artifact=frozen_bools(np.zeros(rr_kept.size, dtype=np.bool_)),
         heart_rate=readings,
     )
+
+
+def seconds_to_ms(values_s: FloatArray) -> FloatArray:
+    """Seconds to ms, rounded to 1 ns so decimal input (`4.025` s) gives clean ms (`4025.0`)."""
+    return np.round(np.asarray(values_s, dtype=np.float64) * 1000.0, 6)
