@@ -1,0 +1,300 @@
+"""The Breathe page: pattern controls, the pacer, and a sensorless session from start to reflection.
+
+The pacer's position comes from the injected clock (active seconds since the start, pauses left
+out), not from counting timer ticks: the ~60 Hz frame timer only asks "where are we now?" and
+repaints, and it runs only while a session is breathing.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.breathing import BreathingPattern, SessionTimer, cue_times, pacer_state
+from app.breathing.session_timer import Clock
+from app.store import Store
+from app.store.records import MarkRecord
+from app.ui.pacer_widget import PacerWidget
+from app.ui.pattern_editor import PatternEditor
+from app.ui.reflection_dialog import ReflectionDialog
+from app.ui.settings_model import SettingsModel
+from app.ui.sound import CuePlayer
+
+FRAME_INTERVAL_MS = 16  # ~60 Hz while breathing; no frames while idle or paused
+
+
+def format_duration(seconds: float) -> str:
+    """`m:ss` (or `h:mm:ss`), rounded down to whole seconds."""
+    whole = max(math.floor(seconds + 1e-9), 0)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def spoken_duration(seconds: float) -> str:
+    """A length in words for sentences: `12 min 5 s`, `45 s`."""
+    whole = max(round(seconds), 0)
+    minutes, secs = divmod(whole, 60)
+    if minutes and secs:
+        return f"{minutes} min {secs} s"
+    return f"{minutes} min" if minutes else f"{secs} s"
+
+
+class BreathePage(QWidget):
+    """A guided breathing session without a sensor.
+
+    Signals:
+        session_saved(int): a session was stored, or its reflection was added (the session id).
+        message(str): a short sentence for the status bar.
+    """
+
+    session_saved = Signal(int)
+    message = Signal(str)
+
+    def __init__(
+        self,
+        store: Store,
+        model: SettingsModel,
+        cue_player: CuePlayer,
+        clock: Clock,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._model = model
+        self._cues = cue_player
+        self._clock = clock
+        self.timer: SessionTimer | None = None
+        self.pattern: BreathingPattern | None = None
+        self.session_id: int | None = None
+        self.reflection_dialog: ReflectionDialog | None = None
+        self._cue_from_s = 0.0
+
+        self.pacer = PacerWidget()
+        self.elapsed_label = QLabel()
+        self.elapsed_label.setProperty("role", "clock")
+        self.remaining_label = QLabel()
+        self.remaining_label.setProperty("role", "clock")
+        self.remaining_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.start_button = QPushButton("Start")
+        self.start_button.setProperty("role", "primary")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        for button, tip in (
+            (self.start_button, "Start a session (Space)"),
+            (self.pause_button, "Pause or resume (Space)"),
+            (self.stop_button, "End the session (Esc)"),
+        ):
+            button.setToolTip(tip)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(lambda: self.stop())
+
+        self.editor = PatternEditor(model)
+        heading = QLabel("Breathing pattern")
+        heading.setProperty("role", "heading")
+        hint = QLabel(
+            "Breathe gently through the nose, low into the belly. Most people settle between "
+            "4.5 and 6.5 breaths a minute."
+        )
+        hint.setWordWrap(True)
+        hint.setProperty("role", "muted")
+        side = QFrame()
+        side.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(heading)
+        side_layout.addWidget(self.editor)
+        side_layout.addSpacing(self.fontMetrics().height())
+        side_layout.addWidget(hint)
+        side_layout.addStretch(1)
+        side.setMaximumWidth(self.fontMetrics().averageCharWidth() * 58)
+
+        times = QHBoxLayout()
+        times.addWidget(self.elapsed_label)
+        times.addStretch(1)
+        times.addWidget(self.remaining_label)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        centre = QVBoxLayout()
+        centre.addWidget(self.pacer, 1)
+        centre.addLayout(times)
+        centre.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        layout.addLayout(centre, 3)
+        layout.addWidget(side, 0)
+
+        self.frame_timer = QTimer(self)
+        self.frame_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.frame_timer.setInterval(FRAME_INTERVAL_MS)
+        self.frame_timer.timeout.connect(self.refresh_now)
+
+        self.start_pause_action = self._page_action("Start / pause", Qt.Key.Key_Space)
+        self.start_pause_action.triggered.connect(self.start_or_toggle)
+        self.stop_action = self._page_action("Stop", Qt.Key.Key_Escape)
+        self.stop_action.triggered.connect(lambda: self.stop() if self.is_active else None)
+        model.changed.connect(lambda _settings: self._update_time_labels())
+        self._update_controls()
+
+    def _page_action(self, text: str, key: Qt.Key) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setEnabled(False)  # enabled while the page is shown
+        self.addAction(action)
+        return action
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.start_pause_action.setEnabled(True)
+        self.stop_action.setEnabled(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        self.start_pause_action.setEnabled(False)
+        self.stop_action.setEnabled(False)
+
+    # -- state -----------------------------------------------------------------------------
+    @property
+    def is_active(self) -> bool:
+        """A session is running or paused."""
+        return self.timer is not None and self.timer.state in ("running", "paused")
+
+    @property
+    def is_paused(self) -> bool:
+        return self.timer is not None and self.timer.state == "paused"
+
+    def _update_controls(self) -> None:
+        active = self.is_active
+        self.start_button.setEnabled(not active and self.reflection_dialog is None)
+        self.pause_button.setEnabled(active)
+        self.pause_button.setText("Resume" if self.is_paused else "Pause")
+        self.stop_button.setEnabled(active)
+        self.editor.setEnabled(not active)
+        self._update_time_labels()
+
+    def _update_time_labels(self) -> None:
+        if self.timer is None or self.timer.state == "idle":
+            length_s = self._model.settings.session_length_s
+            elapsed = "Not started"
+            remaining = (
+                "Open session" if length_s is None else f"{format_duration(length_s)} session"
+            )
+        else:
+            elapsed = f"Breathing {format_duration(self.timer.active_s())}"
+            left = self.timer.remaining_s()
+            remaining = "Open session" if left is None else f"{format_duration(left)} left"
+            if self.timer.state == "paused":
+                elapsed += " (paused)"
+        if self.elapsed_label.text() != elapsed:
+            self.elapsed_label.setText(elapsed)
+        if self.remaining_label.text() != remaining:
+            self.remaining_label.setText(remaining)
+
+    # -- session ---------------------------------------------------------------------------
+    def start_or_toggle(self) -> None:
+        """What Space does: start when idle, otherwise pause or resume."""
+        if self.is_active:
+            self.toggle_pause()
+        elif self.reflection_dialog is None:
+            self.start()
+
+    def start(self) -> None:
+        if self.is_active or self.reflection_dialog is not None:
+            return
+        settings = self._model.settings
+        self.pattern = settings.pattern()
+        self.timer = SessionTimer(self._clock, settings.session_length_s)
+        self.timer.start()
+        self.session_id = self._store.start_session(
+            "breathing", rate_bpm=self.pattern.rate_bpm, pattern_json=self.pattern.to_json()
+        )
+        self._cue_from_s = 0.0
+        self._cues.played.clear()
+        self.frame_timer.start()
+        self.refresh_now()
+        self._update_controls()
+
+    def toggle_pause(self) -> None:
+        if self.timer is None or self.session_id is None or not self.is_active:
+            return
+        if self.timer.state == "running":
+            mark = self.timer.pause()
+            self.frame_timer.stop()
+            self.pacer.show_paused()
+        else:
+            mark = self.timer.resume()
+            self.frame_timer.start()
+        self._store.add_mark(self.session_id, MarkRecord(t_ms=mark.wall_s * 1000.0, kind=mark.kind))
+        self.refresh_now()
+        self._update_controls()
+
+    def refresh_now(self) -> None:
+        """One frame: read the clock, move the pacer, play any cue that is due, end if due."""
+        if self.timer is None or self.pattern is None or self.timer.state != "running":
+            return
+        active_s = self.timer.active_s()
+        self.pacer.show_state(pacer_state(self.pattern, active_s))
+        if active_s > self._cue_from_s:
+            due = cue_times(self.pattern, self._cue_from_s, active_s)
+            if due:  # after a stall, only the latest cue is worth hearing
+                self._cues.play_cue(due[-1])
+            self._cue_from_s = active_s
+        self._update_time_labels()
+        if self.timer.is_due():
+            self.stop(ended_by_itself=True)
+
+    def stop(self, *, ended_by_itself: bool = False, reflect: bool = True) -> None:
+        """End the session, store it, and (unless `reflect` is False) ask for a reflection."""
+        if self.timer is None or self.session_id is None or not self.is_active:
+            return
+        self.timer.stop()
+        self.frame_timer.stop()
+        session_id = self.session_id
+        duration_s = self.timer.active_s()
+        self._store.finish_session(session_id, status="complete", duration_s=round(duration_s, 3))
+        self.session_saved.emit(session_id)
+        self.pacer.show_idle("Session complete" if ended_by_itself else "Session saved")
+        self.message.emit(f"Session saved: {spoken_duration(duration_s)} of breathing.")
+        if reflect:
+            dialog = ReflectionDialog(spoken_duration(duration_s), self)
+            dialog.finished.connect(partial(self._reflection_done, session_id, dialog))
+            self.reflection_dialog = dialog
+            dialog.open()
+        self._update_controls()
+
+    def _reflection_done(self, session_id: int, dialog: ReflectionDialog, result: int) -> None:
+        if result == QDialog.DialogCode.Accepted:
+            answers = dialog.reflection()
+            self._store.set_reflection(
+                session_id,
+                stress_before=answers.stress_before,
+                stress_after=answers.stress_after,
+                note=answers.note,
+            )
+            self.session_saved.emit(session_id)
+        self.reflection_dialog = None
+        dialog.deleteLater()
+        self.timer = None
+        self.pacer.show_idle()
+        self._update_controls()
+
+    def shutdown(self) -> None:
+        """The window is closing: store a running session as it stands, without questions."""
+        self.stop(reflect=False)

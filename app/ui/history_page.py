@@ -1,0 +1,241 @@
+"""History: stored sessions newest first, with delete and undo.
+
+Deleting is a soft delete in the store, undone from a non-modal bar (or Ctrl+Z); deleted sessions
+are purged for good when the app exits.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.store import Store
+from app.store.records import SessionRecord
+from app.ui.breathe_page import format_duration
+
+COLUMNS = (
+    "Date",
+    "Kind",
+    "Length",
+    "Rate",
+    "Ratio",
+    "Stress before",
+    "Stress after",
+    "Status",
+    "Note",
+)
+_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _ratio_text(pattern_json: str | None) -> str:
+    if not pattern_json:
+        return ""
+    try:
+        data = json.loads(pattern_json)
+        ratio = float(data["exhale_ratio"]) / float(data["inhale_ratio"])
+    except (ValueError, KeyError, TypeError, ZeroDivisionError):
+        return ""
+    return f"1:{ratio:g}"
+
+
+def session_row(record: SessionRecord) -> tuple[str, ...]:
+    """The texts shown for one session, in COLUMNS order."""
+    started = record.started_at.astimezone()
+    return (
+        started.strftime("%a %d %b %Y, %H:%M"),
+        record.kind.capitalize(),
+        "" if record.duration_s is None else format_duration(record.duration_s),
+        "" if record.rate_bpm is None else f"{record.rate_bpm:g} /min",
+        _ratio_text(record.pattern_json),
+        "" if record.stress_before is None else str(record.stress_before),
+        "" if record.stress_after is None else str(record.stress_after),
+        record.status.capitalize(),
+        (record.note or "").replace("\n", " "),
+    )
+
+
+class HistoryPage(QWidget):
+    """The list of sessions.
+
+    Signals:
+        message(str): a short sentence for the status bar.
+    """
+
+    message = Signal(str)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._deleted: list[list[int]] = []  # undo stack: ids deleted together, newest last
+
+        heading = QLabel("History")
+        heading.setProperty("role", "heading")
+        self.empty_label = QLabel(
+            "No sessions yet. Each breathing session you finish appears here."
+        )
+        self.empty_label.setProperty("role", "muted")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Delete the selected sessions (Del); you can undo it")
+        self.delete_button.clicked.connect(self.delete_selected)
+
+        self.undo_bar = QFrame()
+        self.undo_bar.setObjectName("undoBar")
+        self.undo_label = QLabel()
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Bring the deleted sessions back (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo_delete)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAccessibleName("Hide this message")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.undo_bar.hide)
+        bar_layout = QHBoxLayout(self.undo_bar)
+        bar_layout.addWidget(self.undo_label, 1)
+        bar_layout.addWidget(self.undo_button)
+        bar_layout.addWidget(close)
+        self.undo_bar.hide()
+
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addStretch(1)
+        top.addWidget(self.delete_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.undo_bar)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.table, 1)
+
+        self.delete_action = self._page_action("Delete session", QKeySequence.StandardKey.Delete)
+        self.delete_action.triggered.connect(self.delete_selected)
+        self.undo_action = self._page_action("Undo delete", QKeySequence.StandardKey.Undo)
+        self.undo_action.triggered.connect(self.undo_delete)
+        self.refresh()
+
+    def _page_action(self, text: str, key: QKeySequence.StandardKey) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setEnabled(False)
+        self.addAction(action)
+        return action
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        self._update_buttons()
+
+    # -- data ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the sessions from the store, keeping the selection where possible."""
+        selected = set(self.selected_ids())
+        records = self._store.sessions()
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(records))
+        for row, record in enumerate(records):
+            for col, text in enumerate(session_row(record)):
+                item = QTableWidgetItem(text)
+                if col == 0:
+                    item.setData(_ID_ROLE, record.id)
+                if col in (2, 3, 5, 6):
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, col, item)
+            if record.id in selected:
+                self.table.selectRow(row)
+        self.table.setVisible(bool(records))
+        self.empty_label.setVisible(not records)
+        self._update_buttons()
+
+    def session_ids(self) -> list[int]:
+        """The ids shown, top to bottom."""
+        ids = []
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None:
+                ids.append(int(item.data(_ID_ROLE)))
+        return ids
+
+    def row_texts(self, row: int) -> tuple[str, ...]:
+        texts = []
+        for col in range(self.table.columnCount()):
+            item = self.table.item(row, col)
+            texts.append("" if item is None else item.text())
+        return tuple(texts)
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        ids = self.session_ids()
+        return [ids[r] for r in rows if r < len(ids)]
+
+    def _update_buttons(self) -> None:
+        shown = self.isVisible()
+        has_selection = bool(self.selected_ids())
+        self.delete_button.setEnabled(has_selection)
+        self.delete_action.setEnabled(shown and has_selection)
+        self.undo_action.setEnabled(shown and bool(self._deleted))
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        for session_id in ids:
+            self._store.delete_session(session_id)
+        self._deleted.append(ids)
+        self._show_undo_bar()
+        self.refresh()
+
+    def _show_undo_bar(self) -> None:
+        if not self._deleted:
+            self.undo_bar.hide()
+            return
+        last = len(self._deleted[-1])
+        what = "1 session" if last == 1 else f"{last} sessions"
+        self.undo_label.setText(
+            f"Deleted {what}. Undo brings it back until Baseline closes."
+            if last == 1
+            else f"Deleted {what}. Undo brings them back until Baseline closes."
+        )
+        self.undo_bar.show()
+
+    def undo_delete(self) -> None:
+        if not self._deleted:
+            return
+        ids = self._deleted.pop()
+        for session_id in ids:
+            self._store.undelete_session(session_id)
+        count = len(ids)
+        self._show_undo_bar()
+        self.refresh()
+        self.message.emit("Session restored." if count == 1 else f"{count} sessions restored.")

@@ -1,0 +1,85 @@
+"""The composition root of the desktop app: builds the store, settings, sound and window.
+
+One asyncio event loop runs on the Qt main thread (qasync), so Bluetooth code added later shares it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import platformdirs
+import qasync
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME
+from app.store import Store, open_store
+from app.store.migrations import SchemaTooNewError
+from app.store.settings import load_settings
+from app.ui.settings_model import SettingsModel
+from app.ui.sound import CuePlayer
+from app.ui.window import MainWindow
+
+STARTUP_LOG_LINE = "baseline: main window shown"
+
+
+def sound_cache_dir() -> Path:
+    """Where the synthesised cue sounds are kept."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "sounds"
+
+
+def build_window(store: Store, *, demo: bool = False) -> MainWindow:
+    """Everything the window needs, wired together (also used by the GUI tests)."""
+    settings = load_settings(store)
+    model = SettingsModel(store, settings)
+    cue_player = CuePlayer(sound_cache_dir())
+    window = MainWindow(store, model, cue_player, time.monotonic, demo=demo)
+    model.setParent(window)
+    cue_player.setParent(window)
+    return window
+
+
+def _open_store_or_explain(db_path: Path | None) -> Store | None:
+    try:
+        return open_store(db_path)
+    except (sqlite3.DatabaseError, SchemaTooNewError, OSError) as exc:
+        where = db_path if db_path is not None else "the default database"
+        message = f"Baseline cannot open {where}: {exc}"
+        print(f"baseline: {message}", file=sys.stderr)
+        QMessageBox.critical(None, APP_NAME, message)
+        return None
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Start the desktop app and run until the window closes; returns the exit status."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName("baseline")
+    store = _open_store_or_explain(getattr(args, "db", None))
+    if store is None:
+        return 1
+    interrupted = store.close_unfinished()
+    window = build_window(store, demo=bool(getattr(args, "demo", False)))
+    window.notify_interrupted(len(interrupted))
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    app.lastWindowClosed.connect(closed.set)
+    window.show()
+    print(STARTUP_LOG_LINE, file=sys.stderr, flush=True)
+    try:
+        with loop:
+            loop.run_until_complete(closed.wait())
+    finally:
+        store.purge_deleted()
+        store.close()
+    return 0

@@ -1,0 +1,134 @@
+"""Settings: theme, sound cues (on/off, volume, style) and the default breathing pattern."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.breathing import Cue
+from app.store.settings import CUE_STYLES, THEMES, AppSettings
+from app.ui.pattern_editor import PatternEditor
+from app.ui.settings_model import SettingsModel
+from app.ui.sound import CuePlayer
+
+THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+CUE_STYLE_LABELS = {
+    "tones": "Rising tone in, falling tone out",
+    "chime": "A soft chime at each turn",
+}
+
+
+class SettingsPage(QWidget):
+    """Every choice here is saved at once and restored on the next start."""
+
+    def __init__(
+        self, model: SettingsModel, cue_player: CuePlayer, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._cues = cue_player
+        self._syncing = False
+
+        heading = QLabel("Settings")
+        heading.setProperty("role", "heading")
+
+        self.theme_combo = QComboBox()
+        for theme in THEMES:
+            self.theme_combo.addItem(THEME_LABELS[theme], theme)
+        self.theme_combo.setAccessibleName("Theme")
+        look = QGroupBox("Appearance")
+        look_form = QFormLayout(look)
+        look_form.addRow("Theme", self.theme_combo)
+
+        self.sound_check = QCheckBox("Play sound cues, so you can close your eyes")
+        self.volume_slider = QSlider(Qt.Orientation.Horizontal)
+        self.volume_slider.setRange(0, 100)
+        self.volume_slider.setPageStep(10)
+        self.volume_slider.setAccessibleName("Cue volume")
+        self.volume_value = QLabel()
+        volume_row = QHBoxLayout()
+        volume_row.addWidget(self.volume_slider, 1)
+        volume_row.addWidget(self.volume_value)
+        self.cue_style_combo = QComboBox()
+        for style in CUE_STYLES:
+            self.cue_style_combo.addItem(CUE_STYLE_LABELS[style], style)
+        self.cue_style_combo.setAccessibleName("Cue style")
+        self.test_button = QPushButton("Play a cue")
+        self.test_button.clicked.connect(self._play_test_cue)
+        self.audio_status = QLabel(
+            cue_player.unavailable_reason or "Sound cues play on the default audio output."
+        )
+        self.audio_status.setProperty("role", "muted")
+        self.audio_status.setWordWrap(True)
+        cue_player.problem.connect(self.audio_status.setText)
+        sound = QGroupBox("Sound")
+        sound_form = QFormLayout(sound)
+        sound_form.addRow(self.sound_check)
+        sound_form.addRow("Volume", volume_row)
+        sound_form.addRow("Cues", self.cue_style_combo)
+        sound_form.addRow("", self.test_button)
+        sound_form.addRow(self.audio_status)
+
+        pattern = QGroupBox("Default breathing pattern")
+        pattern_layout = QVBoxLayout(pattern)
+        self.pattern_editor = PatternEditor(model)
+        pattern_layout.addWidget(self.pattern_editor)
+
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(look)
+        left.addWidget(sound)
+        left.addStretch(1)
+        columns.addLayout(left, 1)
+        right = QVBoxLayout()
+        right.addWidget(pattern)
+        right.addStretch(1)
+        columns.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(columns, 1)
+
+        self.theme_combo.currentIndexChanged.connect(
+            lambda i: self._edit(theme=self.theme_combo.itemData(i))
+        )
+        self.sound_check.toggled.connect(lambda on: self._edit(sound_on=on))
+        self.volume_slider.valueChanged.connect(lambda v: self._edit(volume=v / 100.0))
+        self.cue_style_combo.currentIndexChanged.connect(
+            lambda i: self._edit(cue_style=self.cue_style_combo.itemData(i))
+        )
+        model.changed.connect(self._sync)
+        self._sync(model.settings)
+
+    def _edit(self, **changes: Any) -> None:
+        if not self._syncing:
+            self._model.update(**changes)
+
+    def _sync(self, settings: AppSettings) -> None:
+        self._syncing = True
+        try:
+            self.theme_combo.setCurrentIndex(self.theme_combo.findData(settings.theme))
+            self.sound_check.setChecked(settings.sound_on)
+            self.volume_slider.setValue(round(settings.volume * 100))
+            self.volume_value.setText(f"{round(settings.volume * 100)} %")
+            self.cue_style_combo.setCurrentIndex(self.cue_style_combo.findData(settings.cue_style))
+            self.volume_slider.setEnabled(settings.sound_on)
+            self.cue_style_combo.setEnabled(settings.sound_on)
+            self.test_button.setEnabled(settings.sound_on and self._cues.available)
+        finally:
+            self._syncing = False
+
+    def _play_test_cue(self) -> None:
+        self._cues.play_cue(Cue(t_s=0.0, phase="inhale", breath_index=0))

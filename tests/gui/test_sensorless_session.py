@@ -1,0 +1,213 @@
+"""A full sensorless breathing session driven through the window, with a hand-moved clock."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton
+from pytestqt.qtbot import QtBot
+
+from app.breathing import BreathingPattern, cue_times, pacer_state
+from app.store import Store
+from app.ui.breathe_page import BreathePage
+from app.ui.pacer_widget import PHASE_WORDS
+from app.ui.window import MainWindow
+from tests.gui.conftest import FakeClock, RecordingCuePlayer, WindowFactory
+
+
+def _press(qtbot: QtBot, window: MainWindow, key: Qt.Key) -> None:
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    QTest.keyClick(window, key)
+
+
+def _click(button: QAbstractButton) -> None:
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _status(page: BreathePage) -> str:
+    """What the session is doing, as one word (keeps the checks readable)."""
+    return page.timer.state if page.timer is not None else "idle"
+
+
+def test_full_session_at_5_5_and_1_to_2(
+    qtbot: QtBot, store: Store, clock: FakeClock, make_window: WindowFactory
+) -> None:
+    window = make_window(store)
+    page = window.breathe_page
+    assert window.current_page_name() == "Breathe"
+    page.editor.rate_spin.setValue(5.5)
+    page.editor.ratio_combo.setCurrentText("1:2")
+    page.editor.length_combo.setCurrentIndex(page.editor.length_combo.findData(10))
+    pattern = BreathingPattern(rate_bpm=5.5, inhale_ratio=1.0, exhale_ratio=2.0)
+    assert window.settings_page.pattern_editor.rate_spin.value() == 5.5  # one settings model
+
+    _click(page.start_button)
+    assert _status(page) == "running"
+    assert page.frame_timer.isActive()
+    assert not page.editor.isEnabled()
+    session_id = page.session_id
+    assert session_id is not None
+    start_s = clock.now_s
+
+    # 5.5/min: cycle 10.909 s, inhale 3.636 s, exhale 7.273 s.
+    for t, phase in (
+        (0.0, "inhale"),
+        (1.0, "inhale"),
+        (3.5, "inhale"),
+        (3.7, "exhale"),
+        (7.0, "exhale"),
+        (10.5, "exhale"),
+        (11.0, "inhale"),
+        (25.0, "inhale"),
+        (26.0, "exhale"),
+    ):
+        clock.now_s = start_s + t
+        page.refresh_now()
+        expected = pacer_state(pattern, clock.now_s - start_s)
+        assert page.pacer.state == expected
+        assert expected.phase == phase
+        assert page.pacer.phase_text == PHASE_WORDS[phase]
+    clock.now_s = start_s + 1.8181818181818181  # half way through the first inhale
+    page.refresh_now()
+    state = page.pacer.state
+    assert state is not None
+    assert (state.phase, state.breath_index) == ("inhale", 0)
+    assert state.size == pytest.approx(0.5, abs=1e-9)
+    assert page.pacer.countdown_text == "2"  # 1.82 s left, shown as whole seconds
+    clock.now_s = start_s + 3.7
+    page.refresh_now()
+    assert page.pacer.phase_text == "Breathe out"
+    assert page.pacer.countdown_text == "8"  # 7.21 s left
+
+    # Pause at 30 s for 45 s (Space), then resume (Space): the pacer continues where it stopped.
+    clock.now_s = start_s + 30.0
+    page.refresh_now()
+    _press(qtbot, window, Qt.Key.Key_Space)
+    assert _status(page) == "paused"
+    assert not page.frame_timer.isActive()
+    assert page.pacer.phase_text == "Paused"
+    clock.advance(45.0)
+    page.refresh_now()  # no effect while paused
+    assert page.pacer.state == pacer_state(pattern, 30.0)
+    paused_state = page.pacer.state
+    _press(qtbot, window, Qt.Key.Key_Space)
+    assert _status(page) == "running"
+    assert page.frame_timer.isActive()
+    clock.advance(20.0)  # wall 95 s, active 50 s
+    page.refresh_now()
+    assert page.pacer.state == pacer_state(pattern, clock.now_s - start_s - 45.0)
+    assert page.pacer.state.size == pytest.approx(pacer_state(pattern, 50.0).size, abs=1e-9)
+    assert paused_state is not None
+    assert page.elapsed_label.text() == "Breathing 0:50"
+    assert page.remaining_label.text() == "9:10 left"
+
+    # Stop (Esc) and reflect.
+    _press(qtbot, window, Qt.Key.Key_Escape)
+    assert _status(page) == "stopped"
+    assert not page.frame_timer.isActive()
+    dialog = page.reflection_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.before_spin.setValue(7)
+    dialog.after_spin.setValue(3)
+    dialog.note_edit.setPlainText("  Shoulders dropped.  ")
+    _click(dialog.save_button)
+    assert page.reflection_dialog is None
+
+    record = store.session(session_id)
+    assert record is not None
+    assert (record.kind, record.status, record.rate_bpm) == ("breathing", "complete", 5.5)
+    assert record.duration_s == pytest.approx(50.0)
+    assert BreathingPattern.from_json(record.pattern_json or "") == pattern
+    assert (record.stress_before, record.stress_after, record.note) == (7, 3, "Shoulders dropped.")
+    marks = store.marks(session_id)
+    assert [m.kind for m in marks] == ["pause", "resume"]
+    assert [m.t_ms for m in marks] == pytest.approx([30_000.0, 75_000.0])
+    assert store.beats(session_id) == []
+
+    window.show_page("History")
+    history = window.history_page
+    assert history.session_ids() == [session_id]
+    row = history.row_texts(0)
+    assert row[1:] == (
+        "Breathing",
+        "0:50",
+        "5.5 /min",
+        "1:2",
+        "7",
+        "3",
+        "Complete",
+        "Shoulders dropped.",
+    )
+    assert json.loads(record.pattern_json or "{}")["exhale_ratio"] == 2.0
+
+
+def test_session_ends_by_itself_and_reflection_can_be_skipped(
+    qtbot: QtBot, store: Store, clock: FakeClock, make_window: WindowFactory
+) -> None:
+    window = make_window(store)
+    page = window.breathe_page
+    page.editor.length_combo.setCurrentIndex(page.editor.length_combo.findData(5))
+    page.start()
+    clock.advance(299.0)
+    page.refresh_now()
+    assert _status(page) == "running"
+    assert page.remaining_label.text() == "0:01 left"
+    clock.advance(1.5)
+    page.refresh_now()
+    assert _status(page) == "stopped"
+    assert page.pacer.phase_text == "Session complete"
+    dialog = page.reflection_dialog
+    assert dialog is not None
+    _click(dialog.skip_button)
+    [record] = store.sessions()
+    assert record.duration_s == pytest.approx(300.0)
+    assert (record.stress_before, record.stress_after, record.note) == (None, None, None)
+    assert window.history_page.session_ids() == [record.id]
+    assert window.history_page.row_texts(0)[2] == "5:00"
+
+
+def test_cues_play_at_phase_starts(
+    store: Store, clock: FakeClock, make_window: WindowFactory
+) -> None:
+    window = make_window(store)
+    page = window.breathe_page
+    window.settings_page.pattern_editor.hold_in_spin.setValue(1.0)
+    pattern = window.settings_page.pattern_editor._model.settings.pattern()
+    page.start()
+    frame_s = 0.016
+    for _ in range(int(40.0 / frame_s)):
+        clock.advance(frame_s)
+        page.refresh_now()
+    page.stop(reflect=False)
+    player = window.breathe_page._cues
+    assert isinstance(player, RecordingCuePlayer)
+    expected = cue_times(pattern, 0.0, 40.0)
+    assert [(c.phase, c.breath_index) for c in player.cues] == [
+        (c.phase, c.breath_index) for c in expected
+    ]
+    assert {c.phase for c in player.cues} == {"inhale", "hold_in", "exhale"}
+
+
+def test_frames_follow_the_clock_not_the_ticks(
+    qtbot: QtBot, store: Store, clock: FakeClock, make_window: WindowFactory
+) -> None:
+    window = make_window(store)
+    page = window.breathe_page
+    start_s = clock.now_s
+    page.start()
+    pattern = page.pattern
+    assert pattern is not None
+    # Many frame-timer ticks with the clock standing still do not move the pacer.
+    qtbot.wait(120)
+    assert page.pacer.state == pacer_state(pattern, 0.0)
+    # One tick after a big clock jump lands exactly where the clock says.
+    clock.advance(17.5)
+    expected = pacer_state(pattern, clock.now_s - start_s)
+    assert expected.phase == "exhale"
+    qtbot.waitUntil(lambda: page.pacer.state == expected, timeout=1000)
+    page.stop(reflect=False)
