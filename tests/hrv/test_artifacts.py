@@ -1,0 +1,126 @@
+"""Artifact detection and correction (Lipponen & Tarvainen 2019), proven by injection."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from app.hrv.artifacts import BeatKind, correct_artifacts
+from app.hrv.report import analyze
+
+from .helpers import CLEAN, RESTING, load
+
+Injected = tuple[npt.NDArray[np.float64], dict[int, str]]
+
+
+def inject(rr: npt.NDArray[np.float64], fraction: float, seed: int) -> Injected:
+    """Insert missed, extra and ectopic beats at about `fraction` of the beats.
+
+    Returns the damaged series and, per damaged output index, the kind injected there.
+    """
+    rng = np.random.default_rng(seed)
+    count = max(3, round(fraction * rr.size))
+    positions = set(rng.choice(np.arange(20, rr.size - 20, 9), count, replace=False).tolist())
+    kinds = iter(rng.permutation(np.resize(["missed", "extra", "ectopic"], count)).tolist())
+    out: list[float] = []
+    where: dict[int, str] = {}
+    i = 0
+    while i < rr.size:
+        if i in positions:
+            kind = next(kinds)
+            where[len(out)] = kind
+            if kind == "missed":  # the beat between two intervals was not detected
+                out.append(rr[i] + rr[i + 1])
+                i += 2
+                continue
+            if kind == "extra":  # a spurious beat splits one interval
+                part = rng.uniform(0.3, 0.7)
+                out.extend([rr[i] * part, rr[i] * (1 - part)])
+            else:  # an early beat and its compensatory pause
+                early = rr[i] * rng.uniform(0.6, 0.75)
+                out.extend([early, rr[i + 1] + rr[i] - early])
+                i += 1
+            i += 1
+            continue
+        out.append(rr[i])
+        i += 1
+    return np.asarray(out), where
+
+
+def rmssd(rr: npt.NDArray[np.float64]) -> float:
+    return float(np.sqrt(np.mean(np.diff(rr) ** 2)))
+
+
+@pytest.mark.parametrize("name", RESTING)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_injected_artifacts_are_corrected(name: str, seed: int) -> None:
+    clean = correct_artifacts(load(name)).rr_ms  # the recording with its own artifacts removed
+    damaged, where = inject(np.array(clean), 0.01, seed)
+    clean_rmssd = rmssd(clean)
+    assert abs(rmssd(damaged) / clean_rmssd - 1) > 0.25  # uncorrected: far off
+    corrected = analyze(damaged)
+    assert corrected.rmssd_ms == pytest.approx(clean_rmssd, rel=0.10)
+    result = correct_artifacts(damaged)
+    found = sum(bool(result.flagged[j] or result.flagged[j + 1]) for j in where)
+    assert found >= 0.9 * len(where)
+
+
+def test_each_kind_is_recognised_and_repaired() -> None:
+    rr = np.array(correct_artifacts(load("paced0.25Hz_10min_meditation_M10.txt")).rr_ms)
+    missed = rr.copy()
+    missed[100] = rr[100] + rr[101]
+    missed = np.delete(missed, 101)
+    result = correct_artifacts(missed)
+    assert result.kinds[100] == BeatKind.MISSED
+    assert result.rr_ms.size == rr.size
+    np.testing.assert_allclose(result.rr_ms[100:102], missed[100] / 2)
+
+    extra = np.insert(rr, 201, rr[200] * 0.4)
+    extra[200] = rr[200] * 0.6
+    result = correct_artifacts(extra)
+    assert BeatKind.EXTRA in (result.kinds[200], result.kinds[201])
+    assert result.rr_ms.size == rr.size
+    assert result.rr_ms[200] == pytest.approx(rr[200])
+
+    ectopic = rr.copy()
+    ectopic[300] = rr[300] * 0.65
+    ectopic[301] = rr[301] + rr[300] * 0.35
+    result = correct_artifacts(ectopic)
+    assert result.flagged[300] and result.flagged[301]
+    assert set(result.kinds[300:302]) <= {BeatKind.ECTOPIC, BeatKind.SHORT, BeatKind.LONG}
+    assert result.rr_ms.size == rr.size
+    assert abs(result.rr_ms[300] - rr[300]) < abs(ectopic[300] - rr[300]) / 3
+
+
+@pytest.mark.parametrize("name", CLEAN)
+def test_clean_recordings_are_barely_flagged(name: str) -> None:
+    assert correct_artifacts(load(name)).artifact_pct < 1.0
+
+
+def test_result_is_read_only_and_maps_to_the_original() -> None:
+    rr = load("artifacts_40min_polar_noisy_rri.txt")
+    result = correct_artifacts(rr)
+    assert result.flagged.shape == rr.shape
+    assert len(result.kinds) == rr.size
+    assert result.artifact_pct == pytest.approx(100 * result.flagged.mean())
+    assert result.source_index.shape == result.rr_ms.shape
+    assert np.all(np.diff(result.source_index) >= 0)
+    for array in (result.rr_ms, result.flagged, result.source_index):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 0
+    counts = result.kind_counts()
+    assert sum(counts.values()) == int(result.flagged.sum())
+    assert counts[BeatKind.MISSED] > 0
+
+
+def test_detection_windows_stop_at_gaps() -> None:
+    first, _ = inject(load("paced0.25Hz_10min_meditation_M10.txt"), 0.01, seed=5)
+    second, _ = inject(load("slowbreath_11min_meditation_Y2med.txt"), 0.01, seed=6)
+    joined = np.concatenate([first, second])
+    together = correct_artifacts(joined, segment_starts=[first.size])
+    alone = [correct_artifacts(first), correct_artifacts(second)]
+    np.testing.assert_array_equal(together.flagged, np.concatenate([a.flagged for a in alone]))
+    np.testing.assert_array_equal(together.rr_ms, np.concatenate([a.rr_ms for a in alone]))
+    np.testing.assert_array_equal(together.segment_starts, [0, alone[0].rr_ms.size])
+    assert together.flagged.any()
