@@ -14,10 +14,14 @@ since the previous packet. A beat's time is therefore reconstructed, not observe
    the packet's beats are moved as a block by the smallest shift that brings the last beat
    back to the window's edge (`shift_ms`).
 
-Step 3 is the anchor: a strap clock that runs fast or slow, or a lost packet, can move beat
+4. When no packet arrived for `silence_ms` (lost packets: the RR sum no longer covers the
+   time), the packet is anchored at its arrival as in step 1.
+
+Steps 3 and 4 are the anchor: a strap clock that runs fast or slow, or a lost packet, can move beat
 times by at most about one packet interval, and the error never grows with session length.
 Intervals between beats inside a packet are always the RR values as sent; only the interval
-into the first beat of a shifted packet absorbs the correction. Times never go backwards.
+into the first beat of a shifted packet absorbs the correction. Times never go backwards, not
+even across a link drop (a beat that would fall before the latest placed beat moves up to it).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 DEFAULT_SLACK_MS = 300.0
+DEFAULT_SILENCE_MS = 2500.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +45,19 @@ class PlacedBeats:
 class BeatClock:
     """Places each packet's beats on the session timeline; see the module docstring."""
 
-    def __init__(self, start_s: float, *, slack_ms: float = DEFAULT_SLACK_MS) -> None:
+    def __init__(
+        self,
+        start_s: float,
+        *,
+        slack_ms: float = DEFAULT_SLACK_MS,
+        silence_ms: float = DEFAULT_SILENCE_MS,
+    ) -> None:
         self._start_s = start_s
         self._slack_ms = slack_ms
+        self._silence_ms = silence_ms
         self._last_beat_ms: float | None = None
         self._prev_arrival_ms: float | None = None
+        self._floor_ms: float | None = None  # the latest beat placed, kept across resets
 
     @property
     def last_beat_ms(self) -> float | None:
@@ -67,26 +80,28 @@ class BeatClock:
         if not rr_ms:
             return PlacedBeats(())
         last = self._last_beat_ms
-        anchored = last is None
+        silent = prev_arrival_ms is None or arrival_ms - prev_arrival_ms > self._silence_ms
+        anchored = last is None or silent
         shift_ms = 0.0
         if last is None:
             end_ms = arrival_ms
         else:
             predicted_ms = last + float(sum(rr_ms))
-            end_ms = predicted_ms
-            if prev_arrival_ms is not None:
-                end_ms = max(end_ms, prev_arrival_ms - self._slack_ms)
-            end_ms = min(end_ms, arrival_ms)
+            if silent or prev_arrival_ms is None:
+                end_ms = arrival_ms
+            else:
+                end_ms = min(max(predicted_ms, prev_arrival_ms - self._slack_ms), arrival_ms)
             shift_ms = end_ms - predicted_ms
         times = [0.0] * len(rr_ms)
         t = end_ms
         for i in range(len(rr_ms) - 1, -1, -1):
             times[i] = t
             t -= float(rr_ms[i])
-        if last is not None:
-            floor = last
+        if self._floor_ms is not None:
+            floor = self._floor_ms
             for i, value in enumerate(times):
                 floor = max(value, floor)
                 times[i] = floor
         self._last_beat_ms = times[-1]
+        self._floor_ms = times[-1]
         return PlacedBeats(tuple(times), shift_ms, anchored)

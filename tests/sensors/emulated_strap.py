@@ -47,6 +47,7 @@ class EmulatedStrap:
         self.connection: Connection | None = None
         self.connections = 0
         self._subscribed = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
         self.measurement = gatt.Characteristic(
             gatt.GATT_HEART_RATE_MEASUREMENT_CHARACTERISTIC,
             gatt.Characteristic.Properties.NOTIFY,
@@ -81,7 +82,9 @@ class EmulatedStrap:
     def _on_disconnection(self, _reason: int) -> None:
         self.connection = None
         self._subscribed.clear()
-        asyncio.get_running_loop().create_task(self.advertise())
+        task = asyncio.get_running_loop().create_task(self.advertise())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     @property
     def subscribed(self) -> bool:
@@ -113,6 +116,13 @@ class EmulatedStrap:
             advertising_interval_min=20.0,
             advertising_interval_max=20.0,
         )
+
+    async def close(self) -> None:
+        """Let a pending advertising restart finish, then stop advertising."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.device.is_advertising:
+            await self.device.stop_advertising()
 
     async def wait_subscribed(self, timeout_s: float = 10.0) -> None:
         await asyncio.wait_for(self._subscribed.wait(), timeout_s)

@@ -1,0 +1,264 @@
+"""End to end over the real bleak code: BleStrapSource on the bumble backend, emulated straps.
+
+Central and straps are bumble devices whose controllers share a LocalLink in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from bumble.device import Device
+from bumble.link import LocalLink
+
+from app.session.recorder import SessionRecorder
+from app.store import Store, open_store
+from sensors.ble import MSG_NOT_FOUND, BleBackend, BleStrapSource, scan
+from sensors.bumble_backend import bumble_backend
+from sensors.hrs import MalformedMeasurement, encode_measurement, parse_measurement
+from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, SourceItem
+from tests.sensors.emulated_strap import EmulatedStrap, local_pair
+
+FAST = {
+    "scan_window_s": 1.0,
+    "backoff_initial_s": 0.05,
+    "backoff_max_s": 0.2,
+    "choose_window_s": 0.05,
+    "connect_timeout_s": 3.0,
+    "find_timeout_s": 5.0,
+}
+STRAP_A = "C4:11:22:33:44:55"
+STRAP_B = "D5:66:77:88:99:AA"
+
+
+@dataclass
+class Rig:
+    link: LocalLink
+    central: Device
+    backend: BleBackend
+    make_device: Callable[[str, str], Device]
+    straps: list[EmulatedStrap] = field(default_factory=list)
+
+    async def add_strap(self, address: str, **kwargs: object) -> EmulatedStrap:
+        strap = EmulatedStrap(self.make_device(f"strap-{address}", address), **kwargs)  # type: ignore[arg-type]
+        await strap.start()
+        self.straps.append(strap)
+        return strap
+
+
+@asynccontextmanager
+async def rig() -> AsyncIterator[Rig]:
+    link, make_device = local_pair()
+    central = make_device("central", "F0:F0:F0:F0:F0:F0")
+    await central.power_on()
+    r = Rig(link, central, bumble_backend(central), make_device)
+    try:
+        yield r
+    finally:
+        for strap in r.straps:
+            await strap.close()
+
+
+@dataclass
+class Recorded:
+    items: list[SourceItem]
+    session_id: int | None
+
+    def events(self, kind: EventKind) -> list[ConnectionEvent]:
+        return [i for i in self.items if isinstance(i, ConnectionEvent) and i.kind is kind]
+
+
+async def record(store: Store, source: HeartRateSource) -> Recorded:
+    """What `baseline record` does: a session from the first connection, every item stored."""
+    items: list[SourceItem] = []
+    recorder: SessionRecorder | None = None
+    async for item in source:
+        items.append(item)
+        if isinstance(item, ConnectionEvent):
+            if item.kind is EventKind.CONNECTED and recorder is None:
+                sid = store.start_session("recording", sensor_address=item.address)
+                recorder = SessionRecorder(store, sid, start_s=item.at_s)
+            if recorder is not None:
+                recorder.on_event(item)
+        elif recorder is not None:
+            recorder.on_sample(item)
+    return Recorded(items, recorder.session_id if recorder else None)
+
+
+async def run_with(
+    store: Store, source: BleStrapSource, script: Callable[[], Awaitable[None]]
+) -> Recorded:
+    async def drive() -> None:
+        try:
+            await script()
+        finally:
+            source.stop()
+
+    driver = asyncio.create_task(drive())
+    recorded = await asyncio.wait_for(record(store, source), 30.0)
+    await driver
+    return recorded
+
+
+def expected_rr(payloads: list[bytes]) -> list[float]:
+    """RR of every well-formed packet with contact (the recorder's rule)."""
+    out: list[float] = []
+    for payload in payloads:
+        try:
+            m = parse_measurement(payload)
+        except MalformedMeasurement:
+            continue
+        if m.bpm > 0 and m.contact is not False:
+            out.extend(m.rr_ms)
+    return out
+
+
+@pytest.mark.asyncio
+async def test_session_across_a_dropped_link(db_path: Path) -> None:
+    store = open_store(db_path)
+    async with rig() as r:
+        strap = await r.add_strap(STRAP_A)
+        source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
+        first_link = [
+            bytes.fromhex("0400"),  # start-up: 0 bpm, contact supported but not detected
+            bytes.fromhex("0400"),
+            bytes.fromhex("0600"),  # contact, still 0 bpm
+            encode_measurement(72, contact=True, rr_units=(852,)),
+            encode_measurement(71, contact=True, rr_units=(840, 845, 850)),  # several RR
+            encode_measurement(311, contact=True, rr_units=(700,), force_uint16=True),
+            encode_measurement(75, contact=True, energy_kj=1234, rr_units=(801, 805)),
+            encode_measurement(70, contact=True, rr_units=()),  # RR flag without RR
+            bytes.fromhex("104854"),  # malformed: odd trailing byte
+            bytes.fromhex("01"),  # malformed: 16-bit HR cut short
+            encode_measurement(69, contact=True, rr_units=(810, 812)),
+        ]
+        second_link = [
+            bytes.fromhex("0400"),
+            encode_measurement(68, contact=True, rr_units=(900, 901)),
+            encode_measurement(300, energy_kj=2, rr_units=(905,)),  # no contact support
+            encode_measurement(67, contact=True, rr_units=(910,)),
+        ]
+
+        async def script() -> None:
+            await strap.wait_subscribed()
+            for payload in first_link:
+                await strap.notify(payload)
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.1)
+            await strap.drop_link()
+            await strap.wait_subscribed()
+            for payload in second_link:
+                await strap.notify(payload)
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.1)
+
+        recorded = await run_with(store, source, script)
+
+    assert recorded.session_id is not None
+    beats = store.beats(recorded.session_id)
+    sent_rr = expected_rr(strap.sent_while_subscribed)
+    assert [b.rr_ms for b in beats] == sent_rr
+    units = [852, 840, 845, 850, 700, 801, 805, 810, 812, 900, 901, 905, 910]
+    assert sent_rr == [u * 1000 / 1024 for u in units]
+    assert len(strap.sent_while_subscribed) == len(first_link) + len(second_link)
+    # the first beat after the drop carries the gap flag, no other does
+    assert [b.gap_before for b in beats] == [i == 9 for i in range(len(units))]
+    assert all(a.t_ms <= b.t_ms for a, b in itertools.pairwise(beats))
+    readings = store.heart_rate(recorded.session_id)
+    assert [r.bpm for r in readings] == [72, 71, 311, 75, 70, 69, 68, 300, 67]
+    assert readings[7].contact is None and readings[0].contact is True
+    assert [m.kind for m in store.marks(recorded.session_id)] == ["gap_start", "gap_end"]
+
+    connected = recorded.events(EventKind.CONNECTED)
+    assert len(connected) == 2
+    assert {(c.address, c.battery_pct, c.body_location, c.name) for c in connected} == {
+        (STRAP_A, 77, "chest", strap.name)
+    }
+    assert len(recorded.events(EventKind.DISCONNECTED)) == 1
+    assert recorded.events(EventKind.RECONNECTING)[0].attempt == 1
+    assert recorded.events(EventKind.CONTACT_LOST) and recorded.events(EventKind.CONTACT_REGAINED)
+    assert not recorded.events(EventKind.FAILED)
+    assert source.malformed_packets == 2
+    store.close()
+
+
+@pytest.mark.asyncio
+async def test_strap_that_never_appears(db_path: Path) -> None:
+    store = open_store(db_path)
+    async with rig() as r:
+        source = BleStrapSource(backend=r.backend, **{**FAST, "find_timeout_s": 0.6})  # type: ignore[arg-type]
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        recorded = await asyncio.wait_for(record(store, source), 10.0)
+        assert loop.time() - started < 3.0
+    failed = recorded.events(EventKind.FAILED)
+    assert [f.message for f in failed] == [MSG_NOT_FOUND]
+    assert recorded.session_id is None
+    assert store.sessions() == []
+    store.close()
+
+
+@pytest.mark.asyncio
+async def test_scan_filters_by_service_not_by_name() -> None:
+    async with rig() as r:
+        await r.add_strap(STRAP_A, name="Emulated HRM A")
+        await r.add_strap(STRAP_B, name="Polar H10 lookalike", advertise_heart_rate=False)
+        found = await scan(0.5, r.backend)
+    assert [(s.name, s.address) for s in found] == [("Emulated HRM A", STRAP_A)]
+    assert isinstance(found[0].rssi, int)
+
+
+@pytest.mark.asyncio
+async def test_prefers_the_last_strap_and_honours_a_fixed_address(db_path: Path) -> None:
+    store = open_store(db_path)
+    async with rig() as r:
+        await r.add_strap(STRAP_A, name="A")
+        await r.add_strap(STRAP_B, name="B")
+        source = BleStrapSource(backend=r.backend, preferred_address=STRAP_B, **FAST)  # type: ignore[arg-type]
+
+        async def first_connection() -> None:
+            await r.straps[1].wait_subscribed()
+
+        recorded = await run_with(store, source, first_connection)
+        assert recorded.events(EventKind.CONNECTED)[0].address == STRAP_B
+
+        missing = BleStrapSource(
+            backend=r.backend,
+            address="C0:00:00:00:00:01",
+            **{**FAST, "find_timeout_s": 0.5},  # type: ignore[arg-type]
+        )
+        recorded = await asyncio.wait_for(record(store, missing), 10.0)
+    failed = recorded.events(EventKind.FAILED)
+    assert len(failed) == 1 and failed[0].message is not None
+    assert "C0:00:00:00:00:01 not found" in failed[0].message
+    store.close()
+
+
+@pytest.mark.asyncio
+async def test_heart_rate_without_rr_is_reported(db_path: Path) -> None:
+    store = open_store(db_path)
+    async with rig() as r:
+        strap = await r.add_strap(STRAP_A)
+        source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
+
+        async def script() -> None:
+            await strap.wait_subscribed()
+            for bpm in range(60, 72):
+                await strap.notify(encode_measurement(bpm, contact=True))
+                await asyncio.sleep(0.005)
+            await asyncio.sleep(0.1)
+
+        recorded = await run_with(store, source, script)
+    notes = recorded.events(EventKind.RR_UNAVAILABLE)
+    assert len(notes) == 1 and notes[0].message is not None and "HRV" in notes[0].message
+    assert recorded.session_id is not None
+    assert store.beats(recorded.session_id) == []
+    assert [r.bpm for r in store.heart_rate(recorded.session_id)] == list(range(60, 72))
+    samples = [i for i in recorded.items if isinstance(i, Sample)]
+    assert len(samples) == 12
+    store.close()

@@ -1,0 +1,141 @@
+"""The demo strap: packets like a real strap, plausible RR, heart-rate waves peaked at resonance."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import numpy as np
+import pytest
+
+from sensors.simulated import DemoStrap, rsa_amplitude_ms
+from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, SourceItem
+
+STEP_S = 120.0
+STEP_RATES = (6.5, 6.0, 5.5, 5.0, 4.5)
+
+
+async def collect(strap: DemoStrap, seconds: float) -> list[SourceItem]:
+    """Items until `seconds` of strap time after the first packet."""
+    items: list[SourceItem] = []
+    first_s: float | None = None
+    async for item in strap:
+        items.append(item)
+        if isinstance(item, Sample):
+            first_s = item.arrival_s if first_s is None else first_s
+            if item.arrival_s >= first_s + seconds:
+                strap.stop()
+    return items
+
+
+def samples_of(items: list[SourceItem]) -> list[Sample]:
+    return [i for i in items if isinstance(i, Sample)]
+
+
+def test_demo_strap_is_a_heart_rate_source() -> None:
+    assert isinstance(DemoStrap(seed=1), HeartRateSource)
+
+
+@pytest.mark.asyncio
+async def test_start_up_packets_then_plausible_rr() -> None:
+    items = await collect(DemoStrap(12.0, seed=3, speed=math.inf), 300.0)
+    kinds = [i.kind for i in items if isinstance(i, ConnectionEvent)]
+    assert kinds[:3] == [EventKind.SCANNING, EventKind.CONNECTED, EventKind.CONTACT_LOST]
+    assert EventKind.CONTACT_REGAINED in kinds
+    samples = samples_of(items)
+    assert samples[0].measurement.bpm == 0 and samples[0].measurement.contact is False
+    contact = [s for s in samples if s.measurement.contact]
+    rr = np.array([r for s in contact for r in s.measurement.rr_ms])
+    assert 60_000 / rr.mean() == pytest.approx(67.5, abs=2.5)
+    # about one packet a second
+    gaps = np.diff([s.arrival_s for s in samples])
+    assert np.median(gaps) == pytest.approx(1.0, abs=0.05)
+    # RR arrive in batches like a real strap: zero, one or two per packet at ~67 bpm
+    counts = {len(s.measurement.rr_ms) for s in contact}
+    assert counts <= {0, 1, 2, 3} and 2 in counts and 1 in counts
+    # the RR sum keeps pace with the packet clock (no drift between beats and arrivals)
+    span_s = contact[-1].arrival_s - contact[0].arrival_s
+    assert rr[1:].sum() / 1000 == pytest.approx(span_s, abs=2.0)
+    # every RR is a whole number of 1/1024 s, as a strap sends it
+    assert np.allclose(rr * 1.024, np.round(rr * 1.024))
+
+
+def breath_swing_bpm(times_s: np.ndarray, hr_bpm: np.ndarray, rate_bpm: float) -> float:
+    """Mean peak-to-trough heart rate per breath."""
+    period_s = 60.0 / rate_bpm
+    swings = []
+    start = times_s[0]
+    while start + period_s <= times_s[-1]:
+        mask = (times_s >= start) & (times_s < start + period_s)
+        if mask.sum() >= 3:
+            swings.append(hr_bpm[mask].max() - hr_bpm[mask].min())
+        start += period_s
+    return float(np.median(swings))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("resonance", [4.5, 5.5, 6.5])
+async def test_heart_rate_waves_peak_at_resonance(resonance: float) -> None:
+    def rate(t_s: float) -> float:
+        return STEP_RATES[min(int(t_s // STEP_S), len(STEP_RATES) - 1)]
+
+    strap = DemoStrap(rate, resonance_bpm=resonance, seed=11, speed=math.inf, no_contact_packets=0)
+    items = await collect(strap, STEP_S * len(STEP_RATES))
+    rr_ms = np.array([r for s in samples_of(items) for r in s.measurement.rr_ms])
+    times_s = np.cumsum(rr_ms) / 1000.0
+    hr_bpm = 60_000.0 / rr_ms
+    swings = []
+    for k, step_rate in enumerate(STEP_RATES):
+        mask = (times_s >= k * STEP_S + 20) & (times_s < (k + 1) * STEP_S)
+        swings.append(breath_swing_bpm(times_s[mask], hr_bpm[mask], step_rate))
+    assert STEP_RATES[int(np.argmax(swings))] == resonance
+    assert max(swings) > 1.2 * sorted(swings)[-2]
+
+
+def test_rsa_amplitude_curve_is_peaked() -> None:
+    peak = rsa_amplitude_ms(5.5, 5.5)
+    assert rsa_amplitude_ms(5.0, 5.5) < 0.8 * peak
+    assert rsa_amplitude_ms(6.5, 5.5) < 0.4 * peak
+    assert rsa_amplitude_ms(12.0, 5.5) < 0.2 * peak
+
+
+@pytest.mark.asyncio
+async def test_follows_a_breathing_rate_change() -> None:
+    strap = DemoStrap(lambda t: 6.0 if t < 150 else 12.0, seed=5, speed=math.inf)
+    items = await collect(strap, 300.0)
+    rr_ms = np.array([r for s in samples_of(items) for r in s.measurement.rr_ms])
+    times_s = np.cumsum(rr_ms) / 1000.0
+    hr = 60_000.0 / rr_ms
+
+    def dominant_rate_bpm(mask: np.ndarray) -> float:
+        grid = np.arange(times_s[mask][0], times_s[mask][-1], 0.25)
+        series = np.interp(grid, times_s[mask], hr[mask])
+        spectrum = np.abs(np.fft.rfft(series - series.mean()))
+        freqs = np.fft.rfftfreq(len(series), 0.25)
+        band = (freqs > 0.05) & (freqs < 0.4)
+        return float(freqs[band][np.argmax(spectrum[band])] * 60)
+
+    assert dominant_rate_bpm((times_s > 20) & (times_s < 145)) == pytest.approx(6.0, abs=0.6)
+    assert dominant_rate_bpm((times_s > 170) & (times_s < 295)) == pytest.approx(12.0, abs=0.8)
+
+
+@pytest.mark.asyncio
+async def test_speed_and_stop() -> None:
+    strap = DemoStrap(seed=2, speed=50.0)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    loop.call_later(0.3, strap.stop)
+    items = [item async for item in strap]
+    elapsed = loop.time() - started
+    assert elapsed < 1.0
+    samples = samples_of(items)
+    # 0.3 s of wall time at 50x is about 15 s of strap time: ~14 packets
+    assert 8 <= len(samples) <= 16
+    assert strap.now_s() - samples[0].arrival_s == pytest.approx(len(samples), abs=3)
+
+
+@pytest.mark.asyncio
+async def test_seeded_demo_is_reproducible() -> None:
+    a = samples_of(await collect(DemoStrap(seed=9, speed=math.inf), 60.0))
+    b = samples_of(await collect(DemoStrap(seed=9, speed=math.inf), 60.0))
+    assert [s.measurement for s in a] == [s.measurement for s in b]
