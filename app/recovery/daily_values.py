@@ -28,16 +28,18 @@ from app.recovery.readiness import (
     READINESS_METHOD_VERSION,
     Analyzer,
     ReadinessRefusedError,
+    ReadinessResult,
     analyze_readiness,
     hrv_core_analyzer,
 )
 from app.store import Store
-from app.store.daily import readiness_record, save_readiness_result
+from app.store.daily import readiness_record, save_readiness_extras, save_readiness_result
 from app.store.records import LogEntry, SessionRecord
 
 FROM_READINESS = "readiness"
 FROM_LOG = "log"
 LOG_OVERLAYS = ("sleep", "stress", "mood")
+POSTURES = ("seated", "lying")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,10 @@ def log_overlay(table: BaselineTable, daily: DailyValues, field: str) -> npt.NDA
     return out
 
 
+class ReadinessUnavailableError(RuntimeError):
+    """This build has no HRV core to analyse readiness recordings with."""
+
+
 class CachedReadinessSource:
     """Analyse a readiness session's stored beats once and keep the result in the store."""
 
@@ -138,49 +144,96 @@ class CachedReadinessSource:
         self._analyzer = analyzer
         self.version = version or f"{READINESS_METHOD_VERSION}/app-{__version__}"
 
-    def __call__(self, store: Store, session: SessionRecord) -> ReadinessValue | None:
-        cached = readiness_record(store, session.id)
-        if cached is not None and cached.analyzed_with == self.version:
-            return ReadinessValue(
-                session.id, session.started_at, cached.rmssd_ms, cached.mean_hr_bpm
-            )
+    def _resolve(self) -> Analyzer:
         if self._analyzer is None:
             try:
                 self._analyzer = hrv_core_analyzer()
-            except (ImportError, AttributeError):
-                # No HRV core in this build: nothing to compute, and nothing cached as refused.
-                return ReadinessValue(session.id, session.started_at, None, None)
-        beats = store.beats(session.id)
-        stand_up_s = cached.stand_up_s if cached is not None else None
+            except (ImportError, AttributeError) as exc:
+                raise ReadinessUnavailableError("the HRV analysis is not available") from exc
+        return self._analyzer
+
+    def analyse(self, store: Store, session_id: int) -> ReadinessResult:
+        """Analyse the session now and cache the result, or the refusal (then re-raised).
+
+        The stand-up time stored with the session's readiness extras limits the resting part.
+        """
+        analyzer = self._resolve()
+        extras = readiness_record(store, session_id)
+        beats = store.beats(session_id)
         try:
             result = analyze_readiness(
                 [b.rr_ms for b in beats],
                 [b.gap_before for b in beats],
                 t_ms=[b.t_ms for b in beats],
-                stand_up_s=stand_up_s,
-                analyzer=self._analyzer,
+                stand_up_s=extras.stand_up_s if extras is not None else None,
+                analyzer=analyzer,
             )
         except ReadinessRefusedError as exc:
             save_readiness_result(
                 store,
-                session.id,
+                session_id,
                 rmssd_ms=None,
                 mean_hr_bpm=None,
                 artifact_pct=None,
                 refused=str(exc),
                 analyzed_with=self.version,
             )
-            return ReadinessValue(session.id, session.started_at, None, None)
+            raise
         save_readiness_result(
             store,
-            session.id,
+            session_id,
             rmssd_ms=result.rmssd_ms,
             mean_hr_bpm=result.mean_hr_bpm,
             artifact_pct=result.artifact_pct,
             refused=None,
             analyzed_with=self.version,
         )
+        return result
+
+    def __call__(self, store: Store, session: SessionRecord) -> ReadinessValue | None:
+        cached = readiness_record(store, session.id)
+        if cached is not None and cached.analyzed_with == self.version:
+            return ReadinessValue(
+                session.id, session.started_at, cached.rmssd_ms, cached.mean_hr_bpm
+            )
+        try:
+            result = self.analyse(store, session.id)
+        except ReadinessUnavailableError:
+            # No HRV core in this build: nothing to compute, and nothing cached as refused.
+            return ReadinessValue(session.id, session.started_at, None, None)
+        except ReadinessRefusedError:
+            return ReadinessValue(session.id, session.started_at, None, None)
         return ReadinessValue(session.id, session.started_at, result.rmssd_ms, result.mean_hr_bpm)
+
+
+def finish_readiness(
+    store: Store,
+    session_id: int,
+    *,
+    posture: str,
+    stand_up_s: float | None = None,
+    source: CachedReadinessSource | None = None,
+) -> ReadinessResult:
+    """After a readiness check is stored: record posture and stand-up, analyse, cache, return.
+
+    Raises `ReadinessRefusedError` (its message is for the user; the refusal is cached, so the
+    day falls back to a later check or the log) or `ReadinessUnavailableError`.
+    """
+    if posture not in POSTURES:
+        raise ValueError(f"posture must be one of {POSTURES}, not {posture!r}")
+    src = source or CachedReadinessSource()
+    save_readiness_extras(store, session_id, posture=posture, stand_up_s=stand_up_s)
+    result = src.analyse(store, session_id)
+    if result.orthostatic is not None:
+        save_readiness_extras(
+            store,
+            session_id,
+            posture=posture,
+            stand_up_s=stand_up_s,
+            hr_rise_peak_bpm=result.orthostatic.hr_rise_peak_bpm,
+            hr_rise_mean_bpm=result.orthostatic.hr_rise_mean_bpm,
+        )
+    return result
 
 
 def readiness_values(store: Store, source: ReadinessSource) -> list[ReadinessValue]:
