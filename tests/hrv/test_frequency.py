@@ -78,6 +78,7 @@ def test_a_gap_is_not_bridged() -> None:
     bridged = analyze(rr, correction="none")
     assert with_gap.hf_ms2 == pytest.approx(30**2 / 2, rel=0.1)
     assert with_gap.lf_ms2 is not None
+    assert with_gap.hf_ms2 is not None
     assert with_gap.lf_ms2 < 0.05 * with_gap.hf_ms2
     assert bridged.lf_ms2 is not None
     assert bridged.lf_ms2 > 10 * with_gap.lf_ms2

@@ -1,0 +1,70 @@
+"""`baseline analyze`: the text report, exact JSON keys, and exit 2 with one line on bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.hrv.report import JSON_KEYS
+
+from .helpers import RR_DIR
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(RR_DIR / "rest_5min_pyhrv_short.txt"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == list(JSON_KEYS)
+    assert data["n_beats"] == 337
+
+
+def test_text_report_and_correction_none(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(RR_DIR / "artifacts_40min_polar_noisy_rri.txt")
+    assert main(["analyze", path]) == 0
+    text = capsys.readouterr().out
+    for label in ("RMSSD", "LF/HF", "DFA alpha1", "Artifacts", "Coherence"):
+        assert label in text
+    assert main(["analyze", path, "--json", "--correction", "none"]) == 0
+    raw = json.loads(capsys.readouterr().out)
+    assert raw["rmssd_ms"] == pytest.approx(58.6604, rel=1e-4)  # the reference value, raw input
+
+
+def test_short_recording_shows_reasons(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "minute.txt.gz"
+    path.write_bytes(gzip.compress(("\n".join(["0.85", "0.9", "0.95"] * 25)).encode()))
+    assert main(["analyze", str(path)]) == 0
+    assert "window too short for VLF" in capsys.readouterr().out
+    assert main(["analyze", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["vlf_ms2"] is None
+    assert data["mean_rr_ms"] == pytest.approx(900.0)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"hello\nworld\n", "not a number"),
+        (b"800\n-800\n" * 6, "not positive"),
+        (b"800\n900\n810\n", "too few beats"),
+        (bytes(range(256)), "not a text file"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    assert main(["analyze", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+    assert err.startswith("baseline analyze: ")
+
+
+def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(tmp_path / "nope.txt")]) == 2
+    assert "no such file" in capsys.readouterr().err
