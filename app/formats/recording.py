@@ -18,6 +18,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 # Longest RR interval taken as a beat; a longer value is time that passed without beats (a gap).
 MAX_RR_MS = 3000.0
+# No recording is longer than this (a week).
+MAX_SPAN_MS = 7 * 24 * 3600 * 1000.0
 # A beat time later than the previous beat plus its interval by more than this marks dropped beats.
 GAP_TOLERANCE_MS = 150.0
 
@@ -172,6 +174,30 @@ def make_recording(
     leading dropped slots move the start to the first kept interval.
     Raises FormatError when nothing usable is left or most values are not intervals.
     """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _make_recording(
+            format_name=format_name,
+            source_name=source_name,
+            content_sha256=content_sha256,
+            started_at=started_at,
+            rr_ms=rr_ms,
+            valid=valid,
+            t_ms=t_ms,
+            heart_rate=heart_rate,
+        )
+
+
+def _make_recording(
+    *,
+    format_name: str,
+    source_name: str,
+    content_sha256: str,
+    started_at: datetime | None,
+    rr_ms: npt.ArrayLike,
+    valid: npt.ArrayLike | None,
+    t_ms: npt.ArrayLike | None,
+    heart_rate: tuple[HeartRateReading, ...],
+) -> ImportedRecording:
     rr = np.asarray(rr_ms, dtype=np.float64).reshape(-1)
     n = rr.size
     flagged = np.zeros(n, dtype=np.bool_) if valid is None else ~np.asarray(valid, dtype=np.bool_)
@@ -185,7 +211,7 @@ def make_recording(
     if np.count_nonzero(~in_range & checked) * 2 > np.count_nonzero(checked):
         raise FormatError("most values are not RR intervals")
     keep = in_range & checked
-    elapsed = np.where(numeric & (rr > 0), rr, 0.0)
+    elapsed = np.minimum(np.where(numeric & (rr > 0), rr, 0.0), MAX_SPAN_MS)
     slot_end = np.cumsum(elapsed)
     times_all = slot_end
     gaps_from_times: npt.NDArray[np.bool_] | None = None
@@ -211,10 +237,15 @@ def make_recording(
     times = times_all[keep]
     shift_ms = float(times[0] - rr_kept[0])
     times = times - shift_ms
+    if not (np.all(np.isfinite(times)) and np.all(np.diff(times) > 0)) or times[-1] > MAX_SPAN_MS:
+        raise FormatError("beat times are out of order or out of range")
     if started_at is not None:
-        if started_at.tzinfo is None:
-            started_at = started_at.astimezone()
-        started_at = started_at + timedelta(milliseconds=shift_ms)
+        try:
+            if started_at.tzinfo is None:
+                started_at = started_at.astimezone()
+            started_at = started_at + timedelta(milliseconds=shift_ms)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise FormatError("the start time is out of range") from exc
     readings = tuple(
         HeartRateReading(t_ms=r.t_ms - shift_ms, bpm=r.bpm, contact=r.contact) for r in heart_rate
     )
@@ -233,4 +264,5 @@ def make_recording(
 
 def seconds_to_ms(values_s: FloatArray) -> FloatArray:
     """Seconds to ms, rounded to 1 ns so decimal input (`4.025` s) gives clean ms (`4025.0`)."""
-    return np.round(np.asarray(values_s, dtype=np.float64) * 1000.0, 6)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.round(np.asarray(values_s, dtype=np.float64) * 1000.0, 6)

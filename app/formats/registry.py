@@ -84,8 +84,11 @@ def read_source(source: Source) -> Imported:
         return reader.read(source)
     except FormatError as exc:
         if reader.name == plain_text.FORMAT_PLAIN:
-            raise FormatError(f"not a known format, nor plain RR text: {exc}") from exc
+            raise FormatError(f"no known format; as plain RR text: {exc}") from exc
         raise FormatError(f"{reader.name}: {exc}") from exc
+    except (ValueError, OverflowError) as exc:
+        # Out-of-range dates and numbers deep inside a reader: still a bad file, said plainly.
+        raise FormatError(f"{reader.name}: a value is out of range ({exc})") from exc
 
 
 def read_path(path: Path) -> Imported:

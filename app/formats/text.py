@@ -210,4 +210,7 @@ def parse_loose_datetime(text: str, *, day_first: bool = True) -> datetime | Non
     offset = find_offset(text)
     if offset is not None:
         return moment.replace(tzinfo=offset)
-    return moment.astimezone()
+    try:
+        return moment.astimezone()
+    except (ValueError, OverflowError, OSError):
+        return None
