@@ -191,3 +191,14 @@ def test_without_the_hrv_core_readiness_sessions_are_skipped_not_cached(
     got = daily_values(store)
     assert got.rmssd_ms == {date(2026, 3, 1): 33.0}
     assert readiness_record(store, sid) is None
+
+
+def test_default_source_uses_the_hrv_core(db_path: Path) -> None:
+    report = pytest.importorskip("app.hrv.report")
+    store = open_store(db_path)
+    rr = _rr(9, 160)
+    _store_readiness(store, datetime(2026, 3, 1, 6, 30, tzinfo=UTC), rr)
+    got = daily_values(store)
+    want = report.analyze(rr, gap_before=np.zeros(rr.size, dtype=bool), correction="auto")
+    assert got.rmssd_ms[date(2026, 3, 1)] == pytest.approx(want.rmssd_ms)
+    assert got.resting_hr_bpm[date(2026, 3, 1)] == pytest.approx(want.mean_hr_bpm)
