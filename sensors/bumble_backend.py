@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
-from typing import Any, cast
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar, cast
 
 from bleak.args import SizedBuffer
 from bleak.assigned_numbers import CharacteristicPropertyName
@@ -39,6 +39,7 @@ from bumble.transport import open_transport
 
 from sensors.ble import BleBackend
 
+_T = TypeVar("_T")
 CENTRAL_ADDRESS = "F0:BA:5E:11:4E:01"
 _PROPERTY_NAMES: tuple[tuple[int, CharacteristicPropertyName], ...] = (
     (0x01, "broadcast"),
@@ -58,6 +59,18 @@ _UUID_LISTS = (
     AdvertisingData.Type.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
     AdvertisingData.Type.INCOMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
 )
+
+
+async def _link_call(awaitable: Awaitable[_T]) -> _T:
+    """Await a bumble GATT operation; a request that bumble cancels because the link went down
+    becomes a `BleakError`, while a cancellation of the caller's own task still propagates."""
+    try:
+        return await awaitable
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        raise BleakError("the link was lost during a GATT operation") from None
 
 
 def bleak_uuid(uuid: UUID) -> str:
@@ -204,7 +217,9 @@ class BumbleClient(BaseBleakClient):
 
     async def connect(self, pair: bool, **kwargs: Any) -> None:
         try:
-            connection = await self._device.connect(self._peer_address, timeout=self._timeout)
+            connection = await _link_call(
+                self._device.connect(self._peer_address, timeout=self._timeout)
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -214,7 +229,7 @@ class BumbleClient(BaseBleakClient):
         connection.on(Connection.EVENT_DISCONNECTION, self._on_disconnection)
         self._peer = Peer(connection)
         try:
-            self.services = await self._discover(self._peer)
+            self.services = await _link_call(self._discover(self._peer))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -272,24 +287,28 @@ class BumbleClient(BaseBleakClient):
     async def read_gatt_char(
         self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False, **kwargs: Any
     ) -> bytearray:
-        return bytearray(await self._require_peer().read_value(characteristic.obj))
+        return bytearray(await _link_call(self._require_peer().read_value(characteristic.obj)))
 
     async def read_gatt_descriptor(
         self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
     ) -> bytearray:
-        return bytearray(await self._require_peer().read_value(descriptor.obj))
+        return bytearray(await _link_call(self._require_peer().read_value(descriptor.obj)))
 
     async def write_gatt_char(
         self, characteristic: BleakGATTCharacteristic, data: SizedBuffer, response: bool
     ) -> None:
-        await self._require_peer().write_value(
-            characteristic.obj, bytes(data), with_response=response
+        await _link_call(
+            self._require_peer().write_value(
+                characteristic.obj, bytes(data), with_response=response
+            )
         )
 
     async def write_gatt_descriptor(
         self, descriptor: BleakGATTDescriptor, data: SizedBuffer
     ) -> None:
-        await self._require_peer().write_value(descriptor.obj, bytes(data), with_response=True)
+        await _link_call(
+            self._require_peer().write_value(descriptor.obj, bytes(data), with_response=True)
+        )
 
     async def start_notify(
         self, characteristic: BleakGATTCharacteristic, callback: NotifyCallback, **kwargs: Any
@@ -297,10 +316,10 @@ class BumbleClient(BaseBleakClient):
         def on_value(value: bytes) -> None:
             callback(bytearray(value))
 
-        await self._require_peer().subscribe(characteristic.obj, on_value)
+        await _link_call(self._require_peer().subscribe(characteristic.obj, on_value))
 
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
-        await self._require_peer().unsubscribe(characteristic.obj)
+        await _link_call(self._require_peer().unsubscribe(characteristic.obj))
 
 
 def bumble_backend(device: Device, label: str = "bumble") -> BleBackend:

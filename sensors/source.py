@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from sensors.hrs import HeartRateMeasurement
+
+logger = logging.getLogger(__name__)
 
 RR_MISSING_PACKETS = 8
 """Packets with contact but without RR before a source says that HRV is unavailable."""
@@ -162,6 +166,16 @@ class QueuedSource:
     async def _produce(self) -> None:
         try:
             await self._run()
+        except Exception as exc:
+            # the contract: a source ends by itself only after FAILED, never silently
+            logger.exception("heart-rate source stopped by an unexpected error")
+            self._emit(
+                ConnectionEvent(
+                    EventKind.FAILED,
+                    time.monotonic(),
+                    message=f"the heart-rate source stopped unexpectedly: {exc}",
+                )
+            )
         finally:
             self._queue.put_nowait(_END)
 

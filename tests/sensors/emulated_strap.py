@@ -10,7 +10,8 @@ disconnection (like a real strap after a drop).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from bumble import gatt, hci
 from bumble.controller import Controller
@@ -38,11 +39,13 @@ class EmulatedStrap:
         battery_pct: int = 77,
         body_location: int = 1,
         advertise_heart_rate: bool = True,
+        refuse_connections: bool = False,
     ) -> None:
         self.device = device
         self.name = name
         self.battery_pct = battery_pct
         self.advertise_heart_rate = advertise_heart_rate
+        self.refuse_connections = refuse_connections
         self.sent_while_subscribed: list[bytes] = []
         self.connection: Connection | None = None
         self.connections = 0
@@ -78,13 +81,24 @@ class EmulatedStrap:
         self.connection = connection
         self.connections += 1
         connection.on(Connection.EVENT_DISCONNECTION, self._on_disconnection)
+        if self.refuse_connections:
+            # like a strap already serving another app: the link ends before any GATT traffic
+            self._spawn(self._refuse(connection))
+
+    async def _refuse(self, connection: Connection) -> None:
+        await self.device.disconnect(
+            connection, reason=hci.HCI_CONNECTION_REJECTED_DUE_TO_LIMITED_RESOURCES_ERROR
+        )
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _on_disconnection(self, _reason: int) -> None:
         self.connection = None
         self._subscribed.clear()
-        task = asyncio.get_running_loop().create_task(self.advertise())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self.advertise())
 
     @property
     def subscribed(self) -> bool:

@@ -262,3 +262,30 @@ async def test_heart_rate_without_rr_is_reported(db_path: Path) -> None:
     samples = [i for i in recorded.items if isinstance(i, Sample)]
     assert len(samples) == 12
     store.close()
+
+
+@pytest.mark.asyncio
+async def test_strap_busy_with_another_app(db_path: Path) -> None:
+    store = open_store(db_path)
+    async with rig() as r:
+        await r.add_strap(STRAP_A, refuse_connections=True)
+        source = BleStrapSource(backend=r.backend, **{**FAST, "connect_attempts": 2})  # type: ignore[arg-type]
+        recorded = await asyncio.wait_for(record(store, source), 15.0)
+    failed = recorded.events(EventKind.FAILED)
+    assert len(failed) == 1 and failed[0].message is not None
+    assert "could not connect" in failed[0].message and "another app" in failed[0].message
+    assert recorded.session_id is None
+    store.close()
+
+
+@pytest.mark.asyncio
+async def test_stop_while_searching_ends_cleanly() -> None:
+    async with rig() as r:
+        source = BleStrapSource(backend=r.backend, **{**FAST, "find_timeout_s": None})  # type: ignore[arg-type]
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.3, source.stop)
+        started = loop.time()
+        items = [item async for item in source]
+        assert loop.time() - started < 2.0
+    assert next(i.kind for i in items if isinstance(i, ConnectionEvent)) is EventKind.SCANNING
+    assert not any(isinstance(i, ConnectionEvent) and i.kind is EventKind.FAILED for i in items)
