@@ -92,7 +92,8 @@ def validate_backup(path: Path) -> int:
     try:
         check = conn.execute("PRAGMA integrity_check").fetchall()
         if check != [("ok",)]:
-            raise BackupError(f"{path} is damaged (integrity check: {check[0][0]})")
+            first = " ".join(str(check[0][0]).split())
+            raise BackupError(f"{path} is damaged (integrity check: {first})")
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if not 1 <= version <= SCHEMA_VERSION:
             raise BackupError(
@@ -139,6 +140,12 @@ def restore_database(
     db_path = Path(db_path)
     staging = db_path.with_name(f".{db_path.name}.restore-candidate")
     try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot create {db_path.parent}: {exc.strerror or exc}") from exc
+    try:
+        if not Path(backup_file).is_file():
+            raise BackupError(f"{backup_file} is not a file")
         try:
             shutil.copyfile(backup_file, staging)
             os.chmod(staging, 0o600)
@@ -155,7 +162,6 @@ def restore_database(
             saved = db_path.with_name(f"{db_path.stem}.before-restore-{stamp}{db_path.suffix}")
             backup_database(db_path, saved)
         if not db_path.exists():
-            db_path.parent.mkdir(parents=True, exist_ok=True)
             _private_file(db_path)
         candidate = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
         live = sqlite3.connect(db_path)
