@@ -45,8 +45,8 @@ def format_duration(seconds: float) -> str:
 
 
 def spoken_duration(seconds: float) -> str:
-    """A length in words for sentences: `12 min 5 s`, `45 s`."""
-    whole = max(round(seconds), 0)
+    """A length in words for sentences (`12 min 5 s`, `45 s`), rounded down like the clock."""
+    whole = max(math.floor(seconds + 1e-9), 0)
     minutes, secs = divmod(whole, 60)
     if minutes and secs:
         return f"{minutes} min {secs} s"
@@ -99,6 +99,8 @@ class BreathePage(QWidget):
             (self.stop_button, "End the session (Esc)"),
         ):
             button.setToolTip(tip)
+            if button is not self.start_button:
+                button.setProperty("role", "session")
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)

@@ -60,7 +60,7 @@ def session_row(record: SessionRecord) -> tuple[str, ...]:
         started.strftime("%a %d %b %Y, %H:%M"),
         record.kind.capitalize(),
         "" if record.duration_s is None else format_duration(record.duration_s),
-        "" if record.rate_bpm is None else f"{record.rate_bpm:g} /min",
+        "" if record.rate_bpm is None else f"{record.rate_bpm:.1f} /min",
         _ratio_text(record.pattern_json),
         "" if record.stress_before is None else str(record.stress_before),
         "" if record.stress_after is None else str(record.stress_after),
@@ -167,10 +167,12 @@ class HistoryPage(QWidget):
                 item = QTableWidgetItem(text)
                 if col == 0:
                     item.setData(_ID_ROLE, record.id)
-                if col in (2, 3, 5, 6):
+                if col in (2, 3):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
+                elif col in (4, 5, 6):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, col, item)
             if record.id in selected:
                 self.table.selectRow(row)

@@ -97,9 +97,13 @@ class SettingsPage(QWidget):
         right.addWidget(pattern)
         right.addStretch(1)
         columns.addLayout(right, 1)
+        body = QWidget()
+        body.setLayout(columns)
+        body.setMinimumWidth(self.fontMetrics().averageCharWidth() * 100)
+        body.setMaximumWidth(self.fontMetrics().averageCharWidth() * 125)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
-        layout.addLayout(columns, 1)
+        layout.addWidget(body, 1, Qt.AlignmentFlag.AlignLeft)
 
         self.theme_combo.currentIndexChanged.connect(
             lambda i: self._edit(theme=self.theme_combo.itemData(i))

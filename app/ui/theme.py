@@ -112,6 +112,7 @@ QListWidget#nav {{
     border: none;
     padding-top: 0.6em;
     font-size: 12pt;
+    outline: none;
 }}
 QListWidget#nav::item {{ padding: 0.55em 1.1em; border-radius: 6px; margin: 2px 6px; }}
 QListWidget#nav::item:selected {{ background: {c.accent}; color: {c.accent_text}; }}
@@ -123,7 +124,10 @@ QFrame#undoBar, QFrame#noticeBar {{
     border-radius: 6px;
 }}
 QPushButton {{ padding: 0.35em 1.1em; }}
+QPushButton[role="session"] {{ padding: 0.5em 1.8em; font-size: 11pt; }}
 QPushButton[role="primary"] {{
+    padding: 0.5em 1.8em;
+    font-size: 11pt;
     background: {c.accent};
     color: {c.accent_text};
     border: none;

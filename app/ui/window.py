@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         """Show a short sentence in the status bar; notices arriving together are joined."""
         current = self.statusBar().currentMessage()
         if current and text not in current:
-            text = f"{current}   {text}"
+            text = f"{current}  ·  {text}"
         self.statusBar().showMessage(text, NOTICE_TIMEOUT_MS)
 
     def notify_interrupted(self, count: int) -> None:

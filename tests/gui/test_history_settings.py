@@ -34,7 +34,7 @@ def test_history_newest_first_delete_and_undo(
     window.show_page("History")
     history = window.history_page
     assert history.session_ids() == [newer, older]
-    assert history.row_texts(0)[2:8] == ("10:00", "5 /min", "", "8", "5", "Complete")
+    assert history.row_texts(0)[2:8] == ("10:00", "5.0 /min", "", "8", "5", "Complete")
     assert not history.undo_bar.isVisible()
 
     history.table.selectRow(0)
