@@ -40,7 +40,18 @@ def _db_options(*, suppress: bool) -> argparse.ArgumentParser:
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _named_command_module(argv: Sequence[str]) -> str | None:
+    """The module of the sub-command named in `argv`, if any: only it needs importing."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--db":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return next((name for name in COMMAND_MODULES if name.rstrip("_") == token), None)
+    return None
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baseline",
         description="Baseline: guided slow breathing, live heart-rate biofeedback and an HRV "
@@ -55,15 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     parents = [_db_options(suppress=True)]
-    for name in COMMAND_MODULES:
+    for name in modules:
         module = importlib.import_module(f"app.commands.{name}")
         module.register(subparsers, parents)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    named = _named_command_module(arguments)  # lean start-up: skip the other commands' imports
+    parser = build_parser((named,) if named else COMMAND_MODULES)
+    args = parser.parse_args(arguments)
     if args.command is None:
         from app.ui.main import run_gui  # Qt is imported only when the app starts
 
