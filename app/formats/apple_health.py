@@ -10,8 +10,10 @@ of hundreds of MB do not build a tree in memory. Times can be locale-formatted.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+import zlib
 from collections import defaultdict
 from datetime import date
+from typing import BinaryIO
 
 from app.formats.errors import FormatError
 from app.formats.recording import ImportedDailyValue, ImportedDailyValues
@@ -35,27 +37,57 @@ def read(source: Source) -> ImportedDailyValues:
     sdnn: dict[str, list[float]] = defaultdict(list)
     resting: dict[str, list[float]] = defaultdict(list)
     dates_seen: list[str] = []
-    saw_root = False
+    seen_root: list[bool] = []
     try:
-        for event, element in ET.iterparse(source.stream(), events=("start", "end")):
-            if event == "start":
-                saw_root = saw_root or element.tag == "HealthData"
-                continue
-            if element.tag == "Record":
-                kind = element.get("type")
-                target = sdnn if kind == SDNN_TYPE else resting if kind == RESTING_HR_TYPE else None
-                if target is not None:
-                    when = (element.get("startDate") or element.get("creationDate") or "").strip()
-                    value = optional_number(element.get("value") or "")
-                    if when and value is not None and value > 0:
-                        target[when].append(value)
-                        dates_seen.append(when)
-            if element.tag in ("Record", "Workout", "ActivitySummary", "Correlation"):
-                element.clear()
+        with source.stream() as handle:
+            _scan(handle, sdnn, resting, dates_seen, seen_root)
     except ET.ParseError as exc:
         raise FormatError(f"broken XML ({exc})") from exc
-    if not saw_root:
+    except (OSError, EOFError, zlib.error) as exc:
+        raise FormatError(f"cannot read the file ({exc})") from exc
+    if not seen_root:
         raise FormatError("not an Apple Health export (no <HealthData>)")
+    return _daily_values(source, sdnn, resting, dates_seen)
+
+
+def _scan(
+    handle: BinaryIO,
+    sdnn: dict[str, list[float]],
+    resting: dict[str, list[float]],
+    dates_seen: list[str],
+    seen_root: list[bool],
+) -> None:
+    """Collect SDNN and resting-HR values by their start-date text, freeing elements as we go."""
+    root: ET.Element | None = None
+    depth = 0
+    for event, element in ET.iterparse(handle, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                root = element
+                if element.tag == "HealthData":
+                    seen_root.append(True)
+            continue
+        depth -= 1
+        if element.tag == "Record":
+            kind = element.get("type")
+            target = sdnn if kind == SDNN_TYPE else resting if kind == RESTING_HR_TYPE else None
+            if target is not None:
+                when = (element.get("startDate") or element.get("creationDate") or "").strip()
+                value = optional_number(element.get("value") or "")
+                if when and value is not None and value > 0:
+                    target[when].append(value)
+                    dates_seen.append(when)
+        if depth == 1 and root is not None:
+            root.clear()  # a finished top-level element: drop it and everything in it
+
+
+def _daily_values(
+    source: Source,
+    sdnn: dict[str, list[float]],
+    resting: dict[str, list[float]],
+    dates_seen: list[str],
+) -> ImportedDailyValues:
     day_first = not any(
         (fields := numeric_date_fields(when)) is not None and fields[1] > 12 for when in dates_seen
     )

@@ -50,11 +50,14 @@ def read(source: Source) -> ImportedRecording:
     created: datetime | None = None
     first_record: datetime | None = None
     try:
-        with fitdecode.FitReader(
-            source.stream(),
-            check_crc=fitdecode.CrcCheck.RAISE,
-            error_handling=fitdecode.ErrorHandling.RAISE,
-        ) as fit:
+        with (
+            source.stream() as handle,
+            fitdecode.FitReader(
+                handle,
+                check_crc=fitdecode.CrcCheck.RAISE,
+                error_handling=fitdecode.ErrorHandling.RAISE,
+            ) as fit,
+        ):
             for frame in fit:
                 if frame.frame_type != fitdecode.FIT_FRAME_DATA:
                     continue

@@ -64,7 +64,7 @@ READERS: tuple[Reader, ...] = (
 
 def detect(source: Source) -> Reader:
     """The reader for this file. Raises FormatError when no format fits."""
-    if not source.data:
+    if source.is_empty:
         raise FormatError("the file is empty")
     head = source.head_text()
     for reader in READERS:
