@@ -1,10 +1,11 @@
 """Import speed on large inputs, against references measured in the same run.
 
 Run: .venv/bin/python tests/bench/bench_import.py
-- a 24 h recording (100,000 beats) as plain RR text and as HRV Logger CSV: read + write to the store,
-  against `numpy.loadtxt` of the same plain file;
-- an Apple Health export.xml with 300,000 heart-rate records and 2,000 SDNN records: read (streamed),
-  against a bare `iterparse` pass over the same file; peak Python memory from tracemalloc.
+- a 24 h recording (100,000 beats) as plain RR text and as HRV Logger CSV: read + write to the
+  store, against `numpy.loadtxt` of the same plain file;
+- an Apple Health export.xml with 300,000 heart-rate records and 2,000 SDNN records: read
+  (streamed), against a bare `iterparse` pass over the same file; peak Python memory
+  from tracemalloc.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.formats.importer import import_files  # noqa: E402
-from app.formats.registry import read_path  # noqa: E402
-from app.store import open_store  # noqa: E402
+from app.formats.importer import import_files
+from app.formats.registry import read_path
+from app.store import open_store
 
 N_BEATS = 100_000
 
@@ -72,7 +73,8 @@ def main() -> None:
                 day = 1 + i % 28
                 out.write(
                     f' <Record type="HKQuantityTypeIdentifierHeartRateVariabilitySDNN" unit="ms"'
-                    f' startDate="2024-02-{day:02d} 07:{i % 60:02d}:00 +0100" value="{40 + i % 25}">'
+                    f' startDate="2024-02-{day:02d} 07:{i % 60:02d}:00 +0100"'
+                    f' value="{40 + i % 25}">'
                     '<HeartRateVariabilityMetadataList><InstantaneousBeatsPerMinute bpm="60"'
                     ' time="7:00:01.00 AM"/></HeartRateVariabilityMetadataList></Record>\n'
                 )
