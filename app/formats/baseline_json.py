@@ -2,8 +2,9 @@
 
 The layout is the one promised in CLI.md, with a few extra keys so that importing an export into an
 empty database reproduces it exactly: beats carry `gap_before`; sessions carry `rate_bpm`,
-`pattern_json`, `duration_s`, `stress_before`, `stress_after`, `note`, `source_hash` and `marks`;
-log entries carry `sdnn_ms` when the store has it.
+`pattern_json`, `duration_s`, `stress_before`, `stress_after`, `note`, `source_hash`, `marks` and
+`readiness` (posture, stand-up time); log entries carry `sdnn_ms` when the store has it; top-level
+`moments_of_ease` and `weekly_checkins` carry those tables (see `app.formats.extras`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from app.formats import extras
 from app.formats.errors import FormatError
 from app.formats.recording import (
     ArchiveLogEntry,
@@ -117,6 +119,12 @@ def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
         )
         for m in _dicts(obj, "marks")
     )
+    readiness = obj.get("readiness")
+    readiness_pairs = (
+        None
+        if readiness is None
+        else extras.checked_row(readiness, extras.READINESS, (), "a session's 'readiness'")
+    )
     rate = _get(obj, "rate_bpm", _NUM)
     duration = _get(obj, "duration_s", _NUM)
     return ArchiveSession(
@@ -130,6 +138,7 @@ def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
         note=_get(obj, "note", (str,)),
         source_hash=_get(obj, "source_hash", (str,)),
         marks=marks,
+        readiness=readiness_pairs,
     )
 
 
@@ -173,4 +182,10 @@ def read(source: Source) -> ImportedArchive:
         content_sha256=source.sha256,
         sessions=sessions,
         log=log,
+        moments=extras.checked_rows(
+            document, "moments_of_ease", extras.MOMENTS, extras.MOMENTS_REQUIRED
+        ),
+        checkins=extras.checked_rows(
+            document, "weekly_checkins", extras.CHECKINS, extras.CHECKINS_REQUIRED
+        ),
     )

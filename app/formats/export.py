@@ -3,7 +3,8 @@
 JSON (`format: baseline-export`, version 1) holds every session (not the soft-deleted ones) with
 its beats, heart-rate readings and marks, and the daily log; reading it back with
 `app.formats.baseline_json` into an empty database reproduces them exactly.
-CSV: a folder with `sessions.csv`, `beats.csv`, `heart_rate.csv`, `marks.csv` and `log.csv`.
+CSV: a folder with `sessions.csv`, `beats.csv`, `heart_rate.csv`, `marks.csv`, `log.csv`,
+`moments_of_ease.csv` and `weekly_checkins.csv`.
 Kubios: one session's beats as `time_s<TAB>rr_s` lines (Kubios "time RR" ASCII); where beats were
 dropped the time column jumps, so the gap survives.
 """
@@ -17,11 +18,20 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from app.formats import extras
 from app.formats.baseline_json import FORMAT, VERSION
 from app.store import Store
 from app.store.records import SessionRecord
 
-CSV_FILES = ("sessions.csv", "beats.csv", "heart_rate.csv", "marks.csv", "log.csv")
+CSV_FILES = (
+    "sessions.csv",
+    "beats.csv",
+    "heart_rate.csv",
+    "marks.csv",
+    "log.csv",
+    "moments_of_ease.csv",
+    "weekly_checkins.csv",
+)
 _LOG_COLUMNS = ("date", "rmssd_ms", "resting_hr_bpm", "sleep", "stress", "mood", "note")
 
 
@@ -79,6 +89,7 @@ def session_dict(store: Store, session: SessionRecord) -> dict[str, Any]:
         "marks": [
             {"t_ms": m.t_ms, "kind": m.kind, "detail": m.detail} for m in store.marks(session.id)
         ],
+        "readiness": extras.readiness_extras(store.conn, session.id),
     }
 
 
@@ -89,6 +100,12 @@ def export_document(store: Store) -> dict[str, Any]:
         "version": VERSION,
         "sessions": [session_dict(store, s) for s in sessions_oldest_first(store)],
         "log": log_rows(store),
+        "moments_of_ease": extras.read_rows(
+            store.conn, "moments_of_ease", extras.MOMENTS, "date, position"
+        ),
+        "weekly_checkins": extras.read_rows(
+            store.conn, "weekly_checkins", extras.CHECKINS, "week_start"
+        ),
     }
 
 
@@ -175,6 +192,22 @@ def export_csv(store: Store, folder: Path) -> int:
         "heart_rate.csv": (("session_id", "t_ms", "bpm", "contact"), hr_rows),
         "marks.csv": (("session_id", "t_ms", "kind", "detail"), mark_rows),
         "log.csv": (log_columns, [tuple(r.values()) for r in log_rows(store)]),
+        "moments_of_ease.csv": (
+            tuple(extras.MOMENTS),
+            [
+                tuple(r.values())
+                for r in extras.read_rows(store.conn, "moments_of_ease", extras.MOMENTS, "date")
+            ],
+        ),
+        "weekly_checkins.csv": (
+            tuple(extras.CHECKINS),
+            [
+                tuple(r.values())
+                for r in extras.read_rows(
+                    store.conn, "weekly_checkins", extras.CHECKINS, "week_start"
+                )
+            ],
+        ),
     }
     for name, (header, rows) in tables.items():
         _write_atomically(folder / name, _csv_text(header, rows))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from app.formats import extras
 from app.formats.errors import FormatError
 from app.formats.recording import (
     ArchiveLogEntry,
@@ -192,9 +193,46 @@ class _Writer:
                 "INSERT INTO marks (session_id, t_ms, kind, detail) VALUES (?, ?, ?, ?)",
                 ((session_id, m.t_ms, m.kind, m.detail) for m in session.marks),
             )
+            if session.readiness is not None:
+                self.require_table("readiness")
+                extras.insert_row(
+                    self.conn, "readiness", (("session_id", session_id), *session.readiness)
+                )
         if source_hash is not None:
             self.hashes_written.add(source_hash)
         return session_id
+
+    def require_table(self, table: str) -> None:
+        if not extras.table_exists(self.conn, table):
+            raise FormatError(f"this database has no {table} table yet (schema too old)")
+
+    def add_moments(self, rows: Sequence[tuple[tuple[str, object], ...]]) -> int:
+        """Moments of ease for days that have none yet; returns how many were added."""
+        by_day: dict[object, list[tuple[tuple[str, object], ...]]] = {}
+        for row in rows:
+            by_day.setdefault(dict(row)["date"], []).append(row)
+        added = 0
+        for day, day_rows in by_day.items():
+            self.require_table("moments_of_ease")
+            if self.conn.execute("SELECT 1 FROM moments_of_ease WHERE date = ?", (day,)).fetchone():
+                continue
+            for row in day_rows:
+                extras.insert_row(self.conn, "moments_of_ease", row)
+                added += 1
+        return added
+
+    def add_checkins(self, rows: Sequence[tuple[tuple[str, object], ...]]) -> int:
+        """Weekly check-ins for weeks that have none yet; returns how many were added."""
+        added = 0
+        for row in rows:
+            self.require_table("weekly_checkins")
+            if self.conn.execute(
+                "SELECT 1 FROM weekly_checkins WHERE week_start = ?", (dict(row)["week_start"],)
+            ).fetchone():
+                continue
+            extras.insert_row(self.conn, "weekly_checkins", row)
+            added += 1
+        return added
 
     def merge_log(self, entry: ArchiveLogEntry) -> bool:
         """Set the entry's non-empty fields on its date; True when anything changed."""
@@ -324,7 +362,8 @@ def _write_archive(
             )
         )
     changed = sum(writer.merge_log(entry) for entry in archive.log)
-    if archive.log:
+    changed += writer.add_moments(archive.moments) + writer.add_checkins(archive.checkins)
+    if archive.log or archive.moments or archive.checkins:
         outcomes.append(
             ImportOutcome(
                 item.path.name,

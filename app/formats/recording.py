@@ -137,6 +137,7 @@ class ArchiveSession:
     note: str | None = None
     source_hash: str | None = None
     marks: tuple[ArchiveMark, ...] = ()
+    readiness: tuple[tuple[str, object], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,9 @@ class ImportedArchive:
     content_sha256: str
     sessions: tuple[ArchiveSession, ...]
     log: tuple[ArchiveLogEntry, ...] = field(default_factory=tuple)
+    # Rows of moments_of_ease and weekly_checkins as (column, value) pairs.
+    moments: tuple[tuple[tuple[str, object], ...], ...] = ()
+    checkins: tuple[tuple[tuple[str, object], ...], ...] = ()
 
 
 Imported = ImportedRecording | ImportedDailyValues | ImportedArchive

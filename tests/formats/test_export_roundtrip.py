@@ -13,6 +13,15 @@ import pytest
 from app.cli import main
 from app.formats.export import export_document
 from app.store import Store, open_store
+from app.store.daily import (
+    WeeklyCheckin,
+    all_moments_of_ease,
+    save_day,
+    save_readiness_extras,
+    save_weekly_checkin,
+    set_moments_of_ease,
+    weekly_checkins,
+)
 from app.store.records import BeatRecord, HeartRateRecord, LogEntry, MarkRecord
 from tests.conftest import DATA_DIR
 
@@ -62,6 +71,13 @@ def populate(store: Store) -> None:
     store.delete_session(deleted)
     store.upsert_log(LogEntry(date="2024-03-05", rmssd_ms=41.25, resting_hr_bpm=57.0, sleep=4))
     store.upsert_log(LogEntry(date="2024-03-06", stress=2, mood=5, note="walk in the sun"))
+    save_day(store, LogEntry(date="2024-03-07", mood=4), ["tea with a friend", "the sea"])
+    set_moments_of_ease(store, "2024-03-08", ["a slow morning"])  # a day with no log entry
+    save_weekly_checkin(
+        store,
+        WeeklyCheckin("2024-03-04", "2024-03-08", steadier_score=4, recovery_note="quicker"),
+    )
+    save_readiness_extras(store, second, posture="seated", stand_up_s=120.0)
 
 
 def test_json_matches_cli_contract(db_path: Path, tmp_path: Path) -> None:
@@ -88,6 +104,13 @@ def test_json_matches_cli_contract(db_path: Path, tmp_path: Path) -> None:
     }  # fmt: skip
 
 
+def user_inputs(store: Store) -> tuple[object, object, object]:
+    readiness = store.conn.execute(
+        "SELECT session_id, posture, stand_up_s FROM readiness ORDER BY session_id"
+    ).fetchall()
+    return all_moments_of_ease(store), weekly_checkins(store), readiness
+
+
 def test_json_round_trip_is_exact(db_path: Path, tmp_path: Path) -> None:
     store = open_store(db_path)
     populate(store)
@@ -97,6 +120,8 @@ def test_json_round_trip_is_exact(db_path: Path, tmp_path: Path) -> None:
         for s in store.sessions()
     }
     log_before = store.log_entries()
+    user_inputs_before = user_inputs(store)
+    assert user_inputs_before[0] and user_inputs_before[1] and user_inputs_before[2]
     store.close()
     out = tmp_path / "export.json"
     assert main(["--db", str(db_path), "export", "--format", "json", "--out", str(out)]) == 0
@@ -109,6 +134,7 @@ def test_json_round_trip_is_exact(db_path: Path, tmp_path: Path) -> None:
     }
     assert after == before  # every session field, beat, reading and mark, ids included
     assert restored.log_entries() == log_before
+    assert user_inputs(restored) == user_inputs_before
     assert export_document(restored) == original
     restored.close()
     again = tmp_path / "again.json"
@@ -140,7 +166,13 @@ def test_csv_folder(db_path: Path, tmp_path: Path) -> None:
     assert [int(b["gap_before"]) for b in first_beats].count(1) == 1
     assert sum(int(b["artifact"]) for b in first_beats) == sum(i % 17 == 3 for i in range(300))
     assert len(rows("heart_rate.csv")) == 3
-    assert [r["date"] for r in rows("log.csv")] == ["2024-03-05", "2024-03-06"]
+    assert [r["date"] for r in rows("log.csv")] == ["2024-03-05", "2024-03-06", "2024-03-07"]
+    assert [r["text"] for r in rows("moments_of_ease.csv")] == [
+        "tea with a friend",
+        "the sea",
+        "a slow morning",
+    ]
+    assert rows("weekly_checkins.csv")[0]["recovery_note"] == "quicker"
     assert rows("log.csv")[1]["note"] == "walk in the sun"
 
 
