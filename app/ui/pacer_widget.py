@@ -121,7 +121,6 @@ class PacerWidget(QWidget):
         self._gradient = gradient
         self._brush = QBrush(gradient)
         self._guide_pen = QPen(QColor(colours.guide), 2.0, Qt.PenStyle.DashLine)
-        self._guide_pen.setCosmetic(True)
         self._text_pen = QPen(QColor(colours.text))
         self._count_pen = QPen(QColor(colours.pacer_text))
         self.update()
