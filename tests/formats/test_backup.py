@@ -10,7 +10,7 @@ import pytest
 from app.cli import main
 from app.formats.backup import BackupError, restore_database, validate_backup
 from app.store import open_store
-from app.store.migrations import SCHEMA_VERSION
+from app.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from app.store.records import BeatRecord
 from tests.conftest import SHARED_DIR
 
@@ -127,6 +127,25 @@ def test_restore_of_a_raw_wal_copy(db_path: Path, tmp_path: Path) -> None:
     result = restore_database(target, copy)
     assert result.saved_aside is None and result.n_sessions == 1
     assert snapshot(target) == snapshot(db_path)
+
+
+def test_restore_of_an_older_schema_migrates(db_path: Path, tmp_path: Path) -> None:
+    old = tmp_path / "v1.db"
+    conn = sqlite3.connect(old)
+    for statement in MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO sessions (kind, started_at, status) VALUES ('readiness',"
+        " '2020-01-01T07:00:00.000+00:00', 'complete')"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    assert main(["--db", str(db_path), "restore", str(old)]) == 0
+    store = open_store(db_path)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [s.kind for s in store.sessions()] == ["readiness"]
+    store.close()
 
 
 def test_validate_names_missing_file(tmp_path: Path) -> None:
