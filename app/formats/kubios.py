@@ -17,7 +17,7 @@ import numpy as np
 
 from app.formats.errors import FormatError
 from app.formats.recording import ImportedRecording, make_recording, seconds_to_ms
-from app.formats.source import Source
+from app.formats.source import HEAD_BYTES, Source
 from app.formats.text import lines_of, parse_loose_datetime, parse_number
 
 FORMAT_REPORT = "kubios-report"
@@ -79,7 +79,8 @@ def _pairs(text: str) -> list[tuple[float, float]] | None:
 def sniff_time_rr(source: Source, head: str | None) -> bool:
     if head is None:
         return False
-    pairs = _pairs(head.rsplit("\n", 1)[0] if len(source.data) > len(source.head) else head)
+    # When the head is only part of the file, leave out its possibly cut last line.
+    pairs = _pairs(head.rsplit("\n", 1)[0] if len(source.head) >= HEAD_BYTES else head)
     if not pairs or len(pairs) < 2:
         return False
     times = np.array([p[0] for p in pairs])

@@ -53,7 +53,8 @@ def read(source: Source) -> ImportedRecording:
         raise FormatError("no interval column in the Polar Sensor Logger header")
     is_ppi = "pp-interval" in lowered[rr_col]
     blocker_col = column_index(header, "blocker")
-    contact_cols = [i for i, c in enumerate(lowered) if c.strip() == "contact"]
+    # Skin contact status, then "contact supported" (same name in the common layout).
+    contact_cols = [i for i, c in enumerate(lowered) if "contact" in c]
     hr_col = next((i for i, c in enumerate(lowered) if c.startswith("hr")), None)
     rr: list[float] = []
     valid: list[bool] = []

@@ -91,6 +91,16 @@ def test_kubios_report() -> None:
     assert_consistent(rec)
 
 
+def test_kubios_report_with_a_measurement_date(tmp_path: Path) -> None:
+    data = (EXPORTS / "kubios_hrv_standard_SampleReport.txt").read_bytes()
+    dated = data.replace(b"xx/xx/xx xx:xx:xx", b"13/09/2018 13:15:19")
+    path = tmp_path / "report.txt"
+    path.write_bytes(dated)
+    rec = recording(path)
+    assert rec.started_at == local(2018, 9, 13, 13, 15, 19)
+    assert rec.n_beats == 423
+
+
 def test_welltory_plain_rr_on_one_line() -> None:
     rec = recording(EXPORTS / "welltory_subject_01_RR.txt")
     assert rec.format == "plain-rr"
@@ -253,6 +263,7 @@ def test_apple_health_sdnn_is_kept_as_sdnn() -> None:
         b"800\r810\r820\r",
         b"0.8 0.81 0.82 ",
         b"800\n810\n820\n",
+        b"0,8\r\n0,81\r\n0,82\r\n",
     ],
 )
 def test_plain_rr_quirks(data: bytes) -> None:
