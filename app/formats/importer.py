@@ -3,7 +3,8 @@
 Reading (`read_all`) and writing (`write_all`) are separate so that every file is parsed before
 anything is written: one bad file means nothing is written. A recording's start is the file's own
 time; without one, the caller's `at`, else the file's modification time (local zone).
-A recording file is stored once: its SHA-256 goes into `sessions.source_hash` (unique). A Baseline
+A recording file is stored once: its SHA-256 goes into `sessions.source_hash` (unique); importing
+the file of a deleted (not yet purged) session brings that session back. A Baseline
 export's sessions are matched by kind and start time instead (their own `source_hash` is kept).
 Daily values fill the log's `rmssd_ms` / `resting_hr_bpm` / `sdnn_ms` for their dates and leave the
 rest of an existing entry alone.
@@ -59,7 +60,7 @@ class ImportOutcome:
 
     source_name: str
     format: str
-    status: str  # imported | already imported | updated
+    status: str  # imported | already imported | restored (was deleted) | updated
     started_at: datetime | None = None
     start_from: str | None = None  # file | --at | mtime
     n_beats: int = 0
@@ -111,11 +112,17 @@ class _Writer:
         ).fetchone()
         return row is not None
 
-    def session_by_hash(self, sha256: str) -> tuple[int, datetime] | None:
+    def session_by_hash(self, sha256: str) -> tuple[int, datetime, bool] | None:
+        """The session stored from this content: id, start, and whether it was deleted."""
         row = self.conn.execute(
-            "SELECT id, started_at FROM sessions WHERE source_hash = ?", (sha256,)
+            "SELECT id, started_at, deleted_at FROM sessions WHERE source_hash = ?", (sha256,)
         ).fetchone()
-        return None if row is None else (int(row[0]), datetime.fromisoformat(row[1]))
+        if row is None:
+            return None
+        return int(row[0]), datetime.fromisoformat(row[1]), row[2] is not None
+
+    def undelete(self, session_id: int) -> None:
+        self.conn.execute("UPDATE sessions SET deleted_at = NULL WHERE id = ?", (session_id,))
 
     def session_exists(self, kind: str, started_at: datetime) -> bool:
         row = self.conn.execute(
@@ -279,10 +286,13 @@ def _write_recording(
     name = item.path.name
     if writer.hash_known(recording.content_sha256):
         known = writer.session_by_hash(recording.content_sha256)
+        deleted = known is not None and known[2]
+        if known is not None and deleted:
+            writer.undelete(known[0])  # importing a deleted recording again brings it back
         return ImportOutcome(
             name,
             recording.format,
-            "already imported",
+            "restored" if deleted else "already imported",
             known[1] if known else recording.started_at,
             "file",
             n_beats=recording.n_beats,
@@ -326,6 +336,11 @@ def _write_archive(
         kind = recording.kind or DEFAULT_KIND
         started = recording.started_at
         assert started is not None
+        by_hash = (
+            writer.session_by_hash(session.source_hash) if session.source_hash is not None else None
+        )
+        if by_hash is not None and by_hash[2]:
+            writer.undelete(by_hash[0])
         known = (
             session.source_hash is not None and writer.hash_known(session.source_hash)
         ) or writer.session_exists(kind, started)
@@ -334,7 +349,7 @@ def _write_archive(
                 ImportOutcome(
                     item.path.name,
                     archive.format,
-                    "already imported",
+                    "restored" if by_hash is not None and by_hash[2] else "already imported",
                     started,
                     "file",
                     recording.n_beats,

@@ -115,6 +115,20 @@ def test_same_file_is_stored_once(
     assert counts(db_path)[:2] == (1, 100)
 
 
+def test_reimporting_a_deleted_recording_brings_it_back(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(db_path), "import", str(WELLTORY)]) == 0
+    store = open_store(db_path)
+    store.delete_session(store.sessions()[0].id)
+    assert store.sessions() == []
+    store.close()
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "import", str(WELLTORY)]) == 0
+    assert "100 beats: restored (session 1)" in capsys.readouterr().out
+    assert counts(db_path)[:2] == (1, 100)
+
+
 def test_start_from_at_or_mtime(db_path: Path, tmp_path: Path) -> None:
     plain = tmp_path / "rr.txt"
     plain.write_text("800\n900\n1000\n")
