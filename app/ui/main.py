@@ -14,6 +14,7 @@ from pathlib import Path
 
 import platformdirs
 import qasync
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
@@ -25,6 +26,8 @@ from app.ui.sound import CuePlayer
 from app.ui.window import MainWindow
 
 STARTUP_LOG_LINE = "baseline: main window shown"
+APP_ID = "org.baselineapp.Baseline"  # the desktop file and icon name used by the Linux packaging
+_SOURCE_ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "baseline.svg"
 
 
 def sound_cache_dir() -> Path:
@@ -61,7 +64,9 @@ def run_gui(args: argparse.Namespace) -> int:
         app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
-    app.setDesktopFileName("baseline")
+    app.setDesktopFileName(APP_ID)
+    fallback = QIcon(str(_SOURCE_ICON)) if _SOURCE_ICON.is_file() else QIcon()
+    app.setWindowIcon(QIcon.fromTheme(APP_ID, fallback))
     store = _open_store_or_explain(getattr(args, "db", None))
     if store is None:
         return 1
