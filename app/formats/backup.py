@@ -160,6 +160,12 @@ def restore_database(
         if db_path.exists() and db_path.stat().st_size > 0:
             stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
             saved = db_path.with_name(f"{db_path.stem}.before-restore-{stamp}{db_path.suffix}")
+            n = 1
+            while saved.exists():
+                n += 1
+                saved = db_path.with_name(
+                    f"{db_path.stem}.before-restore-{stamp}-{n}{db_path.suffix}"
+                )
             backup_database(db_path, saved)
         if not db_path.exists():
             _private_file(db_path)

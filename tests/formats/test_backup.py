@@ -53,6 +53,8 @@ def test_backup_then_restore(
     assert snapshot(db_path) == saved
     aside = next(db_path.parent.glob("test.before-restore-*.db"))
     assert len(snapshot(aside)) == 2  # the replaced database is kept
+    assert main(["--db", str(db_path), "restore", str(backup)]) == 0  # again, same second
+    assert len(list(db_path.parent.glob("test.before-restore-*.db"))) == 2
     store = open_store(db_path)
     assert store.integrity_ok()
     store.close()
