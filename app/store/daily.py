@@ -67,20 +67,7 @@ def save_day(store: Store, entry: LogEntry, moments: Sequence[str] | None = None
     """Replace the day's log entry, and its moments of ease when `moments` is given, atomically."""
     conn = store.conn
     with conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO daily_log (date, rmssd_ms, resting_hr_bpm, sleep, stress,"
-            " mood, note, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.date,
-                entry.rmssd_ms,
-                entry.resting_hr_bpm,
-                entry.sleep,
-                entry.stress,
-                entry.mood,
-                entry.note,
-                _iso(now_local()),
-            ),
-        )
+        store.write_log_row(entry)
         if moments is not None:
             _replace_moments(store, entry.date, moments)
 

@@ -298,20 +298,31 @@ class Store:
     def upsert_log(self, entry: LogEntry) -> None:
         """Store the day's entry; an existing entry for that date is replaced."""
         with self.conn:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO daily_log (date, rmssd_ms, resting_hr_bpm, sleep, stress,"
-                " mood, note, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    entry.date,
-                    entry.rmssd_ms,
-                    entry.resting_hr_bpm,
-                    entry.sleep,
-                    entry.stress,
-                    entry.mood,
-                    entry.note,
-                    _iso(now_local()),
-                ),
-            )
+            self.write_log_row(entry)
+
+    def write_log_row(self, entry: LogEntry) -> None:
+        """Insert or replace the day's manual values without committing (caller's transaction).
+
+        Only the manually logged columns are replaced: values that came from elsewhere for the
+        same day (an imported SDNN) are kept.
+        """
+        self.conn.execute(
+            "INSERT INTO daily_log (date, rmssd_ms, resting_hr_bpm, sleep, stress, mood, note,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(date) DO UPDATE SET"
+            " rmssd_ms = excluded.rmssd_ms, resting_hr_bpm = excluded.resting_hr_bpm,"
+            " sleep = excluded.sleep, stress = excluded.stress, mood = excluded.mood,"
+            " note = excluded.note, updated_at = excluded.updated_at",
+            (
+                entry.date,
+                entry.rmssd_ms,
+                entry.resting_hr_bpm,
+                entry.sleep,
+                entry.stress,
+                entry.mood,
+                entry.note,
+                _iso(now_local()),
+            ),
+        )
 
     def log_entries(self) -> list[LogEntry]:
         """All log entries, oldest first."""

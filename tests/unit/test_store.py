@@ -105,3 +105,15 @@ def test_log_upsert_replaces_and_settings_round_trip(db_path: Path) -> None:
     assert store.get_setting("pacer") is None
     store.set_setting("pacer", {"rate_bpm": 5.5})
     assert store.get_setting("pacer") == {"rate_bpm": 5.5}
+
+
+def test_manual_log_edit_keeps_values_from_imports(db_path: Path) -> None:
+    store = open_store(db_path)
+    store.upsert_log(LogEntry("2026-03-02", rmssd_ms=40.0, mood=3))
+    with store.conn:
+        store.conn.execute("UPDATE daily_log SET sdnn_ms = 61.5 WHERE date = '2026-03-02'")
+    store.upsert_log(LogEntry("2026-03-02", resting_hr_bpm=57.0))
+    row = store.conn.execute(
+        "SELECT rmssd_ms, resting_hr_bpm, mood, sdnn_ms FROM daily_log WHERE date = '2026-03-02'"
+    ).fetchone()
+    assert row == (None, 57.0, None, 61.5)
