@@ -1,0 +1,364 @@
+"""The "over weeks" chart: daily lnRMSSD against its 7-day line and 60-day normal band.
+
+Three plots share one date axis (x = seconds since 1970 at UTC midnight of each day, shown by
+pyqtgraph's `DateAxisItem` with a zero UTC offset, so a day never shifts with the time zone):
+
+- lnRMSSD: the daily values as dots, the 7-day baseline as a line, the 60-day normal range as a
+  soft band (`FillBetweenItem` between its low and high edges); sleep, stress and mood (1-5) can
+  be overlaid on a second y axis at the right.
+- resting heart rate: the same three layers (a lower baseline is the rested direction there).
+- the 7-day coefficient of variation of lnRMSSD, in percent.
+
+Until a normal range exists (14 days with a value in the last 60) the band is not drawn and a
+sentence says how many more days are needed. The view pans and zooms with the mouse along the
+date axis only (y follows the visible data), limited to the data's span plus a week either side
+and to at least a week of width; the range buttons set 1 month, 3 months, 1 year or all.
+Colours follow the application palette, so the light and dark themes both read well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.recovery.baseline import BaselineTable
+from app.recovery.daily_values import LOG_OVERLAYS
+from app.recovery.reading import days_until_normal_range
+
+FloatArray = npt.NDArray[np.float64]
+DAY_S = 86_400.0
+#: (label, days); 0 days = all.
+RANGES: tuple[tuple[str, int], ...] = (
+    ("1 month", 30),
+    ("3 months", 91),
+    ("1 year", 365),
+    ("All", 0),
+)
+DEFAULT_RANGE_DAYS = 91
+MIN_VIEW_DAYS = 7
+MARGIN_DAYS = 7
+OVERLAY_LABELS = {"sleep": "Sleep", "stress": "Stress", "mood": "Mood"}
+#: Soft, non-alarming overlay colours (hex) that read on both themes.
+OVERLAY_COLOURS = {"sleep": "#7c8fd6", "stress": "#c99a5b", "mood": "#b07cc6"}
+
+
+def day_seconds(dates: npt.NDArray[np.datetime64]) -> FloatArray:
+    """UTC-midnight epoch seconds of each day (the chart's x values)."""
+    return np.asarray(dates, dtype="datetime64[D]").astype("datetime64[s]").astype(np.float64)
+
+
+def _finite_points(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    keep = np.isfinite(y)
+    return x[keep], y[keep]
+
+
+class _TablePlot:
+    """Dots, a 7-day line and a normal band for one baseline table, on one plot."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.band_low = pg.PlotDataItem(connect="finite")
+        self.band_high = pg.PlotDataItem(connect="finite")
+        self.band = pg.FillBetweenItem(self.band_low, self.band_high)
+        self.line = pg.PlotDataItem(connect="finite")
+        self.dots = pg.PlotDataItem(pen=None, symbol="o", symbolSize=6)
+        self.band.setZValue(-20)
+        for item in (self.band_low, self.band_high, self.band, self.line, self.dots):
+            plot.addItem(item)
+
+    def show_table(self, table: BaselineTable, *, band: bool) -> None:
+        x = day_seconds(table.dates)
+        dx, dy = _finite_points(x, np.asarray(table.value, dtype=np.float64))
+        self.dots.setData(dx, dy)
+        self.line.setData(x, np.asarray(table.baseline_7d, dtype=np.float64))
+        if band:
+            self.band_low.setData(x, np.asarray(table.normal_low, dtype=np.float64))
+            self.band_high.setData(x, np.asarray(table.normal_high, dtype=np.float64))
+        else:
+            self.band_low.setData([], [])
+            self.band_high.setData([], [])
+        self.band.setVisible(band)
+
+    def set_colours(self, accent: QColor, text: QColor, band: QColor) -> None:
+        dot = QColor(text)
+        dot.setAlpha(170)
+        self.dots.setSymbolBrush(pg.mkBrush(dot))
+        self.dots.setSymbolPen(pg.mkPen(None))
+        self.line.setPen(pg.mkPen(accent, width=2.5))
+        edge = QColor(band)
+        edge.setAlpha(150)
+        self.band_low.setPen(pg.mkPen(edge, width=1))
+        self.band_high.setPen(pg.mkPen(edge, width=1))
+        self.band.setBrush(pg.mkBrush(band))
+        self.band.setPen(pg.mkPen(None))
+
+
+class BaselineChart(QWidget):
+    """The baseline chart with its range buttons and overlay checkboxes.
+
+    Signals:
+        range_changed(int): a range button was chosen (days; 0 = all).
+    """
+
+    range_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ln: BaselineTable | None = None
+        self._range_days = DEFAULT_RANGE_DAYS
+        self._x_span: tuple[float, float] | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+
+        controls = QHBoxLayout()
+        self.range_buttons: dict[int, QPushButton] = {}
+        group = QButtonGroup(self)
+        group.setExclusive(True)
+        for label, days in RANGES:
+            button = QPushButton(label)
+            button.setCheckable(True)
+            button.setAccessibleName(f"Show {label.lower()}")
+            button.clicked.connect(lambda _c=False, d=days: self.set_range_days(d))
+            group.addButton(button)
+            controls.addWidget(button)
+            self.range_buttons[days] = button
+        self.range_buttons[DEFAULT_RANGE_DAYS].setChecked(True)
+        controls.addStretch(1)
+        self.overlay_boxes: dict[str, QCheckBox] = {}
+        for name in LOG_OVERLAYS:
+            box = QCheckBox(OVERLAY_LABELS[name])
+            box.setToolTip(f"Overlay your logged {name} (1-5) on the right axis")
+            box.toggled.connect(self._update_overlays)
+            controls.addWidget(box)
+            self.overlay_boxes[name] = box
+        layout.addLayout(controls)
+
+        self.more_days_label = QLabel()
+        self.more_days_label.setProperty("role", "muted")
+        self.more_days_label.setWordWrap(True)
+        self.more_days_label.hide()
+        layout.addWidget(self.more_days_label)
+
+        pg.setConfigOptions(antialias=True)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setMinimumHeight(260)
+        layout.addWidget(self.graphics, 1)
+
+        self.hrv_plot: pg.PlotItem = self.graphics.addPlot(
+            row=0, col=0, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)}
+        )
+        self.hr_plot: pg.PlotItem = self.graphics.addPlot(
+            row=1, col=0, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)}
+        )
+        self.cv_plot: pg.PlotItem = self.graphics.addPlot(
+            row=2, col=0, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)}
+        )
+        self.graphics.ci.layout.setRowStretchFactor(0, 5)
+        self.graphics.ci.layout.setRowStretchFactor(1, 3)
+        self.graphics.ci.layout.setRowStretchFactor(2, 2)
+        self.hrv_plot.setLabel("left", "lnRMSSD")
+        self.hr_plot.setLabel("left", "resting HR", units="bpm")
+        self.cv_plot.setLabel("left", "CV", units="%")
+        for plot in (self.hrv_plot, self.hr_plot, self.cv_plot):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(x=True, y=False)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.getAxis("left").setWidth(58)
+            # every plot has a right axis of the same width (values only on the overlay's), so
+            # the linked date axes line up pixel for pixel
+            plot.showAxis("right")
+            plot.getAxis("right").setWidth(34)
+            if plot is not self.hrv_plot:
+                plot.getAxis("right").setStyle(showValues=False)
+            plot.vb.setAutoVisible(y=True)
+            plot.vb.enableAutoRange(axis=pg.ViewBox.YAxis, enable=True)
+        self.hr_plot.setXLink(self.hrv_plot)
+        self.cv_plot.setXLink(self.hrv_plot)
+
+        self.hrv = _TablePlot(self.hrv_plot)
+        self.hr = _TablePlot(self.hr_plot)
+        self.cv_line = pg.PlotDataItem(connect="finite")
+        self.cv_plot.addItem(self.cv_line)
+
+        # Sleep, stress and mood on their own 1-5 axis over the lnRMSSD plot.
+        self.overlay_view = pg.ViewBox(enableMouse=False)
+        self.hrv_plot.showAxis("right")
+        self.hrv_plot.scene().addItem(self.overlay_view)
+        self.hrv_plot.getAxis("right").linkToView(self.overlay_view)
+        self.hrv_plot.getAxis("right").setLabel("1-5")
+        self.overlay_view.setXLink(self.hrv_plot)
+        self.overlay_view.setYRange(0.5, 5.5, padding=0)
+        self.hrv_plot.vb.sigResized.connect(self._sync_overlay_view)
+        # Each overlay is a line (broken at days without a value) plus a marker per logged day.
+        self.overlay_curves: dict[str, pg.PlotDataItem] = {}
+        self.overlay_marks: dict[str, pg.PlotDataItem] = {}
+        for name in LOG_OVERLAYS:
+            curve = pg.PlotDataItem(
+                connect="finite", pen=pg.mkPen(OVERLAY_COLOURS[name], width=1.5)
+            )
+            marks = pg.PlotDataItem(
+                pen=None,
+                symbol="s",
+                symbolSize=5,
+                symbolBrush=pg.mkBrush(OVERLAY_COLOURS[name]),
+                symbolPen=pg.mkPen(None),
+            )
+            for item in (curve, marks):
+                item.setVisible(False)
+                self.overlay_view.addItem(item)
+            self.overlay_curves[name] = curve
+            self.overlay_marks[name] = marks
+        self._overlays: Mapping[str, FloatArray] = {}
+        self._sync_overlay_view()
+        self.apply_palette()
+
+    # -- data --------------------------------------------------------------------------------
+    def show_tables(
+        self,
+        ln_rmssd: BaselineTable,
+        resting_hr: BaselineTable,
+        overlays: Mapping[str, FloatArray],
+    ) -> None:
+        """Draw both tables and keep the overlays (aligned with the lnRMSSD days)."""
+        self._ln = ln_rmssd
+        missing = days_until_normal_range(ln_rmssd)
+        has_band = bool(np.isfinite(np.asarray(ln_rmssd.normal_low)).any())
+        self.hrv.show_table(ln_rmssd, band=has_band)
+        hr_band = bool(np.isfinite(np.asarray(resting_hr.normal_low)).any())
+        self.hr.show_table(resting_hr, band=hr_band)
+        x = day_seconds(ln_rmssd.dates)
+        self.cv_line.setData(x, np.asarray(ln_rmssd.cv_7d_pct, dtype=np.float64))
+        self._overlays = dict(overlays)
+        self._update_overlays()
+        if missing > 0:
+            if len(ln_rmssd) == 0:
+                text = (
+                    f"Your normal range appears after {missing} days with a value: "
+                    "a morning check or a log entry adds one."
+                )
+            else:
+                text = (
+                    f"{missing} more {'day' if missing == 1 else 'days'} with a value needed "
+                    "before your normal range can be drawn."
+                )
+            self.more_days_label.setText(text)
+            self.more_days_label.show()
+        else:
+            self.more_days_label.hide()
+        self._x_span = self._data_span(ln_rmssd, resting_hr)
+        self._apply_limits()
+        self.set_range_days(self._range_days, emit=False)
+
+    @staticmethod
+    def _data_span(*tables: BaselineTable) -> tuple[float, float] | None:
+        starts = [day_seconds(t.dates)[0] for t in tables if len(t)]
+        ends = [day_seconds(t.dates)[-1] for t in tables if len(t)]
+        if not starts:
+            return None
+        return float(min(starts)), float(max(ends))
+
+    def _apply_limits(self) -> None:
+        vb = self.hrv_plot.vb
+        if self._x_span is None:
+            vb.setLimits(xMin=None, xMax=None, minXRange=None, maxXRange=None)
+            return
+        lo, hi = self._x_span
+        margin = MARGIN_DAYS * DAY_S
+        vb.setLimits(
+            xMin=lo - margin,
+            xMax=hi + margin,
+            minXRange=MIN_VIEW_DAYS * DAY_S,
+            maxXRange=(hi - lo) + 2 * margin,
+        )
+
+    def _update_overlays(self, *_: object) -> None:
+        x = day_seconds(self._ln.dates) if self._ln is not None else np.empty(0)
+        for name, curve in self.overlay_curves.items():
+            marks = self.overlay_marks[name]
+            values = self._overlays.get(name)
+            on = self.overlay_boxes[name].isChecked()
+            y = np.asarray(values if values is not None else (), dtype=np.float64)
+            if y.size != x.size or not np.isfinite(y).any():
+                curve.setData([], [])
+                marks.setData([], [])
+            else:
+                curve.setData(x, y)
+                marks.setData(*_finite_points(x, y))
+            curve.setVisible(on)
+            marks.setVisible(on)
+
+    def _sync_overlay_view(self) -> None:
+        self.overlay_view.setGeometry(self.hrv_plot.vb.sceneBoundingRect())
+        self.overlay_view.linkedViewChanged(self.hrv_plot.vb, self.overlay_view.XAxis)
+
+    # -- range -------------------------------------------------------------------------------
+    @property
+    def range_days(self) -> int:
+        return self._range_days
+
+    def set_range_days(self, days: int, *, emit: bool = True) -> None:
+        """Show the last `days` days (0 = everything), ending at the last day with data."""
+        self._range_days = days
+        button = self.range_buttons.get(days)
+        if button is not None and not button.isChecked():
+            button.setChecked(True)
+        if self._x_span is not None:
+            lo, hi = self._x_span
+            end = hi + 0.5 * DAY_S
+            start = lo - 0.5 * DAY_S if days == 0 else max(lo - 0.5 * DAY_S, end - days * DAY_S)
+            if end - start < MIN_VIEW_DAYS * DAY_S:
+                start = end - MIN_VIEW_DAYS * DAY_S
+            self.hrv_plot.setXRange(start, end, padding=0)
+        if emit:
+            self.range_changed.emit(days)
+
+    def view_range_s(self) -> tuple[float, float]:
+        """The visible date range, in epoch seconds."""
+        (x0, x1), _ = self.hrv_plot.vb.viewRange()
+        return float(x0), float(x1)
+
+    # -- colours -----------------------------------------------------------------------------
+    def apply_palette(self) -> None:
+        """Take colours from the application palette (light or dark theme)."""
+        pal = self.palette()
+        base = pal.color(QPalette.ColorRole.Base)
+        text = pal.color(QPalette.ColorRole.WindowText)
+        muted = pal.color(QPalette.ColorRole.PlaceholderText)
+        accent = pal.color(QPalette.ColorRole.Highlight)
+        band = QColor(accent)
+        band.setAlpha(55)
+        self.graphics.setBackground(base)
+        for plot in (self.hrv_plot, self.hr_plot, self.cv_plot):
+            for side in ("left", "bottom", "right"):
+                axis = plot.getAxis(side)
+                axis.setPen(pg.mkPen(muted))
+                axis.setTextPen(pg.mkPen(text))
+        self.hrv.set_colours(accent, text, band)
+        hr_accent = QColor(muted)
+        self.hr.set_colours(hr_accent, text, QColor(muted.red(), muted.green(), muted.blue(), 45))
+        self.cv_line.setPen(pg.mkPen(muted, width=1.5))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.apply_palette()
+        super().changeEvent(event)
+
+
+__all__ = ["RANGES", "BaselineChart", "day_seconds"]

@@ -1,0 +1,523 @@
+"""The home screen: coping and healing side by side.
+
+Left, "Today": the last session's effect (stress before and after from the reflection; for a
+strap session, heart rate and RMSSD over the first vs the last two minutes, computed by
+`app.session.summary` on a worker thread) and today's readiness value or log entry, with the
+"Morning check" and "Log today" buttons. Right, "Over weeks": the baseline chart, the
+plain-language readings from `app.recovery.reading` and the recovery-speed comparison.
+
+Everything comes from `app.recovery.overview.load_overview`, read on the GUI thread (the store's
+connection belongs to it; the read is a few milliseconds for a year of days). `schedule_refresh`
+coalesces refresh requests (after a session, a log entry, a morning check, or when the page is
+shown), so several signals in a row cost one read. A manual-log-only user sees the same screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import partial
+
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.recovery.daily_values import FROM_READINESS
+from app.recovery.overview import BaselineOverview, load_overview
+from app.recovery.reading import Mood, Reading
+from app.session.sources import SourceOptions
+from app.store import Store
+from app.store.records import BeatRecord, MarkRecord, SessionRecord
+from app.ui.baseline_chart import BaselineChart
+from app.ui.log_form import LogFormDialog
+from app.ui.readiness_dialog import ReadinessDialog
+from app.ui.window import MainWindow
+
+HOME_PAGE_NAME = "Home"
+HOME_SHORTCUT = "Ctrl+0"
+LOG_SHORTCUT = "Ctrl+L"
+CHECK_SHORTCUT = "Ctrl+M"
+MIN_SUMMARY_BEATS = 30
+KIND_LABELS = {"breathing": "Breathing session", "live": "Breathing with a strap"}
+#: A soft left edge per reading tone: calm colours, never red, never an alarm.
+MOOD_EDGES = {
+    Mood.GETTING_STARTED: "#9fb0aa",
+    Mood.WITHIN: "#5fa99c",
+    Mood.GENTLE: "#d7a85a",
+    Mood.BRIGHT: "#7fb8d9",
+}
+
+
+class EffectSummary(QObject):
+    """Relay for a before/after computed on a pool thread (a queued signal back to the GUI)."""
+
+    ready = Signal(int, str)
+
+
+class _EffectJob(QRunnable):
+    def __init__(self, session_id: int, compute: Callable[[], str | None]) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.compute = compute
+        self.relay = EffectSummary()
+
+    def run(self) -> None:
+        try:
+            text = self.compute()
+        except Exception:  # a summary is a nicety; the card keeps its plain text
+            text = None
+        self.relay.ready.emit(self.session_id, text or "")
+
+
+def strap_effect_text(
+    record: SessionRecord, beats: Sequence[BeatRecord], marks: Sequence[MarkRecord]
+) -> str | None:
+    """Heart rate and RMSSD, first vs last two minutes, from the live-session summary."""
+    from app.session.core_metrics import CoreAnalysis
+    from app.session.summary import summarize_session
+
+    summary = summarize_session(record, beats, marks, CoreAnalysis())
+    before, after = summary.before, summary.after
+    if before is None or after is None:
+        return None
+    parts: list[str] = []
+    if before.mean_hr_bpm is not None and after.mean_hr_bpm is not None:
+        parts.append(f"heart rate {before.mean_hr_bpm:.0f} \u2192 {after.mean_hr_bpm:.0f} bpm")
+    if before.rmssd_ms is not None and after.rmssd_ms is not None:
+        parts.append(f"RMSSD {before.rmssd_ms:.0f} \u2192 {after.rmssd_ms:.0f} ms")
+    if not parts:
+        return None
+    return "First vs last 2 minutes: " + ", ".join(parts) + "."
+
+
+def _when(record: SessionRecord, today: date) -> str:
+    day = record.started_at.date()
+    clock = record.started_at.strftime("%H:%M")
+    if day == today:
+        return f"today at {clock}"
+    if (today - day).days == 1:
+        return f"yesterday at {clock}"
+    return f"{day:%d %b} at {clock}"
+
+
+def _minutes(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes = round(seconds / 60.0)
+    return f", {minutes} min" if minutes >= 1 else f", {seconds:.0f} s"
+
+
+def last_session_lines(record: SessionRecord | None, today: date) -> list[str]:
+    """The plain part of the "last session" card (the strap numbers come later)."""
+    if record is None:
+        return [
+            "No sessions yet.",
+            "A few minutes of slow breathing on the Breathe page is a gentle start; how you "
+            "feel before and after shows up here.",
+        ]
+    label = KIND_LABELS.get(record.kind, record.kind.replace("_", " ").capitalize())
+    lines = [f"{label}{_minutes(record.duration_s)}, {_when(record, today)}."]
+    if record.stress_before is not None and record.stress_after is not None:
+        change = record.stress_after - record.stress_before
+        how = (
+            "a little lighter"
+            if change < 0
+            else ("about the same" if change == 0 else "a little heavier, and that is fine")
+        )
+        lines.append(
+            f"Stress {record.stress_before} before \u2192 {record.stress_after} after ({how})."
+        )
+    elif record.stress_before is not None or record.stress_after is not None:
+        lines.append("Stress: only one of before/after was noted.")
+    if record.note:
+        lines.append(f"\u201c{record.note}\u201d")
+    return lines
+
+
+def today_lines(overview: BaselineOverview) -> list[str]:
+    """Today's readiness value or log entry, in plain lines."""
+    lines: list[str] = []
+    if overview.today_rmssd_ms is not None:
+        source = "morning check" if overview.today_rmssd_from == FROM_READINESS else "your log"
+        lines.append(
+            f"RMSSD {overview.today_rmssd_ms:.0f} ms (lnRMSSD "
+            f"{math.log(overview.today_rmssd_ms):.2f}), from {source}."
+        )
+    hr = overview.daily.resting_hr_bpm.get(overview.today)
+    if hr is not None:
+        lines.append(f"Resting heart rate {hr:.0f} bpm.")
+    entry = overview.today_log
+    if entry is not None:
+        scales = [
+            f"{name} {value}/5"
+            for name, value in (
+                ("sleep", entry.sleep),
+                ("stress", entry.stress),
+                ("mood", entry.mood),
+            )
+            if value is not None
+        ]
+        if scales:
+            lines.append(", ".join(scales).capitalize() + ".")
+        if entry.note:
+            lines.append(f"\u201c{entry.note}\u201d")
+    if overview.today_moments:
+        lines.append("Moments of ease: " + "; ".join(overview.today_moments) + ".")
+    if not lines:
+        lines.append(
+            "Nothing yet today. A morning check with a strap, or a quick log entry, adds "
+            "today's point to your baseline."
+        )
+    return lines
+
+
+def _card(title: str) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("homeCard")
+    frame.setFrameShape(QFrame.Shape.StyledPanel)
+    layout = QVBoxLayout(frame)
+    heading = QLabel(title)
+    heading.setStyleSheet("font-weight: 600;")
+    layout.addWidget(heading)
+    return frame, layout
+
+
+def _body_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    return label
+
+
+class HomePage(QWidget):
+    """Coping (today) and healing (over weeks) side by side.
+
+    Signals:
+        message(str): a short sentence for the status bar.
+        data_changed(): a log entry or morning check was stored from this page.
+    """
+
+    message = Signal(str)
+    data_changed = Signal()
+
+    def __init__(
+        self,
+        store: Store,
+        source_options: SourceOptions,
+        *,
+        today: Callable[[], date] = date.today,
+        prefer_demo: bool = False,
+        thread_pool: QThreadPool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._options = source_options
+        self._today = today
+        self._prefer_demo = prefer_demo
+        self._pool = thread_pool or QThreadPool.globalInstance()
+        self._effects: dict[int, str] = {}
+        self._effect_jobs: dict[int, _EffectJob] = {}
+        self._last_session_id: int | None = None
+        self.overview: BaselineOverview | None = None
+        self.log_dialog: LogFormDialog | None = None
+        self.readiness_dialog: ReadinessDialog | None = None
+        self.log_action: QAction | None = None
+        self.check_action: QAction | None = None
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(18)
+
+        # -- left: today -------------------------------------------------------------------
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel("Today")
+        heading.setProperty("role", "heading")
+        left_layout.addWidget(heading)
+        coping_hint = QLabel("Coping: how the last session felt")
+        coping_hint.setProperty("role", "muted")
+        left_layout.addWidget(coping_hint)
+        session_card, session_layout = _card("Last session")
+        self.session_label = _body_label()
+        self.effect_label = _body_label()
+        self.effect_label.hide()
+        session_layout.addWidget(self.session_label)
+        session_layout.addWidget(self.effect_label)
+        left_layout.addWidget(session_card)
+
+        today_card, today_layout = _card("This morning")
+        self.today_label = _body_label()
+        today_layout.addWidget(self.today_label)
+        buttons = QHBoxLayout()
+        self.check_button = QPushButton("Morning check")
+        self.check_button.setToolTip(f"A short resting measurement with a strap ({CHECK_SHORTCUT})")
+        self.check_button.clicked.connect(self.open_morning_check)
+        self.log_button = QPushButton("Log today")
+        self.log_button.setToolTip(f"Log today's values, no strap needed ({LOG_SHORTCUT})")
+        self.log_button.clicked.connect(self.open_log_form)
+        buttons.addWidget(self.check_button)
+        buttons.addWidget(self.log_button)
+        buttons.addStretch(1)
+        today_layout.addLayout(buttons)
+        left_layout.addWidget(today_card)
+        left_layout.addStretch(1)
+        left.setMinimumWidth(self.fontMetrics().averageCharWidth() * 34)
+        left.setMaximumWidth(self.fontMetrics().averageCharWidth() * 48)
+
+        # -- right: over weeks -------------------------------------------------------------
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        weeks_heading = QLabel("Over weeks")
+        weeks_heading.setProperty("role", "heading")
+        right_layout.addWidget(weeks_heading)
+        healing_hint = QLabel("Healing: your 7-day baseline against your own normal range")
+        healing_hint.setProperty("role", "muted")
+        right_layout.addWidget(healing_hint)
+        self.reading_frame = QFrame()
+        self.reading_frame.setObjectName("readingFrame")
+        reading_layout = QVBoxLayout(self.reading_frame)
+        reading_layout.setContentsMargins(10, 6, 6, 6)
+        self.reading_label = _body_label()
+        self.reading_label.setAccessibleName("How your baseline reads")
+        self.hr_reading_label = _body_label()
+        self.recovery_label = _body_label()
+        self.recovery_label.setAccessibleName("Recovery speed")
+        for label in (self.reading_label, self.hr_reading_label, self.recovery_label):
+            reading_layout.addWidget(label)
+        right_layout.addWidget(self.reading_frame)
+        self.chart = BaselineChart()
+        right_layout.addWidget(self.chart, 1)
+
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumWidth(left.minimumWidth() + 12)
+        scroll.setMaximumWidth(left.maximumWidth() + 12)
+        outer.addWidget(scroll)
+        outer.addWidget(right, 1)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.refresh()
+
+    # -- data --------------------------------------------------------------------------------
+    def schedule_refresh(self, *_: object) -> None:
+        """Refresh soon (several requests in a row cost one read)."""
+        self._refresh_timer.start()
+
+    def refresh(self) -> None:
+        """Read the store and show everything again."""
+        today = self._today()
+        overview = load_overview(self._store, today)
+        self.overview = overview
+        self.chart.show_tables(overview.ln_rmssd, overview.resting_hr, overview.overlays)
+        self._show_reading(overview.ln_rmssd_reading, overview.resting_hr_reading)
+        self.recovery_label.setText(self._recovery_text(overview))
+        self.today_label.setText("\n".join(today_lines(overview)))
+        self._show_last_session(today)
+
+    @staticmethod
+    def _recovery_text(overview: BaselineOverview) -> str:
+        comparison = overview.recovery_comparison
+        if comparison.direction is not None:
+            return comparison.text
+        if overview.recovery:
+            n = len(overview.recovery)
+            return (
+                f"Recovery speed: {n} measured {'recovery' if n == 1 else 'recoveries'} so far; "
+                "a comparison with a month ago needs a few more weeks."
+            )
+        return (
+            "Recovery speed appears after strap sessions that start with a raised heart rate "
+            "or a tagged stressor."
+        )
+
+    def _show_reading(self, ln: Reading, hr: Reading) -> None:
+        self.reading_label.setText(ln.text)
+        show_hr = hr.mood is not Mood.GETTING_STARTED and hr.text != ln.text
+        self.hr_reading_label.setText(hr.text if show_hr else "")
+        self.hr_reading_label.setVisible(show_hr)
+        edge = MOOD_EDGES[ln.mood]
+        self.reading_frame.setStyleSheet(
+            f"QFrame#readingFrame {{ border-left: 4px solid {edge}; }}"
+        )
+        self.reading_frame.setProperty("mood", ln.mood.value)
+
+    def _last_session(self) -> SessionRecord | None:
+        for record in self._store.sessions():
+            if record.kind != "readiness" and record.status != "active":
+                return record
+        return None
+
+    def _show_last_session(self, today: date) -> None:
+        record = self._last_session()
+        self.session_label.setText("\n".join(last_session_lines(record, today)))
+        self._last_session_id = None if record is None else record.id
+        if record is None:
+            self.effect_label.hide()
+            return
+        cached = self._effects.get(record.id)
+        if cached is not None:
+            self.effect_label.setText(cached)
+            self.effect_label.setVisible(bool(cached))
+            return
+        self.effect_label.hide()
+        if record.id in self._effect_jobs:
+            return
+        beats = tuple(self._store.beats(record.id))
+        if len(beats) < MIN_SUMMARY_BEATS:
+            self._effects[record.id] = ""
+            return
+        marks = tuple(self._store.marks(record.id))
+        job = _EffectJob(record.id, partial(strap_effect_text, record, beats, marks))
+        job.relay.ready.connect(self._effect_ready, Qt.ConnectionType.QueuedConnection)
+        self._effect_jobs[record.id] = job
+        self._pool.start(job)
+
+    def _effect_ready(self, session_id: int, text: str) -> None:
+        self._effect_jobs.pop(session_id, None)
+        self._effects[session_id] = text
+        if session_id == self._last_session_id:
+            self.effect_label.setText(text)
+            self.effect_label.setVisible(bool(text))
+
+    def wait_for_effects(self, timeout_ms: int = 5000) -> bool:
+        """Wait for background summaries (tests, shutdown)."""
+        return bool(self._pool.waitForDone(timeout_ms))
+
+    # -- actions -----------------------------------------------------------------------------
+    def open_log_form(self, day: date | None = None) -> LogFormDialog:
+        """Open the log form (non-blocking) for `day` (today by default)."""
+        dialog = LogFormDialog(self._store, self._today, day=day, parent=self)
+        dialog.saved.connect(self._log_saved)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda *_: setattr(self, "log_dialog", None))
+        self.log_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _log_saved(self, iso: str) -> None:
+        self.message.emit(f"Logged {iso}.")
+        self.data_changed.emit()
+        self.schedule_refresh()
+
+    def open_morning_check(self, *, prefer_demo: bool | None = None) -> ReadinessDialog:
+        """Open the morning check (non-blocking)."""
+        if self.readiness_dialog is not None:
+            self.readiness_dialog.raise_()
+            return self.readiness_dialog
+        demo = self._prefer_demo if prefer_demo is None else prefer_demo
+        dialog = ReadinessDialog(self._store, self._options, prefer_demo=demo, parent=self)
+        dialog.check_saved.connect(self._check_saved)
+        dialog.finished.connect(lambda _r: self._readiness_closed(dialog))
+        self.readiness_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _readiness_closed(self, dialog: ReadinessDialog) -> None:
+        if self.readiness_dialog is dialog:
+            self.readiness_dialog = None
+        dialog.deleteLater()
+
+    def _check_saved(self, _session_id: int) -> None:
+        self.message.emit("Morning check saved.")
+        self.data_changed.emit()
+        self.schedule_refresh()
+
+    def shutdown(self) -> None:
+        if self.readiness_dialog is not None:
+            self.readiness_dialog.shutdown()
+        self.wait_for_effects(2000)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.schedule_refresh()
+
+
+class _CloseWatcher(QObject):
+    """Stops a running morning check when the window closes."""
+
+    def __init__(self, page: HomePage, parent: QObject) -> None:
+        super().__init__(parent)
+        self._page = page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Close:
+            self._page.shutdown()
+        return False
+
+
+def install_home(
+    window: MainWindow,
+    store: Store,
+    *,
+    source_options: SourceOptions | None = None,
+    today: Callable[[], date] = date.today,
+    demo: bool = False,
+) -> HomePage:
+    """Put the home page first in the window, add the Today menu, and wire the refreshes.
+
+    Every page with a `session_saved` signal refreshes the home screen when a session is stored;
+    a log entry or morning check stored from home refreshes History.
+    """
+    page = HomePage(store, source_options or SourceOptions(), today=today, prefer_demo=demo)
+    window.add_page(HOME_PAGE_NAME, page, HOME_SHORTCUT, position=0)
+    window.show_page(HOME_PAGE_NAME)
+    page.message.connect(window.notify)
+    for i in range(window.stack.count()):
+        other = window.stack.widget(i)
+        signal = getattr(other, "session_saved", None)
+        if other is not page and signal is not None:
+            signal.connect(page.schedule_refresh)
+    page.data_changed.connect(window.history_page.refresh)
+
+    menu = QMenu("&Today", window)
+    help_action = next(
+        (a for a in window.menuBar().actions() if a.text().replace("&", "") == "Help"), None
+    )
+    if help_action is not None:
+        window.menuBar().insertMenu(help_action, menu)
+    else:
+        window.menuBar().addMenu(menu)
+    page.log_action = QAction("&Log today\u2026", window)
+    page.log_action.setShortcut(QKeySequence(LOG_SHORTCUT))
+    page.log_action.triggered.connect(lambda: _from_menu(window, page.open_log_form))
+    page.check_action = QAction("&Morning check\u2026", window)
+    page.check_action.setShortcut(QKeySequence(CHECK_SHORTCUT))
+    page.check_action.triggered.connect(lambda: _from_menu(window, page.open_morning_check))
+    menu.addAction(page.log_action)
+    menu.addAction(page.check_action)
+    window.installEventFilter(_CloseWatcher(page, window))
+    return page
+
+
+def _from_menu(window: MainWindow, action: Callable[[], object]) -> None:
+    window.show_page(HOME_PAGE_NAME)
+    action()
+
+
+def home_page_of(window: MainWindow) -> HomePage | None:
+    """The window's home page, when `install_home` added one."""
+    for i in range(window.stack.count()):
+        page = window.stack.widget(i)
+        if isinstance(page, HomePage):
+            return page
+    return None

@@ -1,0 +1,427 @@
+"""The morning readiness check: a short, quiet resting measurement with a strap.
+
+Setup -> quiet countdown -> result. The user picks the strap (the demo strap, or a Bluetooth
+strap: the last one used when the store remembers it), 1, 2, 3 or 5 minutes (2 by default),
+seated or lying, and optionally standing up for the last minute (the orthostatic test). There is
+no pacer: breathing is left alone. The source runs as an asyncio task on the GUI loop (qasync),
+its items go to a `SessionRecorder` writing a session of kind `readiness`; the countdown starts
+with the first packet that has skin contact. At the end `finish_readiness` analyses the beats and
+the dialog shows lnRMSSD, RMSSD and heart rate, or the plain reason it could not give a value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Literal
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.recovery.daily_values import ReadinessUnavailableError, finish_readiness
+from app.recovery.readiness import ReadinessRefusedError, ReadinessResult
+from app.session.recorder import SessionRecorder
+from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
+from app.store import Store
+from sensors.source import ConnectionEvent, EventKind, Sample
+
+DURATIONS_MIN = (1, 2, 3, 5)
+DEFAULT_DURATION_MIN = 2
+STAND_UP_LAST_S = 60.0
+NATURAL_BREATHING_BPM = 12.0
+TICK_MS = 100
+State = Literal["setup", "connecting", "measuring", "analysing", "result"]
+
+
+def format_countdown(seconds: float) -> str:
+    whole = max(int(seconds + 0.999), 0)
+    minutes, secs = divmod(whole, 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def describe_result(result: ReadinessResult) -> str:
+    """The result in a few plain lines (numbers only, no judgement)."""
+    lines = [
+        f"lnRMSSD {result.ln_rmssd:.2f}",
+        f"RMSSD {result.rmssd_ms:.0f} ms \u00b7 heart rate {result.mean_hr_bpm:.0f} bpm",
+        f"{result.n_beats} beats over {result.rest_duration_s:.0f} s, "
+        f"{result.artifact_pct:.1f}% corrected",
+    ]
+    if result.orthostatic is not None:
+        o = result.orthostatic
+        lines.append(
+            f"On standing up your heart rate rose by {o.hr_rise_peak_bpm:.0f} bpm at its peak "
+            f"({o.hr_rise_mean_bpm:.0f} bpm over the standing minute)."
+        )
+    elif result.orthostatic_note:
+        lines.append(f"Standing part not measured: {result.orthostatic_note}.")
+    return "\n".join(lines)
+
+
+class ReadinessDialog(QDialog):
+    """The guided morning check. Emits `check_saved(int)` with the session id when stored."""
+
+    check_saved = Signal(int)
+
+    def __init__(
+        self,
+        store: Store,
+        source_options: SourceOptions,
+        *,
+        prefer_demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Morning check")
+        self._store = store
+        self._options = source_options
+        self.state: State = "setup"
+        self.built: BuiltSource | None = None
+        self.recorder: SessionRecorder | None = None
+        self.session_id: int | None = None
+        self.source_task: asyncio.Task[None] | None = None
+        self.outcome: ReadinessResult | None = None
+        self.refusal: str | None = None
+        self._duration_s = 0.0
+        self._stand_up_s: float | None = None
+        self._stand_prompted = False
+        self._posture = "seated"
+
+        layout = QVBoxLayout(self)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack)
+
+        # -- setup ---------------------------------------------------------------------------
+        setup = QWidget()
+        setup_layout = QVBoxLayout(setup)
+        intro = QLabel(
+            "A short resting measurement, best soon after waking: sit or lie still, breathe "
+            "naturally, and let the strap listen. No pacer, nothing to do."
+        )
+        intro.setWordWrap(True)
+        setup_layout.addWidget(intro)
+        form = QFormLayout()
+        self.strap_box = QComboBox()
+        last = store.get_setting(LAST_STRAP_KEY)
+        self._last_address: str | None = None
+        if isinstance(last, dict) and isinstance(last.get("address"), str):
+            self._last_address = str(last["address"])
+            name = str(last.get("name") or self._last_address)
+            self.strap_box.addItem(f"My strap: {name}", "last")
+        else:
+            self.strap_box.addItem("A Bluetooth strap nearby", "ble")
+        self.strap_box.addItem("The demo strap (simulated)", "demo")
+        if prefer_demo or self._last_address is None:
+            self.strap_box.setCurrentIndex(self.strap_box.findData("demo"))
+        form.addRow("Strap", self.strap_box)
+        self.duration_box = QComboBox()
+        for minutes in DURATIONS_MIN:
+            self.duration_box.addItem(f"{minutes} min", minutes)
+        self.duration_box.setCurrentIndex(DURATIONS_MIN.index(DEFAULT_DURATION_MIN))
+        form.addRow("Length", self.duration_box)
+        posture_row = QHBoxLayout()
+        self.seated_button = QRadioButton("Seated")
+        self.lying_button = QRadioButton("Lying")
+        self.seated_button.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.seated_button)
+        group.addButton(self.lying_button)
+        posture_row.addWidget(self.seated_button)
+        posture_row.addWidget(self.lying_button)
+        posture_row.addStretch(1)
+        form.addRow("Position", posture_row)
+        self.stand_box = QCheckBox("Stand up for the last minute (heart rate on standing)")
+        form.addRow("", self.stand_box)
+        setup_layout.addLayout(form)
+        self.duration_box.currentIndexChanged.connect(self._update_stand_box)
+        self._update_stand_box()
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.cancel_button = QPushButton("Not now")
+        self.cancel_button.clicked.connect(self.reject)
+        self.start_button = QPushButton("Start")
+        self.start_button.setProperty("role", "primary")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.start)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.start_button)
+        setup_layout.addLayout(buttons)
+        self.stack.addWidget(setup)
+        self.setup_view = setup
+
+        # -- quiet countdown -----------------------------------------------------------------
+        run = QWidget()
+        run_layout = QVBoxLayout(run)
+        run_layout.addStretch(1)
+        self.countdown_label = QLabel("")
+        self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.countdown_label.font()
+        font.setPointSizeF(font.pointSizeF() * 3.0)
+        self.countdown_label.setFont(font)
+        self.prompt_label = QLabel("")
+        self.prompt_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt_label.setWordWrap(True)
+        self.status_label = QLabel("")
+        self.status_label.setProperty("role", "muted")
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        run_layout.addWidget(self.countdown_label)
+        run_layout.addWidget(self.prompt_label)
+        run_layout.addWidget(self.status_label)
+        run_layout.addStretch(1)
+        stop_row = QHBoxLayout()
+        stop_row.addStretch(1)
+        self.stop_button = QPushButton("Cancel")
+        self.stop_button.clicked.connect(self.cancel_check)
+        stop_row.addWidget(self.stop_button)
+        run_layout.addLayout(stop_row)
+        self.stack.addWidget(run)
+        self.run_view = run
+
+        # -- result --------------------------------------------------------------------------
+        result = QWidget()
+        result_layout = QVBoxLayout(result)
+        self.result_heading = QLabel("")
+        self.result_heading.setProperty("role", "heading")
+        self.result_label = QLabel("")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        result_layout.addWidget(self.result_heading)
+        result_layout.addWidget(self.result_label)
+        result_layout.addStretch(1)
+        done_row = QHBoxLayout()
+        done_row.addStretch(1)
+        self.again_button = QPushButton("Try again")
+        self.again_button.clicked.connect(self.back_to_setup)
+        self.done_button = QPushButton("Done")
+        self.done_button.setProperty("role", "primary")
+        self.done_button.clicked.connect(self.accept)
+        done_row.addWidget(self.again_button)
+        done_row.addWidget(self.done_button)
+        result_layout.addLayout(done_row)
+        self.stack.addWidget(result)
+        self.result_view = result
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+
+    # -- setup -------------------------------------------------------------------------------
+    def _update_stand_box(self, *_: object) -> None:
+        minutes = int(self.duration_box.currentData())
+        allowed = minutes * 60 - STAND_UP_LAST_S >= 60
+        self.stand_box.setEnabled(allowed)
+        if not allowed:
+            self.stand_box.setChecked(False)
+        self.stand_box.setToolTip(
+            "" if allowed else "Standing up needs at least 2 minutes: one resting, one standing."
+        )
+
+    def configure(
+        self, *, strap: str = "demo", minutes: int = 2, posture: str = "seated", stand: bool = False
+    ) -> None:
+        """Set the setup choices (used by tests and by the welcome's "try it now")."""
+        self.strap_box.setCurrentIndex(max(self.strap_box.findData(strap), 0))
+        self.duration_box.setCurrentIndex(DURATIONS_MIN.index(minutes))
+        (self.lying_button if posture == "lying" else self.seated_button).setChecked(True)
+        self.stand_box.setChecked(stand and self.stand_box.isEnabled())
+
+    # -- running -----------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.state not in ("setup", "result"):
+            return
+        kind = str(self.strap_box.currentData())
+        minutes = int(self.duration_box.currentData())
+        self._duration_s = minutes * 60.0
+        self._stand_up_s = (
+            self._duration_s - STAND_UP_LAST_S
+            if self.stand_box.isChecked() and self.stand_box.isEnabled()
+            else None
+        )
+        self._stand_prompted = False
+        self._posture = "lying" if self.lying_button.isChecked() else "seated"
+        self.outcome = None
+        self.refusal = None
+        self.recorder = None
+        self.built = build_source(
+            kind, self._last_address, lambda _t: NATURAL_BREATHING_BPM, self._options
+        )
+        assert self.built is not None
+        self.session_id = self._store.start_session(
+            "readiness", sensor_name=self.built.name, sensor_address=self.built.address
+        )
+        self.state = "connecting"
+        self.countdown_label.setText(format_countdown(self._duration_s))
+        self.prompt_label.setText("Connecting to the strap\u2026")
+        self.status_label.setText("")
+        self.stack.setCurrentWidget(self.run_view)
+        self.source_task = asyncio.ensure_future(self._run_source(self.built))
+        self.timer.start()
+
+    async def _run_source(self, built: BuiltSource) -> None:
+        try:
+            async for item in built.source:
+                if isinstance(item, Sample):
+                    self._on_sample(item)
+                else:
+                    self._on_event(item)
+        except Exception as exc:  # shown to the user; nothing else depends on it
+            self._fail(f"The strap stopped: {exc}")
+
+    def _on_sample(self, sample: Sample) -> None:
+        if self.session_id is None or self.state not in ("connecting", "measuring"):
+            return
+        m = sample.measurement
+        if self.recorder is None:
+            if m.bpm == 0 or m.contact is False:
+                self.prompt_label.setText(
+                    "Waiting for skin contact: moisten the strap's pads and put it on."
+                )
+                return
+            assert self.built is not None
+            self.recorder = SessionRecorder(
+                self._store, self.session_id, self.built.clock, start_s=sample.arrival_s
+            )
+            self.state = "measuring"
+            self.prompt_label.setText(
+                "Sit still and breathe naturally."
+                if self._posture == "seated"
+                else "Lie still and breathe naturally."
+            )
+        if sample.arrival_s - self.recorder.start_s > self._duration_s:
+            self.finish()  # the time is up: beats after the end are not part of the check
+            return
+        self.recorder.on_sample(sample)
+
+    def _on_event(self, event: ConnectionEvent) -> None:
+        if self.recorder is not None:
+            self.recorder.on_event(event)
+        if event.kind is EventKind.CONNECTED:
+            if event.address and event.address != "demo":
+                self._store.set_setting(
+                    LAST_STRAP_KEY, {"name": event.name or event.address, "address": event.address}
+                )
+                if self.session_id is not None:
+                    self._store.set_sensor(self.session_id, event.name, event.address)
+            if self.state == "connecting":
+                self.prompt_label.setText("Connected. Waiting for the first heartbeats\u2026")
+        elif event.kind is EventKind.FAILED:
+            self._fail(event.message or "The strap could not be reached.")
+        elif event.kind is EventKind.RR_UNAVAILABLE:
+            self._fail(
+                "This strap sends heart rate without beat-to-beat intervals, so the morning "
+                "check cannot measure HRV with it."
+            )
+
+    def tick(self) -> None:
+        """Move the countdown from the session clock; finish when the time is up."""
+        if self.state != "measuring" or self.recorder is None:
+            return
+        elapsed = self.recorder.elapsed_s()
+        left = self._duration_s - elapsed
+        self.countdown_label.setText(format_countdown(left))
+        if (
+            self._stand_up_s is not None
+            and elapsed >= self._stand_up_s
+            and not self._stand_prompted
+        ):
+            self._stand_prompted = True
+            self.prompt_label.setText("Please stand up now, and stand still for the last minute.")
+        beats = len(self.recorder.beats)
+        self.status_label.setText(f"{beats} heartbeats so far")
+        if left <= 0:
+            self.finish()
+
+    def _stop_source(self) -> None:
+        self.timer.stop()
+        if self.built is not None:
+            self.built.source.stop()
+
+    def finish(self) -> None:
+        """Time is up: store the session and analyse it."""
+        if self.state != "measuring" or self.session_id is None or self.recorder is None:
+            return
+        self.state = "analysing"
+        self._stop_source()
+        session_id = self.session_id
+        self._store.finish_session(session_id, duration_s=self._duration_s)
+        try:
+            self.outcome = finish_readiness(
+                self._store, session_id, posture=self._posture, stand_up_s=self._stand_up_s
+            )
+        except ReadinessRefusedError as exc:
+            self.refusal = str(exc)
+        except ReadinessUnavailableError as exc:
+            self.refusal = str(exc)
+        self.check_saved.emit(session_id)
+        self._show_result()
+
+    def _show_result(self) -> None:
+        self.state = "result"
+        if self.outcome is not None:
+            self.result_heading.setText("Your morning value")
+            self.result_label.setText(describe_result(self.outcome))
+        else:
+            reason = self.refusal or "no value could be computed"
+            self.result_heading.setText("No value this time")
+            self.result_label.setText(
+                f"{reason[:1].upper()}{reason[1:]}.\n\nThe recording is kept in History; "
+                "another check this morning, or a log entry, can give today's value."
+            )
+        self.stack.setCurrentWidget(self.result_view)
+
+    def _fail(self, message: str) -> None:
+        if self.state in ("result", "setup"):
+            return
+        self._stop_source()
+        if self.session_id is not None:
+            self._store.finish_session(self.session_id, status="interrupted")
+            self.check_saved.emit(self.session_id)
+        self.refusal = message.rstrip(".")
+        self.outcome = None
+        self._show_result()
+
+    def cancel_check(self) -> None:
+        """Stop a running check; the unfinished recording is removed."""
+        if self.state in ("connecting", "measuring"):
+            self._stop_source()
+            if self.session_id is not None:
+                self._store.finish_session(self.session_id, status="interrupted")
+                self._store.delete_session(self.session_id)
+            self.session_id = None
+            self.state = "setup"
+        self.back_to_setup()
+
+    def back_to_setup(self) -> None:
+        self.state = "setup"
+        self.stack.setCurrentWidget(self.setup_view)
+
+    def reject(self) -> None:
+        self.cancel_check()
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.cancel_check()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the source task (the window is closing)."""
+        self.cancel_check()
+        task = self.source_task
+        if task is not None and not task.done():
+            with contextlib.suppress(RuntimeError):
+                task.cancel()
