@@ -21,8 +21,10 @@ from app import APP_NAME
 from app.store import Store, open_store
 from app.store.migrations import SchemaTooNewError
 from app.store.settings import load_settings
+from app.ui.home_page import home_page_of, install_home
 from app.ui.settings_model import SettingsModel
 from app.ui.sound import CuePlayer
+from app.ui.welcome import maybe_show_welcome
 from app.ui.window import MainWindow
 
 STARTUP_LOG_LINE = "baseline: main window shown"
@@ -43,6 +45,7 @@ def build_window(store: Store, *, demo: bool = False) -> MainWindow:
     window = MainWindow(store, model, cue_player, time.monotonic, demo=demo)
     model.setParent(window)
     cue_player.setParent(window)
+    install_home(window, store, demo=demo)
     return window
 
 
@@ -81,6 +84,9 @@ def run_gui(args: argparse.Namespace) -> int:
     app.lastWindowClosed.connect(closed.set)
     window.show()
     print(STARTUP_LOG_LINE, file=sys.stderr, flush=True)
+    home = home_page_of(window)
+    if home is not None:
+        maybe_show_welcome(window, store, home)
     try:
         with loop:
             loop.run_until_complete(closed.wait())
