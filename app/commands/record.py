@@ -107,6 +107,7 @@ class _Recording:
                 LAST_STRAP_SETTING, {"address": event.address, "name": event.name}
             )
         if self.duration_s is not None:
+            # also ends a recording whose link is down when the time is up
             asyncio.get_running_loop().call_later(self.duration_s, self.source.stop)
         _say(f"recording session {session_id}; press Ctrl-C to stop")
 
@@ -135,6 +136,8 @@ class _Recording:
             return
         recorder.on_sample(sample)
         elapsed_s = sample.arrival_s - recorder.start_s
+        if self.duration_s is not None and elapsed_s >= self.duration_s:
+            self.source.stop()  # on the source's clock (a sped-up demo strap ends sooner)
         if elapsed_s >= self._next_progress_s:
             self._next_progress_s += PROGRESS_EVERY_S
             bpm = f", {recorder.last_bpm} bpm" if recorder.last_bpm else ""
