@@ -87,6 +87,7 @@ class CoherenceTick:
     active_s: float
     ratio: float
     band: str
+    beats_seen: int = 0  # beats received when it was computed (the newest are its window's end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +327,9 @@ class LiveEngine:
                 self._coherence_now = LiveNumber(None, None)
                 continue
             ratio, band = result
-            self._coherence_ticks.append(CoherenceTick(now_s, active_now, ratio, band))
+            self._coherence_ticks.append(
+                CoherenceTick(now_s, active_now, ratio, band, self._t.total)
+            )
             self._coherence_now = LiveNumber(ratio, band=band)
 
     def _coherence_display(self, active_now: float) -> LiveNumber:

@@ -14,9 +14,7 @@ PATTERN = BreathingPattern(rate_bpm=6.0)
 
 
 def make_engine(analysis: TextbookAnalysis | None = None) -> LiveEngine:
-    return LiveEngine(
-        analysis or TextbookAnalysis(), breath_starts_for(PATTERN), wave_for(PATTERN)
-    )
+    return LiveEngine(analysis or TextbookAnalysis(), breath_starts_for(PATTERN), wave_for(PATTERN))
 
 
 def feed_until(engine: LiveEngine, beats: list[tuple[float, float]], now_s: float) -> None:
@@ -145,12 +143,12 @@ def test_hr_swing_per_breath_matches_the_wave() -> None:
     # The expected swing from the beats themselves: max - min HR within each 10 s breath.
     t = np.array([b[0] for b in beats])
     hr = 60000.0 / np.array([b[1] for b in beats])
-    expected = [
-        np.ptp(hr[(t >= k * 10.0) & (t < (k + 1) * 10.0)]) for k in (9, 10, 11) if (k + 1) * 10 <= 120
-    ]
-    assert snap.hr_swing.value == pytest.approx(float(np.mean(expected)), rel=1e-9)
+    breaths = [(k * 10.0, (k + 1) * 10.0) for k in (9, 10, 11)]
+    expected = [np.ptp(hr[(t >= lo) & (t < hi)]) for lo, hi in breaths]
+    swing = snap.hr_swing.value
+    assert swing == pytest.approx(float(np.mean(expected)), rel=1e-9)
     upper = 60000.0 / (1000.0 - swing_ms) - 60000.0 / (1000.0 + swing_ms)
-    assert 0.8 * upper < snap.hr_swing.value <= upper
+    assert swing is not None and 0.8 * upper < swing <= upper
     assert early.value is not None  # two full breaths by 25 s
 
 

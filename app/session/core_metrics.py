@@ -1,0 +1,67 @@
+"""The live engine's window onto the analysis core (`app.hrv`), so live numbers and reports agree.
+
+Live RMSSD is the core's report RMSSD on the same beats (artifact correction on, gaps honoured);
+coherence is the core's `coherence_score` on the artifact-corrected run (one ectopic beat would
+otherwise smear the spectrum); artifact flags come from the core's correction.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from app.hrv.artifacts import correct_artifacts
+from app.hrv.coherence import coherence_score
+from app.hrv.report import analyze
+from app.session.live import BoolArray
+from app.session.ring import FloatArray
+
+MIN_REPORT_BEATS = 10
+
+
+class CoreAnalysis:
+    """Implements `app.session.live.LiveAnalysis` with the analysis core."""
+
+    def __init__(self, coherence_window_s: float = 64.0) -> None:
+        self.coherence_window_s = coherence_window_s
+
+    def rmssd_ms(self, rr_ms: FloatArray, gap_before: BoolArray) -> float | None:
+        if rr_ms.size < MIN_REPORT_BEATS:
+            return None
+        try:
+            report = analyze(
+                np.asarray(rr_ms), gap_before=np.asarray(gap_before), correction="auto"
+            )
+        except ValueError:
+            return None
+        value = report.rmssd_ms
+        return None if value is None or not math.isfinite(value) else float(value)
+
+    def coherence(self, rr_ms: FloatArray) -> tuple[float, str] | None:
+        try:
+            rr = np.asarray(rr_ms)
+            if rr.size >= MIN_REPORT_BEATS:
+                rr = np.asarray(correct_artifacts(rr).rr_ms)
+            result = coherence_score(rr, window_s=self.coherence_window_s)
+        except ValueError:
+            return None
+        if result is None:
+            return None
+        return float(result.ratio), str(result.band)
+
+    def artifact_flags(self, rr_ms: FloatArray) -> BoolArray:
+        out = np.zeros(rr_ms.size, dtype=np.bool_)
+        if rr_ms.size < MIN_REPORT_BEATS:
+            return out
+        try:
+            correction = correct_artifacts(np.asarray(rr_ms))
+        except ValueError:
+            return out
+        flagged = np.asarray(correction.flagged)
+        if flagged.dtype == np.bool_ and flagged.size == rr_ms.size:
+            out[:] = flagged
+        else:
+            idx = flagged.astype(np.int64)
+            out[idx[(idx >= 0) & (idx < rr_ms.size)]] = True
+        return out

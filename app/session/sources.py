@@ -1,0 +1,70 @@
+"""Building the heart-rate source a live session uses, from what the user picked. Qt-free.
+
+The demo strap follows the pacer's current rate (its heart-rate waves track the breathing), and
+its clock becomes the session's clock, so a sped-up demo runs the whole session faster.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sensors.ble import SYSTEM_BACKEND, BleBackend, BleStrapSource
+from sensors.simulated import DemoStrap
+from sensors.source import HeartRateSource
+
+Clock = Callable[[], float]
+RateProvider = Callable[[float], float]
+LAST_STRAP_KEY = "last_strap"
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltSource:
+    """A source and the clock of its `arrival_s` values (the session's clock)."""
+
+    source: HeartRateSource
+    clock: Clock
+    name: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """How sources are built: demo speed and seed, the Bluetooth backend, the base clock."""
+
+    demo_speed: float = 1.0
+    demo_seed: int | None = None
+    demo_resonance_bpm: float = 5.5
+    ble_backend: BleBackend = SYSTEM_BACKEND
+    ble_kwargs: tuple[tuple[str, Any], ...] = ()
+    clock: Clock = time.monotonic
+
+
+def build_source(
+    kind: str,
+    address: str | None,
+    rate_provider: RateProvider,
+    options: SourceOptions,
+) -> BuiltSource | None:
+    """`kind` is "demo", "last", "ble" or "none" (None is returned for "none")."""
+    if kind == "none":
+        return None
+    if kind == "demo":
+        strap = DemoStrap(
+            rate_provider,
+            resonance_bpm=options.demo_resonance_bpm,
+            seed=options.demo_seed,
+            clock=options.clock,
+            speed=options.demo_speed,
+        )
+        return BuiltSource(strap, strap.now_s, "Demo strap", "demo")
+    # "last" auto-connects to the remembered strap; "ble" to the one picked from the scan.
+    source = BleStrapSource(
+        address=address,
+        backend=options.ble_backend,
+        clock=options.clock,
+        **dict(options.ble_kwargs),
+    )
+    return BuiltSource(source, options.clock, None, address)

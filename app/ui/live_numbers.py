@@ -1,0 +1,104 @@
+"""The live numbers panel: heart rate, RMSSD, coherence and the heart-rate swing per breath.
+
+Numbers that need more data say so ("collecting... 40 s") instead of showing noise.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.hrv.coherence import HIGH_FROM, MEDIUM_FROM
+from app.session.live import LiveNumber
+
+COHERENCE_TOOLTIP = (
+    "Coherence: how smooth and regular your heart-rate waves are at one slow rhythm.\n"
+    "When your heart rate rises and falls evenly with slow breathing, the score goes up.\n"
+    f"Bands: low below {MEDIUM_FROM:g}, medium {MEDIUM_FROM:g} to {HIGH_FROM:g}, high "
+    f"{HIGH_FROM:g} and above; updated every 5 seconds from the last 64 seconds.\n"
+    "It is a practice guide, not a health measurement: gentle curiosity works better than "
+    "trying hard."
+)
+SWING_TOOLTIP = (
+    "Heart-rate swing: how far your heart rate rises and falls within one breath\n"
+    "(highest minus lowest), averaged over the last few breaths."
+)
+RMSSD_TOOLTIP = "RMSSD: beat-to-beat variation over the last 60 seconds, in milliseconds."
+HR_TOOLTIP = "Heart rate as your strap reports it, in beats per minute."
+BAND_WORDS = {"low": "low", "medium": "medium", "high": "high"}
+
+
+def format_number(number: LiveNumber, decimals: int = 0) -> tuple[str, str]:
+    """(big text, small text) for a live number."""
+    if number.value is not None and math.isfinite(number.value):
+        return f"{number.value:.{decimals}f}", ""
+    if number.collecting_s_left is not None:
+        return "\u2013", f"collecting\u2026 {math.ceil(number.collecting_s_left - 1e-9):d} s"
+    return "\u2013", number.note or ""
+
+
+class NumberTile(QFrame):
+    """One number with its title, unit and a line for the state."""
+
+    def __init__(self, title: str, unit: str, tooltip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("numberTile")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setToolTip(tooltip)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(0)
+        self.title = QLabel(title)
+        self.title.setProperty("role", "muted")
+        row = QHBoxLayout()
+        self.value = QLabel("\u2013")
+        font = self.value.font()
+        font.setPointSizeF(max(font.pointSizeF(), 9.0) * 2.0)
+        font.setWeight(font.Weight.DemiBold)
+        self.value.setFont(font)
+        self.unit = QLabel(unit)
+        self.unit.setProperty("role", "muted")
+        row.addWidget(self.value)
+        row.addWidget(self.unit, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addStretch(1)
+        self.state = QLabel("")
+        self.state.setProperty("role", "muted")
+        layout.addWidget(self.title)
+        layout.addLayout(row)
+        layout.addWidget(self.state)
+        self._shown: tuple[str, str] = ("", "")
+
+    def show_number(self, number: LiveNumber, decimals: int = 0, extra: str = "") -> None:
+        big, small = format_number(number, decimals)
+        if extra and number.value is not None:
+            small = extra
+        if (big, small) != self._shown:  # labels repaint only when the text changes
+            self.value.setText(big)
+            self.state.setText(small)
+            self._shown = (big, small)
+
+
+class LiveNumbersPanel(QWidget):
+    """Four tiles in a row."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heart_rate = NumberTile("Heart rate", "bpm", HR_TOOLTIP)
+        self.rmssd = NumberTile("RMSSD (60 s)", "ms", RMSSD_TOOLTIP)
+        self.coherence = NumberTile("Coherence", "", COHERENCE_TOOLTIP)
+        self.swing = NumberTile("Swing per breath", "bpm", SWING_TOOLTIP)
+        for tile in (self.heart_rate, self.rmssd, self.coherence, self.swing):
+            layout.addWidget(tile)
+
+    def show_numbers(
+        self, heart_rate: LiveNumber, rmssd: LiveNumber, coherence: LiveNumber, swing: LiveNumber
+    ) -> None:
+        self.heart_rate.show_number(heart_rate)
+        self.rmssd.show_number(rmssd)
+        band = BAND_WORDS.get(coherence.band or "", "")
+        self.coherence.show_number(coherence, 1, extra=f"{band} coherence" if band else "")
+        self.swing.show_number(swing, 1)

@@ -1,0 +1,518 @@
+"""The live session screen: choose a source, breathe with the pacer over live heart data, see the
+summary.
+
+Threads and timers: the heart-rate source runs as an asyncio task on the GUI loop (qasync, main
+thread) and only feeds the Qt-free `LiveSession`; a ~60 Hz timer moves the pacer from the clock,
+and a ~30 Hz timer takes a snapshot and updates plots, numbers and the connection strip. Sensor
+packets never repaint anything directly. The summary is computed on a worker thread from
+immutable inputs (frozen records) and handed back through a queued signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.breathing import cue_times, pacer_state
+from app.session.controller import ConnectionState, LiveSession
+from app.session.live import LiveAnalysis
+from app.session.ring import FloatRing
+from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
+from app.session.summary import SessionSummary, summarize_session
+from app.store import Store
+from app.store.records import BeatRecord, MarkRecord, SessionRecord
+from app.ui.live_numbers import LiveNumbersPanel
+from app.ui.live_plots import LivePlots
+from app.ui.pacer_widget import PacerWidget
+from app.ui.reflection_dialog import ReflectionDialog
+from app.ui.session_summary import SessionSummaryView
+from app.ui.settings_model import SettingsModel
+from app.ui.source_picker import SOURCE_KINDS, FoundStrap, ScanFn, SourceKind, SourcePicker
+
+FRAME_INTERVAL_MS = 16
+PLOT_INTERVAL_MS = 33
+
+
+def format_clock(seconds: float) -> str:
+    whole = max(int(seconds), 0)
+    minutes, secs = divmod(whole, 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def connection_text(state: ConnectionState, choice_label: str) -> str:
+    """The always-visible connection line."""
+    name = state.name or choice_label
+    if state.status == "none":
+        return "No strap: the pacer only"
+    if state.status == "scanning":
+        return f"Looking for {name}\u2026"
+    if state.status == "failed":
+        return f"{name}: not connected"
+    parts = [f"\u25cf {name}"]
+    if state.status == "reconnecting":
+        parts = [f"\u25cb {name}: link lost"]
+    if state.battery_pct is not None:
+        parts.append(f"battery {state.battery_pct}%")
+    if state.contact is False:
+        parts.append("no skin contact: moisten the strap's pads")
+    elif state.contact is True:
+        parts.append("contact good")
+    if not state.rr_available:
+        parts.append("heart rate only (no RR from this strap)")
+    return " \u00b7 ".join(parts)
+
+
+def banner_text(state: ConnectionState) -> str | None:
+    """The non-blocking banner while the link is down or the source failed, else None."""
+    if state.status == "reconnecting":
+        attempt = f" (attempt {state.attempt})" if state.attempt else ""
+        return (
+            f"Reconnecting\u2026{attempt} Keep breathing with the pacer; "
+            "the gap will be marked on the plots."
+        )
+    if state.status == "failed":
+        return (state.message or "The strap could not be reached.") + (" The pacer keeps going.")
+    return None
+
+
+class _SummaryJob(QRunnable):
+    """Computes a summary on a pool thread; the result goes back through a queued signal."""
+
+    class Relay(QObject):
+        finished = Signal(object)
+
+    def __init__(self, compute: Callable[[], SessionSummary]) -> None:
+        super().__init__()
+        self.compute = compute
+        self.relay = _SummaryJob.Relay()
+
+    def run(self) -> None:
+        self.relay.finished.emit(self.compute())
+
+
+class LiveSessionPage(QWidget):
+    """Setup -> live session -> summary.
+
+    Signals:
+        session_saved(int): a session was stored or its reflection added.
+        message(str): a short sentence for the status bar.
+    """
+
+    session_saved = Signal(int)
+    message = Signal(str)
+
+    def __init__(
+        self,
+        store: Store,
+        model: SettingsModel,
+        analysis: LiveAnalysis,
+        source_options: SourceOptions,
+        *,
+        scan: ScanFn | None = None,
+        cue_player: object | None = None,
+        initial_source: str = "demo",
+        thread_pool: QThreadPool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._model = model
+        self._analysis = analysis
+        self._options = source_options
+        self._cues = cue_player
+        self._pool = thread_pool or QThreadPool.globalInstance()
+        self.session: LiveSession | None = None
+        self.built: BuiltSource | None = None
+        self.source_task: asyncio.Task[None] | None = None
+        self.reflection_dialog: ReflectionDialog | None = None
+        self.summary: SessionSummary | None = None
+        self._summary_job: _SummaryJob | None = None
+        self._choice_label = ""
+        self._cue_from_s = 0.0
+        self._shown_connection: ConnectionState | None = None
+        # Measurements for the benchmark: pacer frame intervals and beat-to-screen latency (s).
+        self.frame_intervals_s = FloatRing(8192)
+        self.beat_latencies_s = FloatRing(4096)
+        self._last_frame_perf: float | None = None
+        self._last_beats_shown = 0
+
+        self.stack = QStackedWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+        # -- setup view --
+        setup = QWidget()
+        sl = QVBoxLayout(setup)
+        heading = QLabel("Breathe with live heart data")
+        heading.setProperty("role", "heading")
+        sl.addWidget(heading)
+        intro = QLabel(
+            "Your heart rate rises a little as you breathe in and falls as you breathe out. "
+            "Here you can watch those waves grow while you follow the pacer."
+        )
+        intro.setWordWrap(True)
+        intro.setProperty("role", "muted")
+        sl.addWidget(intro)
+        self.picker = SourcePicker(_last_strap(store), scan, initial=_initial(initial_source))
+        sl.addWidget(self.picker)
+        self.pattern_label = QLabel("")
+        self.pattern_label.setProperty("role", "muted")
+        sl.addWidget(self.pattern_label)
+        self.start_button = QPushButton("Start session")
+        self.start_button.setProperty("role", "primary")
+        self.start_button.clicked.connect(self.start)
+        row = QHBoxLayout()
+        row.addWidget(self.start_button)
+        row.addStretch(1)
+        sl.addLayout(row)
+        sl.addStretch(1)
+        self.stack.addWidget(setup)
+        self.setup_view = setup
+
+        # -- running view --
+        run = QWidget()
+        rl = QVBoxLayout(run)
+        top = QHBoxLayout()
+        self.connection_label = QLabel("")
+        self.connection_label.setAccessibleName("Connection")
+        self.clock_label = QLabel("")
+        self.clock_label.setProperty("role", "clock")
+        top.addWidget(self.connection_label, 1)
+        top.addWidget(self.clock_label)
+        rl.addLayout(top)
+        self.banner = QFrame()
+        self.banner.setObjectName("noticeBar")
+        bl = QHBoxLayout(self.banner)
+        bl.setContentsMargins(10, 4, 10, 4)
+        self.banner_label = QLabel("")
+        self.banner_label.setWordWrap(True)
+        bl.addWidget(self.banner_label)
+        # The banner keeps its place while hidden, so nothing jumps when the link drops.
+        policy = self.banner.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.banner.setSizePolicy(policy)
+        self.banner.hide()
+        rl.addWidget(self.banner)
+        middle = QHBoxLayout()
+        self.pacer = PacerWidget()
+        self.pacer.setMinimumSize(220, 220)
+        self.plots = LivePlots()
+        middle.addWidget(self.pacer, 2)
+        middle.addWidget(self.plots, 3)
+        rl.addLayout(middle, 1)
+        self.numbers = LiveNumbersPanel()
+        rl.addWidget(self.numbers)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.pause_button.setToolTip("Pause or resume (Space)")
+        self.stop_button.setToolTip("End the session (Esc)")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(lambda: self.stop())
+        buttons.addWidget(self.pause_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        rl.addLayout(buttons)
+        self.stack.addWidget(run)
+        self.run_view = run
+
+        # -- summary view --
+        self.summary_view = SessionSummaryView()
+        self.summary_view.done.connect(self.back_to_setup)
+        self.summary_pending = QLabel("Putting your summary together\u2026")
+        self.stack.addWidget(self.summary_view)
+        self.stack.addWidget(self.summary_pending)
+
+        self.frame_timer = QTimer(self)
+        self.frame_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.frame_timer.setInterval(FRAME_INTERVAL_MS)
+        self.frame_timer.timeout.connect(self.refresh_pacer)
+        self.plot_timer = QTimer(self)
+        self.plot_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.plot_timer.setInterval(PLOT_INTERVAL_MS)
+        self.plot_timer.timeout.connect(self.refresh_live)
+
+        self.space_action = self._page_action("Start / pause", Qt.Key.Key_Space)
+        self.space_action.triggered.connect(self.start_or_toggle)
+        self.esc_action = self._page_action("Stop", Qt.Key.Key_Escape)
+        self.esc_action.triggered.connect(lambda: self.stop() if self.is_active else None)
+        model.changed.connect(lambda _s: self._update_pattern_label())
+        self._update_pattern_label()
+
+    # -- shortcuts ---------------------------------------------------------------------------
+    def _page_action(self, text: str, key: Qt.Key) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setEnabled(False)
+        self.addAction(action)
+        return action
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.space_action.setEnabled(True)
+        self.esc_action.setEnabled(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        self.space_action.setEnabled(False)
+        self.esc_action.setEnabled(False)
+
+    def _update_pattern_label(self) -> None:
+        s = self._model.settings
+        length = s.session_length_s
+        length_text = "open length" if length is None else f"{format_clock(length)} min"
+        self.pattern_label.setText(
+            f"Pacer: {s.rate_bpm:g} breaths/min, in:out {s.pattern().ratio_label}, {length_text}"
+            " (change it on the Breathe page)."
+        )
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def is_active(self) -> bool:
+        return self.session is not None and self.session.running
+
+    def start_or_toggle(self) -> None:
+        if self.is_active:
+            self.toggle_pause()
+        elif self.stack.currentWidget() is self.setup_view:
+            self.start()
+
+    def start(self) -> None:
+        if self.is_active or not self.picker.is_complete():
+            return
+        choice = self.picker.choice()
+        self._choice_label = choice.label
+        settings = self._model.settings
+        pattern = settings.pattern()
+        holder: list[LiveSession] = []
+
+        def rate_at(strap_t_s: float) -> float:
+            if not holder:
+                return pattern.rate_bpm
+            session = holder[0]
+            return session.current_rate_bpm(session.engine.active_time(max(0.0, strap_t_s)))
+
+        self.built = build_source(choice.kind, choice.address, rate_at, self._options)
+        clock = self.built.clock if self.built else self._options.clock
+        session = LiveSession(
+            self._store, pattern, self._analysis, clock=clock, length_s=settings.session_length_s
+        )
+        holder.append(session)
+        self.session = session
+        name = self.built.name if self.built else None
+        address = self.built.address if self.built else None
+        session.start(sensor_name=name, sensor_address=address)
+        if self.built is not None:
+            self.source_task = asyncio.ensure_future(self._run_source(session, self.built))
+        self._cue_from_s = 0.0
+        self._last_frame_perf = None
+        self._last_beats_shown = 0
+        self._shown_connection = None
+        self.stack.setCurrentWidget(self.run_view)
+        self.frame_timer.start()
+        self.plot_timer.start()
+        self.refresh_pacer()
+        self.refresh_live()
+        self._update_buttons()
+
+    async def _run_source(self, session: LiveSession, built: BuiltSource) -> None:
+        try:
+            await session.run_source(built.source)
+        except Exception as exc:  # shown in the banner; the pacer keeps going
+            session.connection = ConnectionState(status="failed", message=str(exc))
+
+    def toggle_pause(self) -> None:
+        session = self.session
+        if session is None or not session.running:
+            return
+        if session.timer.state == "running":
+            session.pause()
+            self.pacer.show_paused()
+        else:
+            session.resume()
+        self.refresh_live()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        paused = self.session is not None and self.session.timer.state == "paused"
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.pause_button.setEnabled(self.is_active)
+        self.stop_button.setEnabled(self.is_active)
+
+    # -- frames ----------------------------------------------------------------------------------
+    def refresh_pacer(self) -> None:
+        """One pacer frame: position from the clock, never from counting ticks."""
+        now = time.perf_counter()
+        if self._last_frame_perf is not None:
+            self.frame_intervals_s.append(now - self._last_frame_perf)
+        self._last_frame_perf = now
+        session = self.session
+        if session is None or session.timer.state != "running":
+            return
+        active_s = session.pacer_t_s()
+        self.pacer.show_state(pacer_state(session.pattern, active_s))
+        play = getattr(self._cues, "play_cue", None)
+        if play is not None and active_s > self._cue_from_s:
+            due = cue_times(session.pattern, self._cue_from_s, active_s)
+            if due:
+                play(due[-1])
+        self._cue_from_s = active_s
+        if session.timer.is_due():
+            self.stop(ended_by_itself=True)
+
+    def refresh_live(self) -> None:
+        """One live frame: snapshot -> plots, numbers, connection strip."""
+        session = self.session
+        if session is None:
+            return
+        snap = session.snapshot()
+        self.plots.update_from(snap)
+        self.numbers.show_numbers(snap.heart_rate, snap.rmssd, snap.coherence, snap.hr_swing)
+        if snap.beats_total != self._last_beats_shown:
+            arrival = session.last_beat_arrival_s
+            if arrival is not None:
+                speed = (
+                    self._options.demo_speed if self.built and self.built.address == "demo" else 1.0
+                )
+                self.beat_latencies_s.append((session.clock() - arrival) / max(speed, 1e-9))
+            self._last_beats_shown = snap.beats_total
+        left = session.timer.remaining_s()
+        clock = f"Breathing {format_clock(session.active_s())}"
+        if left is not None:
+            clock += f" \u00b7 {format_clock(left)} left"
+        if session.timer.state == "paused":
+            clock += " (paused)"
+        if self.clock_label.text() != clock:
+            self.clock_label.setText(clock)
+        self._show_connection(session.connection)
+
+    def _show_connection(self, state: ConnectionState) -> None:
+        if state == self._shown_connection:
+            return
+        self._shown_connection = state
+        self.connection_label.setText(connection_text(state, self._choice_label))
+        text = banner_text(state)
+        self.banner.setVisible(text is not None)
+        if text is not None:
+            self.banner_label.setText(text)
+        if state.status == "connected" and state.address and state.address != "demo":
+            self._store.set_setting(
+                LAST_STRAP_KEY, {"name": state.name or state.address, "address": state.address}
+            )
+
+    # -- stop, reflection, summary ------------------------------------------------------------
+    def stop(self, *, ended_by_itself: bool = False, reflect: bool = True) -> None:
+        session = self.session
+        if session is None or not session.running:
+            return
+        session_id = session.stop()
+        self.frame_timer.stop()
+        self.plot_timer.stop()
+        self._update_buttons()
+        if session_id is None:
+            return
+        self.session_saved.emit(session_id)
+        self.message.emit("Session complete." if ended_by_itself else "Session saved.")
+        self.pacer.show_idle("Session complete" if ended_by_itself else "Session saved")
+        if reflect:
+            dialog = ReflectionDialog(_spoken(session.active_s()), self)
+            dialog.finished.connect(partial(self._reflection_done, session_id, dialog))
+            self.reflection_dialog = dialog
+            dialog.open()
+        else:
+            self.show_summary_for(session_id)
+
+    def _reflection_done(self, session_id: int, dialog: ReflectionDialog, result: int) -> None:
+        if result == QDialog.DialogCode.Accepted:
+            answers = dialog.reflection()
+            self._store.set_reflection(
+                session_id,
+                stress_before=answers.stress_before,
+                stress_after=answers.stress_after,
+                note=answers.note,
+            )
+            self.session_saved.emit(session_id)
+        self.reflection_dialog = None
+        dialog.deleteLater()
+        self.show_summary_for(session_id)
+
+    def show_summary_for(self, session_id: int) -> None:
+        """Compute the summary off the GUI thread from immutable inputs, then show it."""
+        record = self._store.session(session_id)
+        if record is None:
+            self.back_to_setup()
+            return
+        beats = tuple(self._store.beats(session_id))
+        marks = tuple(self._store.marks(session_id))
+        self.summary = None
+        self.stack.setCurrentWidget(self.summary_pending)
+        job = _SummaryJob(partial(_summarize, record, beats, marks, self._analysis))
+        job.relay.finished.connect(self._summary_ready, Qt.ConnectionType.QueuedConnection)
+        self._summary_job = job
+        self._pool.start(job)
+
+    def _summary_ready(self, summary: SessionSummary) -> None:
+        self._summary_job = None
+        self.summary = summary
+        self.summary_view.show_summary(summary)
+        self.stack.setCurrentWidget(self.summary_view)
+
+    def back_to_setup(self) -> None:
+        self.stack.setCurrentWidget(self.setup_view)
+        self.pacer.show_idle()
+
+    def shutdown(self) -> None:
+        """The window is closing: store a running session as it stands, without questions."""
+        self.stop(reflect=False)
+        with contextlib.suppress(RuntimeError):
+            self._pool.waitForDone(2000)
+
+
+def _summarize(
+    record: SessionRecord,
+    beats: Sequence[BeatRecord],
+    marks: Sequence[MarkRecord],
+    analysis: LiveAnalysis,
+) -> SessionSummary:
+    return summarize_session(record, beats, marks, analysis)
+
+
+def _spoken(seconds: float) -> str:
+    whole = max(round(seconds), 0)
+    minutes, secs = divmod(whole, 60)
+    if minutes and secs:
+        return f"{minutes} min {secs} s"
+    return f"{minutes} min" if minutes else f"{secs} s"
+
+
+def _last_strap(store: Store) -> FoundStrap | None:
+    value = store.get_setting(LAST_STRAP_KEY)
+    if isinstance(value, dict) and isinstance(value.get("address"), str):
+        return FoundStrap(str(value.get("name") or value["address"]), value["address"])
+    return None
+
+
+def _initial(kind: str) -> SourceKind:
+    for known in SOURCE_KINDS:
+        if kind == known:
+            return known
+    return "demo"

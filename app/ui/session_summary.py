@@ -1,0 +1,256 @@
+"""After a session: today's coping, made visible.
+
+Before vs after (first 2 minutes vs last 2 minutes), time in medium/high coherence, the artifact
+share, the whole-session heart-rate plot and the reflection. Plain, warm words; no judgement.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.session.summary import PeriodStats, SessionSummary
+
+MAX_PLOT_POINTS = 2000
+
+
+def _fmt(value: float | None, decimals: int = 0, unit: str = "") -> str:
+    if value is None or not math.isfinite(value):
+        return "\u2013"
+    return f"{value:.{decimals}f}{unit}"
+
+
+def _minutes(seconds: float) -> str:
+    total = round(seconds)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def headline(summary: SessionSummary) -> str:
+    """One sentence about the change, in plain words."""
+    parts: list[str] = []
+    change = summary.hr_change_bpm
+    if change is not None:
+        if change <= -1.0:
+            parts.append(f"Your heart rate settled by {abs(change):.0f} bpm")
+        elif change >= 1.0:
+            parts.append(f"Your heart rate was {change:.0f} bpm higher at the end")
+        else:
+            parts.append("Your heart rate stayed steady")
+    if summary.time_in_coherence_s >= 5.0:
+        parts.append(f"{_minutes(summary.time_in_coherence_s)} min in medium or high coherence")
+    if summary.stress_before is not None and summary.stress_after is not None:
+        diff = summary.stress_after - summary.stress_before
+        if diff < 0:
+            parts.append(f"stress felt {-diff} point{'s' if diff < -1 else ''} lower")
+        elif diff == 0:
+            parts.append("stress felt about the same")
+    if not parts:
+        return "You took time to breathe. That counts."
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def downsample(t_s: np.ndarray, values: np.ndarray, max_points: int) -> tuple[np.ndarray, ...]:
+    """Min/max per bucket so peaks survive, at most about `max_points` points."""
+    n = t_s.size
+    if n <= max_points:
+        return t_s, values
+    buckets = max_points // 2
+    edges = np.linspace(0, n, buckets + 1).astype(int)
+    t_out: list[float] = []
+    v_out: list[float] = []
+    for lo, hi in itertools.pairwise(edges):
+        if hi <= lo:
+            continue
+        seg = values[lo:hi]
+        i_min, i_max = int(np.argmin(seg)), int(np.argmax(seg))
+        for i in sorted((i_min, i_max)):
+            t_out.append(float(t_s[lo + i]))
+            v_out.append(float(seg[i]))
+    return np.array(t_out), np.array(v_out)
+
+
+class SessionSummaryView(QWidget):
+    """Shows one `SessionSummary`.
+
+    Signals:
+        done(): the user closes the summary.
+    """
+
+    done = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.title = QLabel("Today's session")
+        self.title.setProperty("role", "heading")
+        self.headline = QLabel("")
+        self.headline.setWordWrap(True)
+        font = self.headline.font()
+        font.setPointSizeF(max(font.pointSizeF(), 9.0) * 1.3)
+        self.headline.setFont(font)
+        self.facts = QLabel("")
+        self.facts.setProperty("role", "muted")
+        self.facts.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.facts)
+
+        row = QHBoxLayout()
+        table_frame = QFrame()
+        table_frame.setFrameShape(QFrame.Shape.StyledPanel)
+        self.table = QGridLayout(table_frame)
+        headers = ("", "First 2 min", "Last 2 min", "Change")
+        for col, text in enumerate(headers):
+            label = QLabel(f"<b>{text}</b>")
+            self.table.addWidget(label, 0, col)
+        self.cells: dict[tuple[str, str], QLabel] = {}
+        for r, (key, name) in enumerate(
+            (("hr", "Heart rate"), ("rmssd", "RMSSD"), ("coherence", "Coherence")), start=1
+        ):
+            self.table.addWidget(QLabel(name), r, 0)
+            for c, which in enumerate(("before", "after", "change"), start=1):
+                cell = QLabel("\u2013")
+                self.cells[(key, which)] = cell
+                self.table.addWidget(cell, r, c)
+        row.addWidget(table_frame, 3)
+        self.reflection = QLabel("")
+        self.reflection.setWordWrap(True)
+        reflection_frame = QFrame()
+        reflection_frame.setFrameShape(QFrame.Shape.StyledPanel)
+        rl = QVBoxLayout(reflection_frame)
+        rl.addWidget(QLabel("<b>Your reflection</b>"))
+        rl.addWidget(self.reflection)
+        rl.addStretch(1)
+        row.addWidget(reflection_frame, 2)
+        layout.addLayout(row)
+
+        self.hr_plot = pg.PlotWidget()
+        self.hr_plot.setMenuEnabled(False)
+        self.hr_plot.setMouseEnabled(x=False, y=False)
+        self.hr_plot.hideButtons()
+        self.hr_plot.setLabel("left", "heart rate", units="bpm")
+        self.hr_plot.setLabel("bottom", "minutes")
+        self.hr_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.hr_plot.setMinimumHeight(160)
+        self.hr_curve = pg.PlotDataItem()
+        self.hr_plot.addItem(self.hr_curve)
+        self.first_region = pg.LinearRegionItem(movable=False)
+        self.last_region = pg.LinearRegionItem(movable=False)
+        for region in (self.first_region, self.last_region):
+            region.setZValue(-10)
+            self.hr_plot.addItem(region)
+        layout.addWidget(self.hr_plot, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.done_button = QPushButton("Done")
+        self.done_button.clicked.connect(self.done.emit)
+        buttons.addWidget(self.done_button)
+        layout.addLayout(buttons)
+        self.summary: SessionSummary | None = None
+        self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        pal = self.palette()
+        self.hr_plot.setBackground(pal.color(QPalette.ColorRole.Base))
+        heart = (
+            QColor("#d0605e")
+            if pal.color(QPalette.ColorRole.Base).lightness() > 128
+            else QColor("#ee8e8a")
+        )
+        self.hr_curve.setPen(pg.mkPen(heart, width=1))
+        shade = QColor(pal.color(QPalette.ColorRole.Highlight))
+        shade.setAlpha(40)
+        for region in (self.first_region, self.last_region):
+            region.setBrush(pg.mkBrush(shade))
+        for name in ("left", "bottom"):
+            axis = self.hr_plot.getAxis(name)
+            axis.setTextPen(pg.mkPen(pal.color(QPalette.ColorRole.Text)))
+            axis.setPen(pg.mkPen(pal.color(QPalette.ColorRole.PlaceholderText)))
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        self.summary = summary
+        self._apply_palette()
+        status = " (interrupted)" if summary.status == "interrupted" else ""
+        self.title.setText(f"Today's session{status}")
+        self.headline.setText(headline(summary))
+        rate = f"{summary.rate_bpm:g} breaths/min" if summary.rate_bpm else "no pacer rate"
+        facts = [
+            f"{_minutes(summary.duration_s)} min",
+            rate,
+            f"{summary.n_beats} beats",
+        ]
+        if summary.scored_s > 0:
+            facts.append(
+                f"medium coherence {_minutes(summary.time_medium_s)}, "
+                f"high {_minutes(summary.time_high_s)} (of {_minutes(summary.scored_s)} scored)"
+            )
+        if summary.artifact_pct is not None:
+            facts.append(f"artifacts {summary.artifact_pct:.1f}%")
+        self.facts.setText(" \u00b7 ".join(facts))
+        self._fill_row("hr", summary.before, summary.after, "mean_hr_bpm", 0, " bpm")
+        self._fill_row("rmssd", summary.before, summary.after, "rmssd_ms", 0, " ms")
+        self._fill_row("coherence", summary.before, summary.after, "coherence", 1, "")
+        stress = []
+        if summary.stress_before is not None or summary.stress_after is not None:
+            stress.append(
+                f"Stress before {_fmt_int(summary.stress_before)}, after "
+                f"{_fmt_int(summary.stress_after)} (1-10)"
+            )
+        if summary.note:
+            stress.append(f"\u201c{summary.note}\u201d")
+        self.reflection.setText("\n".join(stress) if stress else "No reflection noted.")
+        t_min = summary.hr_t_s / 60.0
+        t_plot, hr_plot = downsample(t_min, summary.hr_bpm, MAX_PLOT_POINTS)
+        self.hr_curve.setData(t_plot, hr_plot)
+        for region, period in (
+            (self.first_region, summary.before),
+            (self.last_region, summary.after),
+        ):
+            if period is None or not summary.hr_t_s.size:
+                region.hide()
+                continue
+            region.setRegion(_session_minutes(summary, period))
+            region.show()
+
+    def _fill_row(
+        self,
+        key: str,
+        before: PeriodStats | None,
+        after: PeriodStats | None,
+        attr: str,
+        decimals: int,
+        unit: str,
+    ) -> None:
+        b = getattr(before, attr) if before is not None else None
+        a = getattr(after, attr) if after is not None else None
+        self.cells[(key, "before")].setText(_fmt(b, decimals, unit))
+        self.cells[(key, "after")].setText(_fmt(a, decimals, unit))
+        change = None if a is None or b is None else a - b
+        sign = "+" if change is not None and change > 0 else ""
+        self.cells[(key, "change")].setText(
+            "\u2013" if change is None else f"{sign}{change:.{decimals}f}{unit}"
+        )
+
+
+def _fmt_int(value: int | None) -> str:
+    return "\u2013" if value is None else str(value)
+
+
+def _session_minutes(summary: SessionSummary, period: PeriodStats) -> tuple[float, float]:
+    """The period's bounds on the session-time axis, in minutes."""
+    return period.start_t_s / 60.0, period.end_t_s / 60.0
