@@ -22,6 +22,7 @@ from app.store import Store, open_store
 from app.store.migrations import SchemaTooNewError
 from app.store.settings import load_settings
 from app.ui.home_page import home_page_of, install_home
+from app.ui.live_wiring import install_live_session
 from app.ui.settings_model import SettingsModel
 from app.ui.sound import CuePlayer
 from app.ui.welcome import maybe_show_welcome
@@ -46,6 +47,7 @@ def build_window(store: Store, *, demo: bool = False) -> MainWindow:
     model.setParent(window)
     cue_player.setParent(window)
     install_home(window, store, demo=demo)
+    install_live_session(window, store, model, cue_player, demo=demo)
     return window
 
 

@@ -1,0 +1,74 @@
+"""Plugs the live session page (and the session detail view) into the main window.
+
+Called once by the composition root (`app.ui.main.build_window`). Everything the page needs is
+built here and passed in: the analysis core adapter, how sources are built, the Bluetooth scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject
+
+from app.session.core_metrics import CoreAnalysis
+from app.session.sources import SourceOptions
+from app.store import Store
+from app.ui.live_session import LiveSessionPage
+from app.ui.settings_model import SettingsModel
+from app.ui.source_picker import FoundStrap
+from app.ui.theme import resolve_theme
+from app.ui.window import MainWindow
+
+PAGE_NAME = "Live session"
+
+
+async def scan_for_straps(seconds: float = 5.0) -> Sequence[FoundStrap]:
+    """Heart-rate straps nearby, through the operating system's Bluetooth (bleak)."""
+    from sensors.ble import scan  # bleak is imported when the user asks for a scan
+
+    found = await scan(seconds)
+    return [FoundStrap(s.name or s.address, s.address, s.rssi) for s in found]
+
+
+class _CloseWatcher(QObject):
+    """Stores a running live session when the window closes."""
+
+    def __init__(self, page: LiveSessionPage, parent: QObject) -> None:
+        super().__init__(parent)
+        self._page = page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Close:
+            self._page.shutdown()
+        return False
+
+
+def install_live_session(
+    window: MainWindow,
+    store: Store,
+    model: SettingsModel,
+    cue_player: object | None,
+    *,
+    demo: bool = False,
+    source_options: SourceOptions | None = None,
+    shortcut: str = "Ctrl+4",
+) -> LiveSessionPage:
+    """Add the "Live session" page to `window`, after the Breathe page."""
+    page = LiveSessionPage(
+        store,
+        model,
+        CoreAnalysis(),
+        source_options or SourceOptions(),
+        scan=scan_for_straps,
+        cue_player=cue_player,
+        initial_source="demo" if demo else "last",
+    )
+    names = window.page_names()
+    position = names.index("Breathe") + 1 if "Breathe" in names else -1
+    window.add_page(PAGE_NAME, page, shortcut, position=position)
+    page.pacer.set_colours(resolve_theme(model.settings.theme))
+    model.changed.connect(lambda settings: page.pacer.set_colours(resolve_theme(settings.theme)))
+    page.session_saved.connect(lambda _id: window.history_page.refresh())
+    page.message.connect(window.notify)
+    window.installEventFilter(_CloseWatcher(page, window))
+    return page
