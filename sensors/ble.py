@@ -65,6 +65,10 @@ MSG_NOT_FOUND = (
     "no heart-rate strap found: wear the strap (most sleep until they touch moist skin), "
     "keep it close, and make sure no phone or other app is connected to it"
 )
+MSG_ADDRESS_NOT_FOUND = (
+    "heart-rate strap {address} not found: wear the strap (most sleep until they touch moist "
+    "skin), keep it close, and make sure no phone or other app is connected to it"
+)
 MSG_BUSY = (
     "found {name} but could not connect: it is probably connected to another app or phone; "
     "close that app (or turn off Bluetooth on the phone) and try again"
@@ -197,7 +201,11 @@ async def scan(seconds: float = 5.0, backend: BleBackend = SYSTEM_BACKEND) -> li
 
 
 class _ConnectError(Exception):
-    pass
+    """A connection attempt failed; `user_message` is set when retrying cannot help."""
+
+    def __init__(self, detail: str, user_message: str | None = None) -> None:
+        super().__init__(detail)
+        self.user_message = user_message
 
 
 class BleStrapSource(QueuedSource):
@@ -330,8 +338,8 @@ class BleStrapSource(QueuedSource):
     async def _connection(self, device: BLEDevice, adv: AdvertisementData) -> bool:
         """Connect and stream until the link drops or the source stops.
 
-        Returns True once the strap was connected and streaming; raises `_ConnectError`
-        when it could not get that far.
+        Returns True once the strap was connected and streaming, False when the source was
+        stopped while connecting; raises `_ConnectError` when it could not get that far.
         """
         lost = asyncio.Event()
         name = adv.local_name or device.name or device.address
@@ -342,14 +350,29 @@ class BleStrapSource(QueuedSource):
             backend=self._backend.client,
             **dict(self._backend.kwargs),
         )
+        connecting = asyncio.ensure_future(
+            asyncio.wait_for(client.connect(), self._connect_timeout_s)
+        )
+        stopper = asyncio.ensure_future(self._stopping.wait())
         try:
-            await asyncio.wait_for(client.connect(), self._connect_timeout_s)
+            await asyncio.wait({connecting, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+        if not connecting.done():  # stopped while connecting
+            connecting.cancel()
+            await asyncio.wait({connecting})
+            with contextlib.suppress(BleakError, OSError, TimeoutError):
+                await asyncio.wait_for(client.disconnect(), 5.0)
+            return False
+        try:
+            connecting.result()
         except (BleakError, OSError, TimeoutError) as exc:
             raise _ConnectError(f"{name}: {exc or type(exc).__name__}") from exc
         try:
             measurement_char = client.services.get_characteristic(HEART_RATE_MEASUREMENT_UUID)
             if measurement_char is None:
-                raise _ConnectError(MSG_NO_HR_SERVICE.format(name=name))
+                message = MSG_NO_HR_SERVICE.format(name=name)
+                raise _ConnectError(message, user_message=message)
             battery = await self._read_optional(client, BATTERY_LEVEL_UUID)
             location = await self._read_optional(client, BODY_SENSOR_LOCATION_UUID)
             self._watcher.reset()
@@ -422,10 +445,9 @@ class BleStrapSource(QueuedSource):
                         self._find_timeout_s is not None
                         and self._clock() - started_s >= self._find_timeout_s
                     ):
-                        where = f"strap {self._address} not found" if self._address else ""
                         message = (
-                            MSG_NOT_FOUND.replace("no heart-rate strap found", where)
-                            if where
+                            MSG_ADDRESS_NOT_FOUND.format(address=self._address)
+                            if self._address
                             else MSG_NOT_FOUND
                         )
                         self._event(EventKind.FAILED, message=message)
@@ -439,13 +461,12 @@ class BleStrapSource(QueuedSource):
                     streamed = False
                     failures += 1
                     logger.info("connection failed: %s", exc)
-                    if not ever_connected and failures >= self._connect_attempts:
+                    if not ever_connected and (
+                        exc.user_message is not None or failures >= self._connect_attempts
+                    ):
                         name = adv.local_name or device.name or device.address
-                        reason = str(exc)
-                        if MSG_NO_HR_SERVICE.format(name=name) == reason:
-                            self._event(EventKind.FAILED, message=reason)
-                        else:
-                            self._event(EventKind.FAILED, message=MSG_BUSY.format(name=name))
+                        message = exc.user_message or MSG_BUSY.format(name=name)
+                        self._event(EventKind.FAILED, message=message)
                         return
                 if streamed:
                     ever_connected = True
@@ -464,6 +485,8 @@ class BleStrapSource(QueuedSource):
                 if await self._sleep(delay_s):
                     return
                 continue
+            if self.is_stopping():
+                return
             attempt += 1
             delay_s = self._backoff_s(attempt)
             self._event(EventKind.RECONNECTING, attempt=attempt, delay_s=delay_s)

@@ -11,6 +11,9 @@ A source is an async iterable of `Sample` and `ConnectionEvent` values:
 `stop()` is synchronous and safe to call at any time (from a signal handler, a timer, a
 callback): the source disconnects cleanly and the `async for` ends after the items already
 queued. A source ends by itself only after a `FAILED` event (a reason the user must fix).
+Every well-formed packet is yielded as a `Sample`, also the 0 bpm / no-contact packets that
+straps send while settling; `Sample.is_reading` tells them apart (contact changes also come as
+events). Malformed packets are dropped (and counted by the BLE source).
 Breaking out of the loop also stops the source. A source can be iterated once.
 """
 
@@ -38,6 +41,12 @@ class Sample:
 
     measurement: HeartRateMeasurement
     arrival_s: float
+
+    @property
+    def is_reading(self) -> bool:
+        """False for the 0 bpm / no-contact packets straps send while settling: never plot or
+        store those as heart-rate readings (their contact state still counts)."""
+        return self.measurement.bpm > 0 and self.measurement.contact is not False
 
 
 class EventKind(enum.Enum):

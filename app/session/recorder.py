@@ -115,7 +115,7 @@ class SessionRecorder:
     def on_sample(self, sample: Sample) -> tuple[BeatRecord, ...]:
         """Store one packet; returns the beats it added (empty for no-contact packets)."""
         m = sample.measurement
-        if m.bpm == 0 or m.contact is False:
+        if not sample.is_reading:
             self._beat_clock.place((), sample.arrival_s)
             return ()
         t_ms = self._t_ms(sample.arrival_s)

@@ -40,6 +40,7 @@ class EmulatedStrap:
         body_location: int = 1,
         advertise_heart_rate: bool = True,
         refuse_connections: bool = False,
+        serve_heart_rate: bool = True,
     ) -> None:
         self.device = device
         self.name = name
@@ -64,7 +65,7 @@ class EmulatedStrap:
             bytes([body_location]),
         )
         self.measurement.on(gatt.Characteristic.EVENT_SUBSCRIPTION, self._on_subscription)
-        if advertise_heart_rate:
+        if serve_heart_rate:
             device.add_service(
                 gatt.Service(gatt.GATT_HEART_RATE_SERVICE, [self.measurement, location])
             )

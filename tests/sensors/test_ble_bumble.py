@@ -289,3 +289,16 @@ async def test_stop_while_searching_ends_cleanly() -> None:
         assert loop.time() - started < 2.0
     assert next(i.kind for i in items if isinstance(i, ConnectionEvent)) is EventKind.SCANNING
     assert not any(isinstance(i, ConnectionEvent) and i.kind is EventKind.FAILED for i in items)
+
+
+@pytest.mark.asyncio
+async def test_device_without_heart_rate_measurements_fails_clearly(db_path: Path) -> None:
+    store = open_store(db_path)
+    async with rig() as r:
+        await r.add_strap(STRAP_A, name="Odd sensor", serve_heart_rate=False)
+        source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
+        recorded = await asyncio.wait_for(record(store, source), 15.0)
+    assert [f.message for f in recorded.events(EventKind.FAILED)] == [
+        "Odd sensor does not offer heart-rate measurements"
+    ]
+    store.close()
