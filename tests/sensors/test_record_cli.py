@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -199,4 +200,27 @@ async def test_record_subprocess_over_bumble_tcp_controllers(tmp_path: Path) -> 
         "address": STRAP_ADDRESS,
         "name": "Emulated TCP strap",
     }
+    store.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+async def test_signal_ends_the_recording_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
+    db_path = tmp_path / "signal.db"
+    env = {**os.environ, "BASELINE_DB": str(db_path)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app", "record", "--sensor", "demo",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    while b"recording session" not in await asyncio.wait_for(proc.stderr.readline(), 30.0):
+        pass
+    await asyncio.sleep(0.5)
+    proc.send_signal(signum)
+    out, _ = await asyncio.wait_for(proc.communicate(), 30.0)
+    assert proc.returncode == 0
+    store = open_store(db_path)
+    (session,) = store.sessions()
+    assert session.status == "complete" and session.ended_at is not None
+    assert f"session {session.id}:" in out.decode()
     store.close()
