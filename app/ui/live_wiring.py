@@ -15,19 +15,22 @@ from app.session.sources import SourceOptions
 from app.store import Store
 from app.ui.live_session import LiveSessionPage
 from app.ui.settings_model import SettingsModel
-from app.ui.source_picker import FoundStrap
+from app.ui.source_picker import FoundStrap, ScanFn
 from app.ui.theme import resolve_theme
 from app.ui.window import MainWindow
+from sensors.ble import SYSTEM_BACKEND, BleBackend, scan
 
 PAGE_NAME = "Live session"
 
 
-async def scan_for_straps(seconds: float = 5.0) -> Sequence[FoundStrap]:
-    """Heart-rate straps nearby, through the operating system's Bluetooth (bleak)."""
-    from sensors.ble import scan  # bleak is imported when the user asks for a scan
+def strap_scanner(backend: BleBackend = SYSTEM_BACKEND, seconds: float = 5.0) -> ScanFn:
+    """A scan for the source picker: heart-rate straps nearby through `backend`."""
 
-    found = await scan(seconds)
-    return [FoundStrap(s.name or s.address, s.address, s.rssi) for s in found]
+    async def scan_for_straps() -> Sequence[FoundStrap]:
+        found = await scan(seconds, backend)
+        return [FoundStrap(s.name or s.address, s.address, s.rssi) for s in found]
+
+    return scan_for_straps
 
 
 class _CloseWatcher(QObject):
@@ -54,12 +57,13 @@ def install_live_session(
     shortcut: str = "Ctrl+4",
 ) -> LiveSessionPage:
     """Add the "Live session" page to `window`, after the Breathe page."""
+    options = source_options or SourceOptions()
     page = LiveSessionPage(
         store,
         model,
         CoreAnalysis(),
-        source_options or SourceOptions(),
-        scan=scan_for_straps,
+        options,
+        scan=strap_scanner(options.ble_backend),
         cue_player=cue_player,
         initial_source="demo" if demo else "last",
     )
