@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Literal
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -44,6 +45,10 @@ DEFAULT_DURATION_MIN = 2
 STAND_UP_LAST_S = 60.0
 NATURAL_BREATHING_BPM = 12.0
 TICK_MS = 100
+#: Builds the source from (kind, address, breathing-rate provider, options); `build_source`.
+SourceFactory = Callable[
+    [str, str | None, Callable[[float], float], SourceOptions], BuiltSource | None
+]
 State = Literal["setup", "connecting", "measuring", "analysing", "result"]
 
 
@@ -83,10 +88,12 @@ class ReadinessDialog(QDialog):
         source_options: SourceOptions,
         *,
         prefer_demo: bool = False,
+        source_factory: SourceFactory = build_source,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Morning check")
+        self._build_source = source_factory
         self._store = store
         self._options = source_options
         self.state: State = "setup"
@@ -257,7 +264,7 @@ class ReadinessDialog(QDialog):
         self.outcome = None
         self.refusal = None
         self.recorder = None
-        self.built = build_source(
+        self.built = self._build_source(
             kind, self._last_address, lambda _t: NATURAL_BREATHING_BPM, self._options
         )
         assert self.built is not None

@@ -102,18 +102,13 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     asyncio.set_event_loop(None)
+    loop.close()  # while the application lives (else closing at exit finds Qt gone)
 
 
-def run_until(
-    loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout_s: float = 30.0
-) -> None:
-    """Run the Qt + asyncio loop until `condition()` holds."""
-
-    async def wait() -> None:
-        deadline = time.monotonic() + timeout_s
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError("timed out")
-            await asyncio.sleep(0.01)
-
-    loop.run_until_complete(wait())
+async def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    """Inside a scenario on the loop: wait until `condition()` holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.01)

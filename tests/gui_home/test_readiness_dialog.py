@@ -1,0 +1,126 @@
+"""The morning check with the demo strap on a fast clock: stored session, result or refusal."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable
+from datetime import date
+
+from pytestqt.qtbot import QtBot
+
+from app.recovery.readiness import MAX_ARTIFACT_PCT
+from app.session.sources import BuiltSource, SourceOptions
+from app.store import Store
+from app.store.daily import readiness_record
+from app.ui.home_page import HomePage
+from app.ui.readiness_dialog import ReadinessDialog, format_countdown
+from sensors.simulated import DemoStrap
+from tests.gui_home.conftest import FAST_DEMO, wait_until
+
+
+def test_countdown_text() -> None:
+    assert format_countdown(120.0) == "2:00"
+    assert format_countdown(59.2) == "1:00"
+    assert format_countdown(0.0) == "0:00"
+
+
+def test_demo_morning_check_stores_a_readiness_session_and_shows_the_value(
+    store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    page = HomePage(store, FAST_DEMO, today=date.today)
+    qtbot.addWidget(page)
+    page.show()
+    dialog = page.open_morning_check(prefer_demo=True)
+    assert dialog.duration_box.currentData() == 2  # the default length
+    dialog.configure(strap="demo", minutes=3, posture="lying", stand=True)
+    saved: list[int] = []
+    dialog.check_saved.connect(saved.append)
+
+    async def scenario() -> None:
+        dialog.start_button.click()
+        assert dialog.state in ("connecting", "measuring")
+        await wait_until(lambda: dialog.state == "result")
+
+    qloop.run_until_complete(scenario())
+    [sid] = saved
+    record = store.session(sid)
+    assert record is not None
+    assert record.kind == "readiness" and record.status == "complete"
+    assert record.duration_s == 180.0
+    beats = store.beats(sid)
+    assert 150 <= len(beats) <= 230  # 3 minutes at about 67 bpm
+    assert max(b.t_ms for b in beats) <= 180_000
+    extras = readiness_record(store, sid)
+    assert extras is not None
+    assert extras.posture == "lying" and extras.stand_up_s == 120.0
+    result = dialog.outcome
+    assert result is not None, dialog.refusal
+    assert result.rest_duration_s <= 121.0
+    assert extras.rmssd_ms == result.rmssd_ms
+    assert result.ln_rmssd == math.log(result.rmssd_ms)
+    text = dialog.result_label.text()
+    assert f"lnRMSSD {result.ln_rmssd:.2f}" in text
+    assert f"RMSSD {result.rmssd_ms:.0f} ms" in text
+    assert "standing" in text.lower()
+    # The home screen refreshes: today's value now comes from the morning check.
+    qtbot.waitUntil(lambda: "from morning check" in page.today_label.text())
+    dialog.done_button.click()
+    qtbot.waitUntil(lambda: page.readiness_dialog is None)
+
+
+def _irregular_demo(
+    kind: str, address: str | None, rate: Callable[[float], float], options: SourceOptions
+) -> BuiltSource:
+    strap = DemoStrap(rate, seed=3, clock=options.clock, speed=math.inf, ectopic_probability=0.2)
+    return BuiltSource(strap, strap.now_s, "Demo strap", "demo")
+
+
+def test_a_check_with_many_unclear_beats_is_refused_with_a_plain_reason(
+    store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    dialog = ReadinessDialog(store, FAST_DEMO, source_factory=_irregular_demo)
+    qtbot.addWidget(dialog)
+    dialog.configure(strap="demo", minutes=1)
+    assert not dialog.stand_box.isEnabled()  # one minute leaves no room to stand up
+    dialog.show()
+
+    async def scenario() -> None:
+        dialog.start_button.click()
+        await wait_until(lambda: dialog.state == "result")
+
+    qloop.run_until_complete(scenario())
+    assert dialog.outcome is None
+    assert dialog.refusal is not None
+    assert f"more than {MAX_ARTIFACT_PCT:g}%" in dialog.refusal
+    assert dialog.result_heading.text() == "No value this time"
+    [session] = store.sessions(kind="readiness")
+    record = readiness_record(store, session.id)
+    assert record is not None and record.refused is not None and record.rmssd_ms is None
+
+
+def test_cancelling_a_running_check_removes_it(
+    store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    slow = SourceOptions(demo_speed=1.0, demo_seed=1)
+    dialog = ReadinessDialog(store, slow)
+    qtbot.addWidget(dialog)
+    dialog.configure(strap="demo", minutes=2)
+    dialog.show()
+
+    async def scenario() -> None:
+        dialog.start_button.click()
+        while dialog.recorder is None:  # the demo strap's first beats arrive after ~4 s
+            await asyncio.sleep(0.05)
+        assert dialog.state == "measuring"
+        assert dialog.countdown_label.text() in ("2:00", "1:59")
+        dialog.stop_button.click()
+        assert str(getattr(dialog, "state")) == "setup"  # noqa: B009 (not the narrowed value)
+        task = dialog.source_task
+        assert task is not None
+        await asyncio.wait({task}, timeout=10.0)
+        assert task.done()
+
+    qloop.run_until_complete(scenario())
+    assert store.sessions(kind="readiness") == []
+    assert dialog.refusal is None
