@@ -105,8 +105,11 @@ SYSTEM_BACKEND = BleBackend()
 def allow_sta_on_windows() -> None:
     """Let bleak run on a thread that Qt made single-threaded-apartment (Windows only)."""
     if sys.platform == "win32":  # pragma: no cover - Windows only
-        from bleak.backends.winrt.util import allow_sta
-
+        try:
+            from bleak.backends.winrt.util import allow_sta
+        except ImportError:
+            logger.warning("bleak's WinRT backend is missing; Bluetooth may not work")
+            return
         allow_sta()
 
 

@@ -151,7 +151,7 @@ async def test_record_subprocess_over_bumble_tcp_controllers(tmp_path: Path) -> 
             assert "Emulated TCP strap" in out and STRAP_ADDRESS in out
 
             recording = asyncio.create_task(
-                run_cli("record", "--ble-transport", spec, "--minutes", "0.12", env=env)
+                run_cli("record", "--ble-transport", spec, "--minutes", "0.2", env=env)
             )
             await strap.wait_subscribed(20.0)
             rr_units = iter(range(800, 2000, 7))
