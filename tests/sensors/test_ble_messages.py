@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from bleak.exc import (
     BleakBluetoothNotAvailableError,
@@ -15,10 +18,13 @@ from sensors.ble import (
     MSG_NO_SERVICE,
     MSG_PERMISSION,
     MSG_POWERED_OFF,
+    BleStrapSource,
+    BluetoothUnavailableError,
     describe_bluetooth_error,
+    scan,
 )
 from sensors.hrs import HeartRateMeasurement
-from sensors.source import EventKind, PacketWatcher
+from sensors.source import ConnectionEvent, EventKind, PacketWatcher
 
 R = BleakBluetoothNotAvailableReason
 
@@ -76,3 +82,19 @@ def test_packet_watcher_events() -> None:
     for i in range(3):
         events = watcher.events(without_rr, 9.0 + i)
     assert [e.kind for e in events] == [EventKind.RR_UNAVAILABLE]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the BlueZ backend is Linux only")
+@pytest.mark.asyncio
+async def test_real_bluez_backend_without_a_system_bus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    with pytest.raises(BluetoothUnavailableError) as caught:
+        await scan(0.2)
+    assert str(caught.value) == MSG_NO_SERVICE
+    items = [item async for item in BleStrapSource(find_timeout_s=1.0)]
+    assert [(i.kind, i.message) for i in items if isinstance(i, ConnectionEvent)] == [
+        (EventKind.SCANNING, None),
+        (EventKind.FAILED, MSG_NO_SERVICE),
+    ]
