@@ -1,0 +1,316 @@
+"""What the printable report says, as plain data (Qt-free; `app.ui.report` draws it).
+
+`compose_report(store, first_day, last_day, session_id)` gathers the baseline over a chosen period
+(the daily lnRMSSD and resting heart-rate tables cut to that period, and a few neutral figures
+about them) and one session's summary with its full HRV report (`app.hrv.report.analyze` on the
+stored beats: time domain, frequency domain, nonlinear, artifacts). Values the data cannot
+support say why. `report_lines` turns the content into text rows (also used by the tests).
+The report describes numbers for personal wellness and training; it makes no medical claims.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from app.hrv.report import HrvReport, analyze
+from app.recovery.baseline import BaselineTable
+from app.recovery.daily_values import daily_values, ln_rmssd_table, resting_hr_table
+from app.store import Store
+from app.store.records import SessionRecord
+
+FloatArray = npt.NDArray[np.float64]
+
+WELLNESS_NOTE = (
+    "Baseline is a wellness tool, not a medical device. These figures describe heart-rate "
+    "variability for personal wellness and training. They do not diagnose, treat or prevent any "
+    "condition and are no substitute for professional advice."
+)
+KIND_LABELS = {
+    "readiness": "Morning check",
+    "breathing": "Breathing session",
+    "recording": "Recording",
+    "assessment": "Assessment",
+    "live": "Breathing with a strap",
+}
+NO_VALUE = "\u2014"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSeries:
+    """One metric over the period, one entry per day (NaN = no value); arrays read-only."""
+
+    title: str
+    unit: str
+    days: tuple[date, ...]
+    value: FloatArray
+    baseline_7d: FloatArray
+    normal_low: FloatArray
+    normal_high: FloatArray
+
+    @property
+    def has_values(self) -> bool:
+        return bool(np.isfinite(self.value).any() or np.isfinite(self.baseline_7d).any())
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSection:
+    """A titled table of (label, value) rows, with an optional note under it."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContent:
+    """Everything on the report."""
+
+    title: str
+    first_day: date
+    last_day: date
+    made_on: date
+    charts: tuple[ChartSeries, ...]
+    period: ReportSection
+    session_title: str | None
+    session_sections: tuple[ReportSection, ...]
+    note: str = WELLNESS_NOTE
+
+    @property
+    def period_text(self) -> str:
+        return f"{self.first_day.isoformat()} to {self.last_day.isoformat()}"
+
+
+def _readonly(values: FloatArray) -> FloatArray:
+    array = np.array(values, dtype=np.float64)
+    array.setflags(write=False)
+    return array
+
+
+def cut_table(table: BaselineTable, first_day: date, last_day: date) -> tuple[FloatArray, ...]:
+    """The table's value, baseline, low and high for every day of the period (NaN outside)."""
+    n = (last_day - first_day).days + 1
+    out = [np.full(n, np.nan) for _ in range(4)]
+    if table.first_day is not None and len(table):
+        offset = (table.first_day - first_day).days
+        lo = max(0, offset)
+        hi = min(n, offset + len(table))
+        if lo < hi:
+            src = slice(lo - offset, hi - offset)
+            for target, column in zip(
+                out,
+                (table.value, table.baseline_7d, table.normal_low, table.normal_high),
+                strict=True,
+            ):
+                target[lo:hi] = column[src]
+    return tuple(_readonly(a) for a in out)
+
+
+def _series(
+    table: BaselineTable, title: str, unit: str, first_day: date, last_day: date
+) -> ChartSeries:
+    value, base, low, high = cut_table(table, first_day, last_day)
+    days = tuple(date.fromordinal(first_day.toordinal() + i) for i in range(value.size))
+    return ChartSeries(title, unit, days, value, base, low, high)
+
+
+def _fmt(value: float | None, digits: int = 0, unit: str = "") -> str:
+    if value is None or not math.isfinite(value):
+        return NO_VALUE
+    text = f"{value:.{digits}f}"
+    return f"{text} {unit}".rstrip()
+
+
+def _last_finite(values: FloatArray) -> float | None:
+    finite = values[np.isfinite(values)]
+    return float(finite[-1]) if finite.size else None
+
+
+def period_section(ln: ChartSeries, hr: ChartSeries) -> ReportSection:
+    """Neutral figures about the period: counts, averages, where the 7-day baseline ended."""
+    n_days = len(ln.days)
+    ln_days = int(np.isfinite(ln.value).sum())
+    hr_days = int(np.isfinite(hr.value).sum())
+    rows: list[tuple[str, str]] = [
+        ("Days in the period", str(n_days)),
+        ("Days with an HRV value", str(ln_days)),
+    ]
+    if ln_days:
+        mean_ln = float(np.nanmean(ln.value))
+        rows.append(("Average lnRMSSD", f"{mean_ln:.2f} (RMSSD {math.exp(mean_ln):.0f} ms)"))
+    last_base = _last_finite(ln.baseline_7d)
+    rows.append(("Last 7-day lnRMSSD baseline", _fmt(last_base, 2)))
+    low, high = _last_finite(ln.normal_low), _last_finite(ln.normal_high)
+    if low is not None and high is not None:
+        rows.append(("Last 60-day normal range", f"{low:.2f} to {high:.2f}"))
+    else:
+        rows.append(("Last 60-day normal range", "not enough days yet (needs 14 values)"))
+    rows.append(("Days with a resting heart rate", str(hr_days)))
+    if hr_days:
+        rows.append(("Average resting heart rate", _fmt(float(np.nanmean(hr.value)), 0, "bpm")))
+    return ReportSection("Over the period", tuple(rows))
+
+
+def session_rows(record: SessionRecord, n_beats: int) -> tuple[tuple[str, str], ...]:
+    """The session's own facts (its private note is left out of a report meant to be shared)."""
+    rows: list[tuple[str, str]] = [
+        ("Kind", KIND_LABELS.get(record.kind, record.kind.capitalize())),
+        ("Started", record.started_at.strftime("%Y-%m-%d %H:%M")),
+    ]
+    if record.duration_s is not None:
+        rows.append(("Length", f"{record.duration_s / 60:.1f} min"))
+    if record.rate_bpm is not None:
+        rows.append(("Breathing rate", f"{record.rate_bpm:g} breaths/min"))
+    if record.stress_before is not None or record.stress_after is not None:
+        before = NO_VALUE if record.stress_before is None else str(record.stress_before)
+        after = NO_VALUE if record.stress_after is None else str(record.stress_after)
+        rows.append(("Stress before / after (1-5)", f"{before} / {after}"))
+    if record.sensor_name:
+        rows.append(("Sensor", record.sensor_name))
+    rows.append(("Beats stored", str(n_beats)))
+    return tuple(rows)
+
+
+_Metric = tuple[str, str, int, str]  # label, HrvReport field, digits, unit
+TIME_METRICS: tuple[_Metric, ...] = (
+    ("Mean heart rate", "mean_hr_bpm", 1, "bpm"),
+    ("Mean RR", "mean_rr_ms", 0, "ms"),
+    ("SDNN", "sdnn_ms", 1, "ms"),
+    ("RMSSD", "rmssd_ms", 1, "ms"),
+    ("lnRMSSD", "ln_rmssd", 2, ""),
+    ("pNN50", "pnn50_pct", 1, "%"),
+)
+FREQUENCY_METRICS: tuple[_Metric, ...] = (
+    ("VLF power", "vlf_ms2", 0, "ms\u00b2"),
+    ("LF power", "lf_ms2", 0, "ms\u00b2"),
+    ("HF power", "hf_ms2", 0, "ms\u00b2"),
+    ("LF/HF", "lf_hf", 2, ""),
+    ("LF / HF (n.u.)", "lf_nu", 1, ""),
+    ("LF peak", "lf_peak_hz", 3, "Hz"),
+    ("HF peak", "hf_peak_hz", 3, "Hz"),
+)
+NONLINEAR_METRICS: tuple[_Metric, ...] = (
+    ("SD1", "sd1_ms", 1, "ms"),
+    ("SD2", "sd2_ms", 1, "ms"),
+    ("DFA \u03b11", "dfa_a1", 2, ""),
+    ("Stress index (\u221aSI)", "stress_index", 1, ""),
+    ("Coherence", "coherence", 2, ""),
+)
+
+
+def _metric_rows(
+    report: HrvReport, metrics: Sequence[_Metric]
+) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    rows: list[tuple[str, str]] = []
+    missing: list[str] = []
+    for label, key, digits, unit in metrics:
+        value = getattr(report, key)
+        if key == "lf_nu" and value is not None and report.hf_nu is not None:
+            rows.append((label, f"{value:.1f} / {report.hf_nu:.1f}"))
+            continue
+        rows.append((label, _fmt(value, digits, unit)))
+        if value is None and key in report.reasons:
+            missing.append(f"{label}: {report.reasons[key]}")
+    return tuple(rows), ("; ".join(missing) if missing else None)
+
+
+def hrv_sections(report: HrvReport) -> tuple[ReportSection, ...]:
+    """The HRV report as four sections: time, frequency, nonlinear, artifacts."""
+    sections = []
+    for title, metrics in (
+        ("Time domain", TIME_METRICS),
+        ("Frequency domain", FREQUENCY_METRICS),
+        ("Nonlinear", NONLINEAR_METRICS),
+    ):
+        rows, note = _metric_rows(report, metrics)
+        sections.append(ReportSection(title, rows, note))
+    sections.append(
+        ReportSection(
+            "Beats and artifacts",
+            (
+                ("Beats analysed", str(report.n_beats)),
+                ("Length of beats", _fmt(report.duration_s, 0, "s")),
+                ("Artifacts corrected", _fmt(report.artifact_pct, 1, "%")),
+            ),
+        )
+    )
+    return tuple(sections)
+
+
+def session_hrv(store: Store, session_id: int) -> tuple[int, HrvReport | None, str | None]:
+    """The beat count and HRV report of a stored session, or why there is none."""
+    beats = store.beats(session_id)
+    if not beats:
+        return 0, None, "This session has no beats (no heart-rate strap was used)."
+    rr = np.array([b.rr_ms for b in beats], dtype=np.float64)
+    gaps = np.array([b.gap_before for b in beats], dtype=np.bool_)
+    try:
+        report = analyze(rr, gap_before=gaps)
+    except ValueError as exc:
+        return len(beats), None, f"No HRV report for this session: {exc}."
+    return len(beats), report, None
+
+
+def compose_report(
+    store: Store,
+    *,
+    first_day: date,
+    last_day: date,
+    session_id: int | None,
+    made_on: date | None = None,
+) -> ReportContent:
+    """Gather the report for the period and (optionally) one session."""
+    if last_day < first_day:
+        raise ValueError("the period ends before it starts")
+    values = daily_values(store)
+    ln = _series(ln_rmssd_table(values), "HRV: lnRMSSD", "", first_day, last_day)
+    hr = _series(resting_hr_table(values), "Resting heart rate", "bpm", first_day, last_day)
+    session_title: str | None = None
+    sections: list[ReportSection] = []
+    if session_id is not None:
+        record = store.session(session_id)
+        if record is None:
+            raise ValueError(f"there is no session {session_id}")
+        n_beats, report, why_not = session_hrv(store, session_id)
+        kind = KIND_LABELS.get(record.kind, record.kind.capitalize())
+        session_title = f"{kind}, {record.started_at.strftime('%Y-%m-%d %H:%M')}"
+        sections.append(ReportSection("Session", session_rows(record, n_beats), why_not))
+        if report is not None:
+            sections.extend(hrv_sections(report))
+    return ReportContent(
+        title="Baseline HRV report",
+        first_day=first_day,
+        last_day=last_day,
+        made_on=made_on or datetime.now().date(),
+        charts=(ln, hr),
+        period=period_section(ln, hr),
+        session_title=session_title,
+        session_sections=tuple(sections),
+    )
+
+
+def report_lines(content: ReportContent) -> list[str]:
+    """The report as plain text rows (what the renderer draws, without the charts)."""
+    lines = [
+        content.title,
+        f"Period: {content.period_text}",
+        f"Made on {content.made_on.isoformat()}",
+    ]
+    for chart in content.charts:
+        days = int(np.isfinite(chart.value).sum())
+        lines.append(f"Chart: {chart.title}, {days} days with a value")
+    for section in (content.period, *content.session_sections):
+        if section is content.period or section.title != "Session":
+            lines.append(f"[{section.title}]")
+        else:
+            lines.append(f"[Session: {content.session_title}]")
+        lines.extend(f"{label}: {value}" for label, value in section.rows)
+        if section.note:
+            lines.append(f"Note: {section.note}")
+    lines.append(content.note)
+    return lines
