@@ -116,6 +116,8 @@ class _Recording:
             self._connected(event)
         elif event.kind is EventKind.FAILED:
             self.failure = event.message or "the heart-rate strap could not be used"
+            if self.recorder is not None:
+                _say(self.failure)
         elif event.kind is EventKind.DISCONNECTED:
             _say("link to the strap lost; reconnecting (the recording continues)")
         elif event.kind is EventKind.RECONNECTING:
