@@ -9,10 +9,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -99,11 +101,21 @@ class SettingsPage(QWidget):
         columns.addLayout(right, 1)
         body = QWidget()
         body.setLayout(columns)
-        body.setMinimumWidth(self.fontMetrics().averageCharWidth() * 100)
-        body.setMaximumWidth(self.fontMetrics().averageCharWidth() * 125)
+        body.setMaximumWidth(self.fontMetrics().averageCharWidth() * 150)  # no sprawling fields
+        row = QHBoxLayout()
+        row.addWidget(body, 1)
+        row.addStretch(0)
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.addWidget(heading)
+        content_layout.addLayout(row, 1)
+        scroll = QScrollArea()  # small windows scroll instead of squeezing the forms
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(body, 1, Qt.AlignmentFlag.AlignLeft)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
 
         self.theme_combo.currentIndexChanged.connect(
             lambda i: self._edit(theme=self.theme_combo.itemData(i))

@@ -8,7 +8,15 @@ Everything the window needs is passed in by the composition root (app.ui.main).
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -34,6 +42,7 @@ from app.ui.theme import apply_theme
 GEOMETRY_KEY = "window_geometry"
 STATE_KEY = "window_state"
 NOTICE_TIMEOUT_MS = 30_000
+NAV_FONT_PT = 12.0  # as in the theme's stylesheet
 ABOUT_TEXT = (
     f"<p><b>{APP_NAME}</b> {__version__}</p>"
     "<p>Guided slow breathing, live heart-rate biofeedback and a personal heart-rate "
@@ -70,7 +79,6 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setAccessibleName("Pages")
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.nav.setFixedWidth(self.fontMetrics().averageCharWidth() * 22)
         self.stack = QStackedWidget()
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         central = QWidget()
@@ -120,8 +128,17 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             self._page_menu.addAction(action)
         self.nav.insertItem(index, item)
+        self._fit_nav()
         if current is not None:
             self.show_page(current)
+
+    def _fit_nav(self) -> None:
+        """Make the navigation wide enough for every page name (it uses a 12 pt font)."""
+        font = QFont(self.nav.font())
+        font.setPointSizeF(NAV_FONT_PT)
+        metrics = QFontMetrics(font)
+        widest = max((metrics.horizontalAdvance(name) for name in self._page_names), default=0)
+        self.nav.setFixedWidth(max(widest + 4 * metrics.height(), metrics.averageCharWidth() * 16))
 
     def page_names(self) -> list[str]:
         return list(self._page_names)
