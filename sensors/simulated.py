@@ -8,6 +8,11 @@ The model, per beat (times are the strap's own time `t_s` from its start):
   in), where the breath phase integrates the current breathing rate and the amplitude is
   `RSA_FLOOR_MS + RSA_PEAK_MS * exp(-0.5 * ((rate - resonance) / RSA_WIDTH_BPM) ** 2)`: largest
   at `resonance_bpm`, a quarter of the peak 1/min away, clearly peaked in 0.5/min steps;
+- optionally (`breath_cycles`, e.g. the pacer of a resonance assessment) the waves follow the
+  pacer's own breath: `RSA = -amplitude * cos(2 pi cycles + lead)`, so the heart rate peaks when
+  the lungs are full at resonance and `PHASE_LEAD_DEG_PER_BPM` degrees earlier per breath/min
+  slower than resonance (later when faster), as the heart-rate/breath phase does around
+  resonance (Lehrer, Vaschillo & Vaschillo 2000);
 - white noise (~6 ms), and now and then an ectopic beat (a premature beat at 60% of the RR
   followed by a compensatory pause at 140%).
 
@@ -42,11 +47,13 @@ from sensors.source import (
 RSA_PEAK_MS = 110.0
 RSA_FLOOR_MS = 18.0
 RSA_WIDTH_BPM = 0.6
+PHASE_LEAD_DEG_PER_BPM = 35.0
 PACKET_INTERVAL_S = 1.0
 DEMO_NAME = "Demo strap"
 DEMO_ADDRESS = "demo"
 
 BreathingRate = Callable[[float], float] | float
+BreathCycles = Callable[[float], float | None]
 
 
 def rsa_amplitude_ms(rate_bpm: float, resonance_bpm: float) -> float:
@@ -56,7 +63,12 @@ def rsa_amplitude_ms(rate_bpm: float, resonance_bpm: float) -> float:
 
 
 class DemoStrap(QueuedSource):
-    """A simulated chest strap implementing `HeartRateSource`."""
+    """A simulated chest strap implementing `HeartRateSource`.
+
+    `breath_cycles(t_s)`, when given, returns the pacer's breath cycles (0 at an inhale start,
+    1 at the next) at strap time `t_s` (seconds since the strap started), or None when no pacer
+    runs; the heart-rate waves then follow that breath instead of a free-running one.
+    """
 
     def __init__(
         self,
@@ -70,6 +82,7 @@ class DemoStrap(QueuedSource):
         no_contact_packets: int = 3,
         ectopic_probability: float = 0.004,
         battery_pct: int = 87,
+        breath_cycles: BreathCycles | None = None,
     ) -> None:
         super().__init__()
         if speed <= 0:
@@ -83,6 +96,7 @@ class DemoStrap(QueuedSource):
         self._no_contact_packets = no_contact_packets
         self._ectopic_probability = ectopic_probability
         self._battery_pct = battery_pct
+        self._breath_cycles = breath_cycles
         self._anchor_s: float | None = None
         self._sim_s = 0.0
         # beat model state
@@ -116,7 +130,14 @@ class DemoStrap(QueuedSource):
             self._rng.standard_normal()
         )
         drift_ms = 30.0 * math.sin(2 * math.pi * t_s / 420.0) + self._wander_ms
-        rsa_ms = rsa_amplitude_ms(rate_bpm, self._resonance_bpm) * math.sin(self._phase_rad)
+        amplitude_ms = rsa_amplitude_ms(rate_bpm, self._resonance_bpm)
+        rsa_ms = amplitude_ms * math.sin(self._phase_rad)
+        if self._breath_cycles is not None:
+            # the pacer's breath at the middle of this interval, where its heart rate belongs
+            cycles = self._breath_cycles(t_s + rr_guess_s / 2.0)
+            if cycles is not None:
+                lead_rad = math.radians(PHASE_LEAD_DEG_PER_BPM * (self._resonance_bpm - rate_bpm))
+                rsa_ms = -amplitude_ms * math.cos(2 * math.pi * cycles + lead_rad)
         rr_ms = self._mean_rr_ms + drift_ms - rsa_ms + 6.0 * float(self._rng.standard_normal())
         if self._pending_compensation:
             self._pending_compensation = False

@@ -1,0 +1,72 @@
+"""The whole protocol, Qt-free, on the demo strap run as fast as the loop allows."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from pathlib import Path
+
+import pytest
+
+from app.breathing import BreathingPattern
+from app.breathing.resonance import PROTOCOL_RATES_BPM, result_key
+from app.store import open_store
+from app.ui.assessment_run import AssessmentRun, DemoOptions, demo_assessment, past_assessments
+from sensors.simulated import DemoStrap
+
+
+async def _run_all(run: AssessmentRun, strap: DemoStrap, repeat: float | None = None) -> None:
+    async for item in strap:
+        run.on_item(item)
+        if not run.running:
+            if repeat is not None:
+                run.repeat_step(repeat)
+                repeat = None
+                continue
+            strap.stop()
+
+
+@pytest.mark.parametrize("resonance_bpm", [4.5, 5.5, 6.5])
+def test_demo_strap_assessment_finds_its_resonance(tmp_path: Path, resonance_bpm: float) -> None:
+    store = open_store(tmp_path / "a.db")
+    run, strap = demo_assessment(
+        store,
+        BreathingPattern(),
+        DemoOptions(resonance_bpm=resonance_bpm, speed=math.inf, seed=11),
+    )
+    run.start(sensor_name="Demo strap", sensor_address="demo")
+    asyncio.run(_run_all(run, strap))
+    assert run.result is not None
+    assert run.result.recommended_bpm == resonance_bpm
+    assert [s.rate_bpm for s in run.result.steps] == list(PROTOCOL_RATES_BPM)
+    by_rate = {s.rate_bpm: s for s in run.result.steps}
+    phase = by_rate[resonance_bpm].phase_deg
+    assert phase is not None and abs(phase) < 20.0
+    # stored: the session, its step marks, the result
+    assert run.session_id is not None
+    session = store.session(run.session_id)
+    assert session is not None and session.kind == "assessment" and session.status == "complete"
+    marks = store.marks(run.session_id)
+    starts = [m for m in marks if m.kind == "step_start"]
+    ends = [m for m in marks if m.kind == "step_end"]
+    assert [m.detail for m in starts] == [f"{r:g}" for r in PROTOCOL_RATES_BPM]
+    assert len(ends) == 5
+    for start, end in zip(starts, ends, strict=True):
+        assert end.t_ms - start.t_ms == pytest.approx(120_000.0)
+    assert store.get_setting(result_key(run.session_id))["recommended_bpm"] == resonance_bpm
+    assert past_assessments(store)[0] == run.result
+    store.close()
+
+
+def test_a_repeated_step_replaces_the_first_run(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "a.db")
+    run, strap = demo_assessment(
+        store, BreathingPattern(), DemoOptions(resonance_bpm=5.5, speed=math.inf, seed=3)
+    )
+    run.start()
+    asyncio.run(_run_all(run, strap, repeat=6.0))
+    assert run.result is not None
+    assert len(run.results) == 6 and len(run.result.steps) == 5
+    assert run.result.steps[1] is run.results[-1]
+    assert run.result.recommended_bpm == 5.5
+    store.close()
