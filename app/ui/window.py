@@ -33,6 +33,7 @@ from app.breathing.session_timer import Clock
 from app.store import Store
 from app.store.settings import THEMES, AppSettings
 from app.ui.breathe_page import BreathePage
+from app.ui.data_actions import DataActions
 from app.ui.history_page import HistoryPage
 from app.ui.settings_model import SettingsModel
 from app.ui.settings_page import THEME_LABELS, SettingsPage
@@ -155,6 +156,8 @@ class MainWindow(QMainWindow):
     # -- menus -----------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.data_actions = DataActions(self, self._store, file_menu)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
