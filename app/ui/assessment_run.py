@@ -21,12 +21,13 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from app.breathing import BreathingPattern, PacerState, pacer_state
 from app.breathing.resonance import (
     PROTOCOL_RATES_BPM,
     REST_S,
+    RETEST_DAYS,
     STEP_S,
     AssessmentResult,
     StepResult,
@@ -340,3 +341,31 @@ def demo_assessment(
     )
     holder.append(run)
     return run, strap
+
+
+def days_since(finished_at: str, today: date) -> int | None:
+    """Whole days from an ISO `finished_at` to `today`, None if it cannot be read."""
+    try:
+        return (today - datetime.fromisoformat(finished_at).date()).days
+    except ValueError:
+        return None
+
+
+def retest_text(results: Sequence[AssessmentResult], today: date) -> str:
+    """The line suggesting a re-test about every four weeks."""
+    if not results:
+        return (
+            "Your resonance rate can shift over weeks of practice: a re-test about every "
+            f"{RETEST_DAYS // 7} weeks keeps the pacer on it."
+        )
+    days = days_since(results[0].finished_at, today)
+    if days is None:
+        return ""
+    if days >= RETEST_DAYS:
+        return (
+            f"Your last assessment was {days} days ago: a re-test would tell whether your "
+            "rate has moved."
+        )
+    due = RETEST_DAYS - days
+    ago = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    return f"Last assessment {ago}. A re-test is suggested in about {due} days."

@@ -1,0 +1,539 @@
+"""The resonance-rate assessment page: introduction -> steps with the pacer -> result.
+
+The heart-rate source runs as an asyncio task on the GUI loop and hands every item to the
+`AssessmentRun` (which stores it and moves the protocol on); a ~30 Hz QTimer repaints the pacer
+and the labels from the run's state. The result view shows every measure per step, the
+recommended rate with its reason and a chart; confirming makes the rate the pacer's default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.breathing.resonance import (
+    MAX_ARTIFACT_PCT,
+    PROTOCOL_RATES_BPM,
+    AssessmentResult,
+    StepResult,
+)
+from app.session.sources import SourceOptions, build_source
+from app.store import Store
+from app.ui.assessment_chart import AssessmentChart
+from app.ui.assessment_run import (
+    AssessmentRun,
+    DemoOptions,
+    demo_assessment,
+    past_assessments,
+    retest_text,
+)
+from app.ui.pacer_widget import PacerWidget
+from app.ui.settings_model import SettingsModel
+from app.ui.source_picker import FoundStrap, ScanFn, SourcePicker
+from sensors.source import HeartRateSource
+
+FRAME_INTERVAL_MS = 33
+NO_VALUE = "\u2013"  # an en dash: the measure could not be computed
+LAST_STRAP_KEY = "last_strap"
+INTRO_TEXT = (
+    "Everyone has a breathing rate at which the heart-rate waves grow largest: the resonance "
+    "rate, usually between 4.5 and 6.5 breaths a minute. This assessment finds yours. The pacer "
+    "runs for a few minutes at each of 6.5, 6.0, 5.5, 5.0 and 4.5 breaths a minute with a short "
+    "rest in between; just follow it, breathing gently, not deeply."
+)
+STRAP_TEXT = (
+    "It needs a heart-rate strap: the result comes from how your heart rate rises and falls "
+    "with each breath, beat by beat, and only a strap measures that. No strap at hand? The "
+    "demo strap shows how it works with simulated heart data."
+)
+COLUMNS = (
+    "Rate (/min)",
+    "Swing (bpm)",
+    "LF peak (Hz)",
+    "LF peak power (ms²)",
+    "LF power (ms²)",
+    "Phase (°)",
+    "LF peaks",
+    "Artifacts",
+    "",
+)
+
+
+def format_clock(seconds: float) -> str:
+    whole = max(math.ceil(seconds), 0)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _number(value: float | None, digits: int) -> str:
+    return NO_VALUE if value is None else f"{value:.{digits}f}"
+
+
+def step_cells(step: StepResult) -> list[str]:
+    """The table cells of one step."""
+    if step.too_many_artifacts:
+        note = "too many artifacts: repeat"
+    elif step.reason is not None:
+        note = step.reason
+    else:
+        note = ""
+    return [
+        f"{step.rate_bpm:g}",
+        _number(step.swing_bpm, 1),
+        _number(step.lf_peak_hz, 3),
+        _number(step.lf_peak_power_ms2, 0),
+        _number(step.lf_power_ms2, 0),
+        NO_VALUE if step.phase_deg is None else f"{step.phase_deg:+.0f}",
+        NO_VALUE if step.lf_peak_count is None else str(step.lf_peak_count),
+        f"{step.artifact_pct:.1f} %",
+        note,
+    ]
+
+
+class AssessmentPage(QWidget):
+    """Introduction, the running protocol, and the result.
+
+    Signals:
+        session_saved(int): an assessment was stored (or its result confirmed).
+        message(str): a short sentence for the status bar.
+    """
+
+    session_saved = Signal(int)
+    message = Signal(str)
+
+    def __init__(
+        self,
+        store: Store,
+        model: SettingsModel,
+        source_options: SourceOptions,
+        *,
+        demo_options: DemoOptions | None = None,
+        scan: ScanFn | None = None,
+        today: Callable[[], date] = date.today,
+        prefer_demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._model = model
+        self._options = source_options
+        self._demo = demo_options or DemoOptions(
+            resonance_bpm=source_options.demo_resonance_bpm,
+            speed=source_options.demo_speed,
+            seed=source_options.demo_seed,
+            clock=source_options.clock,
+        )
+        self._today = today
+        self.run: AssessmentRun | None = None
+        self.source: HeartRateSource | None = None
+        self.source_task: asyncio.Task[None] | None = None
+        self._shown_stage = ""
+        self._shown_result: AssessmentResult | None = None
+        self._scan = scan
+        self.past_results: list[AssessmentResult] = []
+
+        self.stack = QStackedWidget()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        self._build_intro(prefer_demo)
+        self._build_running()
+        self._build_result()
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_INTERVAL_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.refresh_past()
+
+    # -- views -----------------------------------------------------------------------------
+    def _build_intro(self, prefer_demo: bool) -> None:
+        view = QWidget()
+        layout = QVBoxLayout(view)
+        heading = QLabel("Find your resonance rate")
+        heading.setProperty("role", "heading")
+        layout.addWidget(heading)
+        for text in (INTRO_TEXT, STRAP_TEXT):
+            label = QLabel(text)
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        self.picker = SourcePicker(
+            _last_strap(self._store), self._scan, initial="demo" if prefer_demo else "last"
+        )
+        self.picker.none_button.hide()  # the assessment cannot run without heart data
+        layout.addWidget(self.picker)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Minutes per rate:"))
+        self.length_box = QComboBox()
+        self.length_box.addItem("2 minutes (about 13 min in all)", 120.0)
+        self.length_box.addItem("3 minutes (about 18 min in all)", 180.0)
+        row.addWidget(self.length_box)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.start_button = QPushButton("Start the assessment")
+        self.start_button.setProperty("role", "primary")
+        self.start_button.clicked.connect(self.start)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        past = QLabel("Past assessments")
+        past.setProperty("role", "heading")
+        layout.addWidget(past)
+        self.retest_label = QLabel("")
+        self.retest_label.setWordWrap(True)
+        self.retest_label.setProperty("role", "muted")
+        layout.addWidget(self.retest_label)
+        self.past_list = QListWidget()
+        self.past_list.setMaximumHeight(140)
+        self.past_list.setToolTip("Double-click an assessment to see its result again")
+        self.past_list.itemActivated.connect(
+            lambda _item: self.open_past(self.past_list.currentRow())
+        )
+        layout.addWidget(self.past_list)
+        layout.addStretch(1)
+        self.intro_view = view
+        self.stack.addWidget(view)
+
+    def _build_running(self) -> None:
+        view = QWidget()
+        layout = QVBoxLayout(view)
+        self.step_label = QLabel("")
+        self.step_label.setProperty("role", "heading")
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail_label = QLabel("")
+        self.detail_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail_label.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.pacer = PacerWidget()
+        self.pacer.setMinimumSize(240, 240)
+        self.status_label = QLabel("")
+        self.status_label.setProperty("role", "muted")
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.step_label)
+        layout.addWidget(self.detail_label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.pacer, 1)
+        layout.addWidget(self.status_label)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.skip_button = QPushButton("Skip the rest")
+        self.skip_button.clicked.connect(self.skip_rest)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.cancel)
+        buttons.addWidget(self.skip_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.running_view = view
+        self.stack.addWidget(view)
+
+    def _build_result(self) -> None:
+        view = QWidget()
+        layout = QVBoxLayout(view)
+        self.result_heading = QLabel("")
+        self.result_heading.setProperty("role", "heading")
+        self.result_reason = QLabel("")
+        self.result_reason.setWordWrap(True)
+        layout.addWidget(self.result_heading)
+        layout.addWidget(self.result_reason)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setMinimumHeight(170)
+        layout.addWidget(self.table)
+        self.chart = AssessmentChart()
+        layout.addWidget(self.chart, 1)
+        note = QLabel(
+            "Swing: heart-rate rise and fall per breath. Phase: + means the heart rate peaks "
+            "before the lungs are full, 0 means it rises and falls with the breath. "
+            f"Steps with over {MAX_ARTIFACT_PCT:g} % artifacts are left out; repeat them."
+        )
+        note.setWordWrap(True)
+        note.setProperty("role", "muted")
+        layout.addWidget(note)
+        buttons = QHBoxLayout()
+        self.confirm_button = QPushButton("")
+        self.confirm_button.setProperty("role", "primary")
+        self.confirm_button.clicked.connect(self.confirm)
+        self.repeat_button = QPushButton("Repeat the selected step")
+        self.repeat_button.clicked.connect(self.repeat_selected)
+        self.done_button = QPushButton("Done")
+        self.done_button.clicked.connect(self.back_to_intro)
+        buttons.addWidget(self.confirm_button)
+        buttons.addWidget(self.repeat_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.done_button)
+        layout.addLayout(buttons)
+        self.table.itemSelectionChanged.connect(self._update_repeat_button)
+        self.result_view = view
+        self.stack.addWidget(view)
+
+    # -- running ---------------------------------------------------------------------------
+    @property
+    def is_active(self) -> bool:
+        return self.run is not None and self.run.running
+
+    def start(self) -> None:
+        if self.is_active:
+            return
+        choice = self.picker.choice()
+        if choice.kind == "none" or not self.picker.is_complete():
+            self.message.emit("The assessment needs a strap or the demo strap.")
+            return
+        pattern = self._model.settings.pattern()
+        step_s = float(self.length_box.currentData())
+        run: AssessmentRun
+        if choice.kind == "demo":
+            run, strap = demo_assessment(self._store, pattern, self._demo, step_s=step_s)
+            source: HeartRateSource = strap
+            name: str | None = "Demo strap"
+            address: str | None = "demo"
+        else:
+            holder: list[AssessmentRun] = []
+
+            def rate_at(_t_s: float) -> float:
+                rate = holder[0].rate_at(holder[0].now_s()) if holder else None
+                return rate if rate is not None else PROTOCOL_RATES_BPM[0]
+
+            built = build_source(choice.kind, choice.address, rate_at, self._options)
+            if built is None:
+                return
+            run = AssessmentRun(self._store, pattern, built.clock, step_s=step_s)
+            holder.append(run)
+            source = built.source
+            name, address = choice.name, choice.address
+        self.run = run
+        self.source = source
+        run.start(sensor_name=name, sensor_address=address)
+        self.source_task = asyncio.ensure_future(self._consume(run, source))
+        self._shown_stage = ""
+        self.stack.setCurrentWidget(self.running_view)
+        self.timer.start()
+        self.refresh()
+
+    async def _consume(self, run: AssessmentRun, source: HeartRateSource) -> None:
+        try:
+            async for item in source:
+                run.on_item(item)
+        except Exception as exc:  # shown on the page; never swallowed
+            self.status_label.setText(f"The strap stopped: {exc}")
+
+    def refresh(self) -> None:
+        """Move the protocol on and repaint (the page's timer calls this)."""
+        run = self.run
+        if run is None:
+            return
+        run.tick()
+        stage = run.stage
+        total = len(run.rates_bpm)
+        if stage.kind == "done":
+            self._show_result()
+            return
+        if stage.kind == "idle":
+            return
+        left = run.stage_left_s()
+        number = stage.step_index + 1
+        if stage.kind == "waiting":
+            self.step_label.setText("Getting ready")
+            self.detail_label.setText("Waiting for the first heartbeats from the strap\u2026")
+            self.pacer.show_idle("Sit comfortably")
+            fraction = 0.0
+        elif stage.kind == "step":
+            self.step_label.setText(
+                f"Step {number} of {total} \u00b7 {stage.rate_bpm:g} breaths/min"
+            )
+            self.detail_label.setText(f"{format_clock(left)} left in this step")
+            state = run.pacer()
+            if state is not None:
+                self.pacer.show_state(state)
+            fraction = (stage.step_index + 1.0 - left / stage.length_s) / total
+        else:
+            self.step_label.setText(f"Rest \u00b7 next: step {number} of {total}")
+            self.detail_label.setText(
+                f"Breathe as you like. Step {number} at {stage.rate_bpm:g} breaths/min starts "
+                f"in {format_clock(left)}."
+            )
+            self.pacer.show_idle("Rest")
+            fraction = stage.step_index / total
+        self.skip_button.setVisible(stage.kind == "rest")
+        self.progress.setValue(round(1000 * min(max(fraction, 0.0), 1.0)))
+        recorder = run.recorder
+        bpm = recorder.last_bpm if recorder is not None else None
+        heart = f"heart rate {bpm} bpm" if bpm else "no heart rate yet"
+        self.status_label.setText(f"{heart} \u00b7 {run.beats_received} beats")
+
+    def skip_rest(self) -> None:
+        if self.run is not None:
+            self.run.skip_rest()
+            self.refresh()
+
+    def cancel(self) -> None:
+        """Stop the assessment; what was recorded is kept as an interrupted session."""
+        run = self.run
+        if run is not None and run.running:
+            run.cancel()
+            if run.session_id is not None:
+                self.session_saved.emit(run.session_id)
+            self.message.emit("Assessment stopped; nothing was changed.")
+        self._stop_source()
+        self.run = None
+        self.back_to_intro()
+
+    def _stop_source(self) -> None:
+        self.timer.stop()
+        if self.source is not None:
+            self.source.stop()
+        self.source = None
+
+    # -- result ----------------------------------------------------------------------------
+    def _show_result(self) -> None:
+        run = self.run
+        if run is None or run.result is None:
+            return
+        if self.stack.currentWidget() is not self.result_view:
+            self.timer.stop()
+            self.show_result(run.result)
+            self.session_saved.emit(run.result.session_id)
+
+    def show_result(self, result: AssessmentResult) -> None:
+        """Fill the result view from a (new or stored) result."""
+        best = result.recommended_bpm
+        if best is None:
+            self.result_heading.setText("No recommendation this time")
+        else:
+            self.result_heading.setText(f"Your resonance rate: {best:g} breaths a minute")
+        self.result_reason.setText(result.reason)
+        self.table.setRowCount(len(result.steps))
+        for row, step in enumerate(result.steps):
+            for col, text in enumerate(step_cells(step)):
+                item = QTableWidgetItem(text)
+                if col < len(COLUMNS) - 1:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if step.rate_bpm == best:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                item.setData(Qt.ItemDataRole.UserRole, step.rate_bpm)
+                self.table.setItem(row, col, item)
+        self.chart.show_steps(result.steps, best)
+        current = self._model.settings.rate_bpm
+        self.confirm_button.setVisible(best is not None)
+        if best is not None:
+            if result.confirmed_bpm == best or current == best:
+                self.confirm_button.setText(f"{best:g}/min is your pacer rate")
+                self.confirm_button.setEnabled(False)
+            else:
+                self.confirm_button.setText(f"Use {best:g}/min as my pacer rate")
+                self.confirm_button.setEnabled(True)
+        self.table.clearSelection()
+        noisy = [s for s in result.steps if not s.usable]
+        if noisy:
+            self.table.selectRow(result.steps.index(noisy[0]))
+        self._shown_result = result
+        self._update_repeat_button()
+        self.stack.setCurrentWidget(self.result_view)
+
+    def _update_repeat_button(self) -> None:
+        can_repeat = self.run is not None and self.run.stage.kind == "done"
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        self.repeat_button.setVisible(can_repeat)
+        self.repeat_button.setEnabled(can_repeat and bool(rows))
+
+    def selected_rate(self) -> float | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return float(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def repeat_selected(self) -> None:
+        run = self.run
+        rate = self.selected_rate()
+        if run is None or rate is None or run.stage.kind != "done" or self.source is None:
+            return
+        run.repeat_step(rate)
+        self.stack.setCurrentWidget(self.running_view)
+        self.timer.start()
+        self.refresh()
+
+    def confirm(self) -> None:
+        result = self._shown_result
+        if result is None or result.recommended_bpm is None:
+            return
+        rate = result.recommended_bpm
+        self._model.update(rate_bpm=rate)
+        if self.run is not None and self.run.result is not None:
+            self.run.confirm(rate)
+        self.confirm_button.setText(f"{rate:g}/min is your pacer rate")
+        self.confirm_button.setEnabled(False)
+        self.message.emit(f"The pacer now breathes at {rate:g} breaths a minute.")
+        self.session_saved.emit(result.session_id)
+
+    def back_to_intro(self) -> None:
+        if not self.is_active:
+            self._stop_source()
+        self.refresh_past()
+        self.stack.setCurrentWidget(self.intro_view)
+
+    def refresh_past(self) -> None:
+        results = past_assessments(self._store)
+        self.past_results = results
+        self.past_list.clear()
+        for result in results:
+            when = result.finished_at[:10]
+            if result.recommended_bpm is None:
+                text = f"{when}: no recommendation"
+            else:
+                text = f"{when}: {result.recommended_bpm:g} breaths/min"
+                if result.confirmed_bpm is not None:
+                    text += " (taken as pacer rate)"
+            self.past_list.addItem(text)
+        if not results:
+            self.past_list.addItem("None yet.")
+        self.retest_label.setText(retest_text(results, self._today()))
+
+    def open_past(self, row: int) -> None:
+        """Show a stored result (row of the past-assessments list)."""
+        if 0 <= row < len(self.past_results) and not self.is_active:
+            self.run = None
+            self.show_result(self.past_results[row])
+
+    def shutdown(self) -> None:
+        """The window is closing: keep what was recorded."""
+        if self.is_active and self.run is not None:
+            self.run.cancel()
+        self._stop_source()
+
+
+def _last_strap(store: Store) -> FoundStrap | None:
+    value = store.get_setting(LAST_STRAP_KEY)
+    if isinstance(value, dict) and isinstance(value.get("address"), str):
+        return FoundStrap(str(value.get("name") or value["address"]), value["address"])
+    return None

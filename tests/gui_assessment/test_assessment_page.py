@@ -1,0 +1,152 @@
+"""The whole assessment on the demo strap, run as fast as the loop allows, through the page."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
+
+from app.breathing.resonance import PROTOCOL_RATES_BPM, result_key
+from app.session.sources import SourceOptions
+from app.store import Store, open_store
+from app.store.settings import load_settings
+from app.ui.assessment_page import AssessmentPage
+from app.ui.assessment_run import DemoOptions
+from app.ui.settings_model import SettingsModel
+
+
+async def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.002)
+
+
+def hosted(page: QWidget) -> QWidget:
+    """A top-level window whose minimum size does not follow the layout (offscreen warns)."""
+    host = QWidget()
+    layout = QVBoxLayout(host)
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(page)
+    host.resize(1000, 760)
+    return host
+
+
+def make_page(
+    store: Store, resonance_bpm: float, seed: int
+) -> tuple[AssessmentPage, SettingsModel]:
+    model = SettingsModel(store, load_settings(store))
+    page = AssessmentPage(
+        store,
+        model,
+        SourceOptions(),
+        demo_options=DemoOptions(resonance_bpm=resonance_bpm, speed=math.inf, seed=seed),
+        prefer_demo=True,
+        today=lambda: date(2026, 11, 27),
+    )
+    return page, model
+
+
+@pytest.mark.parametrize(("resonance_bpm", "seed"), [(4.5, 21), (5.5, 22), (6.5, 23)])
+def test_whole_assessment_recommends_the_demo_resonance(
+    qloop: asyncio.AbstractEventLoop, tmp_path: Path, resonance_bpm: float, seed: int
+) -> None:
+    store = open_store(tmp_path / "baseline.db")
+    page, model = make_page(store, resonance_bpm, seed)
+    host = hosted(page)
+    host.show()
+    assert model.settings.rate_bpm == 6.0
+    seen: set[str] = set()
+
+    def watch_done() -> bool:
+        page.refresh()
+        seen.add(page.step_label.text())
+        return page.stack.currentWidget() is page.result_view
+
+    async def scenario() -> None:
+        assert page.picker.choice().kind == "demo"
+        page.start_button.click()
+        assert page.stack.currentWidget() is page.running_view
+        await wait_until(watch_done, 120.0, "the result")
+
+    qloop.run_until_complete(scenario())
+    run = page.run
+    assert run is not None and run.result is not None
+    assert run.result.recommended_bpm == resonance_bpm
+    assert page.result_heading.text() == f"Your resonance rate: {resonance_bpm:g} breaths a minute"
+    assert "largest heart-rate swing" in page.result_reason.text()
+    # the "step k of 5" view was shown for every step
+    for k, rate in enumerate(PROTOCOL_RATES_BPM, start=1):
+        assert f"Step {k} of 5 \u00b7 {rate:g} breaths/min" in seen
+    assert any(text.startswith("Rest") for text in seen)
+    # the table holds every step with every measure
+    assert page.table.rowCount() == 5
+    for row, rate in enumerate(PROTOCOL_RATES_BPM):
+        cells = [page.table.item(row, c).text() for c in range(page.table.columnCount())]
+        assert cells[0] == f"{rate:g}"
+        assert "\u2013" not in cells[:8]
+    # the chart shows the measured swings and LF powers by rate
+    x, heights = page.chart.swing_data()
+    steps = {s.rate_bpm: s for s in run.result.steps}
+    assert sorted(x) == sorted(PROTOCOL_RATES_BPM)
+    for rate, height in zip(x, heights, strict=True):
+        assert height == pytest.approx(steps[rate].swing_bpm)
+    assert max(zip(heights, x, strict=True))[1] == resonance_bpm
+    lf_x, lf_y = page.chart.lf_data()
+    assert lf_x == sorted(PROTOCOL_RATES_BPM) and all(v > 0 for v in lf_y)
+    # confirming makes the rate the pacer's default, stored in the typed settings
+    assert page.confirm_button.isEnabled() or resonance_bpm == 6.0
+    page.confirm_button.click()
+    assert model.settings.rate_bpm == resonance_bpm
+    assert load_settings(store).rate_bpm == resonance_bpm
+    assert run.session_id is not None
+    stored = store.get_setting(result_key(run.session_id))
+    assert stored["confirmed_bpm"] == resonance_bpm
+    # past assessments and the re-test line
+    page.done_button.click()
+    assert page.stack.currentWidget() is page.intro_view
+    assert page.past_list.count() == 1
+    assert f"{resonance_bpm:g} breaths/min (taken as pacer rate)" in page.past_list.item(0).text()
+    assert "re-test is suggested in about 28 days" in page.retest_label.text()
+    host.close()
+    store.close()
+
+
+def test_stop_keeps_an_interrupted_session(
+    qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    store = open_store(tmp_path / "baseline.db")
+    page, model = make_page(store, 5.5, 5)
+    host = hosted(page)
+    host.show()
+
+    def in_step_two() -> bool:
+        page.refresh()
+        return (
+            page.run is not None
+            and page.run.stage.kind == "step"
+            and (page.run.stage.step_index == 1)
+        )
+
+    async def scenario() -> None:
+        page.start_button.click()
+        await wait_until(in_step_two, 60.0, "step 2")
+        assert "Step 2 of 5" in page.step_label.text()
+        page.stop_button.click()
+
+    qloop.run_until_complete(scenario())
+    assert page.stack.currentWidget() is page.intro_view
+    sessions = store.sessions(kind="assessment")
+    assert len(sessions) == 1 and sessions[0].status == "interrupted"
+    assert model.settings.rate_bpm == 6.0
+    assert page.past_list.item(0).text() == "None yet."
+    host.close()
+    store.close()
