@@ -202,8 +202,15 @@ class BreathePage(QWidget):
             elapsed = f"Breathing {format_duration(self.timer.active_s())}"
             left = self.timer.remaining_s()
             remaining = "Open session" if left is None else f"{format_duration(left)} left"
+            state = self.pacer.state
             if self.timer.state == "paused":
                 elapsed += " (paused)"
+            elif (
+                state is not None
+                and self.pattern is not None
+                and abs(state.current_rate_bpm - self.pattern.rate_bpm) >= 0.05
+            ):
+                elapsed += f"  ·  easing in at {state.current_rate_bpm:.1f}/min"
         if self.elapsed_label.text() != elapsed:
             self.elapsed_label.setText(elapsed)
         if self.remaining_label.text() != remaining:

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.history_page.message.connect(self.notify)
         cue_player.problem.connect(self.notify)
         model.changed.connect(self._apply_settings)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
         self._apply_settings(model.settings)
         if model.settings.sound_on:
             cue_player.report_unavailable()
@@ -204,6 +205,11 @@ class MainWindow(QMainWindow):
                 colours = apply_theme(app, settings.theme)
                 self.breathe_page.pacer.set_colours(colours)
             self._applied_theme = settings.theme
+
+    def _system_scheme_changed(self) -> None:
+        if self._model.settings.theme == "system":
+            self._applied_theme = None  # re-resolve "system" to the new light/dark
+            self._apply_settings(self._model.settings)
 
     def notify(self, text: str) -> None:
         """Show a short sentence in the status bar; notices arriving together are joined."""

@@ -211,3 +211,32 @@ def test_frames_follow_the_clock_not_the_ticks(
     assert expected.phase == "exhale"
     qtbot.waitUntil(lambda: page.pacer.state == expected, timeout=1000)
     page.stop(reflect=False)
+
+
+def test_ramp_eases_the_pacer_down_to_the_target(
+    store: Store, clock: FakeClock, make_window: WindowFactory
+) -> None:
+    window = make_window(store)
+    page = window.breathe_page
+    page.editor.rate_spin.setValue(5.0)
+    page.editor.ramp_check.setChecked(True)
+    page.editor.ramp_start_spin.setValue(8.0)
+    page.editor.ramp_minutes_spin.setValue(1.0)
+    expected = BreathingPattern(rate_bpm=5.0, start_rate_bpm=8.0, ramp_duration_s=60.0)
+    start_s = clock.now_s
+    page.start()
+    assert page.pattern == expected
+    clock.advance(30.0)
+    page.refresh_now()
+    state = page.pacer.state
+    assert state == pacer_state(expected, clock.now_s - start_s)
+    assert state is not None
+    assert state.current_rate_bpm == pytest.approx(6.5)
+    assert page.elapsed_label.text() == "Breathing 0:30  ·  easing in at 6.5/min"
+    clock.advance(40.0)
+    page.refresh_now()
+    assert page.elapsed_label.text() == "Breathing 1:10"
+    page.stop(reflect=False)
+    [record] = store.sessions()
+    assert BreathingPattern.from_json(record.pattern_json or "") == expected
+    assert record.rate_bpm == 5.0
