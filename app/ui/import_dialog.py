@@ -215,6 +215,7 @@ class ImportDialog(QDialog):
         intro.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setWordWrap(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
@@ -272,7 +273,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(options)
         layout.addLayout(buttons)
-        width = self.fontMetrics().averageCharWidth() * 120
+        width = self.fontMetrics().averageCharWidth() * 150
         self.resize(width, self.fontMetrics().height() * 28)
         self._update_state()
 
@@ -365,9 +366,9 @@ class ImportDialog(QDialog):
             return "Reading the files\u2026"
         bad = [r for r in self._rows if r.problem is not None]
         if bad:
-            names = ", ".join(r.path.name for r in bad)
-            it = "them" if len(bad) > 1 else "it"
-            return f"Cannot import {names} (see the table); remove {it} to import the rest."
+            problems = "\n".join(f"{r.path.name}: {r.problem}" for r in bad)
+            it = "these files" if len(bad) > 1 else "this file"
+            return f"Cannot import {it}; remove {it} to import the rest.\n{problems}"
         return None
 
     def _update_state(self) -> None:

@@ -337,7 +337,7 @@ def _draw_chart(pp: _Painter, s: ChartSeries, box: QRectF) -> None:
     stack = np.vstack([s.value, s.baseline_7d, s.normal_low, s.normal_high])
     finite = stack[np.isfinite(stack)]
     lo, hi = float(finite.min()), float(finite.max())
-    pad = max((hi - lo) * 0.12, 0.05 if hi < 20 else 1.0)
+    pad = max((hi - lo) * 0.15, 0.05 if hi < 20 else 1.0)
     lo, hi = lo - pad, hi + pad
     n = len(s.days)
 

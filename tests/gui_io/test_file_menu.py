@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMenu
 from pytestqt.qtbot import QtBot
 
 from app.formats.backup import validate_backup
@@ -21,8 +21,7 @@ WindowFactory = Callable[[Store], MainWindow]
 
 
 def menu_texts(window: MainWindow) -> list[str]:
-    file_menu = window.menuBar().actions()[0].menu()
-    assert file_menu is not None
+    file_menu = next(m for m in window.menuBar().findChildren(QMenu) if m.title() == "&File")
     return [a.text().replace("&", "") for a in file_menu.actions() if not a.isSeparator()]
 
 
@@ -60,6 +59,7 @@ def test_export_json_csv_and_kubios(qtbot: QtBot, store: Store, tmp_path: Path) 
 
     outcomes = import_files(store, [PLAIN_RR, ELITE_RAW])
     plain_id = outcomes[0].session_id
+    assert plain_id is not None
     dialog = ExportDialog(store, session_id=plain_id, start_dir=tmp_path)
     qtbot.addWidget(dialog)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDate, QDateTime, QTime
 from pytestqt.qtbot import QtBot
 
 from app.store import Store
@@ -36,9 +36,7 @@ def session_count(store: Store) -> int:
     return int(store.conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
 
 
-def test_preview_rows_for_a_good_and_a_bad_file(
-    qtbot: QtBot, store: Store, bad_file: Path
-) -> None:
+def test_preview_rows_for_a_good_and_a_bad_file(qtbot: QtBot, store: Store, bad_file: Path) -> None:
     dialog = open_dialog(qtbot, store, [PLAIN_RR, ELITE_RAW, bad_file])
     assert dialog.table.rowCount() == 3
     rr = file_values(PLAIN_RR)
@@ -105,11 +103,11 @@ def test_kind_and_start_for_a_file_without_one(qtbot: QtBot, store: Store) -> No
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("readiness"))
     dialog.at_check.setChecked(True)
     chosen = datetime(2026, 2, 14, 6, 30)
-    dialog.at_edit.setDateTime(QDateTime(chosen))
+    dialog.at_edit.setDateTime(QDateTime(QDate(2026, 2, 14), QTime(6, 30)))
     assert dialog.do_import() is not None
     (session,) = store.sessions()
     assert session.kind == "readiness"
-    assert session.started_at.replace(tzinfo=None) == chosen
+    assert session.started_at == chosen.astimezone()  # local time
     assert session.duration_s == pytest.approx(float(np.sum(file_values(PLAIN_RR))) / 1000.0)
 
 
