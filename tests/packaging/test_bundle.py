@@ -206,13 +206,22 @@ def test_unused_qt_modules_are_left_out(build: Build) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: 271 MB (259 MiB) on Linux x86-64. numpy+scipy bring two OpenBLAS copies "
-    "(50 MB; 105 MB in all), Qt's ICU 40 MB; every unused Qt module is already out (README, "
-    "Packaging)",
+    reason="not met yet: 279 MB (268 MiB) on Linux x86-64 with every unused Qt module out. NumPy "
+    "and SciPy are 120 MB (two OpenBLAS copies: 55 MB), Qt's ICU data 40 MB, pyqtgraph's required "
+    "QtOpenGL binding 9 MB",
 )
 def test_bundle_is_at_most_200_mb_unpacked(build: Build) -> None:
     size_mb = _bundle_size_mb(build.bundle_dir)
-    print(f"\nbundle size: {size_mb:.0f} MB unpacked (limit {SIZE_LIMIT_MB:.0f} MB)")
+    print(
+        f"\nbundle size: {size_mb:.0f} MB unpacked (limit {SIZE_LIMIT_MB:.0f} MB); largest parts:"
+    )
+    internal = build.bundle_dir / "_internal"
+    parts = sorted(
+        ((_bundle_size_mb(path), path.name) for path in internal.iterdir() if path.is_dir()),
+        reverse=True,
+    )
+    for part_mb, name in parts[:6]:
+        print(f"  {part_mb:6.1f} MB  {name}")
     assert size_mb <= SIZE_LIMIT_MB
 
 
