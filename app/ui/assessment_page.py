@@ -135,7 +135,7 @@ class AssessmentPage(QWidget):
         self._store = store
         self._model = model
         self._options = source_options
-        self._demo = demo_options or DemoOptions(
+        self.demo_options = demo_options or DemoOptions(
             resonance_bpm=source_options.demo_resonance_bpm,
             speed=source_options.demo_speed,
             seed=source_options.demo_seed,
@@ -309,7 +309,7 @@ class AssessmentPage(QWidget):
         step_s = float(self.length_box.currentData())
         run: AssessmentRun
         if choice.kind == "demo":
-            run, strap = demo_assessment(self._store, pattern, self._demo, step_s=step_s)
+            run, strap = demo_assessment(self._store, pattern, self.demo_options, step_s=step_s)
             source: HeartRateSource = strap
             name: str | None = "Demo strap"
             address: str | None = "demo"

@@ -21,6 +21,7 @@ from app import APP_NAME
 from app.store import Store, open_store
 from app.store.migrations import SchemaTooNewError
 from app.store.settings import load_settings
+from app.ui.assessment_wiring import install_assessment
 from app.ui.home_page import home_page_of, install_home
 from app.ui.live_wiring import install_live_session
 from app.ui.settings_model import SettingsModel
@@ -48,6 +49,7 @@ def build_window(store: Store, *, demo: bool = False) -> MainWindow:
     cue_player.setParent(window)
     install_home(window, store, demo=demo)
     install_live_session(window, store, model, cue_player, demo=demo)
+    install_assessment(window, store, model, demo=demo)
     return window
 
 

@@ -18,6 +18,7 @@ from app.store import Store, open_store
 from app.store.settings import load_settings
 from app.ui.assessment_page import AssessmentPage
 from app.ui.assessment_run import DemoOptions
+from app.ui.main import build_window
 from app.ui.settings_model import SettingsModel
 
 
@@ -90,7 +91,8 @@ def test_whole_assessment_recommends_the_demo_resonance(
     # the table holds every step with every measure
     assert page.table.rowCount() == 5
     for row, rate in enumerate(PROTOCOL_RATES_BPM):
-        cells = [page.table.item(row, c).text() for c in range(page.table.columnCount())]
+        items = [page.table.item(row, c) for c in range(page.table.columnCount())]
+        cells = [item.text() if item is not None else "" for item in items]
         assert cells[0] == f"{rate:g}"
         assert "\u2013" not in cells[:8]
     # the chart shows the measured swings and LF powers by rate
@@ -149,4 +151,22 @@ def test_stop_keeps_an_interrupted_session(
     assert model.settings.rate_bpm == 6.0
     assert page.past_list.item(0).text() == "None yet."
     host.close()
+    store.close()
+
+
+def test_window_has_the_assessment_page(qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "baseline.db")
+    window = build_window(store, demo=True)
+    names = window.page_names()
+    assert "Assessment" in names
+    if "Live session" in names:
+        assert names.index("Assessment") == names.index("Live session") + 1
+    window.show_page("Assessment")
+    page = window.stack.currentWidget()
+    assert isinstance(page, AssessmentPage)
+    assert page.picker.choice().kind == "demo"
+    assert not page.picker.none_button.isVisible()
+    assert any(a.text() == "Show Assessment" for a in window.actions())
+    window.close()
+    window.deleteLater()
     store.close()

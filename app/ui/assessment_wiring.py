@@ -1,0 +1,54 @@
+"""Plugs the resonance-rate assessment page into the main window (called by `app.ui.main`)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+
+from app.session.sources import SourceOptions
+from app.store import Store
+from app.ui.assessment_page import AssessmentPage
+from app.ui.live_wiring import strap_scanner
+from app.ui.settings_model import SettingsModel
+from app.ui.theme import resolve_theme
+from app.ui.window import MainWindow
+
+PAGE_NAME = "Assessment"
+SHORTCUT = "Ctrl+5"
+
+
+class _CloseWatcher(QObject):
+    """Keeps what a running assessment recorded when the window closes."""
+
+    def __init__(self, page: AssessmentPage, parent: QObject) -> None:
+        super().__init__(parent)
+        self._page = page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Close:
+            self._page.shutdown()
+        return False
+
+
+def install_assessment(
+    window: MainWindow,
+    store: Store,
+    model: SettingsModel,
+    *,
+    demo: bool = False,
+    source_options: SourceOptions | None = None,
+) -> AssessmentPage:
+    """Add the "Assessment" page (after the live session page when there is one)."""
+    options = source_options or SourceOptions()
+    page = AssessmentPage(
+        store, model, options, scan=strap_scanner(options.ble_backend), prefer_demo=demo
+    )
+    names = window.page_names()
+    after = next((n for n in ("Live session", "Breathe") if n in names), None)
+    position = names.index(after) + 1 if after is not None else -1
+    window.add_page(PAGE_NAME, page, SHORTCUT, position=position)
+    page.pacer.set_colours(resolve_theme(model.settings.theme))
+    model.changed.connect(lambda settings: page.pacer.set_colours(resolve_theme(settings.theme)))
+    page.session_saved.connect(lambda _id: window.history_page.refresh())
+    page.message.connect(window.notify)
+    window.installEventFilter(_CloseWatcher(page, window))
+    return page
