@@ -235,7 +235,6 @@ class BreathePage(QWidget):
             "breathing", rate_bpm=self.pattern.rate_bpm, pattern_json=self.pattern.to_json()
         )
         self._cue_from_s = 0.0
-        self._cues.played.clear()
         self.frame_timer.start()
         self.refresh_now()
         self._update_controls()

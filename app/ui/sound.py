@@ -91,7 +91,6 @@ class CuePlayer(QObject):
         self.volume = 0.6
         self.style: CueStyle = "tones"
         self.unavailable_reason: str | None = None
-        self.played: list[str] = []  # names of the sounds started, newest last (for the status)
         self._effects: dict[str, Any] = {}
         self._problem_sent = False
         with quiet_audio_probe():
@@ -166,6 +165,4 @@ class CuePlayer(QObject):
         if effect is None:
             return None
         effect.play()
-        self.played.append(name)
-        del self.played[:-16]
         return name
