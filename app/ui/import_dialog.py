@@ -202,7 +202,9 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Import")
         self._store = store
-        self._pool = thread_pool or QThreadPool.globalInstance()
+        # A pool of its own: closing the dialog drops files not started yet and waits only for
+        # the ones being read.
+        self._pool = thread_pool or QThreadPool(self)
         self._rows: list[PreviewRow] = []
         self._jobs: dict[Path, _ReadJob] = {}
         self.outcomes: list[ImportOutcome] = []
@@ -376,6 +378,12 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(reason is None)
         self.remove_button.setEnabled(bool(self.table.selectedIndexes()))
         self.reason_label.setText(reason or self._ready_text())
+        self.kind_combo.setEnabled(
+            any(
+                r.item is not None and isinstance(r.item.imported, ImportedRecording)
+                for r in self._rows
+            )
+        )
         needs_start = any(r.needs_start for r in self._rows)
         self.at_check.setEnabled(needs_start)
         self.at_edit.setEnabled(needs_start and self.at_check.isChecked())
@@ -417,6 +425,7 @@ class ImportDialog(QDialog):
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Wait for files still being read (before the dialog goes away)."""
         if self._jobs:
+            self._pool.clear()
             self._pool.waitForDone(timeout_ms)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.formats.backup import validate_backup
@@ -25,6 +25,17 @@ def menu_texts(window: MainWindow) -> list[str]:
     return [a.text().replace("&", "") for a in file_menu.actions() if not a.isSeparator()]
 
 
+class RefreshProbe(QWidget):
+    """A page that counts refresh requests, as the home page receives them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests = 0
+
+    def schedule_refresh(self) -> None:
+        self.requests += 1
+
+
 def test_file_menu_has_the_data_entries(make_window: WindowFactory, store: Store) -> None:
     window = make_window(store)
     texts = menu_texts(window)
@@ -39,6 +50,8 @@ def test_import_from_the_menu_refreshes_history(
     qtbot: QtBot, make_window: WindowFactory, store: Store
 ) -> None:
     window = make_window(store)
+    probe = RefreshProbe()
+    window.add_page("Probe", probe)
     actions = window.data_actions
     actions.ask_open_files = lambda _parent: [PLAIN_RR, ELITE_RAW]
     assert window.history_page.session_ids() == []
@@ -52,6 +65,7 @@ def test_import_from_the_menu_refreshes_history(
     assert len(ids) == 2
     assert sorted(window.history_page.session_ids()) == ids
     assert "2 sessions imported" in window.statusBar().currentMessage()
+    assert probe.requests == 1  # a page added later (home, assessment) is refreshed too
 
 
 def test_export_json_csv_and_kubios(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
@@ -180,3 +194,22 @@ def test_backup_to_an_existing_file_is_refused(
     assert window.data_actions.back_up(existing) is None
     assert existing.read_text() == "keep me"
     assert "already exists" in notes[0]
+
+
+def test_cancel_while_reading_writes_nothing(
+    qtbot: QtBot, make_window: WindowFactory, store: Store
+) -> None:
+    from tests.conftest import DATA_DIR
+
+    window = make_window(store)
+    actions = window.data_actions
+    long_file = DATA_DIR / "rr" / "long24h_nsr2db_nsr001.txt.gz"
+    dialog = actions.open_import([long_file, PLAIN_RR, ELITE_RAW])
+    assert dialog.is_busy()
+    gone: list[bool] = []
+    dialog.destroyed.connect(lambda: gone.append(True))
+    dialog.reject()
+    qtbot.waitUntil(lambda: bool(gone), timeout=20_000)  # deleted on close, no crash
+    qtbot.wait(50)  # any read that finished late has nowhere to go
+    assert store.sessions() == []
+    assert window.isVisible()
