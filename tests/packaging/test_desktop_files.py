@@ -79,6 +79,13 @@ def test_metainfo_matches_the_app() -> None:
     screenshots = component.findall("screenshots/screenshot")
     assert screenshots
     assert all((shot.findtext("caption") or "").strip() for shot in screenshots)
+    # Screenshots served from this repository must exist in it.
+    for shot in screenshots:
+        url = shot.findtext("image") or ""
+        assert url.startswith("https://")
+        if "/resources/screenshots/" in url:
+            name = url.rsplit("/", 1)[1]
+            assert (ROOT / "resources" / "screenshots" / name).is_file(), name
     rating = component.find("content_rating")
     assert rating is not None
     assert rating.get("type") == "oars-1.1"
