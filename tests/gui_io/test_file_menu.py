@@ -213,3 +213,27 @@ def test_cancel_while_reading_writes_nothing(
     qtbot.wait(50)  # any read that finished late has nowhere to go
     assert store.sessions() == []
     assert window.isVisible()
+
+
+class RunningPage(QWidget):
+    """A page with a session in progress."""
+
+    def is_active(self) -> bool:
+        return True
+
+
+def test_restore_waits_for_a_running_session(
+    make_window: WindowFactory, store: Store, tmp_path: Path
+) -> None:
+    import_files(store, [PLAIN_RR])
+    window = make_window(store)
+    actions = window.data_actions
+    backup = actions.back_up(tmp_path / "b.db")
+    assert backup is not None
+    window.add_page("Running", RunningPage())
+    notes: list[str] = []
+    actions.inform = lambda _parent, _title, text: notes.append(text)
+    actions.confirm = lambda _parent, _title, _text: pytest.fail("asked during a session")
+    assert not actions.restore(backup)
+    assert "Finish the running session" in notes[0]
+    assert window.isVisible()
