@@ -23,7 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -144,6 +144,8 @@ class BaselineChart(QWidget):
         for name in LOG_OVERLAYS:
             box = QCheckBox(OVERLAY_LABELS[name])
             box.setToolTip(f"Overlay your logged {name} (1-5) on the right axis")
+            swatch = OVERLAY_COLOURS[name]
+            box.setStyleSheet(f"QCheckBox {{ color: {swatch}; font-weight: 600; }}")
             box.toggled.connect(self._update_overlays)
             controls.addWidget(box)
             self.overlay_boxes[name] = box
@@ -159,6 +161,15 @@ class BaselineChart(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setMinimumHeight(260)
         layout.addWidget(self.graphics, 1)
+        self.empty_label = QLabel(
+            "Your chart starts with your first value: a morning check with a strap, or "
+            "today's log (RMSSD or resting heart rate from another device)."
+        )
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setProperty("role", "muted")
+        self.empty_label.hide()
+        layout.addWidget(self.empty_label, 1)
 
         self.hrv_plot: pg.PlotItem = self.graphics.addPlot(
             row=0, col=0, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)}
@@ -210,9 +221,9 @@ class BaselineChart(QWidget):
         self.overlay_curves: dict[str, pg.PlotDataItem] = {}
         self.overlay_marks: dict[str, pg.PlotDataItem] = {}
         for name in LOG_OVERLAYS:
-            curve = pg.PlotDataItem(
-                connect="finite", pen=pg.mkPen(OVERLAY_COLOURS[name], width=1.5)
-            )
+            soft = QColor(OVERLAY_COLOURS[name])
+            soft.setAlpha(150)  # lighter than the baseline, so the 7-day line stays clear
+            curve = pg.PlotDataItem(connect="finite", pen=pg.mkPen(soft, width=1.2))
             marks = pg.PlotDataItem(
                 pen=None,
                 symbol="s",
@@ -263,6 +274,8 @@ class BaselineChart(QWidget):
         else:
             self.more_days_label.hide()
         self._x_span = self._data_span(ln_rmssd, resting_hr)
+        self.graphics.setVisible(self._x_span is not None)
+        self.empty_label.setVisible(self._x_span is None)
         self._apply_limits()
         self.set_range_days(self._range_days, emit=False)
 
@@ -303,6 +316,10 @@ class BaselineChart(QWidget):
                 marks.setData(*_finite_points(x, y))
             curve.setVisible(on)
             marks.setVisible(on)
+        any_on = any(box.isChecked() for box in self.overlay_boxes.values())
+        right = self.hrv_plot.getAxis("right")
+        right.setStyle(showValues=any_on)
+        right.setLabel("1-5" if any_on else "")
 
     def _sync_overlay_view(self) -> None:
         self.overlay_view.setGeometry(self.hrv_plot.vb.sceneBoundingRect())
@@ -345,6 +362,13 @@ class BaselineChart(QWidget):
         band = QColor(accent)
         band.setAlpha(55)
         self.graphics.setBackground(base)
+        checked = (
+            f"QPushButton:checked {{ background: {accent.name()}; "
+            f"color: {pal.color(QPalette.ColorRole.HighlightedText).name()}; border: none; "
+            "border-radius: 4px; }"
+        )
+        for button in self.range_buttons.values():
+            button.setStyleSheet(checked)
         for plot in (self.hrv_plot, self.hr_plot, self.cv_plot):
             for side in ("left", "bottom", "right"):
                 axis = plot.getAxis(side)

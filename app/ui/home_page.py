@@ -290,8 +290,16 @@ class HomePage(QWidget):
         right_layout.addWidget(healing_hint)
         self.reading_frame = QFrame()
         self.reading_frame.setObjectName("readingFrame")
-        reading_layout = QVBoxLayout(self.reading_frame)
-        reading_layout.setContentsMargins(10, 6, 6, 6)
+        frame_layout = QHBoxLayout(self.reading_frame)
+        frame_layout.setContentsMargins(0, 4, 4, 4)
+        frame_layout.setSpacing(10)
+        self.reading_edge = QFrame()  # a soft colour bar for the reading's tone
+        self.reading_edge.setObjectName("readingEdge")
+        self.reading_edge.setFixedWidth(4)
+        frame_layout.addWidget(self.reading_edge)
+        reading_layout = QVBoxLayout()
+        reading_layout.setContentsMargins(0, 0, 0, 0)
+        frame_layout.addLayout(reading_layout, 1)
         self.reading_label = _body_label()
         self.reading_label.setAccessibleName("How your baseline reads")
         self.hr_reading_label = _body_label()
@@ -356,8 +364,8 @@ class HomePage(QWidget):
         self.hr_reading_label.setText(hr.text if show_hr else "")
         self.hr_reading_label.setVisible(show_hr)
         edge = MOOD_EDGES[ln.mood]
-        self.reading_frame.setStyleSheet(
-            f"QFrame#readingFrame {{ border-left: 4px solid {edge}; }}"
+        self.reading_edge.setStyleSheet(
+            f"QFrame#readingEdge {{ background: {edge}; border-radius: 2px; }}"
         )
         self.reading_frame.setProperty("mood", ln.mood.value)
 

@@ -166,6 +166,7 @@ class ReadinessDialog(QDialog):
         self.start_button.clicked.connect(self.start)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.start_button)
+        self.cancel_button.setAutoDefault(False)  # Return starts the check
         setup_layout.addLayout(buttons)
         self.stack.addWidget(setup)
         self.setup_view = setup

@@ -122,6 +122,9 @@ class WelcomeDialog(QDialog):
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
         layout.addLayout(buttons)
+        self.skip_button.setAutoDefault(False)  # Return always means "Next"
+        self.back_button.setAutoDefault(False)
+        self.next_button.setFocus()
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
         self._update()
 

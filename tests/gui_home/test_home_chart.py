@@ -159,6 +159,7 @@ def test_empty_store_and_refresh_after_a_log_entry(
 ) -> None:
     _, page = make_home(store)
     assert "14 days" in page.chart.more_days_label.text()
+    assert page.chart.empty_label.isVisible() and not page.chart.graphics.isVisible()
     assert "No sessions yet" in page.session_label.text()
     assert "Nothing yet today" in page.today_label.text()
     dialog = page.open_log_form()
@@ -167,6 +168,7 @@ def test_empty_store_and_refresh_after_a_log_entry(
     assert dialog.save()
     qtbot.waitUntil(lambda: _xy(page.chart.hrv.dots)[1].size == 1)
     assert _xy(page.chart.hrv.dots)[1][0] == pytest.approx(math.log(47.0))
+    assert page.chart.graphics.isVisible() and not page.chart.empty_label.isVisible()
     assert "RMSSD 47 ms" in page.today_label.text()
     assert "13 more days" in page.chart.more_days_label.text()
 
