@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
+from pytestqt.logging import _QtMessageCapture
 from pytestqt.qtbot import QtBot
 
 from app.breathing import BreathingPattern, pacer_state
@@ -143,3 +144,24 @@ def test_run_gui_starts_logs_notices_and_purges(tmp_path: Path) -> None:
     assert after.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1  # purged
     assert after.get_setting("window_geometry")
     after.close()
+
+
+@pytest.mark.qt_log_level_fail("CRITICAL")
+def test_audio_probe_filter_swallows_only_known_noise(qtlog: _QtMessageCapture) -> None:
+    from PySide6.QtCore import QLoggingCategory, qCWarning, qWarning
+
+    from app.ui.sound import quiet_audio_probe
+
+    # PySide6's stubs say bytes; at run time these take str.
+    resolver = QLoggingCategory("qt.multimedia.symbolsresolver")  # type: ignore[arg-type]
+    with quiet_audio_probe() as swallowed:
+        qWarning("PulseAudioService: pa_context_connect() failed")
+        qCWarning(resolver, "Couldn't load pipewire-0.3 library")  # type: ignore[arg-type]
+        qWarning("something else went wrong")
+    qWarning("after the probe")
+    assert swallowed == [
+        "PulseAudioService: pa_context_connect() failed",
+        "Couldn't load pipewire-0.3 library",
+    ]
+    seen = [record.message for record in qtlog.records]
+    assert seen == ["something else went wrong", "after the probe"]
