@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QDateTime, QMimeData, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -161,6 +161,14 @@ def row_texts(row: PreviewRow) -> tuple[str, ...]:
     return (name, p.format, date, beats, format_duration(p.duration_s), artifacts, row.status)
 
 
+def _dropped_paths(mime: QMimeData | None) -> list[Path]:
+    """Local files dropped on the dialog (folders and remote URLs are left out)."""
+    if mime is None or not mime.hasUrls():
+        return []
+    paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+    return [p for p in paths if p.is_file()]
+
+
 class _ReadRelay(QObject):
     done = Signal(object, object, object, object)  # path, ReadFile, ImportPreview, Exception
 
@@ -201,6 +209,7 @@ class ImportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import")
+        self.setAcceptDrops(True)
         self._store = store
         # A pool of its own: closing the dialog drops files not started yet and waits only for
         # the ones being read.
@@ -211,8 +220,9 @@ class ImportDialog(QDialog):
 
         intro = QLabel(
             "Files from Elite HRV, HRV Logger, Polar, Kubios, SelfLoops, Empatica, Suunto, Garmin, "
-            "HRV4Training, Apple Health or a Baseline export. Nothing is stored until you press "
-            "Import, and then all files are stored together or none."
+            "HRV4Training, Apple Health or a Baseline export (add them or drop them here). "
+            "Nothing is stored until you press Import, and then all files are stored together "
+            "or none."
         )
         intro.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -280,6 +290,16 @@ class ImportDialog(QDialog):
         self._update_state()
 
     # -- files -------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if _dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        paths = _dropped_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
     def choose_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import files", "", FILE_FILTER)
         self.add_paths([Path(p) for p in paths])

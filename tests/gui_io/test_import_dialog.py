@@ -131,3 +131,24 @@ def test_summary_export_shows_days(qtbot: QtBot, store: Store) -> None:
     assert cell(dialog, 0, "Beats") == ""
     dialog.do_import()
     assert len(store.log_entries()) == int(cell(dialog, 0, "Length").split()[0])
+
+
+def test_dropped_files_are_added(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    dialog = ImportDialog(store)
+    qtbot.addWidget(dialog)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(ELITE_RAW)), QUrl.fromLocalFile(str(tmp_path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    dialog.dropEvent(event)
+    wait_read(qtbot, dialog)
+    assert [r.path for r in dialog.rows()] == [ELITE_RAW.resolve()]  # the folder is left out
+    assert cell(dialog, 0, "Format") == "elite-hrv-raw"
