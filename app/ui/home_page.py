@@ -182,6 +182,25 @@ def today_lines(overview: BaselineOverview) -> list[str]:
     return lines
 
 
+def latest_week_text(overview: BaselineOverview) -> str:
+    """The latest week's median settling after effort or stress, in one sentence ("" if none)."""
+    if not overview.recovery_weeks:
+        return ""
+    week = overview.recovery_weeks[-1]
+    parts: list[str] = []
+    if week.median_tau_s is not None:
+        parts.append(f"settled with a time constant of about {week.median_tau_s:.0f} s")
+    if week.median_drop_60s_bpm is not None:
+        parts.append(f"dropped about {week.median_drop_60s_bpm:.0f} bpm in the first minute")
+    if not parts:
+        return ""
+    n = week.n_episodes
+    return (
+        f"Week of {week.week_start:%d %b}: after effort or stress your heart rate "
+        f"{' and '.join(parts)} (median of {n} {'recovery' if n == 1 else 'recoveries'})."
+    )
+
+
 def _card(title: str) -> tuple[QFrame, QVBoxLayout]:
     frame = QFrame()
     frame.setObjectName("homeCard")
@@ -345,8 +364,11 @@ class HomePage(QWidget):
     @staticmethod
     def _recovery_text(overview: BaselineOverview) -> str:
         comparison = overview.recovery_comparison
+        latest = latest_week_text(overview)
         if comparison.direction is not None:
-            return comparison.text
+            return f"{comparison.text} {latest}".strip()
+        if latest:
+            return latest
         if overview.recovery:
             n = len(overview.recovery)
             return (
