@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -23,6 +26,20 @@ from app.store.settings import SESSION_MINUTES_CHOICES, AppSettings
 from app.ui.settings_model import SettingsModel
 
 CUSTOM_RATIO = "Custom"
+
+
+class _SpaceIsForTheSession(QObject):
+    """Numbers never contain a space: let Space reach the start/pause shortcut from a spin box."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Space
+        ):
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
 
 
 def _spin(
@@ -108,6 +125,9 @@ class PatternEditor(QWidget):
             lambda v: self._edit(ramp_start_rate_bpm=round(v, 1))
         )
         self.ramp_minutes_spin.valueChanged.connect(lambda v: self._edit(ramp_minutes=v))
+        self._space_filter = _SpaceIsForTheSession(self)
+        for spin in self.findChildren(QAbstractSpinBox):
+            spin.installEventFilter(self._space_filter)
         model.changed.connect(self._sync)
         self._sync(model.settings)
 

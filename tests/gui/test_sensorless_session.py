@@ -240,3 +240,23 @@ def test_ramp_eases_the_pacer_down_to_the_target(
     [record] = store.sessions()
     assert BreathingPattern.from_json(record.pattern_json or "") == expected
     assert record.rate_bpm == 5.0
+
+
+def test_space_starts_even_from_a_number_field_and_only_on_the_breathe_page(
+    qtbot: QtBot, store: Store, make_window: WindowFactory
+) -> None:
+    window = make_window(store)
+    page = window.breathe_page
+    window.show_page("History")
+    _press(qtbot, window, Qt.Key.Key_Space)
+    assert _status(page) == "idle"
+    window.show_page("Breathe")
+    page.editor.hold_in_spin.setFocus()
+    QTest.keyClick(page.editor.hold_in_spin, Qt.Key.Key_Space)
+    assert _status(page) == "running"
+    assert page.editor.hold_in_spin.value() == 0.0
+    _press(qtbot, window, Qt.Key.Key_Escape)
+    assert _status(page) == "stopped"
+    assert page.reflection_dialog is not None
+    page.reflection_dialog.reject()
+    assert [s.status for s in store.sessions()] == ["complete"]
