@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.breathing.resonance import StepResult
@@ -34,9 +36,11 @@ class AssessmentChart(QWidget):
         item.setLabel("left", "heart-rate swing (bpm)", color=SWING_COLOUR)
         item.showAxis("right")
         item.setLabel("right", "LF power (ms²)", color=LF_COLOUR)
-        item.getAxis("bottom").setTicks([[(r, f"{r:g}") for r in (4.5, 5.0, 5.5, 6.0, 6.5)]])
+        item.getAxis("bottom").setTicks([[(r, f"{r:.1f}") for r in (4.5, 5.0, 5.5, 6.0, 6.5)]])
         self.lf_view = pg.ViewBox()
-        item.scene().addItem(self.lf_view)
+        # a child of the plot item stacked above its view box, so the line is drawn over the bars
+        self.lf_view.setParentItem(item)
+        self.lf_view.setZValue(item.getViewBox().zValue() + 10)
         item.getAxis("right").linkToView(self.lf_view)
         self.lf_view.setXLink(item)
         item.getViewBox().sigResized.connect(self._sync_views)
@@ -52,10 +56,27 @@ class AssessmentChart(QWidget):
         self.lf_view.addItem(self.lf_curve)
         item.setXRange(4.2, 6.8, padding=0)
         layout.addWidget(self.plot)
+        self.apply_palette()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
+        super().changeEvent(event)
+
+    def apply_palette(self) -> None:
+        """Follow the theme: the window's base colour behind, muted axes."""
+        pal = self.palette()
+        self.plot.setBackground(pal.color(QPalette.ColorRole.Base))
+        muted = pal.color(QPalette.ColorRole.PlaceholderText)
+        text = pal.color(QPalette.ColorRole.Text)
+        for name in ("left", "bottom", "right"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(muted))
+            axis.setTextPen(pg.mkPen(text))
 
     def _sync_views(self) -> None:
         item = self.plot.getPlotItem()
-        self.lf_view.setGeometry(item.getViewBox().sceneBoundingRect())
+        self.lf_view.setGeometry(item.getViewBox().geometry())
         self.lf_view.linkedViewChanged(item.getViewBox(), self.lf_view.XAxis)
 
     def show_steps(self, steps: Sequence[StepResult], best_bpm: float | None) -> None:

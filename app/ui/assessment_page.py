@@ -96,7 +96,7 @@ def step_cells(step: StepResult) -> list[str]:
     else:
         note = ""
     return [
-        f"{step.rate_bpm:g}",
+        f"{step.rate_bpm:.1f}",
         _number(step.swing_bpm, 1),
         _number(step.lf_peak_hz, 3),
         _number(step.lf_peak_power_ms2, 0),
@@ -269,6 +269,7 @@ class AssessmentPage(QWidget):
         self.chart = AssessmentChart()
         layout.addWidget(self.chart, 1)
         note = QLabel(
+            "Bars: heart-rate swing per breath (green: the recommended rate); line: LF power. "
             "Swing: heart-rate rise and fall per breath. Phase: + means the heart rate peaks "
             "before the lungs are full, 0 means it rises and falls with the breath. "
             f"Steps with over {MAX_ARTIFACT_PCT:g} % artifacts are left out; repeat them."

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import math
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from app.breathing import BreathingPattern
-from app.breathing.resonance import PROTOCOL_RATES_BPM, result_key
+from app.breathing.resonance import PROTOCOL_RATES_BPM, AssessmentResult, result_key
 from app.store import open_store
-from app.ui.assessment_run import AssessmentRun, DemoOptions, demo_assessment, past_assessments
+from app.ui.assessment_run import (
+    AssessmentRun,
+    DemoOptions,
+    days_since,
+    demo_assessment,
+    past_assessments,
+    retest_text,
+)
 from sensors.simulated import DemoStrap
 
 
@@ -70,3 +78,15 @@ def test_a_repeated_step_replaces_the_first_run(tmp_path: Path) -> None:
     assert run.result.steps[1] is run.results[-1]
     assert run.result.recommended_bpm == 5.5
     store.close()
+
+
+def test_retest_is_suggested_after_about_four_weeks() -> None:
+    result = AssessmentResult(1, "2026-03-01T08:00:00+01:00", (), 5.5, "")
+    assert "every 4 weeks" in retest_text([], date(2026, 3, 1))
+    assert retest_text([result], date(2026, 3, 1)) == (
+        "Last assessment today. A re-test is suggested in about 28 days."
+    )
+    assert "in about 18 days" in retest_text([result], date(2026, 3, 11))
+    late = retest_text([result], date(2026, 3, 29))
+    assert late.startswith("Your last assessment was 28 days ago")
+    assert days_since("not a date", date(2026, 3, 1)) is None

@@ -1,0 +1,77 @@
+"""Screenshots of the assessment in the real window (run under Xvfb; not collected by pytest).
+
+Usage: DISPLAY=:99 python -m tests.gui_assessment.shoot_assessment OUT_DIR [SPEED]
+Builds the window as `baseline --demo` does, opens the Assessment page, runs the whole protocol
+on the demo strap sped up SPEED times (default 40), and saves `assessment_step.png` (step 3 in
+progress) and `assessment_result.png` (the result) with `window.grab()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.store import open_store
+from app.ui.assessment_page import AssessmentPage
+from app.ui.assessment_run import DemoOptions
+from app.ui.assessment_wiring import PAGE_NAME
+from app.ui.main import build_window
+
+
+def main(out_dir: str, speed: float) -> int:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    store = open_store(Path(tempfile.mkdtemp()) / "baseline.db")
+    window = build_window(store, demo=True)
+    window.resize(1200, 800)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window.show_page(PAGE_NAME)
+    page = window.stack.currentWidget()
+    assert isinstance(page, AssessmentPage)
+    page.demo_options = DemoOptions(resonance_bpm=5.5, speed=speed, seed=7)
+    shots: dict[str, bool] = {}
+
+    def poll() -> None:
+        run = page.run
+        if run is None:
+            return
+        stage = run.stage
+        in_step3 = stage.kind == "step" and stage.step_index == 2
+        if in_step3 and run.now_s() - stage.started_s > 47.0 and "step" not in shots:
+            window.grab().save(str(out / "assessment_step.png"))
+            shots["step"] = True
+        if stage.kind == "done" and page.stack.currentWidget() is page.result_view:
+            QTimer.singleShot(300, finish)
+            timer.stop()
+
+    def finish() -> None:
+        window.grab().save(str(out / "assessment_result.png"))
+        print("screenshots saved", file=sys.stderr, flush=True)
+        app.quit()
+
+    def start() -> None:
+        window.grab().save(str(out / "assessment_intro.png"))
+        page.picker.demo_button.setChecked(True)
+        page.start()
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(poll)
+    window.show()
+    QTimer.singleShot(500, start)
+    timer.start()
+    with loop:
+        loop.run_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 40.0))
