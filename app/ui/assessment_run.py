@@ -257,6 +257,13 @@ class AssessmentRun:
             confirmed_bpm=self.result.confirmed_bpm if self.result is not None else None,
         )
         self.store.set_setting(result_key(self.session_id), self.result.to_dict())
+        # History lists sessions with their note: say there what the assessment found
+        note = (
+            f"Recommended rate: {rec.rate_bpm:g} breaths/min"
+            if rec is not None
+            else "No recommendation (too many artifacts)"
+        )
+        self.store.set_reflection(self.session_id, stress_before=None, stress_after=None, note=note)
 
     def confirm(self, rate_bpm: float) -> None:
         """Record that the user took `rate_bpm` as their pacer rate."""

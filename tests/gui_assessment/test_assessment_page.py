@@ -18,6 +18,7 @@ from app.store import Store, open_store
 from app.store.settings import load_settings
 from app.ui.assessment_page import AssessmentPage
 from app.ui.assessment_run import DemoOptions
+from app.ui.history_page import session_row
 from app.ui.main import build_window
 from app.ui.settings_model import SettingsModel
 
@@ -112,6 +113,11 @@ def test_whole_assessment_recommends_the_demo_resonance(
     assert run.session_id is not None
     stored = store.get_setting(result_key(run.session_id))
     assert stored["confirmed_bpm"] == resonance_bpm
+    record = store.session(run.session_id)
+    assert record is not None
+    row = session_row(record)  # what History shows for it
+    assert row[1] == "Assessment" and row[7] == "Complete"
+    assert row[8] == f"Recommended rate: {resonance_bpm:g} breaths/min"
     # past assessments and the re-test line
     page.done_button.click()
     assert page.stack.currentWidget() is page.intro_view
@@ -169,4 +175,41 @@ def test_window_has_the_assessment_page(qloop: asyncio.AbstractEventLoop, tmp_pa
     assert any(a.text() == "Show Assessment" for a in window.actions())
     window.close()
     window.deleteLater()
+    store.close()
+
+
+def test_a_step_can_be_repeated_from_the_result(
+    qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    store = open_store(tmp_path / "baseline.db")
+    page, _model = make_page(store, 5.5, 31)
+    host = hosted(page)
+    host.show()
+    seen: set[str] = set()
+
+    def on_result() -> bool:
+        page.refresh()
+        seen.add(page.step_label.text())
+        return page.stack.currentWidget() is page.result_view
+
+    async def scenario() -> None:
+        page.start_button.click()
+        await wait_until(on_result, 120.0, "the result")
+        page.table.selectRow(1)
+        assert page.selected_rate() == 6.0
+        assert page.repeat_button.isEnabled()
+        seen.clear()
+        page.repeat_button.click()
+        assert page.stack.currentWidget() is page.running_view
+        await wait_until(on_result, 60.0, "the result after the repeat")
+
+    qloop.run_until_complete(scenario())
+    assert "Step 2 of 5 \u00b7 6 breaths/min" in seen
+    run = page.run
+    assert run is not None and run.result is not None
+    assert len(run.results) == 6 and run.result.steps[1] is run.results[-1]
+    assert run.result.recommended_bpm == 5.5
+    step_starts = [m for m in store.marks(run.result.session_id) if m.kind == "step_start"]
+    assert [m.detail for m in step_starts][-1] == "6"
+    host.close()
     store.close()

@@ -54,6 +54,7 @@ def test_demo_strap_assessment_finds_its_resonance(tmp_path: Path, resonance_bpm
     assert run.session_id is not None
     session = store.session(run.session_id)
     assert session is not None and session.kind == "assessment" and session.status == "complete"
+    assert session.note == f"Recommended rate: {resonance_bpm:g} breaths/min"
     marks = store.marks(run.session_id)
     starts = [m for m in marks if m.kind == "step_start"]
     ends = [m for m in marks if m.kind == "step_end"]
