@@ -202,6 +202,7 @@ def test_unused_qt_modules_are_left_out(build: Build) -> None:
         "QtOpenGLWidgets",
     }
     assert (internal / "resources" / "icons" / "baseline.svg").is_file()
+    assert not (internal / "resources" / "screenshots").exists()
 
 
 @pytest.mark.xfail(
