@@ -115,9 +115,9 @@ def test_whole_assessment_recommends_the_demo_resonance(
     assert stored["confirmed_bpm"] == resonance_bpm
     record = store.session(run.session_id)
     assert record is not None
-    row = session_row(record)  # what History shows for it
-    assert row[1] == "Assessment" and row[7] == "Complete"
-    assert row[8] == f"Recommended rate: {resonance_bpm:g} breaths/min"
+    history_row = session_row(record)  # what History shows for it
+    assert history_row[1] == "Assessment" and history_row[7] == "Complete"
+    assert history_row[8] == f"Recommended rate: {resonance_bpm:g} breaths/min"
     # past assessments and the re-test line
     page.done_button.click()
     assert page.stack.currentWidget() is page.intro_view
