@@ -108,6 +108,7 @@ class LiveSession:
         self.recorder: SessionRecorder | None = None
         self.source: HeartRateSource | None = None
         self.last_beat_arrival_s: float | None = None
+        self.last_beat_received_s: float | None = None  # time.monotonic() when handed over
         self.beats_received = 0
         self._start_s = 0.0
 
@@ -204,6 +205,7 @@ class LiveSession:
             if beats:
                 self.beats_received += len(beats)
                 self.last_beat_arrival_s = item.arrival_s
+                self.last_beat_received_s = time.monotonic()
             return
         recorder.on_event(item)
         at_s = item.at_s - recorder.start_s

@@ -1,6 +1,8 @@
 """The live engine's window onto the analysis core (`app.hrv`), so live numbers and reports agree.
 
-Live RMSSD is the core's report RMSSD on the same beats (artifact correction on, gaps honoured);
+Live RMSSD is the core's report RMSSD on the same beats (artifact correction on, gaps honoured),
+computed along the same path as `app.hrv.report.analyze` but without the spectral and nonlinear
+parts it does not need;
 coherence is the core's `coherence_score` on the artifact-corrected run (one ectopic beat would
 otherwise smear the spectrum); artifact flags come from the core's correction.
 """
@@ -11,9 +13,10 @@ import math
 
 import numpy as np
 
+from app.hrv import time_domain
 from app.hrv.artifacts import correct_artifacts
 from app.hrv.coherence import coherence_score
-from app.hrv.report import analyze
+from app.hrv.segments import starts_from_gaps, successive_differences, validate_rr
 from app.session.live import BoolArray
 from app.session.ring import FloatArray
 
@@ -30,13 +33,16 @@ class CoreAnalysis:
         if rr_ms.size < MIN_REPORT_BEATS:
             return None
         try:
-            report = analyze(
-                np.asarray(rr_ms), gap_before=np.asarray(gap_before), correction="auto"
-            )
+            rr = validate_rr(rr_ms)
         except ValueError:
             return None
-        value = report.rmssd_ms
-        return None if value is None or not math.isfinite(value) else float(value)
+        starts = starts_from_gaps(np.asarray(gap_before), rr.size)
+        corrected = correct_artifacts(rr, segment_starts=starts)
+        diffs = successive_differences(corrected.rr_ms, corrected.segment_starts)
+        if diffs.size == 0:
+            return None
+        value = time_domain.rmssd_ms(diffs)
+        return float(value) if math.isfinite(value) else None
 
     def coherence(self, rr_ms: FloatArray) -> tuple[float, str] | None:
         try:

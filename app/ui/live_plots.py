@@ -141,7 +141,8 @@ class LivePlots(QWidget):
 
         Curves are replaced only when new beats arrived (`force` replaces them anyway).
         """
-        right = max(snap.now_s, self.window_s * 0.2)
+        # The first window fills from the left; after that the view scrolls with the time.
+        right = max(snap.now_s, self.window_s)
         left = right - self.window_s
         width_px = max(1, self.hr_plot.getPlotItem().vb.width())
         left_px = left / self.window_s * width_px

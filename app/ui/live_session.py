@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -39,7 +40,7 @@ from app.store import Store
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
 from app.ui.live_numbers import LiveNumbersPanel
 from app.ui.live_plots import LivePlots
-from app.ui.pacer_widget import PacerWidget
+from app.ui.pacer_widget import PacerWidget, display_radius_share
 from app.ui.reflection_dialog import ReflectionDialog
 from app.ui.session_summary import SessionSummaryView
 from app.ui.settings_model import SettingsModel
@@ -151,6 +152,9 @@ class LiveSessionPage(QWidget):
         self.beat_latencies_s = FloatRing(4096)
         self._last_frame_perf: float | None = None
         self._last_beats_shown = 0
+        self._pacer_key: tuple[int, str, int] | None = None
+        self.pacer_paints = 0
+        self.beat_in_app_latencies_s = FloatRing(4096)
 
         self.stack = QStackedWidget()
         layout = QVBoxLayout(self)
@@ -349,6 +353,7 @@ class LiveSessionPage(QWidget):
             self.pacer.show_paused()
         else:
             session.resume()
+            self._pacer_key = None
         self.refresh_live()
         self._update_buttons()
 
@@ -369,7 +374,20 @@ class LiveSessionPage(QWidget):
         if session is None or session.timer.state != "running":
             return
         active_s = session.pacer_t_s()
-        self.pacer.show_state(pacer_state(session.pattern, active_s))
+        state = pacer_state(session.pattern, active_s)
+        # Repaint only when something visible changes: the circle by half a pixel or more, the
+        # words, or the countdown. At 6 breaths/min the circle moves well under a pixel per
+        # frame, so this saves most paints while the motion stays as smooth as the screen.
+        radius_px = 0.5 * min(self.pacer.width(), self.pacer.height())
+        key = (
+            round(2.0 * radius_px * display_radius_share(state.size)),
+            state.phase,
+            math.ceil(state.seconds_left_in_phase - 1e-9),
+        )
+        if key != self._pacer_key or self.pacer.state is None:
+            self.pacer.show_state(state)
+            self._pacer_key = key
+            self.pacer_paints += 1
         play = getattr(self._cues, "play_cue", None)
         if play is not None and active_s > self._cue_from_s:
             due = cue_times(session.pattern, self._cue_from_s, active_s)
@@ -388,6 +406,9 @@ class LiveSessionPage(QWidget):
         self.plots.update_from(snap)
         self.numbers.show_numbers(snap.heart_rate, snap.rmssd, snap.coherence, snap.hr_swing)
         if snap.beats_total != self._last_beats_shown:
+            received = session.last_beat_received_s
+            if received is not None:
+                self.beat_in_app_latencies_s.append(time.monotonic() - received)
             arrival = session.last_beat_arrival_s
             if arrival is not None:
                 speed = (

@@ -1,0 +1,286 @@
+"""Benchmark of the live session screen under Xvfb (1280x800) with the demo strap.
+
+Run: `.venv/bin/python tests/bench/bench_live.py [--seconds 60] [--memory-minutes 60]`
+(needs Debian `xvfb` and the xcb libraries Qt uses; DESIGN.md section 8).
+
+Each measurement runs the real app window (`build_window`, as `baseline --demo`) in a child
+process on a private Xvfb display; the parent reads the child's CPU time from /proc.
+
+1. live: the Live session page with the demo strap at real speed for `--seconds`:
+   CPU of the app process (% of one core), pacer frame interval p50/p99, beat-to-screen
+   latency p99 (packet arrival -> curves updated for repaint).
+2. reference, same run: the pacer alone (a session with no strap) for the same time, and a
+   naive live plot (every pacer frame redraws the whole session's heart rate with antialiasing,
+   no downsampling): the ratios put the live screen's cost in context on this machine.
+3. memory: a `--memory-minutes` session fed by the demo strap at 60x speed; resident memory
+   after the first 5 minutes of session time vs at the end.
+
+Targets (issue 5): CPU <= 20% of one core, frame p99 <= 25 ms at 60 Hz, beat-to-plot p99
+<= 50 ms, memory growth <= 5 MB over 60 minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+DISPLAY = ":97"
+WARMUP_S = 5.0
+
+
+# -- child: runs inside the Xvfb display ------------------------------------------------------
+def child(mode: str, seconds: float, db_path: str, memory_minutes: float) -> int:
+    import asyncio
+
+    import numpy as np
+    import pyqtgraph as pg
+    import qasync
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    sys.path.insert(0, str(ROOT))
+    from app.session.core_metrics import CoreAnalysis
+    from app.session.sources import SourceOptions
+    from app.store import open_store
+    from app.store.settings import AppSettings
+    from app.ui.live_session import LiveSessionPage
+    from app.ui.live_wiring import PAGE_NAME
+    from app.ui.main import build_window
+    from app.ui.settings_model import SettingsModel
+
+    app = QApplication(sys.argv[:1])
+    store = open_store(Path(db_path))
+    window = build_window(store, demo=True)
+    speed = 60.0 if mode == "memory" else 1.0
+    if mode == "memory":
+        # A second page with a fast demo strap replaces the default one for this run.
+        page = LiveSessionPage(
+            store,
+            SettingsModel(store, AppSettings(session_minutes=0, sound_on=False)),
+            CoreAnalysis(),
+            SourceOptions(demo_speed=speed, demo_seed=5),
+        )
+        window.add_page("Live (60x)", page)
+        window.show_page("Live (60x)")
+    else:
+        window.show_page(PAGE_NAME)
+        current = window.stack.currentWidget()
+        assert isinstance(current, LiveSessionPage)
+        page = current
+    window.resize(1280, 800)
+    window.move(0, 0)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    result: dict[str, Any] = {"mode": mode}
+    naive_curve: Any = None
+
+    def start() -> None:
+        if mode == "pacer":
+            page.picker.none_button.setChecked(True)
+        else:
+            page.picker.demo_button.setChecked(True)
+        page.start()
+        if mode == "naive":
+            nonlocal naive_curve
+            pg.setConfigOptions(antialias=True)
+            naive_curve = page.plots.hr_plot.plot(pen=pg.mkPen("r", width=2))
+            page.plot_timer.stop()  # the naive variant redraws on every pacer frame instead
+            page.frame_timer.timeout.connect(naive_frame)
+        print("ready", file=sys.stderr, flush=True)
+
+    def naive_frame() -> None:
+        session = page.session
+        assert session is not None
+        beats = session.recorder.beats if session.recorder else ()
+        t = np.array([b.t_ms for b in beats]) / 1000.0
+        hr = 60000.0 / np.array([b.rr_ms for b in beats]) if beats else np.array([])
+        naive_curve.setData(t, hr)
+        page.plots.hr_plot.setXRange(0, max(session.now_s(), 1.0))
+        page.refresh_live()
+
+    rss: list[tuple[float, float]] = []
+
+    def sample_memory() -> None:
+        session = page.session
+        if session is None:
+            return
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+        rss.append((session.now_s(), pages * os.sysconf("SC_PAGE_SIZE") / 1e6))
+        if session.now_s() >= memory_minutes * 60.0:
+            finish()
+
+    def finish() -> None:
+        frames = page.frame_intervals_s.last()
+        latencies = page.beat_latencies_s.last()
+        if frames.size:
+            result["frame_p50_ms"] = float(np.percentile(frames, 50) * 1000)
+            result["frame_p99_ms"] = float(np.percentile(frames, 99) * 1000)
+            result["frames"] = int(frames.size)
+        in_app = page.beat_in_app_latencies_s.last()
+        if in_app.size:
+            result["in_app_p50_ms"] = float(np.percentile(in_app, 50) * 1000)
+            result["in_app_p99_ms"] = float(np.percentile(in_app, 99) * 1000)
+        result["pacer_paints"] = page.pacer_paints
+        if latencies.size:
+            result["latency_p50_ms"] = float(np.percentile(latencies, 50) * 1000)
+            result["latency_p99_ms"] = float(np.percentile(latencies, 99) * 1000)
+            result["latency_n"] = int(latencies.size)
+        if page.session is not None:
+            result["beats"] = page.session.beats_received
+            result["session_s"] = page.session.now_s()
+        result["plot_repaints"] = page.plots.repaints
+        if rss:
+            base = next((m for t, m in rss if t >= 300.0), rss[0][1])
+            result["rss_after_5min_mb"] = base
+            result["rss_end_mb"] = rss[-1][1]
+            result["rss_max_mb"] = max(m for _, m in rss)
+        print(json.dumps(result), flush=True)
+        page.shutdown()
+        store.close()
+        os._exit(0)  # skip interpreter teardown of Qt objects: the figures are out
+
+    window.show()
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMaximized)
+    QTimer.singleShot(500, start)
+    if mode == "memory":
+        timer = QTimer()
+        timer.timeout.connect(sample_memory)
+        timer.start(250)
+    else:
+        QTimer.singleShot(int((0.5 + WARMUP_S + seconds) * 1000), finish)
+    with loop:
+        loop.run_forever()
+    store.close()
+    return 0
+
+
+# -- parent ------------------------------------------------------------------------------------
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_child(
+    mode: str, seconds: float, memory_minutes: float, env: dict[str, str]
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "bench.db")
+        cmd = [sys.executable, __file__, "--child", mode, "--seconds", str(seconds), "--db", db]
+        cmd += ["--memory-minutes", str(memory_minutes)]
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert proc.stderr is not None and proc.stdout is not None
+        while "ready" not in proc.stderr.readline():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{mode} child ended early: {proc.stderr.read()}")
+        time.sleep(WARMUP_S)
+        cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
+        if mode != "memory":
+            time.sleep(seconds - 0.2)
+            cpu1, wall1 = cpu_seconds(proc.pid), time.monotonic()
+        out, err = proc.communicate(timeout=max(120.0, memory_minutes * 60 / 60 * 3 + 60))
+        if mode == "memory":
+            cpu1, wall1 = cpu0, wall0 + 1e-9
+        if proc.returncode != 0:
+            raise RuntimeError(f"{mode} child failed: {err[-2000:]}")
+        result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+        result["cpu_pct_of_one_core"] = 100.0 * (cpu1 - cpu0) / (wall1 - wall0)
+        return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--memory-minutes", type=float, default=60.0)
+    parser.add_argument("--reference-seconds", type=float, default=30.0)
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--child")
+    parser.add_argument("--db")
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.seconds, args.db, args.memory_minutes)
+
+    if shutil.which("Xvfb") is None:
+        print("Xvfb is not installed (apt-get install xvfb)", file=sys.stderr)
+        return 2
+    xvfb = subprocess.Popen(
+        ["Xvfb", DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    env = dict(os.environ, DISPLAY=DISPLAY, QT_QPA_PLATFORM="xcb")
+    env.pop("QT_QUICK_BACKEND", None)
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        results["live"] = run_child("live", args.seconds, 0, env)
+        results["pacer"] = run_child("pacer", args.reference_seconds, 0, env)
+        results["naive"] = run_child("naive", args.reference_seconds, 0, env)
+        if not args.skip_memory:
+            results["memory"] = run_child("memory", 0, args.memory_minutes, env)
+    finally:
+        xvfb.send_signal(signal.SIGTERM)
+        xvfb.wait(10)
+
+    live, pacer, naive = results["live"], results["pacer"], results["naive"]
+    print(f"live session, demo strap, {args.seconds:.0f} s at 1280x800 under Xvfb:")
+    print(
+        f"  CPU of the app process: {live['cpu_pct_of_one_core']:.1f}% of one core (target <= 20)"
+    )
+    print(
+        f"  pacer frame interval: p50 {live['frame_p50_ms']:.1f} ms,"
+        f" p99 {live['frame_p99_ms']:.1f} ms over {live['frames']} frames (target p99 <= 25)"
+    )
+    print(
+        f"  beat-to-screen latency: p50 {live['latency_p50_ms']:.1f} ms, p99"
+        f" {live['latency_p99_ms']:.1f} ms over {live['latency_n']} packets (target p99 <= 50)"
+    )
+    print(
+        f"  beat-to-screen from the moment the app receives the packet: p50"
+        f" {live['in_app_p50_ms']:.1f} ms, p99 {live['in_app_p99_ms']:.1f} ms (the line above"
+        " also counts how late the demo strap's own timer fired)"
+    )
+    print(f"  pacer paints: {live['pacer_paints']} of {live['frames']} frames")
+    print(
+        f"  plot updates: {live['plot_repaints']} in {live['session_s']:.0f} s;"
+        f" beats {live['beats']}"
+    )
+    print("references measured in the same run:")
+    print(
+        f"  pacer only (no strap): CPU {pacer['cpu_pct_of_one_core']:.1f}%, frame p99"
+        f" {pacer['frame_p99_ms']:.1f} ms; live / pacer-only CPU ="
+        f" {live['cpu_pct_of_one_core'] / max(pacer['cpu_pct_of_one_core'], 0.1):.2f}x"
+    )
+    print(
+        f"  naive live plot (full redraw every frame): CPU {naive['cpu_pct_of_one_core']:.1f}%,"
+        f" frame p99 {naive['frame_p99_ms']:.1f} ms; live / naive CPU ="
+        f" {live['cpu_pct_of_one_core'] / max(naive['cpu_pct_of_one_core'], 0.1):.2f}x"
+    )
+    if "memory" in results:
+        mem = results["memory"]
+        growth = mem["rss_end_mb"] - mem["rss_after_5min_mb"]
+        print(
+            f"memory over a {args.memory_minutes:.0f}-minute session at 60x: RSS after 5 min"
+            f" {mem['rss_after_5min_mb']:.1f} MB, at the end {mem['rss_end_mb']:.1f} MB,"
+            f" growth {growth:+.1f} MB (target <= 5); beats {mem['beats']}"
+        )
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
