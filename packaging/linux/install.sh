@@ -7,7 +7,7 @@
 #
 # Installs: DIR/lib/baseline/ (the program), DIR/bin/baseline (a symlink), the desktop entry, the
 # AppStream metainfo and the icon in the hicolor theme. Your recordings are not touched: they live in
-# the platform data folder (~/.local/share/baseline) and stay there after an uninstall.
+# the platform data folder (~/.local/share/Baseline) and stay there after an uninstall.
 set -euo pipefail
 
 APP_ID=org.baselineapp.Baseline
