@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.breathing import cue_times
 from app.breathing.resonance import (
     MAX_ARTIFACT_PCT,
     PROTOCOL_RATES_BPM,
@@ -48,6 +49,7 @@ from app.ui.assessment_run import (
 )
 from app.ui.pacer_widget import PacerWidget
 from app.ui.settings_model import SettingsModel
+from app.ui.sound import CuePlayer
 from app.ui.source_picker import FoundStrap, ScanFn, SourcePicker
 from sensors.source import HeartRateSource
 
@@ -129,6 +131,7 @@ class AssessmentPage(QWidget):
         scan: ScanFn | None = None,
         today: Callable[[], date] = date.today,
         prefer_demo: bool = False,
+        cue_player: CuePlayer | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -147,6 +150,9 @@ class AssessmentPage(QWidget):
         self.source_task: asyncio.Task[None] | None = None
         self._shown_stage = ""
         self._shown_result: AssessmentResult | None = None
+        self._cues = cue_player
+        self._cue_step_start_s: float | None = None
+        self._cue_from_s = 0.0
         self._scan = scan
         self.past_results: list[AssessmentResult] = []
 
@@ -372,6 +378,7 @@ class AssessmentPage(QWidget):
             state = run.pacer()
             if state is not None:
                 self.pacer.show_state(state)
+            self._play_cues(run)
             fraction = (stage.step_index + 1.0 - left / stage.length_s) / total
         else:
             self.step_label.setText(f"Rest \u00b7 next: step {number} of {total}")
@@ -387,6 +394,19 @@ class AssessmentPage(QWidget):
         bpm = recorder.last_bpm if recorder is not None else None
         heart = f"heart rate {bpm} bpm" if bpm else "no heart rate yet"
         self.status_label.setText(f"{heart} \u00b7 {run.beats_received} beats")
+
+    def _play_cues(self, run: AssessmentRun) -> None:
+        """The sound cue of the latest phase start of the step's pacer (as the Breathe page)."""
+        stage = run.stage
+        if self._cue_step_start_s != stage.started_s:
+            self._cue_step_start_s = stage.started_s
+            self._cue_from_s = 0.0
+        t_s = max(0.0, run.now_s() - stage.started_s)
+        if self._cues is not None and t_s > self._cue_from_s:
+            due = cue_times(run.pattern_for(stage.rate_bpm), self._cue_from_s, t_s)
+            if due:
+                self._cues.play_cue(due[-1])
+        self._cue_from_s = t_s
 
     def skip_rest(self) -> None:
         if self.run is not None:

@@ -9,6 +9,7 @@ from app.store import Store
 from app.ui.assessment_page import AssessmentPage
 from app.ui.live_wiring import strap_scanner
 from app.ui.settings_model import SettingsModel
+from app.ui.sound import CuePlayer
 from app.ui.theme import resolve_theme
 from app.ui.window import MainWindow
 
@@ -33,6 +34,7 @@ def install_assessment(
     window: MainWindow,
     store: Store,
     model: SettingsModel,
+    cue_player: CuePlayer | None = None,
     *,
     demo: bool = False,
     source_options: SourceOptions | None = None,
@@ -40,7 +42,12 @@ def install_assessment(
     """Add the "Assessment" page (after the live session page when there is one)."""
     options = source_options or SourceOptions()
     page = AssessmentPage(
-        store, model, options, scan=strap_scanner(options.ble_backend), prefer_demo=demo
+        store,
+        model,
+        options,
+        scan=strap_scanner(options.ble_backend),
+        prefer_demo=demo,
+        cue_player=cue_player,
     )
     names = window.page_names()
     after = next((n for n in ("Live session", "Breathe") if n in names), None)

@@ -49,7 +49,7 @@ def build_window(store: Store, *, demo: bool = False) -> MainWindow:
     cue_player.setParent(window)
     install_home(window, store, demo=demo)
     install_live_session(window, store, model, cue_player, demo=demo)
-    install_assessment(window, store, model, demo=demo)
+    install_assessment(window, store, model, cue_player, demo=demo)
     return window
 
 

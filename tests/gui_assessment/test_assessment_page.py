@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
+from app.breathing import Cue
 from app.breathing.resonance import PROTOCOL_RATES_BPM, result_key
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
@@ -21,6 +22,7 @@ from app.ui.assessment_run import DemoOptions
 from app.ui.history_page import session_row
 from app.ui.main import build_window
 from app.ui.settings_model import SettingsModel
+from app.ui.sound import CuePlayer
 
 
 async def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
@@ -42,8 +44,20 @@ def hosted(page: QWidget) -> QWidget:
     return host
 
 
+class RecordingCues(CuePlayer):
+    """The real player (silent without an audio device) that records the cues asked for."""
+
+    def __init__(self, sound_dir: Path) -> None:
+        super().__init__(sound_dir)
+        self.phases: list[str] = []
+
+    def play_cue(self, cue: Cue) -> str | None:
+        self.phases.append(cue.phase)
+        return super().play_cue(cue)
+
+
 def make_page(
-    store: Store, resonance_bpm: float, seed: int
+    store: Store, resonance_bpm: float, seed: int, cue_player: CuePlayer | None = None
 ) -> tuple[AssessmentPage, SettingsModel]:
     model = SettingsModel(store, load_settings(store))
     page = AssessmentPage(
@@ -53,6 +67,7 @@ def make_page(
         demo_options=DemoOptions(resonance_bpm=resonance_bpm, speed=math.inf, seed=seed),
         prefer_demo=True,
         today=date.today,
+        cue_player=cue_player,
     )
     return page, model
 
@@ -132,7 +147,8 @@ def test_stop_keeps_an_interrupted_session(
     qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
-    page, model = make_page(store, 5.5, 5)
+    cues = RecordingCues(tmp_path / "sounds")
+    page, model = make_page(store, 5.5, 5, cues)
     host = hosted(page)
     host.show()
 
@@ -156,6 +172,8 @@ def test_stop_keeps_an_interrupted_session(
     assert len(sessions) == 1 and sessions[0].status == "interrupted"
     assert model.settings.rate_bpm == 6.0
     assert page.past_list.item(0).text() == "None yet."
+    # the pacer's cues were asked for during step 1 (the loop runs faster than the breaths)
+    assert cues.phases and set(cues.phases) <= {"inhale", "exhale"}
     host.close()
     store.close()
 
