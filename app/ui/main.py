@@ -47,9 +47,9 @@ def build_window(store: Store, *, demo: bool = False) -> MainWindow:
     window = MainWindow(store, model, cue_player, time.monotonic, demo=demo)
     model.setParent(window)
     cue_player.setParent(window)
-    install_home(window, store, demo=demo)
     install_live_session(window, store, model, cue_player, demo=demo)
     install_assessment(window, store, model, cue_player, demo=demo)
+    install_home(window, store, demo=demo)  # last: it listens to every page's session_saved
     return window
 
 
