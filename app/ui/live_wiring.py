@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QModelIndex, QObject
+from PySide6.QtWidgets import QWidget
 
 from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import Store
 from app.ui.live_session import LiveSessionPage
+from app.ui.session_detail import SessionDetailDialog
 from app.ui.settings_model import SettingsModel
 from app.ui.source_picker import FoundStrap, ScanFn
 from app.ui.theme import resolve_theme
@@ -58,10 +60,11 @@ def install_live_session(
 ) -> LiveSessionPage:
     """Add the "Live session" page to `window`, after the Breathe page."""
     options = source_options or SourceOptions()
+    analysis = CoreAnalysis()
     page = LiveSessionPage(
         store,
         model,
-        CoreAnalysis(),
+        analysis,
         options,
         scan=strap_scanner(options.ble_backend),
         cue_player=cue_player,
@@ -75,4 +78,27 @@ def install_live_session(
     page.session_saved.connect(lambda _id: window.history_page.refresh())
     page.message.connect(window.notify)
     window.installEventFilter(_CloseWatcher(page, window))
+    install_session_detail(window, store, analysis)
     return page
+
+
+def install_session_detail(window: MainWindow, store: Store, analysis: CoreAnalysis) -> None:
+    """Double-click or Enter on a History row opens that session's detail window."""
+    history = window.history_page
+
+    def open_row(index: QModelIndex) -> None:
+        ids = history.session_ids()
+        if 0 <= index.row() < len(ids):
+            open_session_detail(window, store, ids[index.row()], analysis)
+
+    history.table.activated.connect(open_row)
+    history.table.setToolTip("Double-click a session (or press Enter) to see its detail")
+
+
+def open_session_detail(
+    parent: QWidget, store: Store, session_id: int, analysis: CoreAnalysis
+) -> SessionDetailDialog:
+    """Open the non-modal detail window of one session."""
+    dialog = SessionDetailDialog(store, session_id, analysis, parent=parent)
+    dialog.show()
+    return dialog

@@ -1,0 +1,119 @@
+"""Everything the History detail view shows for one stored session. Qt-free, thread-safe inputs.
+
+The full HRV report comes from the analysis core on the session's active beats (pauses left out,
+link gaps honoured); each beat's artifact kind comes from the core's artifact detection on the
+same beats, so the marks on the plot and the artifact share in the report agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.hrv.artifacts import correct_artifacts
+from app.hrv.report import HrvReport
+from app.hrv.segments import starts_from_gaps
+from app.session.live import BoolArray, LiveAnalysis
+from app.session.ring import FloatArray
+from app.session.summary import (
+    SessionSummary,
+    full_report,
+    session_beats,
+    summarize_session,
+)
+from app.store.records import BeatRecord, MarkRecord, SessionRecord
+
+# Rows of the report table: (section, label, HrvReport attribute, unit, decimals).
+REPORT_ROWS: tuple[tuple[str, str, str, str, int], ...] = (
+    ("Time domain", "Beats", "n_beats", "", 0),
+    ("Time domain", "Duration", "duration_s", "s", 0),
+    ("Time domain", "Mean RR", "mean_rr_ms", "ms", 0),
+    ("Time domain", "Mean heart rate", "mean_hr_bpm", "bpm", 1),
+    ("Time domain", "SDNN", "sdnn_ms", "ms", 1),
+    ("Time domain", "RMSSD", "rmssd_ms", "ms", 1),
+    ("Time domain", "ln RMSSD", "ln_rmssd", "", 2),
+    ("Time domain", "pNN50", "pnn50_pct", "%", 1),
+    ("Frequency domain", "VLF power", "vlf_ms2", "ms²", 0),
+    ("Frequency domain", "LF power", "lf_ms2", "ms²", 0),
+    ("Frequency domain", "HF power", "hf_ms2", "ms²", 0),
+    ("Frequency domain", "LF/HF", "lf_hf", "", 2),
+    ("Frequency domain", "LF (normalised)", "lf_nu", "n.u.", 1),
+    ("Frequency domain", "HF (normalised)", "hf_nu", "n.u.", 1),
+    ("Frequency domain", "LF peak", "lf_peak_hz", "Hz", 3),
+    ("Frequency domain", "HF peak", "hf_peak_hz", "Hz", 3),
+    ("Nonlinear", "SD1", "sd1_ms", "ms", 1),
+    ("Nonlinear", "SD2", "sd2_ms", "ms", 1),
+    ("Nonlinear", "DFA alpha1", "dfa_a1", "", 2),
+    ("Nonlinear", "Stress index (√SI)", "stress_index", "", 1),
+    ("Nonlinear", "Coherence", "coherence", "", 2),
+    ("Artifacts", "Artifact share", "artifact_pct", "%", 1),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionDetail:
+    """A stored session with its report and per-beat artifact kinds."""
+
+    session: SessionRecord
+    summary: SessionSummary
+    report: HrvReport | None
+    t_s: FloatArray
+    rr_ms: FloatArray
+    gap_before: BoolArray
+    paused: BoolArray
+    artifact_kind: tuple[str, ...]  # per stored beat: "normal", "ectopic", ... ("paused")
+    artifact_counts: tuple[tuple[str, int], ...]
+
+    @property
+    def artifact_mask(self) -> BoolArray:
+        out = np.array([k not in ("normal", "paused") for k in self.artifact_kind], dtype=bool)
+        out.setflags(write=False)
+        return out
+
+
+def session_detail(
+    session: SessionRecord,
+    beats: Sequence[BeatRecord],
+    marks: Sequence[MarkRecord],
+    analysis: LiveAnalysis,
+) -> SessionDetail:
+    sb = session_beats(beats, marks)
+    paused = np.isnan(sb.active_s)
+    kinds = ["paused" if p else "normal" for p in paused]
+    counts: dict[str, int] = {}
+    active_idx = np.nonzero(~paused)[0]
+    if active_idx.size >= 3:
+        rr = sb.rr_ms[active_idx]
+        gaps = sb.gap_before[active_idx].copy()
+        gaps[1:] |= np.diff(active_idx) > 1
+        gaps[0] = False
+        correction = correct_artifacts(rr, segment_starts=starts_from_gaps(gaps, rr.size))
+        for i, kind in zip(active_idx.tolist(), correction.kinds, strict=True):
+            kinds[i] = str(kind)
+        counts = {str(k): v for k, v in correction.kind_counts().items()}
+    return SessionDetail(
+        session=session,
+        summary=summarize_session(session, beats, marks, analysis),
+        report=full_report(sb),
+        t_s=sb.t_s,
+        rr_ms=sb.rr_ms,
+        gap_before=sb.gap_before,
+        paused=_frozen_bool(paused),
+        artifact_kind=tuple(kinds),
+        artifact_counts=tuple(sorted(counts.items())),
+    )
+
+
+def _frozen_bool(values: np.typing.ArrayLike) -> BoolArray:
+    out = np.array(values, dtype=np.bool_, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def format_value(value: float | int | None, unit: str, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "\u2013"
+    text = f"{value:.{decimals}f}"
+    return f"{text} {unit}".strip()

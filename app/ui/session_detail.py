@@ -1,0 +1,244 @@
+"""The History detail view of one session: plots with artifacts marked, and the full HRV report.
+
+The data is prepared off the GUI thread (`app.session.detail.session_detail`) from frozen
+records and handed back through a queued signal; the dialog never blocks the window.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.session.detail import REPORT_ROWS, SessionDetail, format_value, session_detail
+from app.session.live import LiveAnalysis
+from app.store import Store
+from app.ui.live_plots import broken_at_gaps
+from app.ui.session_summary import SessionSummaryView
+
+ARTIFACT_COLOUR = "#e0903a"
+
+
+class _DetailJob(QRunnable):
+    class Relay(QObject):
+        finished = Signal(object)
+
+    def __init__(self, compute: partial[SessionDetail]) -> None:
+        super().__init__()
+        self.compute = compute
+        self.relay = _DetailJob.Relay()
+
+    def run(self) -> None:
+        self.relay.finished.emit(self.compute())
+
+
+class SessionDetailView(QWidget):
+    """Plots (heart rate, RR with artifacts marked) and the report table of one session."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.detail: SessionDetail | None = None
+        layout = QVBoxLayout(self)
+        self.header = QLabel("")
+        self.header.setProperty("role", "heading")
+        self.facts = QLabel("")
+        self.facts.setProperty("role", "muted")
+        self.facts.setWordWrap(True)
+        layout.addWidget(self.header)
+        layout.addWidget(self.facts)
+        row = QHBoxLayout()
+        plots = QVBoxLayout()
+        self.hr_plot = pg.PlotWidget()
+        self.rr_plot = pg.PlotWidget()
+        for plot, label, unit in ((self.hr_plot, "heart rate", "bpm"), (self.rr_plot, "RR", "ms")):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setLabel("left", label, units=unit)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.setMinimumHeight(140)
+            plots.addWidget(plot)
+        self.rr_plot.setXLink(self.hr_plot)
+        self.rr_plot.setLabel("bottom", "minutes")
+        self.hr_curve = pg.PlotDataItem()
+        self.rr_curve = pg.PlotDataItem()
+        self.rr_beats = pg.ScatterPlotItem(size=3)
+        self.artifact_markers = pg.ScatterPlotItem(size=9, symbol="x")
+        self.hr_plot.addItem(self.hr_curve)
+        self.rr_plot.addItem(self.rr_curve)
+        self.rr_plot.addItem(self.rr_beats)
+        self.rr_plot.addItem(self.artifact_markers)
+        row.addLayout(plots, 3)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["Measure", "Value"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
+        row.addWidget(self.table, 2)
+        layout.addLayout(row, 1)
+        self.summary_view = SessionSummaryView()
+        self.summary_view.done_button.hide()
+
+    def show_detail(self, detail: SessionDetail) -> None:
+        self.detail = detail
+        record = detail.session
+        status = {"interrupted": " (interrupted)", "active": " (running)"}.get(record.status, "")
+        self.header.setText(f"{record.kind.capitalize()} session{status}")
+        started = record.started_at.strftime("%Y-%m-%d %H:%M")
+        facts = [started]
+        if record.duration_s is not None:
+            facts.append(f"{record.duration_s / 60:.1f} min")
+        if record.rate_bpm:
+            facts.append(f"{record.rate_bpm:g} breaths/min")
+        if record.sensor_name:
+            facts.append(record.sensor_name)
+        if detail.artifact_counts:
+            facts.append(
+                "artifacts: " + ", ".join(f"{n} {kind}" for kind, n in detail.artifact_counts)
+            )
+        self.facts.setText(" \u00b7 ".join(facts))
+        pal = self.palette()
+        base = pal.color(QPalette.ColorRole.Base)
+        text = pal.color(QPalette.ColorRole.Text)
+        heart = QColor("#d0605e") if base.lightness() > 128 else QColor("#ee8e8a")
+        for plot in (self.hr_plot, self.rr_plot):
+            plot.setBackground(base)
+            for name in ("left", "bottom"):
+                plot.getAxis(name).setTextPen(pg.mkPen(text))
+        t_min = detail.t_s / 60.0
+        if detail.rr_ms.size:
+            t, hr = broken_at_gaps(t_min, 60000.0 / detail.rr_ms, detail.gap_before)
+            _, rr = broken_at_gaps(t_min, detail.rr_ms, detail.gap_before)
+            self.hr_curve.setData(t, hr, connect="finite")
+            self.rr_curve.setData(t, rr, connect="finite")
+        else:
+            self.hr_curve.setData([], [])
+            self.rr_curve.setData([], [])
+        self.hr_curve.setPen(pg.mkPen(heart, width=1))
+        self.rr_curve.setPen(pg.mkPen(text, width=1))
+        self.rr_beats.setData(t_min, detail.rr_ms)
+        self.rr_beats.setBrush(pg.mkBrush(pal.color(QPalette.ColorRole.Highlight)))
+        self.rr_beats.setPen(pg.mkPen(None))
+        mask = detail.artifact_mask
+        self.artifact_markers.setData(t_min[mask], detail.rr_ms[mask])
+        self.artifact_markers.setPen(pg.mkPen(ARTIFACT_COLOUR, width=2))
+        self.artifact_markers.setBrush(pg.mkBrush(ARTIFACT_COLOUR))
+        self._fill_table(detail)
+
+    def _fill_table(self, detail: SessionDetail) -> None:
+        rows: list[tuple[str, str, bool]] = []
+        section = ""
+        report = detail.report
+        for sec, label, attr, unit, decimals in REPORT_ROWS:
+            if sec != section:
+                rows.append((sec, "", True))
+                section = sec
+            value = getattr(report, attr) if report is not None else None
+            rows.append((label, format_value(value, unit, decimals), False))
+        if report is None:
+            rows.append(("Too few beats for a report", "", False))
+        self.table.setRowCount(len(rows))
+        for i, (name, value, is_section) in enumerate(rows):
+            a = QTableWidgetItem(name)
+            b = QTableWidgetItem(value)
+            if is_section:
+                font = a.font()
+                font.setBold(True)
+                a.setFont(font)
+            b.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if report is not None and not is_section:
+                key = next((r[2] for r in REPORT_ROWS if r[1] == name), "")
+                reason = report.reasons.get(key)
+                if reason:
+                    b.setToolTip(reason)
+            self.table.setItem(i, 0, a)
+            self.table.setItem(i, 1, b)
+        self.table.resizeColumnToContents(0)
+
+    def value_text(self, label: str) -> str:
+        """The text shown for a report row (for tests and accessibility)."""
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.text() == label:
+                value = self.table.item(row, 1)
+                return "" if value is None else value.text()
+        raise KeyError(label)
+
+
+class SessionDetailDialog(QDialog):
+    """A non-modal window with one session's detail; the data loads on a worker thread."""
+
+    loaded = Signal(object)
+
+    def __init__(
+        self,
+        store: Store,
+        session_id: int,
+        analysis: LiveAnalysis,
+        pool: QThreadPool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Session detail")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.view = SessionDetailView()
+        self.pending = QLabel("Preparing the report\u2026")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.pending)
+        self.stack.addWidget(self.view)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        # A fixed minimum instead of one that follows the contents: nothing jumps when the
+        # report arrives.
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(buttons)
+        self.setMinimumSize(720, 480)
+        self.resize(1100, 700)
+        record = store.session(session_id)
+        if record is None:
+            self.pending.setText("This session no longer exists.")
+            return
+        job = _DetailJob(
+            partial(
+                session_detail,
+                record,
+                tuple(store.beats(session_id)),
+                tuple(store.marks(session_id)),
+                analysis,
+            )
+        )
+        job.relay.finished.connect(self._ready, Qt.ConnectionType.QueuedConnection)
+        self._job: _DetailJob | None = job
+        (pool or QThreadPool.globalInstance()).start(job)
+
+    def _ready(self, detail: SessionDetail) -> None:
+        self._job = None
+        self.view.show_detail(detail)
+        self.stack.setCurrentWidget(self.view)
+        self.loaded.emit(detail)
+
+    @property
+    def detail(self) -> SessionDetail | None:
+        return self.view.detail
+
+
+def artifact_points(view: SessionDetailView) -> tuple[np.ndarray, np.ndarray]:
+    """The (minutes, RR) of the beats marked as artifacts on the plot."""
+    x, y = view.artifact_markers.getData()
+    return np.asarray(x), np.asarray(y)
