@@ -1,9 +1,9 @@
 """Screenshots of the assessment in the real window (run under Xvfb; not collected by pytest).
 
-Usage: DISPLAY=:99 python -m tests.gui_assessment.shoot_assessment OUT_DIR [SPEED]
+Usage: DISPLAY=:99 python -m tests.gui_assessment.shoot_assessment OUT_DIR [SPEED [THEME]]
 Builds the window as `baseline --demo` does, opens the Assessment page, runs the whole protocol
-on the demo strap sped up SPEED times (default 40), and saves `assessment_step.png` (step 3 in
-progress) and `assessment_result.png` (the result) with `window.grab()`.
+on the demo strap sped up SPEED times (default 40), and saves `assessment_step_THEME.png` (step 3
+in progress) and `assessment_result_THEME.png` (the result) with `window.grab()`.
 """
 
 from __future__ import annotations
@@ -18,17 +18,19 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.store import open_store
+from app.store.settings import AppSettings, save_settings
 from app.ui.assessment_page import AssessmentPage
 from app.ui.assessment_run import DemoOptions
 from app.ui.assessment_wiring import PAGE_NAME
 from app.ui.main import build_window
 
 
-def main(out_dir: str, speed: float) -> int:
+def main(out_dir: str, speed: float, theme: str = "light") -> int:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     store = open_store(Path(tempfile.mkdtemp()) / "baseline.db")
+    save_settings(store, AppSettings(theme="dark" if theme == "dark" else "light"))
     window = build_window(store, demo=True)
     window.resize(1200, 800)
     loop = qasync.QEventLoop(app)
@@ -46,19 +48,19 @@ def main(out_dir: str, speed: float) -> int:
         stage = run.stage
         in_step3 = stage.kind == "step" and stage.step_index == 2
         if in_step3 and run.now_s() - stage.started_s > 47.0 and "step" not in shots:
-            window.grab().save(str(out / "assessment_step.png"))
+            window.grab().save(str(out / f"assessment_step_{theme}.png"))
             shots["step"] = True
         if stage.kind == "done" and page.stack.currentWidget() is page.result_view:
             QTimer.singleShot(300, finish)
             timer.stop()
 
     def finish() -> None:
-        window.grab().save(str(out / "assessment_result.png"))
+        window.grab().save(str(out / f"assessment_result_{theme}.png"))
         print("screenshots saved", file=sys.stderr, flush=True)
         app.quit()
 
     def start() -> None:
-        window.grab().save(str(out / "assessment_intro.png"))
+        window.grab().save(str(out / f"assessment_intro_{theme}.png"))
         page.picker.demo_button.setChecked(True)
         page.start()
 
@@ -74,4 +76,5 @@ def main(out_dir: str, speed: float) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 40.0))
+    speed_arg = float(sys.argv[2]) if len(sys.argv) > 2 else 40.0
+    raise SystemExit(main(sys.argv[1], speed_arg, sys.argv[3] if len(sys.argv) > 3 else "light"))
