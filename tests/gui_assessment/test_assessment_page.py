@@ -160,8 +160,21 @@ def test_stop_keeps_an_interrupted_session(
             and (page.run.stage.step_index == 1)
         )
 
+    def resting() -> bool:
+        page.refresh()
+        return page.run is not None and page.run.stage.kind == "rest"
+
     async def scenario() -> None:
         page.start_button.click()
+        await wait_until(resting, 60.0, "the first rest")
+        assert page.step_label.text() == "Rest \u00b7 next: step 2 of 5"
+        assert page.skip_button.isVisibleTo(page)
+        assert page.run is not None
+        rest_started_s = page.run.stage.started_s
+        page.skip_button.click()
+        assert page.run.stage.kind == "step" and page.run.stage.step_index == 1
+        assert page.run.stage.started_s - rest_started_s < page.run.rest_s
+        assert not page.skip_button.isVisibleTo(page)
         await wait_until(in_step_two, 60.0, "step 2")
         assert "Step 2 of 5" in page.step_label.text()
         page.stop_button.click()
