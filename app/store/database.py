@@ -192,17 +192,31 @@ class Store:
             self.conn.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
         return len(ids)
 
+    def checkpoint_session(self, session_id: int, *, active_s: float) -> None:
+        """Record that a running session is still alive, with its active length so far.
+
+        A session without beats (pacer only) has nothing else that shows how far it got, so
+        after a crash `close_unfinished` ends it at the last checkpoint instead of its start.
+        """
+        with self.conn:
+            self.conn.execute(
+                "UPDATE sessions SET ended_at = ?, duration_s = ?"
+                " WHERE id = ? AND status = 'active'",
+                (_iso(now_local()), active_s, session_id),
+            )
+
     def close_unfinished(self) -> list[int]:
         """Mark sessions left `active` by a crash as `interrupted`; returns their ids.
 
-        The end time is the start plus the last stored beat or reading.
+        The end time is the later of the last checkpoint and the start plus the last stored beat,
+        reading or mark; the length is the checkpointed active length, else the data's span.
         """
         rows = self.conn.execute(
-            "SELECT id, started_at FROM sessions WHERE status = 'active'"
+            "SELECT id, started_at, ended_at FROM sessions WHERE status = 'active'"
         ).fetchall()
         closed: list[int] = []
         with self.conn:
-            for session_id, started_at in rows:
+            for session_id, started_at, checkpoint_at in rows:
                 last_ms = self.conn.execute(
                     "SELECT max(t) FROM (SELECT max(t_ms) AS t FROM beats WHERE session_id = ?1"
                     " UNION ALL SELECT max(t_ms) FROM heart_rate WHERE session_id = ?1"
@@ -211,6 +225,8 @@ class Store:
                 ).fetchone()[0]
                 start = datetime.fromisoformat(started_at)
                 ended = start + timedelta(milliseconds=float(last_ms or 0.0))
+                if checkpoint_at is not None:
+                    ended = max(ended, datetime.fromisoformat(checkpoint_at))
                 self.conn.execute(
                     "UPDATE sessions SET status = 'interrupted', ended_at = ?,"
                     " duration_s = COALESCE(duration_s, ?) WHERE id = ?",

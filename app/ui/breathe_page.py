@@ -34,6 +34,7 @@ from app.ui.settings_model import SettingsModel
 from app.ui.sound import CuePlayer
 
 FRAME_INTERVAL_MS = 16  # ~60 Hz while breathing; no frames while idle or paused
+CHECKPOINT_EVERY_S = 5.0  # how often a running session records that it is alive
 
 
 def format_duration(seconds: float) -> str:
@@ -82,6 +83,7 @@ class BreathePage(QWidget):
         self.session_id: int | None = None
         self.reflection_dialog: ReflectionDialog | None = None
         self._cue_from_s = 0.0
+        self._checkpoint_at_s = CHECKPOINT_EVERY_S
 
         self.pacer = PacerWidget()
         self.elapsed_label = QLabel()
@@ -235,6 +237,7 @@ class BreathePage(QWidget):
             "breathing", rate_bpm=self.pattern.rate_bpm, pattern_json=self.pattern.to_json()
         )
         self._cue_from_s = 0.0
+        self._checkpoint_at_s = CHECKPOINT_EVERY_S
         self.frame_timer.start()
         self.refresh_now()
         self._update_controls()
@@ -265,6 +268,10 @@ class BreathePage(QWidget):
                 self._cues.play_cue(due[-1])
             self._cue_from_s = active_s
         self._update_time_labels()
+        if active_s >= self._checkpoint_at_s and self.session_id is not None:
+            # A pacer-only session stores no beats: checkpoint it so a crash keeps its length.
+            self._store.checkpoint_session(self.session_id, active_s=round(active_s, 3))
+            self._checkpoint_at_s = active_s + CHECKPOINT_EVERY_S
         if self.timer.is_due():
             self.stop(ended_by_itself=True)
 

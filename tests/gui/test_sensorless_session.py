@@ -171,6 +171,28 @@ def test_session_ends_by_itself_and_reflection_can_be_skipped(
     assert window.history_page.row_texts(0)[2] == "5:00"
 
 
+def test_running_session_checkpoints_so_a_crash_keeps_its_length(
+    store: Store, clock: FakeClock, make_window: WindowFactory
+) -> None:
+    window = make_window(store)
+    page = window.breathe_page
+    page.start()
+    session_id = page.session_id
+    assert session_id is not None
+    for _ in range(12):  # 12 s of frames, one a second
+        clock.advance(1.0)
+        page.refresh_now()
+    running = store.session(session_id)
+    assert running is not None and running.status == "active"
+    assert running.duration_s == pytest.approx(10.0)  # the last checkpoint, at 10 s
+    # The app dies here; the next start closes the session with the checkpointed length.
+    assert store.close_unfinished() == [session_id]
+    closed = store.session(session_id)
+    assert closed is not None
+    assert closed.status == "interrupted"
+    assert closed.duration_s == pytest.approx(10.0)
+
+
 def test_cues_play_at_phase_starts(
     store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:

@@ -117,3 +117,24 @@ def test_manual_log_edit_keeps_values_from_imports(db_path: Path) -> None:
         "SELECT rmssd_ms, resting_hr_bpm, mood, sdnn_ms FROM daily_log WHERE date = '2026-03-02'"
     ).fetchone()
     assert row == (None, 57.0, None, 61.5)
+
+
+def test_a_pacer_only_session_lost_to_a_crash_keeps_its_checkpointed_length(db_path: Path) -> None:
+    store = open_store(db_path)
+    start = datetime(2026, 3, 1, 7, 30, tzinfo=UTC)
+    sid = store.start_session("breathing", start)
+    store.checkpoint_session(sid, active_s=95.5)
+    store.close()
+
+    reopened = open_store(db_path)
+    assert reopened.close_unfinished() == [sid]
+    session = reopened.session(sid)
+    assert session is not None and session.status == "interrupted"
+    assert session.duration_s == 95.5
+    assert session.ended_at is not None and session.ended_at > start
+    # A finished session is never touched by a late checkpoint.
+    done = reopened.start_session("breathing", start)
+    reopened.finish_session(done, ended_at=start, duration_s=10.0)
+    reopened.checkpoint_session(done, active_s=99.0)
+    finished = reopened.session(done)
+    assert finished is not None and finished.duration_s == 10.0 and finished.ended_at == start
