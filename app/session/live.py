@@ -197,8 +197,10 @@ class LiveEngine:
             self._after_pause = True
 
     def link_down(self, t_s: float) -> None:
+        """The link dropped (noticed at `t_s`); the data gap starts at the last beat before."""
         if self._link_down_since is None:
-            self._link_down_since = t_s
+            last_beat = self._t.newest() if self._t.total else t_s
+            self._link_down_since = min(t_s, last_beat)
 
     def link_up(self, t_s: float) -> None:
         if self._link_down_since is not None:

@@ -77,6 +77,7 @@ class SessionSummary:
     scored_s: float
     hr_t_s: FloatArray
     hr_bpm: FloatArray
+    gap_before: BoolArray
     stress_before: int | None
     stress_after: int | None
     note: str | None
@@ -258,6 +259,7 @@ def summarize_session(
         scored_s=COHERENCE_EVERY_S * len(points),
         hr_t_s=sb.t_s,
         hr_bpm=frozen(hr),
+        gap_before=sb.gap_before,
         stress_before=session.stress_before,
         stress_after=session.stress_after,
         note=session.note,

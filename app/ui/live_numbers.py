@@ -27,6 +27,7 @@ SWING_TOOLTIP = (
 )
 RMSSD_TOOLTIP = "RMSSD: beat-to-beat variation over the last 60 seconds, in milliseconds."
 HR_TOOLTIP = "Heart rate as your strap reports it, in beats per minute."
+WAITING = "waiting for the strap"
 BAND_WORDS = {"low": "low", "medium": "medium", "high": "high"}
 
 
@@ -95,8 +96,20 @@ class LiveNumbersPanel(QWidget):
             layout.addWidget(tile)
 
     def show_numbers(
-        self, heart_rate: LiveNumber, rmssd: LiveNumber, coherence: LiveNumber, swing: LiveNumber
+        self,
+        heart_rate: LiveNumber,
+        rmssd: LiveNumber,
+        coherence: LiveNumber,
+        swing: LiveNumber,
+        *,
+        link_down: bool = False,
     ) -> None:
+        """Show the numbers; while the link is down, missing ones wait for the strap."""
+        if link_down:
+            heart_rate, rmssd, coherence, swing = (
+                n if n.value is not None else LiveNumber(None, None, note=WAITING)
+                for n in (heart_rate, rmssd, coherence, swing)
+            )
         self.heart_rate.show_number(heart_rate)
         self.rmssd.show_number(rmssd)
         band = BAND_WORDS.get(coherence.band or "", "")

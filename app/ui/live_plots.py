@@ -87,6 +87,8 @@ class LivePlots(QWidget):
             )
             for plot, region in zip((self.hr_plot, self.rr_plot), pair, strict=True):
                 region.setZValue(-20)
+                for line in region.lines:
+                    line.setPen(pg.mkPen(None))
                 region.hide()
                 plot.addItem(region)
             self._regions.append(pair)

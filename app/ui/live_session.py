@@ -38,6 +38,7 @@ from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, buil
 from app.session.summary import SessionSummary, summarize_session
 from app.store import Store
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
+from app.store.settings import AppSettings
 from app.ui.live_numbers import LiveNumbersPanel
 from app.ui.live_plots import LivePlots
 from app.ui.pacer_widget import PacerWidget, display_radius_share
@@ -45,6 +46,7 @@ from app.ui.reflection_dialog import ReflectionDialog
 from app.ui.session_summary import SessionSummaryView
 from app.ui.settings_model import SettingsModel
 from app.ui.source_picker import SOURCE_KINDS, FoundStrap, ScanFn, SourceKind, SourcePicker
+from app.ui.theme import resolve_theme
 
 FRAME_INTERVAL_MS = 16
 PLOT_INTERVAL_MS = 33
@@ -105,6 +107,17 @@ class _SummaryJob(QRunnable):
 
     def run(self) -> None:
         self.relay.finished.emit(self.compute())
+
+
+class _CallJob(QRunnable):
+    """Runs a function on a pool thread (its result is not needed)."""
+
+    def __init__(self, function: Callable[[], object]) -> None:
+        super().__init__()
+        self.function = function
+
+    def run(self) -> None:
+        self.function()
 
 
 class LiveSessionPage(QWidget):
@@ -258,8 +271,12 @@ class LiveSessionPage(QWidget):
         self.space_action.triggered.connect(self.start_or_toggle)
         self.esc_action = self._page_action("Stop", Qt.Key.Key_Escape)
         self.esc_action.triggered.connect(lambda: self.stop() if self.is_active else None)
-        model.changed.connect(lambda _s: self._update_pattern_label())
+        model.changed.connect(self._settings_changed)
         self._update_pattern_label()
+        self.pacer.set_colours(resolve_theme(model.settings.theme))
+        warm_up = getattr(analysis, "warm_up", None)
+        if callable(warm_up):  # one-off first-call costs, paid off the GUI thread
+            self._pool.start(_CallJob(warm_up))
 
     # -- shortcuts ---------------------------------------------------------------------------
     def _page_action(self, text: str, key: Qt.Key) -> QAction:
@@ -279,6 +296,10 @@ class LiveSessionPage(QWidget):
         super().hideEvent(event)
         self.space_action.setEnabled(False)
         self.esc_action.setEnabled(False)
+
+    def _settings_changed(self, settings: AppSettings) -> None:
+        self._update_pattern_label()
+        self.pacer.set_colours(resolve_theme(settings.theme))
 
     def _update_pattern_label(self) -> None:
         s = self._model.settings
@@ -404,7 +425,13 @@ class LiveSessionPage(QWidget):
             return
         snap = session.snapshot()
         self.plots.update_from(snap)
-        self.numbers.show_numbers(snap.heart_rate, snap.rmssd, snap.coherence, snap.hr_swing)
+        self.numbers.show_numbers(
+            snap.heart_rate,
+            snap.rmssd,
+            snap.coherence,
+            snap.hr_swing,
+            link_down=session.connection.link_down,
+        )
         if snap.beats_total != self._last_beats_shown:
             received = session.last_beat_received_s
             if received is not None:

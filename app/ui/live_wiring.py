@@ -18,7 +18,6 @@ from app.ui.live_session import LiveSessionPage
 from app.ui.session_detail import SessionDetailDialog
 from app.ui.settings_model import SettingsModel
 from app.ui.source_picker import FoundStrap, ScanFn
-from app.ui.theme import resolve_theme
 from app.ui.window import MainWindow
 from sensors.ble import SYSTEM_BACKEND, BleBackend, scan
 
@@ -73,8 +72,6 @@ def install_live_session(
     names = window.page_names()
     position = names.index("Breathe") + 1 if "Breathe" in names else -1
     window.add_page(PAGE_NAME, page, shortcut, position=position)
-    page.pacer.set_colours(resolve_theme(model.settings.theme))
-    model.changed.connect(lambda settings: page.pacer.set_colours(resolve_theme(settings.theme)))
     page.session_saved.connect(lambda _id: window.history_page.refresh())
     page.message.connect(window.notify)
     window.installEventFilter(_CloseWatcher(page, window))

@@ -84,6 +84,28 @@ def downsample(t_s: np.ndarray, values: np.ndarray, max_points: int) -> tuple[np
     return np.array(t_out), np.array(v_out)
 
 
+def plot_series(
+    t: np.ndarray, values: np.ndarray, gap_before: np.ndarray, max_points: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Downsampled per gap-free segment, with a NaN between segments so gaps stay open."""
+    if t.size == 0:
+        return t, values
+    starts = [0, *np.nonzero(gap_before)[0].tolist()]
+    starts = sorted(set(starts))
+    ends = [*starts[1:], t.size]
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    for lo, hi in zip(starts, ends, strict=True):
+        share = max(2, int(max_points * (hi - lo) / t.size))
+        x, y = downsample(t[lo:hi], values[lo:hi], share)
+        if xs:
+            xs.append(np.array([np.nan]))
+            ys.append(np.array([np.nan]))
+        xs.append(np.asarray(x, dtype=float))
+        ys.append(np.asarray(y, dtype=float))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 class SessionSummaryView(QWidget):
     """Shows one `SessionSummary`.
 
@@ -151,8 +173,11 @@ class SessionSummaryView(QWidget):
         self.hr_plot.addItem(self.hr_curve)
         self.first_region = pg.LinearRegionItem(movable=False)
         self.last_region = pg.LinearRegionItem(movable=False)
-        for region in (self.first_region, self.last_region):
+        for region, text in ((self.first_region, "first 2 min"), (self.last_region, "last 2 min")):
             region.setZValue(-10)
+            for line in region.lines:
+                line.setPen(pg.mkPen(None))
+            pg.InfLineLabel(region.lines[0], text, position=0.95, anchors=[(0, 0), (0, 0)])
             self.hr_plot.addItem(region)
         layout.addWidget(self.hr_plot, 1)
         buttons = QHBoxLayout()
@@ -173,10 +198,16 @@ class SessionSummaryView(QWidget):
             else QColor("#ee8e8a")
         )
         self.hr_curve.setPen(pg.mkPen(heart, width=1))
-        shade = QColor(pal.color(QPalette.ColorRole.Highlight))
-        shade.setAlpha(40)
+        before = QColor(pal.color(QPalette.ColorRole.PlaceholderText))
+        before.setAlpha(40)
+        after = QColor(pal.color(QPalette.ColorRole.Highlight))
+        after.setAlpha(50)
+        self.first_region.setBrush(pg.mkBrush(before))
+        self.last_region.setBrush(pg.mkBrush(after))
         for region in (self.first_region, self.last_region):
-            region.setBrush(pg.mkBrush(shade))
+            for label in region.lines[0].childItems():
+                if isinstance(label, pg.TextItem):
+                    label.setColor(pal.color(QPalette.ColorRole.Text))
         for name in ("left", "bottom"):
             axis = self.hr_plot.getAxis(name)
             axis.setTextPen(pg.mkPen(pal.color(QPalette.ColorRole.Text)))
@@ -214,9 +245,10 @@ class SessionSummaryView(QWidget):
         if summary.note:
             stress.append(f"\u201c{summary.note}\u201d")
         self.reflection.setText("\n".join(stress) if stress else "No reflection noted.")
-        t_min = summary.hr_t_s / 60.0
-        t_plot, hr_plot = downsample(t_min, summary.hr_bpm, MAX_PLOT_POINTS)
-        self.hr_curve.setData(t_plot, hr_plot)
+        t_plot, hr_plot = plot_series(
+            summary.hr_t_s / 60.0, summary.hr_bpm, summary.gap_before, MAX_PLOT_POINTS
+        )
+        self.hr_curve.setData(t_plot, hr_plot, connect="finite")
         for region, period in (
             (self.first_region, summary.before),
             (self.last_region, summary.after),
