@@ -118,8 +118,8 @@ class SourcePicker(QWidget):
             "demo": self.demo_button,
             "none": self.none_button,
         }[initial]
-        if not start.isEnabled():
-            start = self.demo_button
+        if not start.isEnabled():  # no strap remembered yet: the pacer alone, never made-up data
+            start = self.none_button
         start.setChecked(True)
         self._on_toggled()
 
