@@ -157,3 +157,52 @@ def test_dropped_link_is_bridged_marked_and_recorded(
 
     run_scenario(qloop, scenario())
     store.close()
+
+
+def test_last_strap_auto_connects(qloop: asyncio.AbstractEventLoop, db_path: Path) -> None:
+    store = open_store(db_path)
+    settings = AppSettings(session_minutes=0, sound_on=False)
+    save_settings(store, settings)
+    store.set_setting("last_strap", {"address": STRAP_ADDRESS, "name": "My strap"})
+
+    async def scenario() -> None:
+        _link, make_device = local_pair()
+        central = make_device("central", "F0:F0:F0:F0:F0:F0")
+        await central.power_on()
+        strap = EmulatedStrap(make_device("strap", STRAP_ADDRESS))
+        await strap.start()
+        page = LiveSessionPage(
+            store,
+            SettingsModel(store, settings),
+            CoreAnalysis(),
+            SourceOptions(ble_backend=bumble_backend(central), ble_kwargs=FAST),
+            initial_source="last",
+        )
+        host = hosted(page)
+        host.show()
+        try:
+            choice = page.picker.choice()
+            assert (choice.kind, choice.address) == ("last", STRAP_ADDRESS)
+            assert "My strap" in page.picker.last_button.text()
+            page.start()  # no scan, no list: it connects to the remembered strap
+            session = page.session
+            assert session is not None and session.session_id is not None
+            await strap.wait_subscribed(15)
+            sent = packets(5, seed=3)
+            for payload in sent:
+                await strap.notify(payload)
+                await asyncio.sleep(PACKET_S)
+            expected = [rr for p in sent for rr in parse_measurement(p).rr_ms]
+            await wait_until(lambda: session.beats_received == len(expected), 10, "beats")
+            assert [b.rr_ms for b in store.beats(session.session_id)] == expected
+            await wait_until(lambda: strap.name in page.connection_label.text(), 5)
+        finally:
+            page.shutdown()
+            task = page.source_task
+            if task is not None:
+                await asyncio.wait({task}, timeout=5.0)
+            await strap.close()
+            host.close()
+
+    run_scenario(qloop, scenario())
+    store.close()
