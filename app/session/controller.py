@@ -215,7 +215,7 @@ class LiveSession:
             self.engine.link_up(at_s)
             if self.session_id is not None and item.name and previous.name is None:
                 self.store.set_sensor(self.session_id, item.name, item.address)
-        elif item.kind in (EventKind.DISCONNECTED, EventKind.RECONNECTING):
+        elif item.kind in (EventKind.DISCONNECTED, EventKind.RECONNECTING, EventKind.FAILED):
             self.engine.link_down(at_s)
 
     # -- what the UI reads ---------------------------------------------------------------

@@ -1,0 +1,110 @@
+"""The Qt-free live session: items in, stored beats/marks and connection states out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.breathing import BreathingPattern
+from app.session.controller import ConnectionState, LiveSession, next_connection_state
+from app.session.core_metrics import CoreAnalysis
+from app.store import open_store
+from sensors.hrs import encode_measurement, parse_measurement
+from sensors.source import ConnectionEvent, EventKind, Sample
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def sample(clock: FakeClock, bpm: int, units: tuple[int, ...], contact: bool = True) -> Sample:
+    payload = encode_measurement(bpm, contact=contact, rr_units=units or None)
+    return Sample(parse_measurement(payload), clock.now)
+
+
+def test_items_are_recorded_and_tracked(db_path: Path) -> None:
+    store = open_store(db_path)
+    clock = FakeClock()
+    session = LiveSession(store, BreathingPattern(rate_bpm=6.0), CoreAnalysis(), clock=clock)
+    sid = session.start()
+    session.on_item(ConnectionEvent(EventKind.SCANNING, clock.now))
+    assert session.connection.status == "scanning"
+    clock.now += 1.0
+    session.on_item(
+        ConnectionEvent(EventKind.CONNECTED, clock.now, name="H10", address="AA", battery_pct=80)
+    )
+    assert session.connection == ConnectionState(
+        status="connected", name="H10", address="AA", battery_pct=80
+    )
+    record = store.session(sid)
+    assert record is not None and record.sensor_name == "H10"
+    clock.now += 1.0
+    session.on_item(sample(clock, 0, (), contact=False))  # settling: neither reading nor beat
+    assert session.beats_received == 0
+    for _ in range(5):
+        clock.now += 1.0
+        session.on_item(sample(clock, 64, (960,)))
+    assert session.beats_received == 5
+    assert session.connection.contact is True
+    clock.now += 3.0
+    session.on_item(ConnectionEvent(EventKind.DISCONNECTED, clock.now, message="out of range"))
+    assert session.connection.link_down
+    assert session.snapshot().link_down_since_s is not None
+    session.on_item(ConnectionEvent(EventKind.RECONNECTING, clock.now + 1, attempt=2))
+    assert session.connection.attempt == 2
+    clock.now += 6.0
+    session.on_item(ConnectionEvent(EventKind.CONNECTED, clock.now, name="H10", address="AA"))
+    clock.now += 1.0
+    session.on_item(sample(clock, 64, (960, 970)))
+    beats = store.beats(sid)
+    assert [b.rr_ms for b in beats] == [937.5] * 6 + [970 * 1000 / 1024]
+    assert [b.gap_before for b in beats] == [False] * 5 + [True, False]
+    snap = session.snapshot()
+    assert snap.link_down_since_s is None and len(snap.gap_spans) == 1
+    kinds = [m.kind for m in store.marks(sid)]
+    assert kinds == ["gap_start", "gap_end"]
+    session.pause()
+    clock.now += 10.0
+    session.resume()
+    clock.now += 5.0
+    assert session.stop() == sid
+    session.on_item(sample(clock, 64, (960,)))  # after the end: ignored
+    record = store.session(sid)
+    assert record is not None and record.status == "complete"
+    assert record.duration_s == pytest.approx(clock.now - 1000.0 - 10.0)
+    assert [m.kind for m in store.marks(sid)] == ["gap_start", "gap_end", "pause", "resume"]
+    assert len(store.beats(sid)) == 7
+    store.close()
+
+
+def test_failed_source_leaves_the_gap_open(db_path: Path) -> None:
+    store = open_store(db_path)
+    clock = FakeClock()
+    session = LiveSession(store, BreathingPattern(), CoreAnalysis(), clock=clock)
+    session.start()
+    clock.now += 2.0
+    session.on_item(sample(clock, 60, (1024,)))
+    clock.now += 2.0
+    session.on_item(ConnectionEvent(EventKind.FAILED, clock.now, message="Bluetooth is off"))
+    clock.now += 5.0
+    snap = session.snapshot()
+    assert session.connection.status == "failed" and session.running  # the pacer goes on
+    assert snap.link_down_since_s == pytest.approx(2.0)
+    assert snap.gap_spans[-1] == pytest.approx((2.0, 9.0))
+    store.close()
+
+
+def test_connection_states_for_failure_and_missing_rr() -> None:
+    state = next_connection_state(
+        ConnectionState(status="connected", name="H10"),
+        ConnectionEvent(EventKind.FAILED, 0.0, message="Bluetooth is off"),
+    )
+    assert state.status == "failed" and state.message == "Bluetooth is off"
+    assert state.name == "H10"
+    lost = next_connection_state(state, ConnectionEvent(EventKind.RR_UNAVAILABLE, 1.0))
+    assert not lost.rr_available
