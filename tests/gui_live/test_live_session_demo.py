@@ -107,7 +107,7 @@ def test_demo_session_end_to_end(
 
         # The data behind the plots equals the stored beats in the visible window.
         visible = t_s >= now - page.plots.window_s
-        x, y = page.plots.hr_curve.getOriginalDataset()
+        x, y = page.plots.hr_curve.getData()  # what the plot draws (clipped to the view)
         exp_x, exp_y = broken_at_gaps(t_s[visible], 60000.0 / rr[visible], gaps[visible])
         np.testing.assert_allclose(x, exp_x)
         np.testing.assert_allclose(y, exp_y)
