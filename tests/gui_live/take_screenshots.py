@@ -2,7 +2,8 @@
 
 Usage: DISPLAY=:99 QT_QPA_PLATFORM=xcb python -m tests.gui_live.take_screenshots OUT_DIR
 Writes live_light.png and live_dark.png (mid-session, demo strap), live_reconnecting.png (the
-link down: banner, gap on the plots) and summary.png (after stop and reflection).
+link down: banner, gap on the plots), summary.png (after stop and reflection) and detail.png
+(the History detail window of that session).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.session.sources import SourceOptions
 from app.store import open_store
 from app.store.settings import AppSettings, save_settings
 from app.ui.live_session import LiveSessionPage
+from app.ui.live_wiring import open_session_detail
 from app.ui.main import build_window
 from sensors.source import ConnectionEvent, EventKind
 
@@ -91,6 +93,13 @@ async def scenario(out: Path, app: QApplication) -> None:
     window._model.update(theme="dark")
     await asyncio.sleep(0.3)
     window.grab().save(str(out / "summary_dark.png"))
+    window._model.update(theme="light")
+    assert session.session_id is not None
+    dialog = open_session_detail(window, store, session.session_id, CoreAnalysis())
+    await until(lambda: dialog.detail is not None)
+    await asyncio.sleep(0.3)
+    dialog.grab().save(str(out / "detail.png"))
+    dialog.close()
     page.shutdown()
     store.close()
 
