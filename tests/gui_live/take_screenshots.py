@@ -95,11 +95,11 @@ async def scenario(out: Path, app: QApplication) -> None:
     window.grab().save(str(out / "summary_dark.png"))
     window._model.update(theme="light")
     assert session.session_id is not None
-    dialog = open_session_detail(window, store, session.session_id, CoreAnalysis())
-    await until(lambda: dialog.detail is not None)
+    detail_window = open_session_detail(window, store, session.session_id, CoreAnalysis())
+    await until(lambda: detail_window.detail is not None)
     await asyncio.sleep(0.3)
-    dialog.grab().save(str(out / "detail.png"))
-    dialog.close()
+    detail_window.grab().save(str(out / "detail.png"))
+    detail_window.close()
     page.shutdown()
     store.close()
 
