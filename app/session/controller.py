@@ -20,6 +20,8 @@ from app.store.records import MarkRecord
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample
 
 Clock = Callable[[], float]
+CHECKPOINT_EVERY_S = 1.0
+"""How often a running session stores its active length (a crash then loses about a second)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,7 @@ class LiveSession:
         self.last_beat_received_s: float | None = None  # time.monotonic() when handed over
         self.beats_received = 0
         self._start_s = 0.0
+        self._checkpoint_at_s = CHECKPOINT_EVERY_S
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self, *, sensor_name: str | None = None, sensor_address: str | None = None) -> int:
@@ -146,6 +149,21 @@ class LiveSession:
     def current_rate_bpm(self, at_active_s: float | None = None) -> float:
         t = self.pacer_t_s() if at_active_s is None else at_active_s
         return pacer_state(self.pattern, max(0.0, t)).current_rate_bpm
+
+    def checkpoint_if_due(self) -> bool:
+        """Store the active length every `CHECKPOINT_EVERY_S` (call it from a UI timer).
+
+        After a crash the session is closed with this length; without it a pacer-only session
+        (no beats) would end at its start, and a strap session would count its pauses.
+        """
+        if self.session_id is None or self.timer.state != "running":
+            return False
+        active_s = self.timer.active_s()
+        if active_s < self._checkpoint_at_s:
+            return False
+        self.store.checkpoint_session(self.session_id, active_s=round(active_s, 3))
+        self._checkpoint_at_s = active_s + CHECKPOINT_EVERY_S
+        return True
 
     def pause(self) -> None:
         if self.timer.state != "running":

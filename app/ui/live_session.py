@@ -423,6 +423,7 @@ class LiveSessionPage(QWidget):
         session = self.session
         if session is None:
             return
+        session.checkpoint_if_due()
         snap = session.snapshot()
         self.plots.update_from(snap)
         self.numbers.show_numbers(

@@ -108,3 +108,25 @@ def test_connection_states_for_failure_and_missing_rr() -> None:
     assert state.name == "H10"
     lost = next_connection_state(state, ConnectionEvent(EventKind.RR_UNAVAILABLE, 1.0))
     assert not lost.rr_available
+
+
+def test_checkpoints_keep_the_active_length_for_a_crash(db_path: Path) -> None:
+    store = open_store(db_path)
+    clock = FakeClock()
+    session = LiveSession(store, BreathingPattern(), CoreAnalysis(), clock=clock)
+    sid = session.start()  # pacer only: no beats will ever show how far it got
+    assert not session.checkpoint_if_due()
+    clock.now += 3.4
+    assert session.checkpoint_if_due()
+    session.pause()
+    clock.now += 20.0
+    assert not session.checkpoint_if_due()  # paused time is not active time
+    session.resume()
+    clock.now += 1.2
+    assert session.checkpoint_if_due()
+    # The app dies here; the next start closes the session with the checkpointed length.
+    assert store.close_unfinished() == [sid]
+    record = store.session(sid)
+    assert record is not None and record.status == "interrupted"
+    assert record.duration_s == pytest.approx(4.6)
+    store.close()
