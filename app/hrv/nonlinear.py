@@ -34,31 +34,32 @@ def poincare_sd1_sd2(rr_ms: FloatArray, diffs_ms: FloatArray) -> tuple[float, fl
 
 
 def dfa_alpha1(rr_ms: FloatArray, segment_starts: IntArray) -> float | None:
-    """DFA short-term exponent over boxes of 4-16 beats; None if F(n) is zero or undefined."""
-    residual_sum = np.zeros(len(DFA_SHORT_BOXES))
-    sample_count = np.zeros(len(DFA_SHORT_BOXES))
-    for start, end in zip(
-        segment_starts.tolist(), segment_ends(segment_starts, rr_ms.size).tolist(), strict=True
-    ):
-        segment = rr_ms[start:end]
-        if segment.size < DFA_SHORT_BOXES[0]:
-            continue
-        profile = np.cumsum(segment - segment.mean())
-        for k, box in enumerate(DFA_SHORT_BOXES):
-            n_boxes = profile.size // box
-            if n_boxes == 0:
-                continue
-            rows = profile[: n_boxes * box].reshape(n_boxes, box)
-            t = np.arange(box, dtype=np.float64) - (box - 1) / 2.0
-            centred = rows - rows.mean(axis=1, keepdims=True)
-            slope = (centred @ t) / float(t @ t)
-            residual = centred - slope[:, None] * t[None, :]
-            residual_sum[k] += float(np.sum(residual**2))
-            sample_count[k] += n_boxes * box
-    if np.any(sample_count == 0):
-        return None
-    fluctuation = np.sqrt(residual_sum / sample_count)
-    if np.any(fluctuation <= 0):
+    """DFA short-term exponent over boxes of 4-16 beats; None if F(n) is zero or undefined.
+
+    Vectorised over all segments at once: one gather per box size, whatever the number of gaps.
+    """
+    lengths = segment_ends(segment_starts, rr_ms.size) - segment_starts
+    segment_of_beat = np.repeat(np.arange(lengths.size), lengths)
+    means = np.add.reduceat(rr_ms, segment_starts) / lengths
+    running = np.cumsum(rr_ms - means[segment_of_beat])
+    before_segment = np.concatenate([[0.0], running])[segment_starts]
+    profile = running - before_segment[segment_of_beat]  # integrated within each segment
+    fluctuation = np.empty(len(DFA_SHORT_BOXES))
+    for k, box in enumerate(DFA_SHORT_BOXES):
+        boxes_per_segment = lengths // box
+        n_boxes = int(boxes_per_segment.sum())
+        if n_boxes == 0:
+            return None
+        first_box = np.cumsum(boxes_per_segment) - boxes_per_segment
+        box_number = np.arange(n_boxes) - np.repeat(first_box, boxes_per_segment)
+        box_start = np.repeat(segment_starts, boxes_per_segment) + box * box_number
+        rows = profile[box_start[:, None] + np.arange(box)[None, :]]
+        t = np.arange(box, dtype=np.float64) - (box - 1) / 2.0
+        centred = rows - rows.mean(axis=1, keepdims=True)
+        slope = (centred @ t) / float(t @ t)
+        residual = centred - slope[:, None] * t[None, :]
+        fluctuation[k] = math.sqrt(float(np.mean(residual**2)))
+    if np.any(fluctuation <= 0) or not np.all(np.isfinite(fluctuation)):
         return None
     slope, _ = np.polyfit(np.log(DFA_SHORT_BOXES), np.log(fluctuation), 1)
     return float(slope)
