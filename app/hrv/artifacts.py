@@ -150,42 +150,97 @@ def correct_artifacts(
     )
 
 
+def _reflect(position: IntArray, length: IntArray) -> IntArray:
+    """Map positions outside [0, length) back inside, mirrored at the ends (edge not repeated)."""
+    period = 2 * (length - 1)
+    folded = np.mod(position, period)
+    reflected: IntArray = np.where(folded >= length, period - folded, folded)
+    return reflected
+
+
+class _Segments:
+    """Index helpers that let one vectorised pass treat every segment as if it stood alone."""
+
+    def __init__(self, starts: IntArray, lengths: IntArray) -> None:
+        self.starts = starts
+        self.lengths = lengths
+        segment = np.repeat(np.arange(lengths.size), lengths)
+        self.segment_of_beat = segment
+        self.position = np.arange(segment.size) - np.repeat(starts, lengths)
+        self.length_of_beat = lengths[segment]
+        self.start_of_beat = starts[segment]
+
+    def neighbour(self, values: FloatArray, offset: int) -> FloatArray:
+        """values[i + offset], mirrored at the ends of i's segment."""
+        index = self.start_of_beat + _reflect(self.position + offset, self.length_of_beat)
+        shifted: FloatArray = values[index]
+        return shifted
+
+    def padded(self, values: FloatArray, pad: int) -> tuple[FloatArray, IntArray]:
+        """Each segment mirrored out by `pad` beats on both sides, concatenated; and where each
+        original beat sits in that array."""
+        padded_lengths = self.lengths + 2 * pad
+        padded_starts = np.cumsum(padded_lengths) - padded_lengths
+        segment = np.repeat(np.arange(self.lengths.size), padded_lengths)
+        local = np.arange(segment.size) - padded_starts[segment] - pad
+        source = self.starts[segment] + _reflect(local, self.lengths[segment])
+        centre = padded_starts[self.segment_of_beat] + pad + self.position
+        return values[source], centre
+
+
 def _detect_all(rr: FloatArray, starts: IntArray) -> npt.NDArray[np.int8]:
+    """Artifact codes for every beat; segments shorter than MIN_SEGMENT_BEATS are left alone."""
     codes = np.zeros(rr.size, dtype=np.int8)
-    for start, end in zip(starts.tolist(), segment_ends(starts, rr.size).tolist(), strict=True):
-        if end - start >= MIN_SEGMENT_BEATS:
-            codes[start:end] = detect_segment(rr[start:end])
+    ends = segment_ends(starts, rr.size)
+    usable = (ends - starts) >= MIN_SEGMENT_BEATS
+    if not usable.any():
+        return codes
+    pieces = [np.arange(a, b) for a, b in zip(starts[usable], ends[usable], strict=True)]
+    chosen = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+    lengths = (ends - starts)[usable]
+    local_starts = (np.cumsum(lengths) - lengths).astype(np.intp)
+    codes[chosen] = _detect(rr[chosen], _Segments(local_starts, lengths))
     return codes
-
-
-def _threshold(values: FloatArray, floor: FloatArray | float = MIN_THRESHOLD_MS) -> FloatArray:
-    """ALPHA x quartile deviation of |values| over a centred WINDOW_BEATS window."""
-    from scipy import ndimage  # imported on first use: keeps `baseline` start-up lean
-
-    magnitude = np.abs(values)
-    size = min(WINDOW_BEATS, magnitude.size)
-    q1 = ndimage.percentile_filter(magnitude, 25, size=size, mode="reflect")
-    q3 = ndimage.percentile_filter(magnitude, 75, size=size, mode="reflect")
-    threshold: FloatArray = np.maximum(ALPHA * (q3 - q1) / 2.0, floor)
-    return threshold
 
 
 def detect_segment(rr: FloatArray) -> npt.NDArray[np.int8]:
     """Artifact codes (see `BeatKind` order) for one contiguous run of at least 5 beats."""
-    from scipy import ndimage
+    return _detect(rr, _Segments(np.zeros(1, dtype=np.intp), np.array([rr.size], dtype=np.intp)))
 
+
+def _rank_filtered(
+    values: FloatArray, segments: _Segments, percentiles: tuple[float, ...], size: int
+) -> list[FloatArray]:
+    from scipy import ndimage  # imported on first use: keeps `baseline` start-up lean
+
+    padded, centre = segments.padded(values, size // 2)
+    return [
+        ndimage.percentile_filter(padded, q, size=size, mode="nearest")[centre] for q in percentiles
+    ]
+
+
+def _threshold(values: FloatArray, segments: _Segments, floor: FloatArray) -> FloatArray:
+    """ALPHA x quartile deviation of |values| over a centred WINDOW_BEATS window."""
+    q1, q3 = _rank_filtered(np.abs(values), segments, (25.0, 75.0), WINDOW_BEATS)
+    threshold: FloatArray = np.maximum(ALPHA * (q3 - q1) / 2.0, floor)
+    return threshold
+
+
+def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
     n = rr.size
-    drr = np.empty(n)
+    first = segments.position == 0
+    drr = np.zeros(n)
     drr[1:] = np.diff(rr)
-    drr[0] = drr[1:].mean()
-    median_rr = ndimage.median_filter(rr, size=min(MEDIAN_BEATS, n), mode="nearest")
+    drr[first] = 0.0
+    diff_sums = np.add.reduceat(drr, segments.starts)
+    drr[first] = diff_sums / (segments.lengths - 1)  # the first beat: the segment's mean difference
+    (median_rr,) = _rank_filtered(rr, segments, (50.0,), MEDIAN_BEATS)
     floor = np.maximum(FLOOR_FRACTION * median_rr, MIN_THRESHOLD_MS)
-    th1 = _threshold(drr, floor)
+    th1 = _threshold(drr, segments, floor)
     d = drr / th1
-    padded = np.pad(d, 2, mode="reflect")
-    before = padded[1:-3]
-    after = padded[3:-1]
-    after2 = padded[4:]
+    before = segments.neighbour(d, -1)
+    after = segments.neighbour(d, 1)
+    after2 = segments.neighbour(d, 2)
     s12 = np.where(
         d > 0, np.maximum(before, after), np.where(d < 0, np.minimum(before, after), 0.0)
     )
@@ -193,12 +248,13 @@ def detect_segment(rr: FloatArray) -> npt.NDArray[np.int8]:
 
     mrr = rr - median_rr
     mrr[mrr < 0] *= 2.0
-    th2 = _threshold(mrr, floor)
+    th2 = _threshold(mrr, segments, floor)
     m = mrr / th2
 
+    last = segments.position == segments.length_of_beat - 1
     ectopic = ((d > 1) & (s12 < -C1 * d - C2)) | ((d < -1) & (s12 > -C1 * d + C2))
     primary = ((np.abs(d) > 1) | (np.abs(m) > 3)) & ~ectopic
-    also_next = primary & (np.abs(after) < np.abs(after2))
+    also_next = primary & (np.abs(after) < np.abs(after2)) & ~last
     examined = primary.copy()
     examined[1:] |= also_next[:-1]
 
@@ -206,7 +262,8 @@ def detect_segment(rr: FloatArray) -> npt.NDArray[np.int8]:
     off_median = np.abs(m) > 3
     short_beat = (d < -1) & (s22 > 1)
     abnormal = examined & (long_beat | off_median | short_beat) & ~ectopic
-    next_rr = np.append(rr[1:], np.inf)  # the last beat has no partner to merge with
+    next_rr = np.append(rr[1:], np.inf)
+    next_rr[last] = np.inf  # the last beat of a segment has no partner to merge with
     half_is_normal = np.abs(rr / 2.0 - median_rr) < th2
     pair_is_normal = np.abs(rr + next_rr - median_rr) < th2
     extra = abnormal & short_beat & pair_is_normal
