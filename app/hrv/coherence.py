@@ -26,8 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from app.hrv.frequency import detrend_rows, hann_periodic
-from app.hrv.resample import RESAMPLE_HZ, beat_times_s, natural_cubic_spline, resample_segment
-from app.hrv.segments import FloatArray, normalise_starts, segment_ends
+from app.hrv.resample import RESAMPLE_HZ, beat_times_s, natural_cubic_spline, resample_segments
+from app.hrv.segments import FloatArray, normalise_starts
 
 WINDOW_S = 64.0
 PEAK_SEARCH_HZ = (0.04, 0.26)
@@ -123,10 +123,7 @@ def coherence_ratios(
     starts = normalise_starts(segment_starts, rr.size)
     samples = round(window_s * fs_hz)
     blocks: list[FloatArray] = []
-    for start, end in zip(starts.tolist(), segment_ends(starts, rr.size).tolist(), strict=True):
-        if end - start < 3:
-            continue
-        resampled = resample_segment(rr[start:end], fs_hz)
+    for resampled in resample_segments(rr, starts, fs_hz):
         count = resampled.size // samples
         if count:
             blocks.append(resampled[: count * samples].reshape(count, samples))

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from app.hrv.resample import RESAMPLE_HZ, resample_segment
+from app.hrv.resample import RESAMPLE_HZ, resample_segments
 from app.hrv.segments import FloatArray, normalise_starts, segment_ends
 
 WINDOW_S = 256.0
@@ -122,11 +122,11 @@ def welch_spectrum(
     rr = np.asarray(rr_ms, dtype=np.float64)
     starts = normalise_starts(segment_starts, rr.size)
     ends = segment_ends(starts, rr.size)
-    pairs = [(s, e) for s, e in zip(starts.tolist(), ends.tolist(), strict=True) if e - s >= 2]
-    if not pairs:
+    usable = (ends - starts) >= 2
+    if not usable.any():
         return None
-    series = [resample_segment(rr[start:end], fs_hz) for start, end in pairs]
-    longest_s = max(float(rr[start:end].sum()) for start, end in pairs) / 1000.0
+    series = resample_segments(rr, starts, fs_hz)
+    longest_s = float(np.add.reduceat(rr, starts)[usable].max()) / 1000.0
     longest = max(s.size for s in series)
     if longest < 2:
         return None

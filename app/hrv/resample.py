@@ -2,14 +2,15 @@
 
 Beat i sits at the time its interval ends (cumulative sum of the RR of its segment). The spline's
 tridiagonal system is solved with LAPACK through `scipy.linalg.solve_banded` (O(N)); evaluation is
-vectorised NumPy. One call handles one contiguous segment: a gap is never bridged.
+vectorised NumPy. A gap is never bridged: `resample_segments` fits every gap-free segment on its own
+(one block-diagonal system for all of them, so the cost does not grow with the number of gaps).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from app.hrv.segments import FloatArray
+from app.hrv.segments import FloatArray, IntArray, normalise_starts, segment_ends
 
 RESAMPLE_HZ = 4.0
 
@@ -54,7 +55,57 @@ def natural_cubic_spline(x: FloatArray, y: FloatArray, x_new: FloatArray) -> Flo
 
 def resample_segment(rr_ms: FloatArray, fs_hz: float = RESAMPLE_HZ) -> FloatArray:
     """RR (ms) of one contiguous segment, sampled every 1/fs_hz s from its first to last beat."""
-    times = beat_times_s(rr_ms)
-    count = int(np.floor((times[-1] - times[0]) * fs_hz)) + 1
-    grid = times[0] + np.arange(count) / fs_hz
-    return natural_cubic_spline(times, rr_ms, grid)
+    return resample_segments(rr_ms, None, fs_hz)[0]
+
+
+def resample_segments(
+    rr_ms: FloatArray, segment_starts: IntArray | None, fs_hz: float = RESAMPLE_HZ
+) -> list[FloatArray]:
+    """Each gap-free segment of at least 2 beats, resampled on its own (natural cubic spline)."""
+    starts = normalise_starts(segment_starts, rr_ms.size)
+    lengths = segment_ends(starts, rr_ms.size) - starts
+    keep = lengths >= 2
+    starts, lengths = starts[keep], lengths[keep]
+    if starts.size == 0:
+        return []
+    first = (np.cumsum(lengths) - lengths).astype(np.intp)  # segment starts in `values`
+    last = first + lengths - 1
+    beats = np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))
+    values = rr_ms[beats]
+    times = np.cumsum(values) / 1000.0  # segments laid end to end: strictly increasing
+    h = np.diff(times)
+    slope = np.diff(values) / h
+    interior = np.ones(values.size, dtype=bool)
+    interior[first] = False
+    interior[last] = False
+    knots = np.flatnonzero(interior)
+    second = np.zeros(values.size)  # natural spline: zero curvature at every segment end
+    if knots.size:
+        from scipy.linalg import solve_banded  # imported on first use: lean start-up
+
+        adjacent = np.diff(knots) == 1
+        coupling = np.where(adjacent, h[knots[:-1]], 0.0)
+        bands = np.zeros((3, knots.size))
+        bands[0, 1:] = coupling
+        bands[1] = 2.0 * (h[knots - 1] + h[knots])
+        bands[2, :-1] = coupling
+        rhs = 6.0 * (slope[knots] - slope[knots - 1])
+        second[knots] = solve_banded((1, 1), bands, rhs, check_finite=False)
+    counts = (np.floor((times[last] - times[first]) * fs_hz) + 1).astype(np.intp)
+    segment = np.repeat(np.arange(counts.size), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    grid = times[first][segment] + offsets / fs_hz
+    index = np.searchsorted(times, grid, side="right") - 1
+    index = np.clip(index, first[segment], last[segment] - 1)
+    step = h[index]
+    left = grid - times[index]
+    right = times[index + 1] - grid
+    m0 = second[index]
+    m1 = second[index + 1]
+    resampled = (
+        m0 * right**3 / (6.0 * step)
+        + m1 * left**3 / (6.0 * step)
+        + (values[index] / step - m0 * step / 6.0) * right
+        + (values[index + 1] / step - m1 * step / 6.0) * left
+    )
+    return np.split(resampled, np.cumsum(counts)[:-1])
