@@ -1,6 +1,7 @@
 """Artifact detection and correction after Lipponen & Tarvainen (2019).
 
-Detection uses two normalised series per contiguous segment (never across a gap):
+Detection uses two normalised series per contiguous segment (never across a gap; the windows are
+mirrored at a segment's ends, and all segments go through one vectorised pass):
 
 * dRR, successive differences, divided by Th1 = 5.2 x the quartile deviation of |dRR| over a
   91-beat window centred on the beat;
@@ -25,8 +26,8 @@ Every operation is vectorised NumPy or an O(N log w) SciPy rank filter; nothing 
 One deliberate deviation from the paper: Th1 and Th2 are floored at `FLOOR_FRACTION` (5 %) of the
 local median RR. On data quantised to 1/128 s (Holter, PhysioNet) the quartile deviation of a calm
 stretch collapses to one quantisation step, and the paper's thresholds then flag 3-step jitter as
-ectopic beats (5.8 % of the 24 h nsr001 record; 1.2 % with the floor). Real ectopic, missed and
-extra beats change the RR by far more than 5 %.
+ectopic beats (5.0 % of the 24 h nsr001 record flagged; 1.2 % with the floor). Real ectopic,
+missed and extra beats change the RR by far more than 5 %.
 """
 
 from __future__ import annotations
