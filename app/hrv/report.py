@@ -23,10 +23,10 @@ import numpy as np
 import numpy.typing as npt
 
 from app.hrv import nonlinear, time_domain
-from app.hrv.artifacts import correct_artifacts
+from app.hrv.artifacts import ArtifactCorrection, correct_artifacts
 from app.hrv.coherence import WINDOW_S as COHERENCE_WINDOW_S
 from app.hrv.coherence import coherence_ratios
-from app.hrv.frequency import frequency_domain
+from app.hrv.frequency import Spectrum, frequency_domain
 from app.hrv.segments import (
     segment_ends,
     starts_from_gaps,
@@ -97,13 +97,39 @@ class HrvReport:
         return values
 
 
+@dataclass(frozen=True)
+class HrvAnalysis:
+    """The report plus what a UI may want to show beside it.
+
+    Attributes:
+        report: the metrics.
+        correction: artifact detection on the input (kinds and flags per input beat) and the
+            corrected series; used for the metrics only with correction "auto".
+        spectrum: the Welch PSD the frequency metrics come from (None if too short).
+    """
+
+    report: HrvReport
+    correction: ArtifactCorrection
+    spectrum: Spectrum | None
+
+
 def analyze(
     rr_ms: npt.ArrayLike,
     *,
     gap_before: npt.ArrayLike | None = None,
     correction: Correction = "auto",
 ) -> HrvReport:
-    """The HRV report of one recording of RR intervals in ms.
+    """The HRV report of one recording of RR intervals in ms (see `analyze_detailed`)."""
+    return analyze_detailed(rr_ms, gap_before=gap_before, correction=correction).report
+
+
+def analyze_detailed(
+    rr_ms: npt.ArrayLike,
+    *,
+    gap_before: npt.ArrayLike | None = None,
+    correction: Correction = "auto",
+) -> HrvAnalysis:
+    """The HRV report of one recording, with the artifact correction and spectrum behind it.
 
     Args:
         rr_ms: RR intervals in ms, oldest first.
@@ -124,7 +150,7 @@ def analyze(
 
 def _analyze(
     rr: npt.NDArray[np.float64], starts: npt.NDArray[np.intp], correction: str
-) -> HrvReport:
+) -> HrvAnalysis:
     reasons: dict[str, str] = {}
     values: dict[str, float | None] = {}
     detection = correct_artifacts(rr, segment_starts=starts)
@@ -187,8 +213,9 @@ def _analyze(
             values[key] = None
             reasons.setdefault(key, "not computable from these values")
     metric_keys = [f.name for f in fields(HrvReport) if f.name not in ("n_beats", "reasons")]
-    return HrvReport(
+    report = HrvReport(
         n_beats=int(rr.size),
         **{key: values.get(key) for key in metric_keys},
         reasons=MappingProxyType({k: v for k, v in reasons.items() if values.get(k) is None}),
     )
+    return HrvAnalysis(report=report, correction=detection, spectrum=spectral.spectrum)

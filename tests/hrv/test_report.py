@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.hrv.errors import InsufficientDataError, InvalidRRError
-from app.hrv.report import JSON_KEYS, analyze
+from app.hrv.report import JSON_KEYS, analyze, analyze_detailed
 
 from .helpers import LONG_24H, load
 
@@ -144,3 +144,17 @@ def test_plausible_series_always_give_time_domain_numbers(rr: list[float]) -> No
     assert report.mean_rr_ms is not None
     assert report.sdnn_ms is not None
     assert report.rmssd_ms is not None
+
+
+def test_detailed_analysis_carries_the_spectrum_and_the_beat_kinds() -> None:
+    rr = load("artifacts_40min_polar_noisy_rri.txt")
+    detailed = analyze_detailed(rr)
+    assert detailed.report == analyze(rr)
+    assert detailed.spectrum is not None
+    lf_band = (detailed.spectrum.freqs_hz >= 0.04) & (detailed.spectrum.freqs_hz < 0.15)
+    step = detailed.spectrum.freqs_hz[1] - detailed.spectrum.freqs_hz[0]
+    assert detailed.report.lf_ms2 == pytest.approx(
+        float(detailed.spectrum.psd_ms2_per_hz[lf_band].sum() * step)
+    )
+    assert len(detailed.correction.kinds) == rr.size
+    assert detailed.report.artifact_pct == detailed.correction.artifact_pct
