@@ -20,7 +20,8 @@ Method (Baseline's own, in plain steps; it describes heart rate, it is not a cli
    - `drop_60s_bpm`: smoothed HR at the start minus smoothed HR 60 s later (HRR60-style); null
      when the data stop before 60 s.
    - `tau_s`: the time constant of HR(t) = HR_end + (HR_0 - HR_end) * exp(-t / tau), fitted to the
-     smoothed 1-second series by least squares (scipy's `curve_fit`, bounded: tau 1-1000 s).
+     smoothed 1-second series by least squares (bounded: HR_0 and HR_end 0-400 bpm, tau 1-1000 s;
+     `fit_exponential` explains how).
      Smaller tau = settles faster. `tau_s` is null, with the reason in `fit_note`, when the fit is
      poor: fewer than 60 s of data; a fitted fall (HR_0 - HR_end) under 5 bpm (nothing to settle);
      R² under 0.7 on the smoothed series; or tau above half the episode length (the curve had not
@@ -35,7 +36,6 @@ from __future__ import annotations
 
 import math
 import statistics
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -43,7 +43,6 @@ from enum import Enum
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import OptimizeWarning, curve_fit
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -64,6 +63,11 @@ MIN_FALL_BPM = 5.0
 MIN_R_SQUARED = 0.7
 MAX_TAU_FRACTION = 0.5
 TAU_BOUNDS_S = (1.0, 1000.0)
+HR_BOUNDS_BPM = (0.0, 400.0)
+#: Log-spaced time constants tried before the golden-section refinement (ratio 1.075 apart).
+TAU_GRID_POINTS = 97
+#: The refinement stops when the bracket on ln(tau) is this narrow (tau to ~1e-9, relative).
+LOG_TAU_TOLERANCE = 1e-9
 DROP_AFTER_S = 60.0
 #: Bumped when the method changes, so cached episodes are recomputed.
 RECOVERY_METHOD_VERSION = "recovery-1"
@@ -144,24 +148,104 @@ def _decay(t: FloatArray, hr_end: float, hr_0: float, tau: float) -> FloatArray:
     return hr_end + (hr_0 - hr_end) * np.exp(-t / tau)
 
 
+def _amplitudes(
+    tau_s: FloatArray, t: FloatArray, y: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """For each tau: the least-squares (hr_end, hr_0) within HR_BOUNDS_BPM, and the residual sum.
+
+    For a fixed tau the model hr_end * (1 - e) + hr_0 * e, e = exp(-t / tau), is linear. The
+    unbounded solution is taken when it lies in the box; otherwise the optimum of this convex
+    problem lies on an edge of the box, where one value is at a bound and the other is the
+    clamped 1-D least-squares solution: the best of the four edges is taken.
+    """
+    lo, hi = HR_BOUNDS_BPM
+    e = np.exp(-t[None, :] / tau_s[:, None])
+    mean_e = e.mean(axis=1)
+    centred_e = e - mean_e[:, None]
+    fall = (centred_e @ (y - y.mean())) / np.einsum("ij,ij->i", centred_e, centred_e)
+    hr_end = y.mean() - fall * mean_e
+    hr_0 = hr_end + fall
+    sse = np.sum((y - hr_end[:, None] - fall[:, None] * e) ** 2, axis=1)
+    outside = np.flatnonzero((np.minimum(hr_end, hr_0) < lo) | (np.maximum(hr_end, hr_0) > hi))
+    if outside.size:
+        edge_end, edge_0, edge_sse = _on_box_edges(e[outside], y)
+        hr_end[outside], hr_0[outside], sse[outside] = edge_end, edge_0, edge_sse
+    return hr_end, hr_0, sse
+
+
+def _on_box_edges(e: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The best (hr_end, hr_0) on the edges of the HR_BOUNDS_BPM box, per row of e."""
+    lo, hi = HR_BOUNDS_BPM
+    f = 1.0 - e
+    ee = np.einsum("ij,ij->i", e, e)
+    ff = np.einsum("ij,ij->i", f, f)
+    fe = np.einsum("ij,ij->i", f, e)
+    best_sse = np.full(e.shape[0], np.inf)
+    best_end = np.zeros(e.shape[0])
+    best_0 = np.zeros(e.shape[0])
+    for bound in (lo, hi):
+        fixed = np.full(e.shape[0], bound)
+        rise = np.clip(bound + (e @ y - bound * e.sum(axis=1)) / ee, lo, hi)
+        level = np.clip((f @ y - bound * fe) / ff, lo, hi)
+        for end, start in ((fixed, rise), (level, fixed)):
+            sse = np.sum((y - end[:, None] * f - start[:, None] * e) ** 2, axis=1)
+            better = sse < best_sse
+            best_sse = np.where(better, sse, best_sse)
+            best_end = np.where(better, end, best_end)
+            best_0 = np.where(better, start, best_0)
+    return best_end, best_0, best_sse
+
+
+def _best_tau(t: FloatArray, y: FloatArray) -> float:
+    """The tau in TAU_BOUNDS_S with the smallest residual sum (profiled over the amplitudes).
+
+    A log-spaced grid finds the best neighbourhood (so a far-off local minimum cannot capture
+    the search), then golden-section search on ln(tau) narrows the bracket around it.
+    """
+    log_lo, log_hi = math.log(TAU_BOUNDS_S[0]), math.log(TAU_BOUNDS_S[1])
+    log_grid = np.linspace(log_lo, log_hi, TAU_GRID_POINTS)
+    sse_grid = _amplitudes(np.exp(log_grid), t, y)[2]
+    best = int(np.argmin(sse_grid))
+    a = float(log_grid[max(best - 1, 0)])
+    b = float(log_grid[min(best + 1, TAU_GRID_POINTS - 1)])
+
+    def sse(log_tau: float) -> float:
+        return float(_amplitudes(np.array([math.exp(log_tau)]), t, y)[2][0])
+
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    fc, fd = sse(c), sse(d)
+    while b - a > LOG_TAU_TOLERANCE:
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - ratio * (b - a)
+            fc = sse(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + ratio * (b - a)
+            fd = sse(d)
+    candidates = [(float(sse_grid[best]), float(log_grid[best])), (fc, c), (fd, d)]
+    return math.exp(min(candidates)[1])
+
+
 def fit_exponential(t_s: FloatArray, bpm: FloatArray) -> ExponentialFit | str:
-    """Least-squares fit of the decay (t from 0); a plain reason string when it fails."""
+    """Least-squares fit of the decay (t from 0); a plain reason string when it fails.
+
+    Bounded like the method says (HR_0 and HR_end in 0-400 bpm, tau in 1-1000 s). For a fixed
+    tau the best HR_0 and HR_end follow in closed form (`_amplitudes`); tau is found by a 1-D
+    search over the bounds (`_best_tau`), so the result does not depend on a starting guess.
+    """
     ok = np.isfinite(bpm)
     t, y = t_s[ok], bpm[ok]
     if t.size < 10 or t[-1] - t[0] < MIN_EPISODE_S - GRID_STEP_S:
         return "too little data after the start for a curve"
-    tail = y[t >= t[0] + 0.8 * (t[-1] - t[0])]
-    p0 = (float(np.median(tail)), float(y[0]), max(TAU_BOUNDS_S[0], (t[-1] - t[0]) / 6.0))
-    lower = (0.0, 0.0, TAU_BOUNDS_S[0])
-    upper = (400.0, 400.0, TAU_BOUNDS_S[1])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", OptimizeWarning)
-            params, _ = curve_fit(_decay, t - t[0], y, p0=p0, bounds=(lower, upper), maxfev=5000)
-    except (RuntimeError, ValueError):
+    t = t - t[0]
+    tau = _best_tau(t, y)
+    ends, starts, _ = _amplitudes(np.array([tau]), t, y)
+    hr_end, hr_0 = float(ends[0]), float(starts[0])
+    if not all(math.isfinite(value) for value in (hr_end, hr_0, tau)):
         return "the curve fit did not converge"
-    hr_end, hr_0, tau = (float(p) for p in params)
-    resid = y - _decay(t - t[0], hr_end, hr_0, tau)
+    resid = y - _decay(t, hr_end, hr_0, tau)
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     r2 = 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else 0.0
     return ExponentialFit(hr_0_bpm=hr_0, hr_end_bpm=hr_end, tau_s=tau, r_squared=r2)
