@@ -1,7 +1,8 @@
 """`baseline analyze FILE [--json] [--correction auto|none]`: the HRV report of one recording.
 
-Reads plain RR text (ms or s, `.gz` too). Heavy modules (NumPy, the analysis, SciPy) are imported
-only when the command runs, so `baseline --help` and the GUI start stay lean.
+Reads plain RR text (ms or s, `.gz` too) and every recording format `baseline import` reads.
+Heavy modules (NumPy, the analysis, the importers) are imported only when the command runs, so
+`baseline --help` and the GUI start stay lean.
 """
 
 from __future__ import annotations
@@ -86,12 +87,11 @@ def register(
 def run(args: argparse.Namespace) -> int:
     """Analyse the file and print the report."""
     from app.formats.errors import FormatError
-    from app.formats.plain import read_plain_rr
     from app.hrv.report import analyze
 
     try:
-        rr_ms = read_plain_rr(args.file)
-        report = analyze(rr_ms, correction=args.correction)
+        rr_ms, gap_before = _read_beats(args.file)
+        report = analyze(rr_ms, gap_before=gap_before, correction=args.correction)
     except FormatError as exc:
         raise CommandError(str(exc)) from None
     except ValueError as exc:
@@ -101,6 +101,39 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_report(report.to_json_dict(), report.reasons, source=str(args.file)))
     return 0
+
+
+def _read_beats(path: Path) -> tuple[Any, Any]:
+    """RR intervals (ms) and gap flags from plain RR text, else from any importable format.
+
+    Plain text is tried first: it is the common case and needs none of the other readers.
+    """
+    from app.formats.errors import FormatError
+    from app.formats.plain import read_plain_rr
+
+    try:
+        return read_plain_rr(path), None
+    except FormatError as plain_error:
+        from app.formats.recording import ImportedArchive, ImportedRecording
+        from app.formats.registry import read_path
+
+        try:
+            imported = read_path(path)
+        except FormatError:
+            raise plain_error from None
+        if isinstance(imported, ImportedArchive):
+            recordings = [s.recording for s in imported.sessions if s.recording.n_beats > 0]
+            if len(recordings) != 1:
+                raise FormatError(
+                    f"{path}: a Baseline export with {len(recordings)} recordings of beats;"
+                    " export one session (--session ID) to analyse it"
+                ) from None
+            imported = recordings[0]
+        if not isinstance(imported, ImportedRecording):
+            raise FormatError(
+                f"{path}: holds daily summary values ({imported.format}), not beats"
+            ) from None
+        return imported.rr_ms, imported.gap_before
 
 
 def format_report(values: dict[str, Any], reasons: Any, *, source: str) -> str:

@@ -6,6 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.cli import main
@@ -68,3 +69,40 @@ def test_bad_input_exits_2_with_one_line(
 def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(tmp_path / "nope.txt")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_any_importable_recording_format_is_analysed_with_its_gaps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.formats.recording import ImportedRecording
+    from app.formats.registry import read_path
+    from app.hrv.report import analyze
+
+    # An HRV Logger CSV (timestamp, rr, since_start) with 4 s of beats dropped after beat 150.
+    rng = np.random.default_rng(3)
+    rr_ms = np.round(850.0 + 40.0 * np.sin(np.arange(300) / 3.0) + rng.normal(0.0, 10.0, 300))
+    since_start_ms = np.cumsum(rr_ms) + np.where(np.arange(300) >= 150, 4000.0, 0.0)
+    rows = [
+        f"{1709622000000 + int(t)},{int(rr)},{int(t)}"
+        for rr, t in zip(rr_ms, since_start_ms, strict=True)
+    ]
+    path = tmp_path / "hrv_logger.csv"
+    path.write_text("timestamp, rr, since_start \n\n" + "\n".join(rows) + "\n")
+    recording = read_path(path)
+    assert isinstance(recording, ImportedRecording)
+    assert recording.format != "plain-rr"
+    assert np.flatnonzero(recording.gap_before).tolist() == [150]
+
+    assert main(["analyze", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    expected = analyze(recording.rr_ms, gap_before=recording.gap_before).to_json_dict()
+    assert data == json.loads(json.dumps(expected))
+    bridged = analyze(recording.rr_ms).to_json_dict()
+    assert data["rmssd_ms"] != bridged["rmssd_ms"]  # the gap is not counted as a difference
+
+
+def test_daily_summary_exports_are_refused_clearly(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).resolve().parents[1] / "data" / "formats" / "hrv4training.csv"
+    assert main(["analyze", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "daily summary values" in err and err.count("\n") == 1
