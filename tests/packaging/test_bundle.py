@@ -205,12 +205,6 @@ def test_unused_qt_modules_are_left_out(build: Build) -> None:
     assert not (internal / "resources" / "screenshots").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not met yet: 279 MB (268 MiB) on Linux x86-64 with every unused Qt module out. NumPy "
-    "and SciPy are 120 MB (two OpenBLAS copies: 55 MB), Qt's ICU data 40 MB, pyqtgraph's required "
-    "QtOpenGL binding 9 MB",
-)
 def test_bundle_is_at_most_200_mb_unpacked(build: Build) -> None:
     size_mb = _bundle_size_mb(build.bundle_dir)
     print(
@@ -224,6 +218,24 @@ def test_bundle_is_at_most_200_mb_unpacked(build: Build) -> None:
     for part_mb, name in parts[:6]:
         print(f"  {part_mb:6.1f} MB  {name}")
     assert size_mb <= SIZE_LIMIT_MB
+
+
+def test_test_only_and_unused_packages_are_left_out(build: Build) -> None:
+    from PyInstaller.archive.readers import CArchiveReader  # type: ignore[import-untyped]
+
+    left_out = {"scipy", "pytest", "_pytest", "hypothesis", "neurokit2", "pandas"}
+    left_out |= {"PyInstaller", "requests", "charset_normalizer", "readline"}
+    internal = build.bundle_dir / "_internal"
+    files = sorted(
+        path.name
+        for path in internal.iterdir()
+        if path.name.split("-")[0].split(".")[0] in left_out
+    )
+    assert files == []
+    modules = CArchiveReader(str(build.program)).open_embedded_archive("PYZ.pyz").toc
+    assert sorted(name for name in modules if name.split(".")[0] in left_out) == []
+    assert "numpy.f2py" not in modules
+    assert "app.hrv.artifacts" in modules  # the check reads the real module list
 
 
 def test_tarball_installs_into_a_prefix_and_uninstalls(build: Build, tmp_path: Path) -> None:
