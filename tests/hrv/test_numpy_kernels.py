@@ -36,7 +36,7 @@ def _segments(lengths: list[int]) -> _Segments:
     return _Segments((np.cumsum(sizes) - sizes).astype(np.intp), sizes)
 
 
-@pytest.mark.parametrize("size", [3, 11, 91])
+@pytest.mark.parametrize("size", [3, 11, 31, 33, 91, 301])  # partitioned up to 32, then wavelet
 @pytest.mark.parametrize("percentiles", [(25.0, 75.0), (50.0,), (0.0, 10.0, 99.9, 100.0)])
 def test_rank_filters_match_scipy_exactly(size: int, percentiles: tuple[float, ...]) -> None:
     rng = np.random.default_rng(size)
