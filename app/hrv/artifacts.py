@@ -268,37 +268,41 @@ def _wavelet_order_statistics(
     order = np.argsort(values, kind="stable")
     code = np.empty(n, dtype=np.intp)
     code[order] = np.arange(n, dtype=np.intp)
-    bits = list(range(max(1, (n - 1).bit_length()) - 1, -1, -1))
-    zeros_before: list[IntArray] = []
-    for bit in bits:
-        is_one = ((code >> bit) & 1).astype(bool)
+    zeros_before: list[IntArray] = []  # per bit, from the highest: zeros before each position
+    for bit in range(max(1, (n - 1).bit_length()) - 1, -1, -1):
+        zero = ((code >> bit) & 1) == 0
         prefix = np.zeros(n + 1, dtype=np.intp)
-        np.cumsum(~is_one, out=prefix[1:])
+        np.cumsum(zero, out=prefix[1:])
         zeros_before.append(prefix)
-        code = np.concatenate((code[~is_one], code[is_one]))
-    out = []
-    for rank in ranks:
-        lo = first.astype(np.intp)
-        hi = lo + size
-        k = np.full(first.size, rank, dtype=np.intp)
-        found = np.zeros(first.size, dtype=np.intp)
-        for bit, prefix in zip(bits, zeros_before, strict=True):
-            zeros_lo, zeros_hi = prefix[lo], prefix[hi]
-            n_zero = zeros_hi - zeros_lo
-            one = k >= n_zero
-            k -= np.where(one, n_zero, 0)
-            lo = np.where(one, prefix[-1] + lo - zeros_lo, zeros_lo)
-            hi = np.where(one, prefix[-1] + hi - zeros_hi, zeros_hi)
-            found |= one.astype(np.intp) << bit
-        out.append(values[order[found]])
-    return out
+        code = np.concatenate((code[zero], code[~zero]))  # zeros first, both in order
+    lo = np.tile(first.astype(np.intp), len(ranks))  # every rank's queries in one pass
+    hi = lo + size
+    k = np.repeat(np.asarray(ranks, dtype=np.intp), first.size)
+    for prefix in zeros_before:
+        zeros_lo, zeros_hi = prefix[lo], prefix[hi]
+        n_zero = zeros_hi - zeros_lo
+        one = k >= n_zero
+        k -= np.where(one, n_zero, 0)
+        lo = np.where(one, prefix[-1] + lo - zeros_lo, zeros_lo)
+        hi = np.where(one, prefix[-1] + hi - zeros_hi, zeros_hi)
+    # After the last bit every query's range holds copies of its answer only.
+    return list(values[order[code[lo]]].reshape(len(ranks), first.size))
 
 
-def _threshold(values: FloatArray, segments: _Segments, floor: FloatArray) -> FloatArray:
-    """ALPHA x quartile deviation of |values| over a centred WINDOW_BEATS window."""
-    q1, q3 = _rank_filtered(np.abs(values), segments, (25.0, 75.0), WINDOW_BEATS)
-    threshold: FloatArray = np.maximum(ALPHA * (q3 - q1) / 2.0, floor)
-    return threshold
+def _thresholds(
+    drr: FloatArray, mrr: FloatArray, segments: _Segments, floor: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Th1 and Th2: ALPHA x quartile deviation of |dRR| and of |mRR| over a centred WINDOW_BEATS
+    window, never below `floor`. Both series go through one rank-filter pass: the mRR series is
+    laid after the dRR series as further segments."""
+    n = drr.size
+    both = _Segments(
+        np.concatenate((segments.starts, segments.starts + n)),
+        np.concatenate((segments.lengths, segments.lengths)),
+    )
+    q1, q3 = _rank_filtered(np.abs(np.concatenate((drr, mrr))), both, (25.0, 75.0), WINDOW_BEATS)
+    threshold = np.maximum(ALPHA * (q3 - q1) / 2.0, np.concatenate((floor, floor)))
+    return threshold[:n], threshold[n:]
 
 
 def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
@@ -311,7 +315,9 @@ def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
     drr[first] = diff_sums / (segments.lengths - 1)  # the first beat: the segment's mean difference
     (median_rr,) = _rank_filtered(rr, segments, (50.0,), MEDIAN_BEATS)
     floor = np.maximum(FLOOR_FRACTION * median_rr, MIN_THRESHOLD_MS)
-    th1 = _threshold(drr, segments, floor)
+    mrr = rr - median_rr
+    mrr[mrr < 0] *= 2.0
+    th1, th2 = _thresholds(drr, mrr, segments, floor)
     d = drr / th1
     before = segments.neighbour(d, -1)
     after = segments.neighbour(d, 1)
@@ -321,9 +327,6 @@ def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
     )
     s22 = np.where(d >= 0, np.minimum(after, after2), np.maximum(after, after2))
 
-    mrr = rr - median_rr
-    mrr[mrr < 0] *= 2.0
-    th2 = _threshold(mrr, segments, floor)
     m = mrr / th2
 
     last = segments.position == segments.length_of_beat - 1
