@@ -14,6 +14,8 @@ import numpy as np
 from app.hrv.segments import FloatArray, IntArray, normalise_starts, segment_ends
 
 RESAMPLE_HZ = 4.0
+#: Cyclic reduction hands systems of at most this many rows to a dense solve (NumPy's LAPACK).
+_DENSE_MAX_ROWS = 48
 
 
 def beat_times_s(rr_ms: FloatArray) -> FloatArray:
@@ -33,7 +35,8 @@ def solve_tridiagonal(
     follow from their solved neighbours. No pivoting: meant for strictly diagonally dominant
     systems, which stay so under the reduction (as accurate as LAPACK's banded solver: tests/hrv/
     test_numpy_kernels.py). Chosen over Jacobi sweeps (error halves per sweep, ~55 sweeps):
-    log2(N) steps of shrinking vectors, exact up to rounding.
+    log2(N) steps of shrinking vectors, exact up to rounding; the last few dozen rows go to one
+    dense LAPACK solve.
     A spline's rows (h[i-1], 2 (h[i-1] + h[i]), h[i]) have off-diagonals summing to half the
     diagonal; rows of different segments are decoupled by zeros.
     """
@@ -51,8 +54,9 @@ def solve_tridiagonal(
 
 def _reduce(below: FloatArray, diag: FloatArray, above: FloatArray, rhs: FloatArray) -> FloatArray:
     n = diag.size
-    if n == 1:
-        solved: FloatArray = rhs / diag
+    if n <= _DENSE_MAX_ROWS:  # a few dozen rows: one LAPACK call beats more halving steps
+        matrix = np.diag(diag) + np.diag(below[1:], -1) + np.diag(above[:-1], 1)
+        solved: FloatArray = np.asarray(np.linalg.solve(matrix, rhs), dtype=np.float64)
         return solved
     even = slice(0, None, 2)
     n_even = (n + 1) // 2
