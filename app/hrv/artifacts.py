@@ -58,6 +58,8 @@ MIN_SEGMENT_BEATS = 5
 _PARTITION_MAX_WINDOW = 32
 #: Windows partitioned at once (8192 x 32 doubles: 2 MB).
 _RANK_CHUNK_ROWS = 8192
+#: Windows answered by one wavelet matrix (its height is log2 of the values it spans).
+_WAVELET_CHUNK_ROWS = 8192
 
 
 class BeatKind(StrEnum):
@@ -237,7 +239,14 @@ def _rank_filtered(
     ranks = [_window_rank(size, q) for q in percentiles]
     if size <= _PARTITION_MAX_WINDOW:
         return _partitioned(padded, centre - pad, size, ranks)
-    return _wavelet_order_statistics(padded, centre - pad, size, ranks)
+    first = centre - pad  # ascending: beats keep their order in the padded layout
+    out = np.empty((len(ranks), first.size))
+    for start in range(0, first.size, _WAVELET_CHUNK_ROWS):
+        chunk = first[start : start + _WAVELET_CHUNK_ROWS]
+        span = padded[chunk[0] : chunk[-1] + size]  # small matrices: fewer bits, cache-sized
+        found = _wavelet_order_statistics(span, chunk - chunk[0], size, ranks)
+        out[:, start : start + chunk.size] = found
+    return list(out)
 
 
 def _partitioned(
