@@ -164,5 +164,11 @@ class CuePlayer(QObject):
         effect = self._effects.get(name)
         if effect is None:
             return None
+        # One cue at a time: with Qt 6.11 on PulseAudio, starting a second QSoundEffect while
+        # another one's stream is still open (it stays open ~0.9 s past the sound's end) can
+        # leave the event loop spinning on an invalid socket notifier, flooding stderr.
+        for other in self._effects.values():
+            if other is not effect and other.isPlaying():
+                other.stop()
         effect.play()
         return name
