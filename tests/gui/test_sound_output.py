@@ -2,10 +2,16 @@
 
 Skipped where PulseAudio is not installed. Runs the player in a subprocess, because QtMultimedia
 connects to the audio server once per process.
+
+The null sink's monitor does not keep wall-clock time (it delivers nothing while no stream plays),
+so the test measures each cue separately: two loud stretches, each exactly as long as the
+synthesised tone is loud, the first rising in pitch, the second falling. Every wait is bounded,
+so a stuck audio stack fails within seconds instead of hanging the suite.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -18,8 +24,16 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from app.breathing.tones import SAMPLE_RATE_HZ, glide_tone
+
 ROOT = Path(__file__).resolve().parents[2]
-RATE_HZ = 44_100
+RATE_HZ = SAMPLE_RATE_HZ
+VOLUME = 0.5
+LOUD = 0.005  # of full scale: what counts as sound
+CUE_GAP_MS = 3000  # between the two play() calls: a 6 breaths/min pace has 5 s phases
+START_TIMEOUT_S = 10.0
+PLAYER_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 5.0
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pulseaudio") is None or shutil.which("parec") is None,
@@ -30,6 +44,33 @@ pytestmark = pytest.mark.skipif(
 def _dominant_hz(samples: npt.NDArray[np.float64]) -> float:
     spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
     return float(np.fft.rfftfreq(len(samples), 1.0 / RATE_HZ)[np.argmax(spectrum)])
+
+
+def _loud_stretches(signal: npt.NDArray[np.float64]) -> list[npt.NDArray[np.float64]]:
+    """Split at silences longer than 20 ms (a sine dips below LOUD only for microseconds)."""
+    loud = np.nonzero(np.abs(signal) > LOUD)[0]
+    if loud.size == 0:
+        return []
+    breaks = np.nonzero(np.diff(loud) > RATE_HZ // 50)[0]
+    starts = np.r_[loud[0], loud[breaks + 1]]
+    ends = np.r_[loud[breaks], loud[-1]]
+    return [signal[s : e + 1] for s, e in zip(starts, ends, strict=True)]
+
+
+def _pitch_track(cue: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    window = RATE_HZ // 10
+    chunks = [cue[i : i + window] for i in range(0, len(cue) - window, window)]
+    return np.array([_dominant_hz(c) for c in chunks if np.max(np.abs(c)) > 0.05])
+
+
+def _stop(process: subprocess.Popen[bytes], signal_first: bool = True) -> None:
+    if process.poll() is None and signal_first:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=STOP_TIMEOUT_S)
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT_S)
 
 
 def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
@@ -57,13 +98,16 @@ def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     recorded = tmp_path / "rec.raw"
+    player_err = tmp_path / "player.err"
     recorder: subprocess.Popen[bytes] | None = None
+    timed_out = False
     try:
-        deadline = time.monotonic() + 10.0
+        deadline = time.monotonic() + START_TIMEOUT_S
         while not (runtime / "pulse" / "native").exists():
+            assert server.poll() is None, "PulseAudio exited at start-up"
             assert time.monotonic() < deadline, "PulseAudio did not start"
             time.sleep(0.05)
-        with recorded.open("wb") as out:
+        with recorded.open("wb") as out, player_err.open("w") as err:
             recorder = subprocess.Popen(
                 [
                     "parec",
@@ -72,6 +116,7 @@ def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
                     "--format=s16le",
                     "--channels=1",
                     f"--rate={RATE_HZ}",
+                    "--latency-msec=20",  # small server-side buffer: little is left unread at exit
                 ],
                 env=env,
                 stdout=out,
@@ -88,49 +133,59 @@ def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
                 def wait(ms):
                     loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()
                 player = CuePlayer(Path({str(tmp_path / "sounds")!r}))
-                print("available=" + str(player.available))
-                player.configure(enabled=True, volume=0.5, style="tones")
+                print("available=" + str(player.available), flush=True)
+                player.configure(enabled=True, volume={VOLUME}, style="tones")
                 wait(500)
-                print(player.play_cue(Cue(0.0, "inhale", 0)))
-                wait(2000)
-                print(player.play_cue(Cue(5.0, "exhale", 0)))
-                wait(2000)
+                print(player.play_cue(Cue(0.0, "inhale", 0)), flush=True)
+                wait({CUE_GAP_MS})
+                print(player.play_cue(Cue(5.0, "exhale", 0)), flush=True)
+                wait(2500)
                 """
             )
-            result = subprocess.run(
-                [sys.executable, "-c", script],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-            recorder.terminate()
-            recorder.wait(timeout=10)
+            # stderr goes to a file: a stuck Qt audio stack can write gigabytes of warnings.
+            try:
+                result = subprocess.run(
+                    [sys.executable, "-c", script],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=err,
+                    text=True,
+                    timeout=PLAYER_TIMEOUT_S,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            time.sleep(0.2)  # let the recorder read what the sink still holds
+            _stop(recorder)
     finally:
-        if recorder is not None and recorder.poll() is None:
-            recorder.kill()
-        server.terminate()
-        server.wait(timeout=10)
-    assert result.returncode == 0, result.stderr
+        if recorder is not None:
+            _stop(recorder, signal_first=False)
+        _stop(server)
+    with player_err.open() as err:
+        stderr = err.read(4000)
+    assert not timed_out, f"the player did not finish in {PLAYER_TIMEOUT_S} s: {stderr}"
+    assert result.returncode == 0, stderr
     assert result.stdout.split() == ["available=True", "inhale", "exhale"]
-    assert "Warning" not in result.stderr and "PulseAudioService" not in result.stderr
+    assert "Warning" not in stderr and "PulseAudioService" not in stderr
+    assert "QSocketNotifier" not in stderr, stderr
 
-    # The null sink's monitor may drop idle time, so the gap between the cues varies: expect about
-    # 2 x 1.4 s of sound whose pitch first rises (inhale) and then falls (exhale).
     signal = np.fromfile(recorded, dtype="<i2").astype(np.float64) / 32768.0
-    loud = np.nonzero(np.abs(signal) > 0.005)[0]
-    assert loud.size > 0, "nothing was played"
-    sound = signal[loud[0] : loud[-1] + 1]
-    assert 2.3 < len(sound) / RATE_HZ < 3.6
-    assert np.max(np.abs(sound)) == pytest.approx(0.5 * 0.35, rel=0.15)  # volume x peak
-    window = RATE_HZ // 10
-    chunks = [sound[i : i + window] for i in range(0, len(sound) - window, window)]
-    pitch = np.array([_dominant_hz(c) for c in chunks if np.max(np.abs(c)) > 0.05])
-    top = int(np.argmax(pitch))
-    assert 5 <= top <= len(pitch) - 5, pitch  # the turn comes between the two cues
-    assert pitch[0] < 0.8 * pitch[top]
-    assert pitch[-1] < 0.8 * pitch[top]
-    assert np.all(np.diff(pitch[: top - 1]) >= -5.0), pitch  # rising (within one FFT bin)
-    assert np.all(np.diff(pitch[top + 2 :]) <= 5.0), pitch  # falling
+    cues = _loud_stretches(signal)
+    assert len(cues) == 2, [len(c) / RATE_HZ for c in cues]
+    # Each cue is as long as the synthesised tone is loud at this volume (its soft attack and
+    # release start and end below LOUD): nothing cut off, nothing merged.
+    reference = VOLUME * glide_tone(220.0, 330.0, 1.4)
+    loud_ref = np.nonzero(np.abs(reference) > LOUD)[0]
+    expected_s = (loud_ref[-1] - loud_ref[0] + 1) / RATE_HZ
+    for cue in cues:
+        assert len(cue) / RATE_HZ == pytest.approx(expected_s, abs=0.02)
+        assert np.max(np.abs(cue)) == pytest.approx(np.max(np.abs(reference)), rel=0.03)
+    rising, falling = (_pitch_track(c) for c in cues)
+    for pitch in rising, falling:
+        assert len(pitch) >= 10, pitch
+    assert rising[0] == pytest.approx(220.0, abs=15.0) and rising[-1] > 1.3 * rising[0], rising
+    assert falling[0] == pytest.approx(330.0, abs=15.0), falling
+    assert falling[-1] < 0.77 * falling[0], falling
+    assert np.all(np.diff(rising) >= -5.0), rising  # rising (within one FFT bin)
+    assert np.all(np.diff(falling) <= 5.0), falling  # falling
