@@ -13,7 +13,6 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 TESTS_DIR = Path(__file__).resolve().parent
 DATA_DIR = TESTS_DIR / "data"
-SHARED_DIR = TESTS_DIR.parent.parent / "shared"
 
 
 @pytest.fixture(autouse=True)

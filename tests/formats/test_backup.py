@@ -12,9 +12,9 @@ from app.formats.backup import BackupError, restore_database, validate_backup
 from app.store import open_store
 from app.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from app.store.records import BeatRecord
-from tests.conftest import SHARED_DIR
+from tests.conftest import DATA_DIR
 
-HRM = SHARED_DIR / "data" / "exports" / "polar_protrainer_exercise_rri.hrm"
+HRM = DATA_DIR / "exports" / "polar_protrainer_exercise_rri.hrm"
 
 
 def snapshot(db: Path) -> list[tuple[object, ...]]:

@@ -22,12 +22,12 @@ from app.formats.recording import (
 )
 from app.formats.registry import read_source
 from app.formats.source import Source
-from tests.conftest import DATA_DIR, SHARED_DIR
+from tests.conftest import DATA_DIR
 from tests.formats.fit_writer import encode_fit
 
 SAMPLES: list[tuple[str, bytes]] = sorted(
     (path.name, path.read_bytes())
-    for folder in (SHARED_DIR / "data" / "exports", DATA_DIR / "formats")
+    for folder in (DATA_DIR / "exports", DATA_DIR / "formats")
     for path in folder.iterdir()
     if path.is_file() and path.suffix != ".md" and not path.name.startswith(".")
 )

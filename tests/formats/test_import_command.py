@@ -14,9 +14,9 @@ from app.formats import importer
 from app.formats.importer import import_files, read_all, write_all
 from app.store import open_store
 from app.store.records import LogEntry
-from tests.conftest import DATA_DIR, SHARED_DIR
+from tests.conftest import DATA_DIR
 
-EXPORTS = SHARED_DIR / "data" / "exports"
+EXPORTS = DATA_DIR / "exports"
 FIXTURES = DATA_DIR / "formats"
 HRM = EXPORTS / "polar_protrainer_exercise_rri.hrm"
 EMPATICA = EXPORTS / "empatica_e4_S02_IBI.csv"

@@ -9,9 +9,9 @@ import pytest
 from app.formats.importer import ImportFileError
 from app.formats.preview import preview
 from app.store import open_store
-from tests.conftest import DATA_DIR, SHARED_DIR
+from tests.conftest import DATA_DIR
 
-EXPORTS = SHARED_DIR / "data" / "exports"
+EXPORTS = DATA_DIR / "exports"
 
 
 def test_preview_of_a_recording(db_path: Path) -> None:

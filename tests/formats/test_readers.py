@@ -1,7 +1,8 @@
 """Every importable format: exact beat counts, start times and gaps, on real and hand-made files.
 
-Real files are the shared exports (../shared/data/exports); hand-made ones are in
-tests/data/formats, written from the format descriptions in that folder's README.
+Real files are copies of the shared exports in tests/data/exports (with their attribution);
+hand-made ones are in tests/data/formats, written from the format descriptions in that folder's
+README.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from app.formats.errors import FormatError
 from app.formats.recording import ImportedDailyValues, ImportedRecording
 from app.formats.registry import read_path, read_source
 from app.formats.source import Source
-from tests.conftest import DATA_DIR, SHARED_DIR
+from tests.conftest import DATA_DIR
 from tests.formats.fit_writer import encode_fit
 
-EXPORTS = SHARED_DIR / "data" / "exports"
+EXPORTS = DATA_DIR / "exports"
 FIXTURES = DATA_DIR / "formats"
 
 
