@@ -4,6 +4,7 @@ slow end-to-end run of the real program against bumble's TCP controllers and an 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import signal
@@ -11,12 +12,18 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from bumble import hci
+from bumble.controller import Controller
 from bumble.device import Device
+from bumble.link import LocalLink
 from bumble.transport import open_transport
+from bumble.transport.common import Transport
+from bumble.transport.tcp_server import open_tcp_server_transport_with_socket
 
 from app.cli import main
 from app.commands import record as record_command
@@ -24,6 +31,10 @@ from app.store import open_store
 from sensors.hrs import encode_measurement, parse_measurement
 from sensors.simulated import DemoStrap
 from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap
+
+T = TypeVar("T")
+STEP_TIMEOUT_S = 20.0  # any single await on the link, the strap or a child process
+CLI_TIMEOUT_S = 60.0
 
 
 def test_record_demo_strap(
@@ -85,30 +96,59 @@ def test_record_with_unreachable_transport_leaves_no_session(
     store.close()
 
 
-def free_ports(count: int) -> list[int]:
-    socks = [socket.socket() for _ in range(count)]
+async def bounded(awaitable: Awaitable[T], what: str, timeout_s: float = STEP_TIMEOUT_S) -> T:
+    """Await with a deadline, so a stuck link or process fails the test instead of hanging it."""
     try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
+        return await asyncio.wait_for(awaitable, timeout_s)
+    except TimeoutError:
+        pytest.fail(f"{what} did not finish within {timeout_s:g} s")
 
 
-async def wait_for_port(port: int, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
+async def stop_process(proc: asyncio.subprocess.Process) -> None:
+    """SIGTERM, then SIGKILL if it is still there after a few seconds; always reaped."""
+    if proc.returncode is None:
+        proc.terminate()
         try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            if time.monotonic() > deadline:
+            await asyncio.wait_for(proc.wait(), 5.0)
+            return
+        except TimeoutError:
+            proc.kill()
+    await asyncio.wait_for(proc.wait(), 5.0)
+
+
+@contextlib.asynccontextmanager
+async def tcp_controllers(count: int) -> AsyncIterator[list[int]]:
+    """bumble controllers on one local radio link, each behind a TCP server; yields the ports.
+
+    They run in this event loop on sockets bound before anything connects: no port can be taken
+    in between, and no probe connection is needed. (A probe would be harmful: bumble's TCP
+    server shares one sink between connections, so a probe's late close can detach the real
+    client, whose HCI commands then wait forever.)
+    """
+    link = LocalLink()  # type: ignore[no-untyped-call]  # bumble leaves it unannotated
+    transports: list[Transport] = []
+    ports: list[int] = []
+    try:
+        for index in range(count):
+            sock = socket.socket()
+            try:
+                sock.bind(("127.0.0.1", 0))
+                transport = await open_tcp_server_transport_with_socket(sock)
+            except BaseException:
+                sock.close()
                 raise
-            await asyncio.sleep(0.1)
-            continue
-        writer.close()
-        await writer.wait_closed()
-        return
+            transports.append(transport)
+            Controller(
+                f"C{index}", host_source=transport.source, host_sink=transport.sink, link=link
+            )
+            ports.append(sock.getsockname()[1])
+        yield ports
+    finally:
+        for transport in transports:
+            await transport.close()
+            server: asyncio.Server = getattr(transport, "server")  # noqa: B009
+            server.close()
+            await bounded(server.wait_closed(), "closing a controller's TCP server")
 
 
 async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
@@ -116,7 +156,17 @@ async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
         sys.executable, "-m", "app", *args,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), 60.0)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), CLI_TIMEOUT_S)
+    except TimeoutError:
+        proc.kill()
+        out, err = await asyncio.wait_for(proc.communicate(), 5.0)
+        pytest.fail(f"baseline {' '.join(args)} did not finish within {CLI_TIMEOUT_S:g} s:\n"
+                    f"{err.decode()}")  # fmt: skip
+    finally:  # also when the test is cancelled: never leave the program running
+        if proc.returncode is None:
+            proc.kill()
+            await asyncio.wait_for(proc.wait(), 5.0)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
 
@@ -124,60 +174,63 @@ async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
 @pytest.mark.slow
 @pytest.mark.asyncio
 async def test_record_subprocess_over_bumble_tcp_controllers(tmp_path: Path) -> None:
-    central_port, strap_port = free_ports(2)
-    controllers = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bumble.apps.controllers",
-        f"tcp-server:127.0.0.1:{central_port}", f"tcp-server:127.0.0.1:{strap_port}",
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     db_path = tmp_path / "record.db"
     env = {**os.environ, "BASELINE_DB": str(db_path)}
-    spec = f"tcp-client:127.0.0.1:{central_port}"
-    try:
-        await wait_for_port(strap_port)
-        # the strap's bumble host attaches to the second controller (a controller keeps its
-        # state across TCP clients, so the probe connection above does no harm)
-        transport = await open_transport(f"tcp-client:127.0.0.1:{strap_port}")
+    recording: asyncio.Task[tuple[int, str, str]] | None = None
+    async with tcp_controllers(2) as (central_port, strap_port):
+        spec = f"tcp-client:127.0.0.1:{central_port}"
         try:
-            device = Device.with_hci(
-                "strap", hci.Address(STRAP_ADDRESS), transport.source, transport.sink
+            # the strap's bumble host attaches to the second controller
+            transport = await bounded(
+                open_transport(f"tcp-client:127.0.0.1:{strap_port}"),
+                "opening the strap's transport",
             )
-            strap = EmulatedStrap(device, name="Emulated TCP strap")
-            await strap.start()
-
-            code, out, err = await run_cli("scan", "--seconds", "1", "--ble-transport", spec,
-                                           env=env)  # fmt: skip
-            assert code == 0, err
-            assert "Emulated TCP strap" in out and STRAP_ADDRESS in out
-
-            recording = asyncio.create_task(
-                run_cli("record", "--ble-transport", spec, "--minutes", "0.2", env=env)
-            )
-            await strap.wait_subscribed(20.0)
-            rr_units = iter(range(800, 2000, 7))
-            for i in range(8):
-                if i < 2:
-                    await strap.notify(encode_measurement(0, contact=False))
-                else:
-                    await strap.notify(
-                        encode_measurement(70, contact=True, rr_units=(next(rr_units),) * (i % 3))
-                    )
-                await asyncio.sleep(0.1)
-            await asyncio.sleep(0.2)
-            await strap.drop_link()
-            await strap.wait_subscribed(20.0)
-            for _ in range(5):
-                await strap.notify(
-                    encode_measurement(71, contact=True, rr_units=(next(rr_units), next(rr_units)))
+            try:
+                device = Device.with_hci(
+                    "strap", hci.Address(STRAP_ADDRESS), transport.source, transport.sink
                 )
-                await asyncio.sleep(0.1)
-            code, out, err = await recording
-            await strap.close()
+                strap = EmulatedStrap(device, name="Emulated TCP strap")
+                await bounded(strap.start(), "starting the emulated strap")
+
+                code, out, err = await run_cli("scan", "--seconds", "1", "--ble-transport", spec,
+                                               env=env)  # fmt: skip
+                assert code == 0, err
+                assert "Emulated TCP strap" in out and STRAP_ADDRESS in out
+
+                recording = asyncio.create_task(
+                    run_cli("record", "--ble-transport", spec, "--minutes", "0.2", env=env)
+                )
+                await strap.wait_subscribed(20.0)
+                rr_units = iter(range(800, 2000, 7))
+                for i in range(8):
+                    if i < 2:
+                        await strap.notify(encode_measurement(0, contact=False))
+                    else:
+                        await strap.notify(
+                            encode_measurement(
+                                70, contact=True, rr_units=(next(rr_units),) * (i % 3)
+                            )
+                        )
+                    await asyncio.sleep(0.1)
+                await asyncio.sleep(0.2)
+                await bounded(strap.drop_link(), "dropping the link")
+                await strap.wait_subscribed(20.0)
+                for _ in range(5):
+                    await strap.notify(
+                        encode_measurement(
+                            71, contact=True, rr_units=(next(rr_units), next(rr_units))
+                        )
+                    )
+                    await asyncio.sleep(0.1)
+                code, out, err = await recording
+                await bounded(strap.close(), "closing the emulated strap")
+            finally:
+                await bounded(transport.close(), "closing the strap's transport")
         finally:
-            await transport.close()
-    finally:
-        controllers.terminate()
-        await controllers.wait()
+            if recording is not None and not recording.done():
+                recording.cancel()  # run_cli kills the program
+                with contextlib.suppress(asyncio.CancelledError):
+                    await recording
 
     assert code == 0, err
     assert "link to the strap lost" in err
@@ -213,11 +266,17 @@ async def test_signal_ends_the_recording_cleanly(tmp_path: Path, signum: signal.
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )  # fmt: skip
     assert proc.stderr is not None
-    while b"recording session" not in await asyncio.wait_for(proc.stderr.readline(), 30.0):
-        pass
-    await asyncio.sleep(0.5)
-    proc.send_signal(signum)
-    out, _ = await asyncio.wait_for(proc.communicate(), 30.0)
+    try:
+        while True:
+            line = await bounded(proc.stderr.readline(), "waiting for the recording to start")
+            assert line, "record exited before it started recording"
+            if b"recording session" in line:
+                break
+        await asyncio.sleep(0.5)
+        proc.send_signal(signum)
+        out, _ = await bounded(proc.communicate(), "record ending on the signal")
+    finally:
+        await stop_process(proc)
     assert proc.returncode == 0
     store = open_store(db_path)
     (session,) = store.sessions()
