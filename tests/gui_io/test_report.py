@@ -107,13 +107,17 @@ def test_content_module_is_qt_free() -> None:
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'shiboken6'))]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def pdf_pages(path: Path) -> int:
     if shutil.which("pdfinfo"):
-        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+        info = subprocess.run(
+            ["pdfinfo", str(path)], capture_output=True, text=True, check=True, timeout=120
+        )
         match = re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE)
         assert match is not None
         return int(match.group(1))
@@ -133,7 +137,9 @@ def test_pdf_is_written(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
     assert pdf_pages(out) == pages
     if shutil.which("pdftoppm"):
         subprocess.run(
-            ["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "page")], check=True
+            ["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "page")],
+            check=True,
+            timeout=120,
         )
         image = QImage(str(next(tmp_path.glob("page*.png"))))
         assert image.width() > 0

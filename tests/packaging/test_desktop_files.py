@@ -40,7 +40,9 @@ def _desktop_entry() -> dict[str, str]:
 
 def test_desktop_file_validates() -> None:
     tool = _tool("desktop-file-validate", "desktop-file-utils")
-    result = subprocess.run([tool, str(DESKTOP_FILE)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [tool, str(DESKTOP_FILE)], capture_output=True, text=True, check=False, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "", result.stdout  # no warnings or hints either
 
@@ -52,6 +54,7 @@ def test_metainfo_validates() -> None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     # Errors (E:) and warnings (W:) fail; infos about tags newer than this appstream are fine.
@@ -158,6 +161,7 @@ def test_flatpak_manifest_parses() -> None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["id"] == APP_ID

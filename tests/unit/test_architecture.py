@@ -16,6 +16,7 @@ def test_core_never_imports_qt() -> None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "KEPT" in result.stdout
@@ -30,6 +31,6 @@ def test_importing_the_core_loads_no_qt() -> None:
         "print(bad); raise SystemExit(1 if bad else 0)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
