@@ -11,6 +11,7 @@ import math
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,7 +27,6 @@ from app.breathing.session_timer import Clock
 from app.store import Store
 from app.store.records import MarkRecord
 from app.ui.pacer_widget import PacerWidget
-from app.ui.page_actions import page_action
 from app.ui.pattern_editor import PatternEditor
 from app.ui.reflection_dialog import ReflectionDialog, save_reflection
 from app.ui.settings_model import SettingsModel
@@ -148,12 +148,30 @@ class BreathePage(QWidget):
         self.frame_timer.setInterval(FRAME_INTERVAL_MS)
         self.frame_timer.timeout.connect(self.refresh_now)
 
-        self.start_pause_action = page_action(self, "Start / pause", Qt.Key.Key_Space)
+        self.start_pause_action = self._page_action("Start / pause", Qt.Key.Key_Space)
         self.start_pause_action.triggered.connect(self.start_or_toggle)
-        self.stop_action = page_action(self, "Stop", Qt.Key.Key_Escape)
+        self.stop_action = self._page_action("Stop", Qt.Key.Key_Escape)
         self.stop_action.triggered.connect(lambda: self.stop() if self.is_active else None)
         model.changed.connect(lambda _settings: self._update_time_labels())
         self._update_controls()
+
+    def _page_action(self, text: str, key: Qt.Key) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setEnabled(False)  # enabled while the page is shown
+        self.addAction(action)
+        return action
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.start_pause_action.setEnabled(True)
+        self.stop_action.setEnabled(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        self.start_pause_action.setEnabled(False)
+        self.stop_action.setEnabled(False)
 
     # -- state -----------------------------------------------------------------------------
     @property

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -40,7 +41,6 @@ from app.store.settings import AppSettings
 from app.ui.live_numbers import LiveNumbersPanel
 from app.ui.live_plots import LivePlots
 from app.ui.pacer_widget import PacerWidget, display_radius_share
-from app.ui.page_actions import page_action
 from app.ui.reflection_dialog import ReflectionDialog, save_reflection
 from app.ui.session_summary import SessionSummaryView
 from app.ui.settings_model import SettingsModel
@@ -266,9 +266,9 @@ class LiveSessionPage(QWidget):
         self.plot_timer.setInterval(PLOT_INTERVAL_MS)
         self.plot_timer.timeout.connect(self.refresh_live)
 
-        self.space_action = page_action(self, "Start / pause", Qt.Key.Key_Space)
+        self.space_action = self._page_action("Start / pause", Qt.Key.Key_Space)
         self.space_action.triggered.connect(self.start_or_toggle)
-        self.esc_action = page_action(self, "Stop", Qt.Key.Key_Escape)
+        self.esc_action = self._page_action("Stop", Qt.Key.Key_Escape)
         self.esc_action.triggered.connect(lambda: self.stop() if self.is_active else None)
         model.changed.connect(self._settings_changed)
         self._update_pattern_label()
@@ -277,7 +277,25 @@ class LiveSessionPage(QWidget):
         if callable(warm_up):  # one-off first-call costs, paid off the GUI thread
             self._pool.start(_CallJob(warm_up))
 
-    # -- settings ----------------------------------------------------------------------------
+    # -- shortcuts ---------------------------------------------------------------------------
+    def _page_action(self, text: str, key: Qt.Key) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setEnabled(False)
+        self.addAction(action)
+        return action
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.space_action.setEnabled(True)
+        self.esc_action.setEnabled(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        self.space_action.setEnabled(False)
+        self.esc_action.setEnabled(False)
+
     def _settings_changed(self, settings: AppSettings) -> None:
         self._update_pattern_label()
         self.pacer.set_colours(resolve_theme(settings.theme))
