@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,14 @@ def _private_db(
     monkeypatch.setenv("XDG_DATA_HOME", str(db_dir / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(db_dir / "xdg-config"))
     yield
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """Leftover Qt objects of one test are collected here, on the GUI thread, not later by a
+    collection that a worker thread of the next test happens to trigger (Qt would warn or crash)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture

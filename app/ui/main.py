@@ -14,6 +14,7 @@ from pathlib import Path
 
 import platformdirs
 import qasync
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -81,6 +82,9 @@ def run_gui(args: argparse.Namespace) -> int:
     window = build_window(store, demo=bool(getattr(args, "demo", False)))
     window.notify_interrupted(len(interrupted))
 
+    # Collect garbage only on the GUI thread: a collection that happens to run on a worker
+    # thread could destroy Qt objects there ("Timers cannot be stopped from another thread").
+    _gui_thread_gc = GarbageCollector(interval=1.0)  # kept alive while the loop runs
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()
