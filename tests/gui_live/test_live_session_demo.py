@@ -98,6 +98,9 @@ def test_demo_session_end_to_end(
         assert "battery" in page.connection_label.text(), session.connection
 
         await wait_until(lambda: session.now_s() > 200.0, 30, "200 s of session time")
+        # Coherence is scored on the screen's refresh; at full demo speed the session can pass
+        # 200 s before a refresh scored one, so wait for the first score (then compare it below).
+        await wait_until(lambda: bool(session.engine.coherence_ticks), 30, "a coherence score")
         # Freeze one instant: the snapshot the plots draw, and what the store holds at that moment.
         now = session.now_s()
         snap = session.engine.snapshot(now)
