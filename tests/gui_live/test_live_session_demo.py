@@ -27,6 +27,9 @@ from app.ui.settings_model import SettingsModel
 from tests.gui_live.conftest import hosted, run_scenario, wait_until
 
 SPEED = math.inf  # the demo strap runs on simulated time, as fast as the loop allows
+# For the end-to-end test: 50x real time, so the screen (30 Hz) refreshes and scores coherence
+# every few seconds of session time, as it does in the app.
+FAST_SPEED = 50.0
 HOSTS: list[tuple[QWidget, LiveSessionPage]] = []
 
 
@@ -50,7 +53,9 @@ async def close_page(page: LiveSessionPage) -> None:
         await asyncio.wait({task}, timeout=5.0)
 
 
-def make_page(qtbot: QtBot, store: Store, minutes: int = 5) -> LiveSessionPage:
+def make_page(
+    qtbot: QtBot, store: Store, minutes: int = 5, speed: float = SPEED
+) -> LiveSessionPage:
     settings = AppSettings(session_minutes=minutes, rate_bpm=6.0, sound_on=False)
     save_settings(store, settings)
     model = SettingsModel(store, settings)
@@ -58,7 +63,7 @@ def make_page(qtbot: QtBot, store: Store, minutes: int = 5) -> LiveSessionPage:
         store,
         model,
         CoreAnalysis(),
-        SourceOptions(demo_speed=SPEED, demo_seed=11, demo_resonance_bpm=6.0),
+        SourceOptions(demo_speed=speed, demo_seed=11, demo_resonance_bpm=6.0),
     )
     host = hosted(page)
     host.resize(1280, 760)
@@ -80,7 +85,7 @@ def test_demo_session_end_to_end(
 ) -> None:
     async def scenario() -> None:
         store = open_store(db_path)
-        page = make_page(qtbot, store)
+        page = make_page(qtbot, store, speed=FAST_SPEED)
         page.picker.demo_button.setChecked(True)
         page.start()
         session = page.session
