@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-
 from app.session.sources import SourceOptions
 from app.store import Store
 from app.ui.assessment_page import AssessmentPage
+from app.ui.close_watcher import call_on_close
 from app.ui.live_wiring import strap_scanner
 from app.ui.settings_model import SettingsModel
 from app.ui.sound import CuePlayer
@@ -15,19 +14,6 @@ from app.ui.window import MainWindow
 
 PAGE_NAME = "Assessment"
 SHORTCUT = "Ctrl+5"
-
-
-class _CloseWatcher(QObject):
-    """Keeps what a running assessment recorded when the window closes."""
-
-    def __init__(self, page: AssessmentPage, parent: QObject) -> None:
-        super().__init__(parent)
-        self._page = page
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Close:
-            self._page.shutdown()
-        return False
 
 
 def install_assessment(
@@ -57,5 +43,5 @@ def install_assessment(
     model.changed.connect(lambda settings: page.pacer.set_colours(resolve_theme(settings.theme)))
     page.session_saved.connect(lambda _id: window.history_page.refresh())
     page.message.connect(window.notify)
-    window.installEventFilter(_CloseWatcher(page, window))
+    call_on_close(window, page.shutdown)
     return page

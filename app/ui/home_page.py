@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -40,6 +40,7 @@ from app.session.sources import SourceOptions
 from app.store import Store
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
 from app.ui.baseline_chart import BaselineChart
+from app.ui.close_watcher import call_on_close
 from app.ui.log_form import LogFormDialog
 from app.ui.readiness_dialog import ReadinessDialog
 from app.ui.window import MainWindow
@@ -482,19 +483,6 @@ class HomePage(QWidget):
         self.schedule_refresh()
 
 
-class _CloseWatcher(QObject):
-    """Stops a running morning check when the window closes."""
-
-    def __init__(self, page: HomePage, parent: QObject) -> None:
-        super().__init__(parent)
-        self._page = page
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Close:
-            self._page.shutdown()
-        return False
-
-
 def install_home(
     window: MainWindow,
     store: Store,
@@ -535,7 +523,7 @@ def install_home(
     page.check_action.triggered.connect(lambda: _from_menu(window, page.open_morning_check))
     menu.addAction(page.log_action)
     menu.addAction(page.check_action)
-    window.installEventFilter(_CloseWatcher(page, window))
+    call_on_close(window, page.shutdown)
     return page
 
 

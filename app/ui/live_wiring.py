@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QWidget
 
 from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import Store
+from app.ui.close_watcher import call_on_close
 from app.ui.live_session import LiveSessionPage
 from app.ui.session_detail import SessionDetailDialog
 from app.ui.settings_model import SettingsModel
@@ -32,19 +33,6 @@ def strap_scanner(backend: BleBackend = SYSTEM_BACKEND, seconds: float = 5.0) ->
         return [FoundStrap(s.name or s.address, s.address, s.rssi) for s in found]
 
     return scan_for_straps
-
-
-class _CloseWatcher(QObject):
-    """Stores a running live session when the window closes."""
-
-    def __init__(self, page: LiveSessionPage, parent: QObject) -> None:
-        super().__init__(parent)
-        self._page = page
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Close:
-            self._page.shutdown()
-        return False
 
 
 def install_live_session(
@@ -74,7 +62,7 @@ def install_live_session(
     window.add_page(PAGE_NAME, page, shortcut, position=position)
     page.session_saved.connect(lambda _id: window.history_page.refresh())
     page.message.connect(window.notify)
-    window.installEventFilter(_CloseWatcher(page, window))
+    call_on_close(window, page.shutdown)
     install_session_detail(window, store, analysis)
     return page
 
