@@ -13,7 +13,6 @@ from functools import partial
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,7 +28,7 @@ from app.store import Store
 from app.store.records import MarkRecord
 from app.ui.pacer_widget import PacerWidget
 from app.ui.pattern_editor import PatternEditor
-from app.ui.reflection_dialog import ReflectionDialog
+from app.ui.reflection_dialog import ReflectionDialog, save_reflection
 from app.ui.settings_model import SettingsModel
 from app.ui.sound import CuePlayer
 
@@ -295,14 +294,7 @@ class BreathePage(QWidget):
         self._update_controls()
 
     def _reflection_done(self, session_id: int, dialog: ReflectionDialog, result: int) -> None:
-        if result == QDialog.DialogCode.Accepted:
-            answers = dialog.reflection()
-            self._store.set_reflection(
-                session_id,
-                stress_before=answers.stress_before,
-                stress_after=answers.stress_after,
-                note=answers.note,
-            )
+        if save_reflection(self._store, session_id, dialog, result):
             self.session_saved.emit(session_id)
         self.reflection_dialog = None
         dialog.deleteLater()

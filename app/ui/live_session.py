@@ -20,7 +20,6 @@ from functools import partial
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -42,7 +41,7 @@ from app.store.settings import AppSettings
 from app.ui.live_numbers import LiveNumbersPanel
 from app.ui.live_plots import LivePlots
 from app.ui.pacer_widget import PacerWidget, display_radius_share
-from app.ui.reflection_dialog import ReflectionDialog
+from app.ui.reflection_dialog import ReflectionDialog, save_reflection
 from app.ui.session_summary import SessionSummaryView
 from app.ui.settings_model import SettingsModel
 from app.ui.source_picker import SOURCE_KINDS, FoundStrap, ScanFn, SourceKind, SourcePicker
@@ -491,14 +490,7 @@ class LiveSessionPage(QWidget):
             self.show_summary_for(session_id)
 
     def _reflection_done(self, session_id: int, dialog: ReflectionDialog, result: int) -> None:
-        if result == QDialog.DialogCode.Accepted:
-            answers = dialog.reflection()
-            self._store.set_reflection(
-                session_id,
-                stress_before=answers.stress_before,
-                stress_after=answers.stress_after,
-                note=answers.note,
-            )
+        if save_reflection(self._store, session_id, dialog, result):
             self.session_saved.emit(session_id)
         self.reflection_dialog = None
         dialog.deleteLater()

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.store import Store
+
 NOTE_MAX_CHARS = 2000
 
 
@@ -76,3 +78,17 @@ class ReflectionDialog(QDialog):
             stress_after=self.after_spin.value() or None,
             note=note or None,
         )
+
+
+def save_reflection(store: Store, session_id: int, dialog: ReflectionDialog, result: int) -> bool:
+    """Store the dialog's answers on the session if it was accepted; True when stored."""
+    if result != QDialog.DialogCode.Accepted:
+        return False
+    answers = dialog.reflection()
+    store.set_reflection(
+        session_id,
+        stress_before=answers.stress_before,
+        stress_after=answers.stress_after,
+        note=answers.note,
+    )
+    return True
