@@ -34,7 +34,7 @@ SAMPLES: list[tuple[str, bytes]] = sorted(
 SAMPLES.append(
     (
         "activity.fit",
-        encode_fit([[812, 845, 901], [877, 830]], created=datetime(2024, 3, 5, tzinfo=UTC)),
+        encode_fit([[812, 845, 901], [877, 830]] * 6, created=datetime(2024, 3, 5, tzinfo=UTC)),
     )
 )
 SAMPLES.append(
