@@ -11,14 +11,17 @@
 
 Import (every reader, Baseline JSON, `--at`), `baseline log` and the log form check against these
 limits; a value outside raises `LimitError`, whose message names the field and the value. The
-views use `is_showable_moment` to skip stored rows they cannot show.
+views use `showable_sessions` / `showable_beats` to skip stored rows they cannot show.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from app.store.records import BeatRecord, SessionRecord
 
 EARLIEST_DATE = date(2000, 1, 1)
 #: How far past now a date or time may lie (clocks and time zones differ by up to a day).
@@ -159,3 +162,63 @@ def check_beat_count(n_beats: int) -> int:
             f" {MIN_RECORDING_BEATS}"
         )
     return n_beats
+
+
+#: Longest session a view shows (a recording from a file is at most a week).
+MAX_SESSION_S = 7 * 24 * 3600.0
+
+
+def is_showable_session(record: SessionRecord, *, now: datetime) -> bool:
+    """Whether a stored session's values are possible: times in range, finite numbers.
+
+    Rows written before these limits (or by hand) may hold a year-1 start or a negative duration;
+    the views skip such rows instead of failing on them.
+    """
+    if not is_showable_moment(record.started_at, now=now):
+        return False
+    if not is_showable_moment(record.ended_at, now=now):
+        return False
+    duration = record.duration_s
+    if duration is not None and not (math.isfinite(duration) and 0 <= duration <= MAX_SESSION_S):
+        return False
+    return record.rate_bpm is None or math.isfinite(record.rate_bpm)
+
+
+def showable_sessions(
+    records: Sequence[SessionRecord], *, now: datetime
+) -> tuple[list[SessionRecord], int]:
+    """The sessions a view can show, and how many it has to skip."""
+    kept = [r for r in records if is_showable_session(r, now=now)]
+    return kept, len(records) - len(kept)
+
+
+def skipped_note(n_skipped: int, what: str = "session") -> str:
+    """A short sentence about rows a view did not show ('' when none)."""
+    if n_skipped <= 0:
+        return ""
+    plural = "s" if n_skipped != 1 else ""
+    verb = "are" if n_skipped != 1 else "is"
+    return (
+        f"{n_skipped} stored {what}{plural} with impossible values (such as a date before 2000)"
+        f" {verb} not shown."
+    )
+
+
+#: Longest RR value a strap can send (16 bits of 1/1024 s); a stored value above is impossible.
+MAX_STORED_RR_MS = 65536.0
+
+
+def showable_beats(beats: Sequence[BeatRecord]) -> tuple[list[BeatRecord], int]:
+    """The stored beats a view can use, and how many it has to skip.
+
+    A beat is impossible when its RR is not a number, not positive or above what a strap can
+    send, or its time is not a number or not after the previous beat's.
+    """
+    kept: list[BeatRecord] = []
+    last_t = -math.inf
+    for beat in beats:
+        t, rr = beat.t_ms, beat.rr_ms
+        if math.isfinite(rr) and 0 < rr <= MAX_STORED_RR_MS and math.isfinite(t) and t > last_t:
+            kept.append(beat)
+            last_t = t
+    return kept, len(beats) - len(kept)
