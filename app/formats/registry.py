@@ -105,7 +105,11 @@ def detect(source: Source) -> Reader:
 
 def read_source(source: Source) -> Imported:
     """Detect the format and read the file. Raises FormatError naming the format on failure."""
-    reader = detect(source)
+    return read_with(detect(source), source)
+
+
+def read_with(reader: Reader, source: Source) -> Imported:
+    """Read the file with this reader, held to the limits. Raises FormatError naming the format."""
     try:
         return within_limits(reader.read(source))
     except FormatError as exc:

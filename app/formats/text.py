@@ -63,6 +63,14 @@ def lines_of(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
+def filled_lines(text: str) -> list[str]:
+    """The lines that hold something; raises FormatError when there are none."""
+    lines = [line for line in lines_of(text) if line.strip()]
+    if not lines:
+        raise FormatError("the file holds no text")
+    return lines
+
+
 def parse_number(token: str) -> float:
     """A decimal number; a decimal comma (`812,5`) is accepted. Raises FormatError."""
     value = token.strip().strip('"').strip()
