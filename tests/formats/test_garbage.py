@@ -109,6 +109,7 @@ def check(result: Imported) -> None:
         assert isinstance(result, ImportedArchive)
         for session in result.sessions:
             rec = session.recording
+            assert rec.kind is not None and rec.status is not None
             assert SessionKind(rec.kind) and SessionStatus(rec.status)
             assert rec.started_at is not None
             _check_beats(rec)

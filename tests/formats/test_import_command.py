@@ -186,7 +186,8 @@ def test_summary_exports_fill_the_log(db_path: Path, capsys: pytest.CaptureFixtu
 def test_import_files_api(db_path: Path) -> None:
     store = open_store(db_path)
     outcomes = import_files(store, [FIXTURES / "suunto_move.sml"], kind="breathing")
-    assert [(o.format, o.status, o.n_beats) for o in outcomes] == [("suunto-sml", "imported", 8 + 30)]
+    got = [(o.format, o.status, o.n_beats) for o in outcomes]
+    assert got == [("suunto-sml", "imported", 8 + 30)]
     session = store.session(outcomes[0].session_id or 0)
     assert session is not None and session.kind == "breathing"
     assert [b.gap_before for b in store.beats(session.id)].count(True) == 2
