@@ -24,6 +24,7 @@ from app.formats.importer import (
     read_all,
     write_all,
 )
+from app.store.validation import LimitError, check_moment
 
 _START_NOTES = {
     "file": "",
@@ -60,14 +61,18 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     parser.set_defaults(func=run)
 
 
-def parse_at(text: str | None) -> datetime | None:
+def parse_at(text: str | None, *, now: datetime | None = None) -> datetime | None:
+    """The `--at` time: ISO 8601, local time without an offset, 2000-01-01 .. now + 1 day."""
     if text is None:
         return None
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise CommandError(f"--at {text!r} is not an ISO date and time") from None
-    return moment if moment.tzinfo is not None else moment.astimezone()
+    try:
+        return check_moment("--at", moment, now=now or datetime.now().astimezone())
+    except LimitError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def describe(outcome: ImportOutcome) -> str:

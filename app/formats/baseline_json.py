@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -29,9 +30,23 @@ from app.formats.recording import (
     frozen_floats,
 )
 from app.formats.source import Source
+from app.store.validation import (
+    LimitError,
+    check_day,
+    check_heart_rate,
+    check_kind,
+    check_moment,
+    check_rmssd,
+    check_status,
+    rr_is_beat,
+)
 
 FORMAT = "baseline-export"
 VERSION = 1
+_T = TypeVar("_T")
+# An RR value flagged as an artifact may lie outside the beat range (a strap sent it), but must
+# still be a time a strap can send (16 bits of 1/1024 s).
+MAX_ARTIFACT_RR_MS = 65536.0
 
 
 def sniff(source: Source, head: str | None) -> bool:
@@ -74,6 +89,32 @@ def _dicts(obj: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 _NUM = (int, float)
+
+
+def _check_beats(rr_ms: list[float], artifact: list[bool]) -> None:
+    """Every beat within 200-3000 ms, or flagged as an artifact with a time a strap can send."""
+    for i, (rr, flagged) in enumerate(zip(rr_ms, artifact, strict=True)):
+        if rr_is_beat(rr) or (flagged and 0 < rr <= MAX_ARTIFACT_RR_MS):
+            continue
+        raise FormatError(f"rr_ms {rr:g} is outside 200-3000 ms (beat {i + 1})")
+
+
+def _checked_session(obj: dict[str, Any], source: Source, now: datetime) -> ArchiveSession:
+    session = _session(obj, source)
+    recording = session.recording
+    try:
+        check_kind(recording.kind or "")
+        check_status(recording.status or "")
+        assert recording.started_at is not None
+        check_moment("started_at", recording.started_at, now=now)
+        if recording.ended_at is not None:
+            check_moment("ended_at", recording.ended_at, now=now)
+        for reading in recording.heart_rate:
+            check_heart_rate("heart rate", reading.bpm)
+    except LimitError as exc:
+        raise FormatError(str(exc)) from exc
+    _check_beats(recording.rr_ms.tolist(), recording.artifact.tolist())
+    return session
 
 
 def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
@@ -142,10 +183,10 @@ def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
     )
 
 
-def _log_entry(obj: dict[str, Any]) -> ArchiveLogEntry:
+def _log_entry(obj: dict[str, Any], today: date) -> ArchiveLogEntry:
     day = _get(obj, "date", (str,), required=True)
     try:
-        datetime.strptime(day, "%Y-%m-%d")
+        parsed = datetime.strptime(day, "%Y-%m-%d").date()
     except ValueError as exc:
         raise FormatError(f"log date {day[:20]!r} is not YYYY-MM-DD") from exc
 
@@ -153,16 +194,44 @@ def _log_entry(obj: dict[str, Any]) -> ArchiveLogEntry:
         value = _get(obj, key, _NUM)
         return None if value is None else float(value)
 
-    return ArchiveLogEntry(
+    def scale(key: str) -> int | None:
+        value = _get(obj, key, (int,))
+        if value is not None and not 1 <= value <= 5:
+            raise FormatError(f"{key} {value} is outside 1-5")
+        return value  # type: ignore[no-any-return]
+
+    entry = ArchiveLogEntry(
         date=day,
         rmssd_ms=number("rmssd_ms"),
         resting_hr_bpm=number("resting_hr_bpm"),
-        sleep=_get(obj, "sleep", (int,)),
-        stress=_get(obj, "stress", (int,)),
-        mood=_get(obj, "mood", (int,)),
+        sleep=scale("sleep"),
+        stress=scale("stress"),
+        mood=scale("mood"),
         note=_get(obj, "note", (str,)),
         sdnn_ms=number("sdnn_ms"),
     )
+    try:
+        check_day("date", parsed, today=today)
+        if entry.rmssd_ms is not None:
+            check_rmssd("rmssd_ms", entry.rmssd_ms)
+        if entry.resting_hr_bpm is not None:
+            check_heart_rate("resting_hr_bpm", entry.resting_hr_bpm)
+    except LimitError as exc:
+        raise FormatError(str(exc)) from exc
+    return entry
+
+
+def _each(
+    items: list[dict[str, Any]], label: str, read_one: Callable[[dict[str, Any]], _T]
+) -> tuple[_T, ...]:
+    """`read_one` over `items`; a FormatError names the item (`session 3: ...`, 1-based)."""
+    out: list[_T] = []
+    for i, item in enumerate(items):
+        try:
+            out.append(read_one(item))
+        except FormatError as exc:
+            raise FormatError(f"{label} {i + 1}: {exc}") from exc
+    return tuple(out)
 
 
 def read(source: Source) -> ImportedArchive:
@@ -174,8 +243,11 @@ def read(source: Source) -> ImportedArchive:
         raise FormatError("not a Baseline export")
     if document.get("version") != VERSION:
         raise FormatError(f"Baseline export version {document.get('version')!r} is not known")
-    sessions = tuple(_session(s, source) for s in _dicts(document, "sessions"))
-    log = tuple(_log_entry(e) for e in _dicts(document, "log"))
+    now = datetime.now().astimezone()
+    sessions = _each(
+        _dicts(document, "sessions"), "session", lambda s: _checked_session(s, source, now)
+    )
+    log = _each(_dicts(document, "log"), "log entry", lambda e: _log_entry(e, now.date()))
     return ImportedArchive(
         format=FORMAT,
         source_name=source.name,

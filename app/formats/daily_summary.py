@@ -22,6 +22,7 @@ from app.formats.recording import ImportedDailyValue, ImportedDailyValues
 from app.formats.source import Source
 from app.formats.text import (
     column_index,
+    filled_lines,
     find_date,
     find_time,
     guess_delimiter,
@@ -79,7 +80,7 @@ def _read_table(
     date_names: tuple[str, ...],
     prefer: Callable[[list[str]], bool] | None,
 ) -> ImportedDailyValues:
-    lines = [line for line in lines_of(source.text()) if line.strip()]
+    lines = filled_lines(source.text())
     delimiter = guess_delimiter(lines[0])
     header = split_row(lines[0], delimiter)
     date_col = column_index(header, *date_names)
@@ -125,7 +126,7 @@ def _read_table(
 
 
 def read_elite(source: Source) -> ImportedDailyValues:
-    first = next(line for line in lines_of(source.text()) if line.strip())
+    first = filled_lines(source.text())[0]
     header = split_row(first, guess_delimiter(first))
     type_col = column_index(header, "Reading Type", "Type")
 

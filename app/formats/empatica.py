@@ -14,7 +14,7 @@ import numpy as np
 from app.formats.errors import FormatError
 from app.formats.recording import ImportedRecording, make_recording, seconds_to_ms
 from app.formats.source import Source
-from app.formats.text import lines_of, parse_number, split_row
+from app.formats.text import filled_lines, parse_number, split_row
 
 FORMAT = "empatica-ibi"
 _FIRST_LINE = re.compile(r"^\s*(\d{9,10}(?:\.\d*)?)\s*,\s*IBI\s*$", re.IGNORECASE)
@@ -25,7 +25,7 @@ def sniff(source: Source, head: str | None) -> bool:
 
 
 def read(source: Source) -> ImportedRecording:
-    lines = [line for line in lines_of(source.text()) if line.strip()]
+    lines = filled_lines(source.text())
     match = _FIRST_LINE.match(lines[0])
     if match is None:
         raise FormatError("first line is not '<start time>, IBI'")

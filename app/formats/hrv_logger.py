@@ -14,7 +14,7 @@ import numpy as np
 from app.formats.errors import FormatError
 from app.formats.recording import ImportedRecording, make_recording
 from app.formats.source import Source
-from app.formats.text import column_index, lines_of, parse_number, split_row
+from app.formats.text import column_index, filled_lines, parse_number, split_row
 
 FORMAT = "hrv-logger-rr"
 
@@ -31,7 +31,7 @@ def sniff(source: Source, head: str | None) -> bool:
 
 
 def read(source: Source) -> ImportedRecording:
-    lines = [line for line in lines_of(source.text()) if line.strip()]
+    lines = filled_lines(source.text())
     header = split_row(lines[0], ",")
     stamp_col = column_index(header, "timestamp")
     rr_col = column_index(header, "rr")

@@ -21,7 +21,7 @@ from app.formats.recording import (
     make_recording,
 )
 from app.formats.source import Source
-from app.formats.text import column_index, lines_of, optional_number, split_row
+from app.formats.text import column_index, filled_lines, optional_number, split_row
 
 FORMAT_PPI = "polar-sensor-logger-ppi"
 FORMAT_RR = "polar-sensor-logger-rr"
@@ -43,7 +43,7 @@ def _flag(cells: list[str], index: int | None) -> float | None:
 
 
 def read(source: Source) -> ImportedRecording:
-    lines = [line for line in lines_of(source.text()) if line.strip()]
+    lines = filled_lines(source.text())
     header = split_row(lines[0], ";")
     lowered = [cell.lower() for cell in header]
     rr_col = next(

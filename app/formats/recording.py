@@ -12,12 +12,20 @@ import numpy as np
 import numpy.typing as npt
 
 from app.formats.errors import FormatError
+from app.store.validation import (
+    MIN_RECORDING_BEATS,
+    RR_RANGE_MS,
+    LimitError,
+    check_moment,
+    heart_rate_ok,
+)
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-# Longest RR interval taken as a beat; a longer value is time that passed without beats (a gap).
-MAX_RR_MS = 3000.0
+# Shortest and longest RR interval taken as a beat; other values are dropped (a gap), and the
+# time of a longer one passed without beats.
+MIN_RR_MS, MAX_RR_MS = RR_RANGE_MS
 # No recording is longer than this (a week).
 MAX_SPAN_MS = 7 * 24 * 3600 * 1000.0
 # A beat time later than the previous beat plus its interval by more than this marks dropped beats.
@@ -170,13 +178,15 @@ def make_recording(
 ) -> ImportedRecording:
     """Turn one slot per interval into a frozen recording with gaps.
 
-    A slot is dropped when `valid` is False or its value is not an interval (not a number, <= 0, or
-    above 3000 ms); the next kept beat gets `gap_before`, and the time of a dropped slot still
-    passes. `t_ms` (optional) are the file's own beat times on any origin: a jump longer than the
-    interval marks a gap too; times that go backwards are ignored (beat times then come from the
-    intervals). `started_at` is the moment of time 0 on that axis (or the start of the first slot);
-    leading dropped slots move the start to the first kept interval.
-    Raises FormatError when nothing usable is left or most values are not intervals.
+    A slot is dropped when `valid` is False or its value is not a beat (not a number, or outside
+    200-3000 ms, `app.store.validation`); the next kept beat gets `gap_before`, and the time of a
+    dropped slot (if positive) still passes. `t_ms` (optional) are the file's own beat times on any
+    origin: a jump longer than the interval marks a gap too; times that go backwards are ignored
+    (beat times then come from the intervals). `started_at` is the moment of time 0 on that axis
+    (or the start of the first slot); leading dropped slots move the start to the first kept
+    interval. Heart-rate readings outside 20-250 bpm are not readings and are dropped.
+    Raises FormatError when nothing usable is left, most values are not intervals, fewer than 30
+    beats are left, or the start lies outside 2000-01-01 .. now + 1 day.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         return _make_recording(
@@ -208,13 +218,19 @@ def _make_recording(
     if flagged.size != n:
         raise FormatError("beat columns have different lengths")
     numeric = np.isfinite(rr)
-    in_range = numeric & (rr > 0) & (rr <= MAX_RR_MS)
+    in_range = numeric & (rr >= MIN_RR_MS) & (rr <= MAX_RR_MS)
     checked = ~flagged
     if n == 0 or not np.any(in_range & checked):
         raise FormatError("no RR intervals found")
     if np.count_nonzero(~in_range & checked) * 2 > np.count_nonzero(checked):
         raise FormatError("most values are not RR intervals")
     keep = in_range & checked
+    n_kept = int(np.count_nonzero(keep))
+    if n_kept < MIN_RECORDING_BEATS:
+        raise FormatError(
+            f"only {n_kept} beat{'s' if n_kept != 1 else ''} in range"
+            f" ({MIN_RR_MS:g}-{MAX_RR_MS:g} ms); a recording needs at least {MIN_RECORDING_BEATS}"
+        )
     elapsed = np.minimum(np.where(numeric & (rr > 0), rr, 0.0), MAX_SPAN_MS)
     slot_end = np.cumsum(elapsed)
     times_all = slot_end
@@ -250,8 +266,14 @@ def _make_recording(
             started_at = started_at + timedelta(milliseconds=shift_ms)
         except (ValueError, OverflowError, OSError) as exc:
             raise FormatError("the start time is out of range") from exc
+        try:
+            started_at = check_moment("start", started_at, now=datetime.now().astimezone())
+        except LimitError as exc:
+            raise FormatError(str(exc)) from exc
     readings = tuple(
-        HeartRateReading(t_ms=r.t_ms - shift_ms, bpm=r.bpm, contact=r.contact) for r in heart_rate
+        HeartRateReading(t_ms=r.t_ms - shift_ms, bpm=r.bpm, contact=r.contact)
+        for r in heart_rate
+        if heart_rate_ok(r.bpm)
     )
     return ImportedRecording(
         format=format_name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -15,24 +16,33 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def decode_text(data: bytes) -> str:
+def _decode(data: bytes, encoding: str, *, partial: bool) -> str:
+    """`data` in `encoding`; with `partial`, a character cut off at the end is left out."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    return decoder.decode(data, final=not partial)
+
+
+def decode_text(data: bytes, *, partial: bool = False) -> str:
     """Bytes to text with `\\n` line endings; BOMs, UTF-16, CRLF and CR-only handled.
 
+    A UTF-8 or UTF-16 byte-order mark is removed (a stray U+FEFF left at the start too).
+    `partial`: `data` is the head of a longer file, so its last character may be cut off.
     Raises FormatError for binary data (NUL bytes, control characters).
     """
     text: str | None = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom) :].decode(encoding)
+                text = _decode(data[len(bom) :], encoding, partial=partial)
             except UnicodeDecodeError as exc:
                 raise FormatError(f"not valid {encoding} text") from exc
             break
     if text is None:
         try:
-            text = data.decode("utf-8")
+            text = _decode(data, "utf-8", partial=partial)
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
+    text = text.lstrip("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if looks_binary(text):
         raise FormatError("binary data, not a text file")
@@ -51,6 +61,14 @@ def looks_binary(text: str) -> bool:
 def lines_of(text: str) -> list[str]:
     """Lines without trailing whitespace; a missing final newline is fine."""
     return [line.rstrip() for line in text.split("\n")]
+
+
+def filled_lines(text: str) -> list[str]:
+    """The lines that hold something; raises FormatError when there are none."""
+    lines = [line for line in lines_of(text) if line.strip()]
+    if not lines:
+        raise FormatError("the file holds no text")
+    return lines
 
 
 def parse_number(token: str) -> float:

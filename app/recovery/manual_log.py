@@ -1,8 +1,8 @@
 """Validation of the manual log, the moments of ease and the weekly check-in.
 
 Rules (the same for the log form and `baseline log`):
-- date: `YYYY-MM-DD`, a real calendar date, not after today (today is passed in, so a test or a
-  form can fix it); a log describes a day that has begun.
+- date: `YYYY-MM-DD`, a real calendar date from 2000-01-01 (`app.store.validation`), not after
+  today (today is passed in, so a test or a form can fix it); a log describes a day that has begun.
 - RMSSD 1-500 ms (any device's morning value lies far inside this), resting heart rate
   25-220 bpm, sleep quality / stress / mood whole numbers 1-5. Every field is optional.
 - note: at most 1000 characters; moments of ease: at most 20 a day, each 1-200 characters after
@@ -20,8 +20,9 @@ from datetime import date, timedelta
 
 from app.store.daily import WeeklyCheckin
 from app.store.records import LogEntry
+from app.store.validation import EARLIEST_DATE, RMSSD_RANGE_MS
 
-RMSSD_RANGE_MS = (1.0, 500.0)
+# A resting heart rate lies inside the range of any heart rate (20-250 bpm).
 RESTING_HR_RANGE_BPM = (25.0, 220.0)
 SCALE_RANGE = (1, 5)
 MAX_NOTE_CHARS = 1000
@@ -51,6 +52,11 @@ def parse_day(text: str, *, today: date) -> date:
         ) from None
     if day > today:
         raise LogValueError(f"date {text} is in the future; a log entry is for today or earlier")
+    if day < EARLIEST_DATE:
+        raise LogValueError(
+            f"date {text} is before {EARLIEST_DATE.isoformat()}; a log entry is for"
+            f" {EARLIEST_DATE.isoformat()} or later"
+        )
     return day
 
 

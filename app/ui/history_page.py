@@ -7,6 +7,7 @@ are purged for good when the app exits.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.store import Store
 from app.store.records import SessionRecord
+from app.store.validation import showable_sessions, skipped_note
 from app.ui.breathe_page import format_duration
 
 COLUMNS = (
@@ -89,6 +91,11 @@ class HistoryPage(QWidget):
             "No sessions yet. Each breathing session you finish appears here."
         )
         self.empty_label.setProperty("role", "muted")
+        self.skipped_label = QLabel()
+        self.skipped_label.setObjectName("skippedNote")
+        self.skipped_label.setProperty("role", "muted")
+        self.skipped_label.setWordWrap(True)
+        self.skipped_label.hide()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -131,6 +138,7 @@ class HistoryPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.undo_bar)
         layout.addWidget(self.empty_label)
+        layout.addWidget(self.skipped_label)
         layout.addWidget(self.table, 1)
 
         self.delete_action = self._page_action("Delete session", QKeySequence.StandardKey.Delete)
@@ -159,11 +167,23 @@ class HistoryPage(QWidget):
     def refresh(self) -> None:
         """Reload the sessions from the store, keeping the selection where possible."""
         selected = set(self.selected_ids())
-        records = self._store.sessions()
+        records, n_skipped = showable_sessions(
+            self._store.sessions(), now=datetime.now().astimezone()
+        )
+        rows: list[tuple[SessionRecord, tuple[str, ...]]] = []
+        for record in records:
+            try:
+                rows.append((record, session_row(record)))
+            except (OverflowError, ValueError, TypeError):
+                n_skipped += 1
+        records = [record for record, _texts in rows]
+        note = skipped_note(n_skipped)
+        self.skipped_label.setText(note)
+        self.skipped_label.setVisible(bool(note))
         self.table.setSortingEnabled(False)
-        self.table.setRowCount(len(records))
-        for row, record in enumerate(records):
-            for col, text in enumerate(session_row(record)):
+        self.table.setRowCount(len(rows))
+        for row, (record, texts) in enumerate(rows):
+            for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 if col == 0:
                     item.setData(_ID_ROLE, record.id)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
@@ -39,6 +39,7 @@ from app.recovery.reading import Mood, Reading
 from app.session.sources import SourceOptions
 from app.store import Store
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
+from app.store.validation import showable_sessions, skipped_note
 from app.ui.baseline_chart import BaselineChart
 from app.ui.close_watcher import call_on_close
 from app.ui.log_form import LogFormDialog
@@ -392,15 +393,26 @@ class HomePage(QWidget):
         )
         self.reading_frame.setProperty("mood", ln.mood.value)
 
-    def _last_session(self) -> SessionRecord | None:
-        for record in self._store.sessions():
+    def _last_session(self) -> tuple[SessionRecord | None, int]:
+        """The newest finished session that is not a morning check, and how many stored
+        sessions hold impossible values and are skipped."""
+        records, n_skipped = showable_sessions(
+            self._store.sessions(), now=datetime.now().astimezone()
+        )
+        for record in records:
             if record.kind != "readiness" and record.status != "active":
-                return record
-        return None
+                return record, n_skipped
+        return None, n_skipped
 
     def _show_last_session(self, today: date) -> None:
-        record = self._last_session()
-        self.session_label.setText("\n".join(last_session_lines(record, today)))
+        record, n_skipped = self._last_session()
+        try:
+            lines = last_session_lines(record, today)
+        except (OverflowError, ValueError):
+            record, lines = None, last_session_lines(None, today)
+            n_skipped += 1
+        note = skipped_note(n_skipped)
+        self.session_label.setText("\n".join([*lines, note] if note else lines))
         self._last_session_id = None if record is None else record.id
         if record is None:
             self.effect_label.hide()

@@ -47,6 +47,7 @@ from app.store.daily import (
     weekly_checkins,
 )
 from app.store.records import LogEntry
+from app.store.validation import EARLIEST_DATE
 
 SCALE_HINTS = {
     "sleep": ("poor", "good"),
@@ -120,6 +121,9 @@ class LogFormDialog(QDialog):
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         now = today()
         self.date_edit.setMaximumDate(QDate(now.year, now.month, now.day))
+        self.date_edit.setMinimumDate(
+            QDate(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
+        )
         form.addRow("Date", self.date_edit)
         self.rmssd_edit = QLineEdit()
         self.rmssd_edit.setPlaceholderText("ms, from another device or app")

@@ -6,6 +6,7 @@ records and handed back through a queued signal; the dialog never blocks the win
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
 import numpy as np
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.session.detail import REPORT_ROWS, SessionDetail, format_value, session_detail
 from app.session.live import LiveAnalysis
 from app.store import Store
+from app.store.validation import is_showable_session, showable_beats
 from app.ui.live_plots import broken_at_gaps
 from app.ui.session_summary import SessionSummaryView
 
@@ -36,6 +38,7 @@ ARTIFACT_COLOUR = "#e0903a"
 class _DetailJob(QRunnable):
     class Relay(QObject):
         finished = Signal(object)
+        failed = Signal(str)
 
     def __init__(self, compute: partial[SessionDetail]) -> None:
         super().__init__()
@@ -43,7 +46,13 @@ class _DetailJob(QRunnable):
         self.relay = _DetailJob.Relay()
 
     def run(self) -> None:
-        self.relay.finished.emit(self.compute())
+        try:
+            detail = self.compute()
+        except (ValueError, ArithmeticError) as exc:
+            # Stored values the analysis cannot use: say so instead of leaving the dialog waiting.
+            self.relay.failed.emit(str(exc))
+            return
+        self.relay.finished.emit(detail)
 
 
 class SessionDetailView(QWidget):
@@ -207,7 +216,13 @@ class SessionDetailDialog(QDialog):
         # A fixed minimum instead of one that follows the contents: nothing jumps when the
         # report arrives.
         layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
+        self.skipped_label = QLabel()
+        self.skipped_label.setObjectName("skippedNote")
+        self.skipped_label.setProperty("role", "muted")
+        self.skipped_label.setWordWrap(True)
+        self.skipped_label.hide()
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.skipped_label)
         layout.addWidget(buttons)
         self.setMinimumSize(720, 480)
         self.resize(1100, 700)
@@ -215,18 +230,37 @@ class SessionDetailDialog(QDialog):
         if record is None:
             self.pending.setText("This session no longer exists.")
             return
+        if not is_showable_session(record, now=datetime.now().astimezone()):
+            self.pending.setText(
+                "This session holds impossible values (such as a date before 2000) and cannot"
+                " be shown."
+            )
+            return
+        beats, n_skipped = showable_beats(store.beats(session_id))
+        if n_skipped:
+            plural = "s" if n_skipped != 1 else ""
+            self.skipped_label.setText(
+                f"{n_skipped} stored beat{plural} with impossible values (such as a negative"
+                f" interval) {'are' if plural else 'is'} not shown."
+            )
+            self.skipped_label.show()
         job = _DetailJob(
             partial(
                 session_detail,
                 record,
-                tuple(store.beats(session_id)),
+                tuple(beats),
                 tuple(store.marks(session_id)),
                 analysis,
             )
         )
         job.relay.finished.connect(self._ready, Qt.ConnectionType.QueuedConnection)
+        job.relay.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
         self._job: _DetailJob | None = job
         (pool or QThreadPool.globalInstance()).start(job)
+
+    def _failed(self, problem: str) -> None:
+        self._job = None
+        self.pending.setText(f"The report could not be prepared from the stored values: {problem}")
 
     def _ready(self, detail: SessionDetail) -> None:
         self._job = None

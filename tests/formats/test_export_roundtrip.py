@@ -205,6 +205,6 @@ def test_kubios_default_is_newest_and_errors(
     assert "no sessions" in capsys.readouterr().err
     assert main(["--db", str(db_path), "import", str(DATA_DIR / "formats" / "selfloops.txt")]) == 0
     assert main(base) == 0
-    assert len(out.read_text().splitlines()) == 6
+    assert len(out.read_text().splitlines()) == 6 + 30
     assert main([*base, "--session", "99"]) == 2
     assert "no session 99" in capsys.readouterr().err

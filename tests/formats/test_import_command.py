@@ -131,9 +131,9 @@ def test_reimporting_a_deleted_recording_brings_it_back(
 
 def test_start_from_at_or_mtime(db_path: Path, tmp_path: Path) -> None:
     plain = tmp_path / "rr.txt"
-    plain.write_text("800\n900\n1000\n")
+    plain.write_text("800\n900\n1000\n" * 10)
     other = tmp_path / "rr2.txt"
-    other.write_text("700\n700\n")
+    other.write_text("700\n" * 30)
     mtime = datetime(2024, 3, 5, 8, 0, 0).astimezone()
     os.utime(other, (mtime.timestamp(), mtime.timestamp()))
     assert (
@@ -142,9 +142,9 @@ def test_start_from_at_or_mtime(db_path: Path, tmp_path: Path) -> None:
     assert main(["--db", str(db_path), "import", str(other)]) == 0
     store = open_store(db_path)
     by_hash = {s.duration_s: s for s in store.sessions()}
-    assert by_hash[2.7].started_at == datetime.fromisoformat("2024-03-05T07:00:00+01:00")
+    assert by_hash[27.0].started_at == datetime.fromisoformat("2024-03-05T07:00:00+01:00")
     # Without a start anywhere, the recording is taken to end at the file's modification time.
-    assert by_hash[1.4].started_at == mtime - timedelta(seconds=1.4)
+    assert by_hash[21.0].started_at == mtime - timedelta(seconds=21.0)
     store.close()
 
 
@@ -186,7 +186,8 @@ def test_summary_exports_fill_the_log(db_path: Path, capsys: pytest.CaptureFixtu
 def test_import_files_api(db_path: Path) -> None:
     store = open_store(db_path)
     outcomes = import_files(store, [FIXTURES / "suunto_move.sml"], kind="breathing")
-    assert [(o.format, o.status, o.n_beats) for o in outcomes] == [("suunto-sml", "imported", 8)]
+    got = [(o.format, o.status, o.n_beats) for o in outcomes]
+    assert got == [("suunto-sml", "imported", 8 + 30)]
     session = store.session(outcomes[0].session_id or 0)
     assert session is not None and session.kind == "breathing"
     assert [b.gap_before for b in store.beats(session.id)].count(True) == 2

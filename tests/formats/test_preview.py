@@ -27,7 +27,7 @@ def test_preview_of_a_recording(db_path: Path) -> None:
 
 def test_preview_of_clean_rr_has_no_artifacts() -> None:
     result = preview(DATA_DIR / "formats" / "2024-03-05 07-12-30.txt")
-    assert result.format == "elite-hrv-raw" and result.n_beats == 12
+    assert result.format == "elite-hrv-raw" and result.n_beats == 12 + 30
     assert result.artifact_pct == 0.0
 
 

@@ -23,6 +23,8 @@ from tests.formats.fit_writer import encode_fit
 
 EXPORTS = DATA_DIR / "exports"
 FIXTURES = DATA_DIR / "formats"
+# The hand-made fixtures end in these 30 calm beats (a recording needs at least 30 beats).
+TAIL_MS = [800, 805, 810, 830, 835, 790, 810, 815, 820, 840, 795, 800, 820, 825, 830] * 2
 
 
 def recording(path: Path) -> ImportedRecording:
@@ -125,44 +127,47 @@ def test_empatica_ibi_with_dropped_beats() -> None:
 def test_elite_hrv_raw_start_from_file_name() -> None:
     rec = recording(FIXTURES / "2024-03-05 07-12-30.txt")
     assert rec.format == "elite-hrv-raw"
-    assert rec.n_beats == 12
+    assert rec.n_beats == 12 + 30
     assert rec.started_at == local(2024, 3, 5, 7, 12, 30)
-    assert rec.rr_ms[-1] == 808.0  # last value without a final newline
+    assert rec.rr_ms[11] == 808.0
+    assert rec.rr_ms[-1] == 830.0  # last value without a final newline
 
 
 def test_hrv_logger_since_start_and_gap() -> None:
     rec = recording(FIXTURES / "hrv_logger_rr.csv")
     assert rec.format == "hrv-logger-rr"
-    assert rec.n_beats == 8
+    assert rec.n_beats == 8 + 30
     assert np.flatnonzero(rec.gap_before).tolist() == [5]
     # First beat arrived at 1709622000000 ms; its interval started 800 ms before.
     assert rec.started_at == datetime.fromtimestamp(1709622000 - 0.8, tz=UTC)
-    assert rec.t_ms.tolist() == [800, 1620, 2430, 3220, 4025, 6455, 7270, 8070]
+    assert rec.t_ms[:8].tolist() == [800, 1620, 2430, 3220, 4025, 6455, 7270, 8070]
+    assert rec.rr_ms[8:].tolist() == TAIL_MS
     assert_consistent(rec)
 
 
 def test_kubios_time_rr_seconds() -> None:
     rec = recording(FIXTURES / "kubios_time_rr.txt")
     assert rec.format == "kubios-time-rr"
-    assert rec.n_beats == 8
+    assert rec.n_beats == 8 + 30
     assert rec.started_at is None
-    assert rec.t_ms.tolist() == [800, 1620, 2430, 3220, 4025, 6455, 7270, 8070]
+    assert rec.t_ms[:8].tolist() == [800, 1620, 2430, 3220, 4025, 6455, 7270, 8070]
+    assert rec.rr_ms[8:].tolist() == TAIL_MS
     assert np.flatnonzero(rec.gap_before).tolist() == [5]
 
 
 def test_selfloops_drops_empty_interval() -> None:
     rec = recording(FIXTURES / "selfloops.txt")
     assert rec.format == "selfloops"
-    assert rec.n_beats == 6
+    assert rec.n_beats == 6 + 30
     assert rec.started_at == local(2024, 3, 5, 7, 15, 2)
     assert np.flatnonzero(rec.gap_before).tolist() == [3]
-    assert [r.bpm for r in rec.heart_rate] == [75, 73, 74, 75, 74, 72]
+    assert [r.bpm for r in rec.heart_rate][:6] == [75, 73, 74, 75, 74, 72]
 
 
 def test_suunto_sml_zero_and_long_values_are_gaps() -> None:
     rec = recording(FIXTURES / "suunto_move.sml")
     assert rec.format == "suunto-sml"
-    assert rec.n_beats == 8
+    assert rec.n_beats == 8 + 30
     assert rec.started_at == local(2024, 3, 5, 18, 45, 22)
     assert np.flatnonzero(rec.gap_before).tolist() == [3, 5]
     # The 5120 ms without a recorded beat still passed.
@@ -173,32 +178,39 @@ def test_suunto_sml_zero_and_long_values_are_gaps() -> None:
 def test_polar_sensor_logger_rr_backwards_phone_time() -> None:
     rec = recording(FIXTURES / "polar_sensor_logger_rr.txt")
     assert rec.format == "polar-sensor-logger-rr"
-    assert rec.n_beats == 5
+    assert rec.n_beats == 5 + 30
     assert rec.started_at == local(2024, 3, 5, 7, 20, 1, 100000) - timedelta(milliseconds=810)
     assert np.flatnonzero(rec.gap_before).tolist() == [3]
-    assert rec.t_ms.tolist() == [810, 1630, 2435, 3265, 4080]
+    assert rec.t_ms[:5].tolist() == [810, 1630, 2435, 3265, 4080]
+    assert rec.rr_ms[5:].tolist() == TAIL_MS
 
 
 def test_garmin_fit_hrv_messages(tmp_path: Path) -> None:
     created = datetime(2024, 3, 5, 6, 0, tzinfo=UTC)
     data = encode_fit(
-        [[812, 845, 901], [877, 830, 799, 812, 856]], created=created, scalar_ms=[880, 860]
+        [[812, 845, 901], [877, 830, 799, 812, 856], *([v] for v in TAIL_MS)],
+        created=created,
+        scalar_ms=[880, 860],
     )
     path = tmp_path / "activity.fit"
     path.write_bytes(data)
     rec = recording(path)
     assert rec.format == "garmin-fit"
-    assert rec.rr_ms.tolist() == [812, 845, 901, 877, 830, 799, 812, 856, 880, 860]
+    assert rec.rr_ms.tolist() == [812, 845, 901, 877, 830, 799, 812, 856, *TAIL_MS, 880, 860]
     assert rec.started_at == created
     assert not rec.gap_before.any()
 
 
 def test_garmin_fit_session_start_wins(tmp_path: Path) -> None:
     start = datetime(2024, 3, 5, 6, 5, tzinfo=UTC)
-    data = encode_fit([[812, 845]], created=start - timedelta(hours=1), session_start=start)
+    data = encode_fit(
+        [[812, 845], *([v] for v in TAIL_MS)],
+        created=start - timedelta(hours=1),
+        session_start=start,
+    )
     rec = read_source(Source("a.fit", data))
     assert isinstance(rec, ImportedRecording)
-    assert rec.started_at == start and rec.n_beats == 2
+    assert rec.started_at == start and rec.n_beats == 2 + 30
 
 
 def test_garmin_fit_bad_crc_is_a_format_error() -> None:
@@ -216,9 +228,9 @@ def test_garmin_fit_without_hrv_messages() -> None:
 
 def test_gzip_file_is_read(tmp_path: Path) -> None:
     path = tmp_path / "rr.txt.gz"
-    path.write_bytes(gzip.compress(b"800\n810\n820\n"))
+    path.write_bytes(gzip.compress(b"800\n810\n820\n" * 10))
     rec = recording(path)
-    assert rec.rr_ms.tolist() == [800, 810, 820]
+    assert rec.rr_ms.tolist() == [800, 810, 820] * 10
     assert rec.source_name == "rr.txt"
 
 
@@ -260,17 +272,17 @@ def test_apple_health_sdnn_is_kept_as_sdnn() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        b"\xef\xbb\xbf800\r\n810\r\n820",
-        b"800\r810\r820\r",
-        b"0.8 0.81 0.82 ",
-        b"800\n810\n820\n",
-        b"0,8\r\n0,81\r\n0,82\r\n",
+        b"\xef\xbb\xbf" + b"800\r\n810\r\n820\r\n" * 9 + b"800\r\n810\r\n820",
+        b"800\r810\r820\r" * 10,
+        b"0.8 0.81 0.82 " * 10,
+        b"800\n810\n820\n" * 10,
+        b"0,8\r\n0,81\r\n0,82\r\n" * 10,
     ],
 )
 def test_plain_rr_quirks(data: bytes) -> None:
     rec = read_source(Source("rr.txt", data))
     assert isinstance(rec, ImportedRecording)
-    assert rec.rr_ms.tolist() == [800, 810, 820]
+    assert rec.rr_ms.tolist() == [800, 810, 820] * 10
 
 
 @pytest.mark.parametrize(
