@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QMimeData, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import (
+    QDateTime,
+    QMimeData,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTime,
+    Signal,
+)
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +50,7 @@ from app.formats.importer import ImportFileError, ImportOutcome, ReadFile, read_
 from app.formats.preview import ImportPreview, summarize
 from app.formats.recording import ImportedArchive, ImportedDailyValues, ImportedRecording
 from app.store import Store
+from app.store.validation import EARLIEST_DATE
 
 COLUMNS = ("File", "Format", "Date", "Beats", "Length", "Artifacts", "Status")
 #: Session kinds offered for recordings (an export's sessions keep their own kinds).
@@ -253,6 +263,8 @@ class ImportDialog(QDialog):
         self.at_edit = QDateTimeEdit(QDateTime.currentDateTime())
         self.at_edit.setCalendarPopup(True)
         self.at_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        earliest = QDateTime(EARLIEST_DATE, QTime(0, 0))
+        self.at_edit.setDateTimeRange(earliest, QDateTime.currentDateTime().addSecs(86400))
         self.at_edit.setEnabled(False)
         self.at_check.toggled.connect(self.at_edit.setEnabled)
         self.at_check.setToolTip(

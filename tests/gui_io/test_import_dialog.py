@@ -111,6 +111,17 @@ def test_kind_and_start_for_a_file_without_one(qtbot: QtBot, store: Store) -> No
     assert session.duration_s == pytest.approx(float(np.sum(file_values(PLAIN_RR))) / 1000.0)
 
 
+def test_start_choice_cannot_leave_the_accepted_dates(qtbot: QtBot, store: Store) -> None:
+    dialog = open_dialog(qtbot, store, [PLAIN_RR])
+    dialog.at_check.setChecked(True)
+    dialog.at_edit.setDateTime(QDateTime(QDate(1800, 1, 1), QTime(6, 30)))
+    assert dialog.at_edit.dateTime().date() == QDate(2000, 1, 1)
+    dialog.at_edit.setDateTime(QDateTime(QDate(9999, 12, 31), QTime(23, 59)))
+    assert dialog.at_edit.dateTime() <= QDateTime.currentDateTime().addSecs(86400)
+    assert dialog.do_import() is not None
+    assert len(store.sessions()) == 1
+
+
 def test_start_choice_is_off_when_every_file_has_a_start(qtbot: QtBot, store: Store) -> None:
     dialog = open_dialog(qtbot, store, [ELITE_RAW])
     assert not dialog.at_check.isEnabled()
