@@ -11,6 +11,8 @@ Every file Baseline writes for the user (exports, backups, reports) goes through
   move it into place (`os.link` when replacing is not allowed, so a file that appears meanwhile
   is not overwritten; `os.replace` otherwise) and fsync the folder. A killed process leaves the
   old file or the complete new one, never a mix.
+- A symbolic link as target is written through (the file it points to is replaced, the link
+  stays); devices, pipes and folders are refused.
 - Partial files of processes that are gone (or older than a day) are removed the next time the
   same target is written; only names of this exact pattern, next to that target.
 """
@@ -132,11 +134,17 @@ def check_not_database(target: Path, protected: Iterable[Path] = ()) -> None:
 def check_target(target: Path, *, replace: bool, protected: Iterable[Path] = ()) -> None:
     """Raise WriteRefusedError when `target` must not be written (see the module docstring)."""
     target = Path(target)
+    protected = tuple(protected)
     check_not_database(target, protected)
-    if not os.path.lexists(target):
+    real = Path(os.path.realpath(target))  # a symbolic link is written through, not replaced
+    if real != target:
+        check_not_database(real, protected)
+    if not os.path.lexists(real):
         return
-    if target.is_dir():
+    if real.is_dir():
         raise WriteRefusedError(f"{target} is a folder; give a file name")
+    if not real.is_file():
+        raise WriteRefusedError(f"{target} is not a regular file; choose another file name")
     if not replace:
         raise WriteRefusedError(f"{target} already exists", exists=True)
 
@@ -224,10 +232,10 @@ class PartialFile:
     """
 
     def __init__(self, target: Path, *, replace: bool, protected: Iterable[Path] = ()) -> None:
-        self.target = Path(target)
         self.replace = replace
         self.protected = tuple(protected)
-        check_target(self.target, replace=replace, protected=self.protected)
+        check_target(Path(target), replace=replace, protected=self.protected)
+        self.target = Path(os.path.realpath(target))
         remove_stale_partials(self.target)
         self.path = partial_path(self.target)
         self.fd = self._create()

@@ -307,7 +307,6 @@ def test_partial_file_is_private_from_its_first_byte(tmp_path: Path) -> None:
     old_umask = os.umask(0)
     try:
         partial = PartialFile(tmp_path / "x.json", replace=False)
-        assert partial.path == partial_path(tmp_path / "x.json")
         assert partial.path.name == f".x.json.partial-{os.getpid()}"
         assert partial.path.stat().st_mode & 0o777 == 0o600
         assert partial.path.stat().st_size == 0
@@ -394,3 +393,24 @@ def test_restore_staging_copy_is_private_from_its_first_byte(
     assert modes == [0o600]
     assert result.n_sessions == 3  # the soft-deleted one too
     assert not list(tmp_path.glob(".*restore-candidate*"))
+
+
+def test_a_symbolic_link_is_written_through_and_special_files_are_refused(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    filled_db(db_path)
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert main(write(db_path, "json", link)) == 2
+    assert str(link) in one_error_line(capsys)
+    assert main(write(db_path, "json", link, "--force")) == 0
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert json.loads(real.read_text(encoding="utf-8"))["format"] == "baseline-export"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(write(db_path, "json", fifo, "--force")) == 2
+    assert "not a regular file" in one_error_line(capsys)
+    assert fifo.exists() and not fifo.is_file()
+    assert not partials_in(tmp_path)
