@@ -1,6 +1,7 @@
 """`baseline backup --out PATH` and `baseline restore FILE`: the whole database, safely.
 
-Backup uses SQLite's online backup API (consistent while the app writes). Restore validates the
+Backup uses SQLite's online backup API (consistent while the app writes) into a partial file
+that is moved into place when complete (`app.formats.atomic`). Restore validates the
 file (SQLite, integrity check, known schema version, Baseline's tables) before it changes
 anything, saves the current database aside, then replaces the content in one transaction.
 """
@@ -23,9 +24,16 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
         "backup",
         parents=list(parents),
         help="copy the whole database into a new file",
-        description="Copy the whole database into a new file with SQLite's online backup.",
+        description="Copy the whole database into a new file with SQLite's online backup. "
+        "The copy is written beside PATH and moved into place when complete and checked. "
+        "An existing PATH is refused unless --force; a database is never written over.",
     )
     backup.add_argument("--out", required=True, type=Path, metavar="PATH", help="new file")
+    backup.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file (never a database: those are not written over)",
+    )
     backup.set_defaults(func=run_backup)
     restore = subparsers.add_parser(
         "restore",
@@ -41,9 +49,11 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
 def run_backup(args: argparse.Namespace) -> int:
     store = store_from_args(args)
     try:
-        backup_connection(store.conn, args.out)
+        backup_connection(store.conn, args.out, replace=args.force)
     except BackupError as exc:
-        raise CommandError(str(exc)) from exc
+        cause = exc.__cause__
+        hint = "; use --force to replace it" if getattr(cause, "exists", False) else ""
+        raise CommandError(f"{exc}{hint}") from exc
     finally:
         store.close()
     print(f"backed up the database to {args.out}")

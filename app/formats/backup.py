@@ -1,8 +1,10 @@
 """Backup and restore of the whole database through SQLite's online backup API.
 
 `backup_database` copies a live database page by page (consistent even while it is being written)
-into a new private file. `restore_database` first validates the candidate on a private copy
-(SQLite file, integrity check, a schema version this Baseline knows, the expected tables), then
+into a private partial file beside the target and moves it into place when it is complete and
+checked (`app.formats.atomic`): never over the database, never over another Baseline database.
+`restore_database` first validates the candidate on a private copy (0600 from its first byte;
+SQLite file, integrity check, a schema version this Baseline knows, the expected tables), then
 saves the current database aside (`<name>.before-restore-<time>.db`) and copies the candidate
 into the live database with the backup API, which replaces its content in one transaction.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.formats.atomic import PartialFile, WriteRefusedError, check_target, database_files
 from app.store.migrations import SCHEMA_VERSION
 
 REQUIRED_TABLES = frozenset({"sessions", "beats", "heart_rate", "marks", "daily_log", "settings"})
@@ -38,17 +41,27 @@ def _private_file(path: Path) -> None:
     os.close(fd)
 
 
-def backup_connection(conn: sqlite3.Connection, out: Path) -> None:
-    """Copy the database behind `conn` into a new file `out` (mode 0600, rollback journal)."""
+def backup_connection(conn: sqlite3.Connection, out: Path, *, replace: bool = False) -> None:
+    """Copy the database behind `conn` into the file `out` (mode 0600, rollback journal).
+
+    The copy is made in a private partial file beside `out`, checked, synced and then moved into
+    place, so `out` is never a half copy. An existing `out` is refused unless `replace`; the
+    database itself and any other Baseline database are never written over.
+    """
     out = Path(out)
-    if out.exists():
-        raise BackupError(f"{out} already exists; choose a new file name")
-    if not out.parent.is_dir():
-        raise BackupError(f"folder {out.parent} does not exist")
-    tmp = out.with_name(f".{out.name}.partial")
+    protected = database_files(conn)
     try:
-        _private_file(tmp)
-        target = sqlite3.connect(tmp)
+        check_target(out, replace=replace, protected=protected)
+        if not out.parent.is_dir():
+            raise BackupError(f"folder {out.parent} does not exist")
+        partial = PartialFile(out, replace=replace, protected=protected)
+    except WriteRefusedError as exc:
+        raise BackupError(str(exc)) from exc
+    except OSError as exc:
+        raise BackupError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    try:
+        partial.close_fd()
+        target = sqlite3.connect(partial.path)
         try:
             conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")
@@ -57,12 +70,13 @@ def backup_connection(conn: sqlite3.Connection, out: Path) -> None:
             target.close()
         if not ok:
             raise BackupError("the copy failed its integrity check")
-        os.replace(tmp, out)
+        partial.commit()
+    except WriteRefusedError as exc:
+        raise BackupError(str(exc)) from exc
     except (sqlite3.Error, OSError) as exc:
         raise BackupError(f"cannot write {out}: {exc}") from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        partial.discard()
 
 
 def backup_database(db_path: Path, out: Path) -> None:
@@ -112,6 +126,17 @@ def validate_backup(path: Path) -> int:
     return version
 
 
+def _private_copy(source: Path, staging: Path) -> None:
+    """Copy `source` to `staging`, private (0600) from its first byte."""
+    with contextlib.suppress(FileNotFoundError):
+        staging.unlink()  # left by a restore that was killed
+    fd = os.open(
+        staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+    )
+    with os.fdopen(fd, "wb") as handle, source.open("rb") as reading:
+        shutil.copyfileobj(reading, handle, 1 << 20)
+
+
 def _to_rollback_journal(path: Path) -> None:
     """Take a private copy out of WAL mode so it can be opened read-only."""
     try:
@@ -147,8 +172,7 @@ def restore_database(
         if not Path(backup_file).is_file():
             raise BackupError(f"{backup_file} is not a file")
         try:
-            shutil.copyfile(backup_file, staging)
-            os.chmod(staging, 0o600)
+            _private_copy(Path(backup_file), staging)
         except OSError as exc:
             raise BackupError(f"cannot read {backup_file}: {exc.strerror or exc}") from exc
         try:

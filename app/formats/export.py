@@ -7,6 +7,10 @@ CSV: a folder with `sessions.csv`, `beats.csv`, `heart_rate.csv`, `marks.csv`, `
 `moments_of_ease.csv` and `weekly_checkins.csv`.
 Kubios: one session's beats as `time_s<TAB>rr_s` lines (Kubios "time RR" ASCII); where beats were
 dropped the time column jumps, so the gap survives.
+
+Every file is written through `app.formats.atomic`: never over the database or another Baseline
+database, never over an existing file unless `replace`, and never half written. The JSON export
+is streamed one session at a time, so memory does not grow with the size of the database.
 """
 
 from __future__ import annotations
@@ -15,10 +19,19 @@ import csv
 import json
 import os
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from app.formats import extras
+from app.formats.atomic import (
+    WriteRefusedError,
+    atomic_text_write,
+    check_not_database,
+    check_target,
+    database_files,
+    remove_stale_partials,
+)
 from app.formats.baseline_json import FORMAT, VERSION
 from app.store import Store
 from app.store.records import SessionRecord
@@ -109,108 +122,184 @@ def export_document(store: Store) -> dict[str, Any]:
     }
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+def _dump(value: Any, depth: int) -> str:
+    """`value` as `json.dumps(..., indent=1)` would print it `depth` levels deep."""
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    return text.replace("\n", "\n" + " " * depth)  # JSON strings never hold a raw newline
 
 
-def export_json(store: Store, out: Path) -> int:
-    """Write the JSON export to `out`; returns the number of sessions."""
-    document = export_document(store)
-    _write_atomically(out, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
-    return len(document["sessions"])
+def write_json_export(store: Store, handle: TextIO) -> int:
+    """Write the JSON export to `handle` one session at a time; returns the number of sessions.
+
+    The text is exactly `json.dumps(export_document(store), ensure_ascii=False, indent=1)` plus
+    a newline, but only one session's beats are held in memory at a time.
+    """
+    sessions = sessions_oldest_first(store)
+    handle.write("{\n")
+    for key, value in (("format", FORMAT), ("version", VERSION)):
+        handle.write(f" {_dump(key, 1)}: {_dump(value, 1)},\n")
+    handle.write(f" {_dump('sessions', 1)}: ")
+    if not sessions:
+        handle.write("[]")
+    else:
+        handle.write("[\n")
+        for i, session in enumerate(sessions):
+            if i:
+                handle.write(",\n")
+            handle.write("  " + _dump(session_dict(store, session), 2))
+        handle.write("\n ]")
+    tail = (
+        ("log", log_rows(store)),
+        (
+            "moments_of_ease",
+            extras.read_rows(store.conn, "moments_of_ease", extras.MOMENTS, "date, position"),
+        ),
+        (
+            "weekly_checkins",
+            extras.read_rows(store.conn, "weekly_checkins", extras.CHECKINS, "week_start"),
+        ),
+    )
+    for key, rows in tail:
+        handle.write(f",\n {_dump(key, 1)}: {_dump(rows, 1)}")
+    handle.write("\n}\n")
+    return len(sessions)
 
 
-def _csv_text(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
-    import io
+def export_json(store: Store, out: Path, *, replace: bool = False) -> int:
+    """Write the JSON export to `out` (atomically); returns the number of sessions.
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else (int(v) if isinstance(v, bool) else v) for v in row])
-    return buffer.getvalue()
+    Raises WriteRefusedError for an existing file unless `replace`, and always for the database.
+    """
+    out = Path(out)
+    protected = database_files(store.conn)
+    check_target(out, replace=replace, protected=protected)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_text_write(out, replace=replace, protected=protected) as handle:
+        return write_json_export(store, handle)
 
 
-def export_csv(store: Store, folder: Path) -> int:
-    """Write the CSV folder; returns the number of sessions."""
+def _write_csv(
+    path: Path,
+    header: tuple[str, ...],
+    rows: Iterable[Sequence[Any]],
+    *,
+    replace: bool,
+    protected: tuple[Path, ...],
+) -> None:
+    with atomic_text_write(path, replace=replace, protected=protected) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(
+                ["" if v is None else (int(v) if isinstance(v, bool) else v) for v in row]
+            )
+
+
+SESSION_COLUMNS = (
+    "id",
+    "kind",
+    "started_at",
+    "ended_at",
+    "status",
+    "sensor_name",
+    "sensor_address",
+    "rate_bpm",
+    "duration_s",
+    "stress_before",
+    "stress_after",
+    "note",
+    "source_hash",
+)
+
+
+def _session_row(s: SessionRecord) -> tuple[Any, ...]:
+    return (
+        s.id,
+        s.kind,
+        _iso(s.started_at),
+        _iso(s.ended_at),
+        s.status,
+        s.sensor_name,
+        s.sensor_address,
+        s.rate_bpm,
+        s.duration_s,
+        s.stress_before,
+        s.stress_after,
+        s.note,
+        s.source_hash,
+    )
+
+
+def check_csv_folder(folder: Path, *, replace: bool, protected: Iterable[Path] = ()) -> None:
+    """Raise WriteRefusedError when the CSV export must not write into `folder`."""
+    folder = Path(folder)
+    protected = tuple(protected)
+    check_not_database(folder, protected)
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise WriteRefusedError(f"{folder} exists and is not a folder")
+    for name in CSV_FILES:
+        check_target(folder / name, replace=replace, protected=protected)
+    if folder.is_dir() and not replace:
+        for name in CSV_FILES:
+            remove_stale_partials(folder / name)
+        if any(folder.iterdir()):
+            raise WriteRefusedError(f"the folder {folder} is not empty", exists=True)
+
+
+def export_csv(store: Store, folder: Path, *, replace: bool = False) -> int:
+    """Write the CSV folder, each file atomically; returns the number of sessions.
+
+    An existing non-empty folder needs `replace`; then only the export's own files are replaced.
+    """
+    folder = Path(folder)
+    protected = database_files(store.conn)
+    check_csv_folder(folder, replace=replace, protected=protected)
     sessions = sessions_oldest_first(store)
     folder.mkdir(parents=True, exist_ok=True)
-    session_rows: list[tuple[Any, ...]] = []
-    beat_rows: list[tuple[Any, ...]] = []
-    hr_rows: list[tuple[Any, ...]] = []
-    mark_rows: list[tuple[Any, ...]] = []
-    for s in sessions:
-        session_rows.append(
-            (
-                s.id,
-                s.kind,
-                _iso(s.started_at),
-                _iso(s.ended_at),
-                s.status,
-                s.sensor_name,
-                s.sensor_address,
-                s.rate_bpm,
-                s.duration_s,
-                s.stress_before,
-                s.stress_after,
-                s.note,
-                s.source_hash,
-            )
-        )
-        beat_rows.extend(
-            (s.id, seq, b.t_ms, b.rr_ms, b.artifact, b.gap_before)
-            for seq, b in enumerate(store.beats(s.id))
-        )
-        hr_rows.extend((s.id, r.t_ms, r.bpm, r.contact) for r in store.heart_rate(s.id))
-        mark_rows.extend((s.id, m.t_ms, m.kind, m.detail) for m in store.marks(s.id))
-    log_columns = _log_columns(store.conn)
-    tables: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {
-        "sessions.csv": (
-            (
-                "id",
-                "kind",
-                "started_at",
-                "ended_at",
-                "status",
-                "sensor_name",
-                "sensor_address",
-                "rate_bpm",
-                "duration_s",
-                "stress_before",
-                "stress_after",
-                "note",
-                "source_hash",
-            ),
-            session_rows,
+
+    def beat_rows() -> Iterator[tuple[Any, ...]]:
+        for s in sessions:
+            for seq, b in enumerate(store.beats(s.id)):
+                yield (s.id, seq, b.t_ms, b.rr_ms, b.artifact, b.gap_before)
+
+    def hr_rows() -> Iterator[tuple[Any, ...]]:
+        for s in sessions:
+            for r in store.heart_rate(s.id):
+                yield (s.id, r.t_ms, r.bpm, r.contact)
+
+    def mark_rows() -> Iterator[tuple[Any, ...]]:
+        for s in sessions:
+            for m in store.marks(s.id):
+                yield (s.id, m.t_ms, m.kind, m.detail)
+
+    def dict_rows(rows: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+        return (tuple(r.values()) for r in rows)
+
+    tables: tuple[tuple[str, tuple[str, ...], Iterable[Sequence[Any]]], ...] = (
+        ("sessions.csv", SESSION_COLUMNS, (_session_row(s) for s in sessions)),
+        (
+            "beats.csv",
+            ("session_id", "seq", "t_ms", "rr_ms", "artifact", "gap_before"),
+            beat_rows(),
         ),
-        "beats.csv": (("session_id", "seq", "t_ms", "rr_ms", "artifact", "gap_before"), beat_rows),
-        "heart_rate.csv": (("session_id", "t_ms", "bpm", "contact"), hr_rows),
-        "marks.csv": (("session_id", "t_ms", "kind", "detail"), mark_rows),
-        "log.csv": (log_columns, [tuple(r.values()) for r in log_rows(store)]),
-        "moments_of_ease.csv": (
+        ("heart_rate.csv", ("session_id", "t_ms", "bpm", "contact"), hr_rows()),
+        ("marks.csv", ("session_id", "t_ms", "kind", "detail"), mark_rows()),
+        ("log.csv", _log_columns(store.conn), dict_rows(log_rows(store))),
+        (
+            "moments_of_ease.csv",
             tuple(extras.MOMENTS),
-            [
-                tuple(r.values())
-                for r in extras.read_rows(store.conn, "moments_of_ease", extras.MOMENTS, "date")
-            ],
+            dict_rows(extras.read_rows(store.conn, "moments_of_ease", extras.MOMENTS, "date")),
         ),
-        "weekly_checkins.csv": (
+        (
+            "weekly_checkins.csv",
             tuple(extras.CHECKINS),
-            [
-                tuple(r.values())
-                for r in extras.read_rows(
-                    store.conn, "weekly_checkins", extras.CHECKINS, "week_start"
-                )
-            ],
+            dict_rows(
+                extras.read_rows(store.conn, "weekly_checkins", extras.CHECKINS, "week_start")
+            ),
         ),
-    }
-    for name, (header, rows) in tables.items():
-        _write_atomically(folder / name, _csv_text(header, rows))
+    )
+    for name, header, rows in tables:
+        _write_csv(folder / name, header, rows, replace=replace, protected=protected)
     return len(sessions)
 
 
@@ -224,8 +313,13 @@ def kubios_text(store: Store, session_id: int) -> str:
     return "".join(f"{_seconds(b.t_ms)}\t{_seconds(b.rr_ms)}\n" for b in store.beats(session_id))
 
 
-def export_kubios(store: Store, session_id: int, out: Path) -> int:
-    """Write one session's RR text; returns the number of beats."""
+def export_kubios(store: Store, session_id: int, out: Path, *, replace: bool = False) -> int:
+    """Write one session's RR text (atomically); returns the number of beats."""
+    out = Path(out)
+    protected = database_files(store.conn)
+    check_target(out, replace=replace, protected=protected)
     text = kubios_text(store, session_id)
-    _write_atomically(out, text)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_text_write(out, replace=replace, protected=protected) as handle:
+        handle.write(text)
     return text.count("\n")

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.formats.atomic import WriteRefusedError
 from app.formats.backup import BackupError, RestoreResult, backup_connection, restore_database
 from app.formats.backup import validate_backup as validate_backup_file
 from app.formats.export import export_csv, export_json, export_kubios
@@ -75,17 +76,20 @@ def export_to(store: Store, fmt: str, path: Path, session_id: int | None = None)
     elif path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name")
     try:
+        # The file dialog has asked before an existing file is chosen; databases stay refused.
         if fmt == "json":
-            return ExportResult(fmt, path, export_json(store, path))
+            return ExportResult(fmt, path, export_json(store, path, replace=True))
         if fmt == "csv":
-            return ExportResult(fmt, path, export_csv(store, path))
+            return ExportResult(fmt, path, export_csv(store, path, replace=True))
         if fmt != "kubios":
             raise ExportError(f"unknown export format {fmt!r}")
         if session_id is None or store.session(session_id) is None:
             raise ExportError("choose a session to export")
         if not store.beats(session_id):
             raise ExportError("this session has no beats (no heart-rate strap was used)")
-        return ExportResult(fmt, path, export_kubios(store, session_id, path))
+        return ExportResult(fmt, path, export_kubios(store, session_id, path, replace=True))
+    except WriteRefusedError as exc:
+        raise ExportError(str(exc)) from exc
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
 

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.formats.atomic import PartialFile, WriteRefusedError, database_files
 from app.store import Store
 from app.ui.report_content import (
     KIND_LABELS,
@@ -620,13 +621,20 @@ class ReportDialog(QDialog):
             path = path.with_name(f"{path.name}.{kind}")
         try:
             content = self.content()
-            if kind == "pdf":
-                pages = write_pdf(content, path)
-                what = f"{pages} page{'s' if pages != 1 else ''}"
-            else:
-                size = write_png(content, path)
-                what = f"{int(size.width())} x {int(size.height())} pixels"
-        except (OSError, ValueError) as exc:
+            # Written beside the target and moved into place when complete; the file dialog
+            # has asked before replacing a file, and a database is never written over.
+            partial = PartialFile(path, replace=True, protected=database_files(self._store.conn))
+            try:
+                if kind == "pdf":
+                    pages = write_pdf(content, partial.path)
+                    what = f"{pages} page{'s' if pages != 1 else ''}"
+                else:
+                    size = write_png(content, partial.path)
+                    what = f"{int(size.width())} x {int(size.height())} pixels"
+                partial.commit()
+            finally:
+                partial.discard()
+        except (OSError, ValueError, WriteRefusedError) as exc:
             self.status_label.setText(f"The report was not saved: {exc}")
             return False
         self.saved_path = path
