@@ -110,6 +110,7 @@ def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
         status=status,
         sensor_name=_get(sensor, "name", (str,)),
         sensor_address=_get(sensor, "address", (str,)),
+        simulated=bool(_get(obj, "simulated", (bool,))),
     )
     marks = tuple(
         ArchiveMark(

@@ -71,6 +71,7 @@ def session_dict(store: Store, session: SessionRecord) -> dict[str, Any]:
         "ended_at": _iso(session.ended_at),
         "status": session.status,
         "sensor": sensor,
+        "simulated": session.simulated,
         "rate_bpm": session.rate_bpm,
         "pattern_json": session.pattern_json,
         "duration_s": session.duration_s,
@@ -160,6 +161,7 @@ def export_csv(store: Store, folder: Path) -> int:
                 s.stress_after,
                 s.note,
                 s.source_hash,
+                s.simulated,
             )
         )
         beat_rows.extend(
@@ -185,6 +187,7 @@ def export_csv(store: Store, folder: Path) -> int:
                 "stress_after",
                 "note",
                 "source_hash",
+                "simulated",
             ),
             session_rows,
         ),

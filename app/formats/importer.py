@@ -152,7 +152,7 @@ class _Writer:
         cur = self.conn.execute(
             "INSERT INTO sessions (id, kind, started_at, ended_at, status, sensor_name,"
             " sensor_address, rate_bpm, pattern_json, duration_s, stress_before, stress_after,"
-            " note, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " note, source_hash, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 wanted_id,
                 kind,
@@ -168,6 +168,7 @@ class _Writer:
                 session.stress_after if session else None,
                 session.note if session else None,
                 source_hash,
+                int(recording.simulated),
             ),
         )
         assert cur.lastrowid is not None

@@ -72,6 +72,8 @@ class ImportedRecording:
     status: str | None = None
     sensor_name: str | None = None
     sensor_address: str | None = None
+    #: Recorded from the demo strap (made-up beats); a demo sensor address implies it too.
+    simulated: bool = False
 
     @property
     def n_beats(self) -> int:

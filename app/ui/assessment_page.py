@@ -51,6 +51,7 @@ from app.ui.pacer_widget import PacerWidget
 from app.ui.settings_model import SettingsModel
 from app.ui.sound import CuePlayer
 from app.ui.source_picker import FoundStrap, ScanFn, SourcePicker
+from sensors.simulated import DEMO_ADDRESS, DEMO_NAME
 from sensors.source import HeartRateSource
 
 FRAME_INTERVAL_MS = 33
@@ -318,8 +319,8 @@ class AssessmentPage(QWidget):
         if choice.kind == "demo":
             run, strap = demo_assessment(self._store, pattern, self.demo_options, step_s=step_s)
             source: HeartRateSource = strap
-            name: str | None = "Demo strap"
-            address: str | None = "demo"
+            name: str | None = DEMO_NAME
+            address: str | None = DEMO_ADDRESS
         else:
             holder: list[AssessmentRun] = []
 
@@ -336,7 +337,7 @@ class AssessmentPage(QWidget):
             name, address = choice.name, choice.address
         self.run = run
         self.source = source
-        run.start(sensor_name=name, sensor_address=address)
+        run.start(sensor_name=name, sensor_address=address, simulated=choice.kind == "demo")
         self.source_task = asyncio.ensure_future(self._consume(run, source))
         self._shown_stage = ""
         self.stack.setCurrentWidget(self.running_view)

@@ -270,7 +270,10 @@ class ReadinessDialog(QDialog):
         )
         assert self.built is not None
         self.session_id = self._store.start_session(
-            "readiness", sensor_name=self.built.name, sensor_address=self.built.address
+            "readiness",
+            sensor_name=self.built.name,
+            sensor_address=self.built.address,
+            simulated=self.built.simulated,
         )
         self.state = "connecting"
         self.countdown_label.setText(format_countdown(self._duration_s))
