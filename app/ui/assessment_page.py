@@ -39,6 +39,7 @@ from app.breathing.resonance import (
 )
 from app.session.sources import SourceOptions, build_source
 from app.store import Store
+from app.store.records import SIMULATED_LABEL
 from app.ui.assessment_chart import AssessmentChart
 from app.ui.assessment_run import (
     AssessmentRun,
@@ -466,6 +467,11 @@ class AssessmentPage(QWidget):
                 self.table.setItem(row, col, item)
         self.chart.show_steps(result.steps, best)
         current = self._model.settings.rate_bpm
+        record = self._store.session(result.session_id)
+        if record is not None and record.simulated:
+            # The demo strap's waves are made up: show how it works, never set the pacer from it.
+            self.result_heading.setText(f"Practice run with the demo strap ({SIMULATED_LABEL})")
+            best = None
         self.confirm_button.setVisible(best is not None)
         if best is not None:
             if result.confirmed_bpm == best or current == best:
