@@ -99,10 +99,10 @@ class WelcomeDialog(QDialog):
             group.addButton(button)
             second_layout.addWidget(button)
             self.choice_buttons[key] = button
-            button.toggled.connect(self._update)
         remembered = load_strap_answer(store)
         if remembered is not None:
             self.choice_buttons[remembered.value].setChecked(True)
+        group.buttonToggled.connect(self._update)
         second_layout.addStretch(1)
         self.stack.addWidget(second)
 
