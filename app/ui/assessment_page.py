@@ -152,6 +152,7 @@ class AssessmentPage(QWidget):
         self.source_task: asyncio.Task[None] | None = None
         self._shown_stage = ""
         self._shown_result: AssessmentResult | None = None
+        self._shown_simulated = False
         self._cues = cue_player
         self._cue_step_start_s: float | None = None
         self._cue_from_s = 0.0
@@ -468,7 +469,8 @@ class AssessmentPage(QWidget):
         self.chart.show_steps(result.steps, best)
         current = self._model.settings.rate_bpm
         record = self._store.session(result.session_id)
-        if record is not None and record.simulated:
+        self._shown_simulated = record is not None and record.simulated
+        if self._shown_simulated:
             # The demo strap's waves are made up: show how it works, never set the pacer from it.
             self.result_heading.setText(f"Practice run with the demo strap ({SIMULATED_LABEL})")
             best = None
@@ -513,7 +515,7 @@ class AssessmentPage(QWidget):
 
     def confirm(self) -> None:
         result = self._shown_result
-        if result is None or result.recommended_bpm is None:
+        if result is None or result.recommended_bpm is None or self._shown_simulated:
             return
         rate = result.recommended_bpm
         self._model.update(rate_bpm=rate)
