@@ -180,9 +180,12 @@ class _Recording:
             mean_rr_ms = sum(b.rr_ms for b in beats) / len(beats)
             mean_hr = f", mean heart rate {60_000.0 / mean_rr_ms:.0f} bpm"
         gaps = f", {recorder.gap_count} link gap(s)" if recorder.gap_count else ""
+        practice = (
+            " (demo strap: simulated, never counted in your baseline)" if self.simulated else ""
+        )
         print(
             f"session {recorder.session_id}: {_clock_text(duration_s)} recorded, "
-            f"{len(beats)} beats{mean_hr}{gaps}"
+            f"{len(beats)} beats{mean_hr}{gaps}{practice}"
         )
         return 0
 

@@ -68,9 +68,10 @@ def test_demo_morning_check_leaves_the_trend_alone_and_a_real_one_moves_it(
 
     # the demo strap at 100x real time through the real `record` command
     monkeypatch.setattr(record_command, "DemoStrap", functools.partial(DemoStrap, speed=100.0))
-    code, _, _ = run(capsys, "record", "--sensor", "demo", "--minutes", "2", "--kind",
+    code, out, _ = run(capsys, "record", "--sensor", "demo", "--minutes", "2", "--kind",
                      "readiness", "--db", str(db_path))  # fmt: skip
     assert code == 0
+    assert "simulated, never counted" in out
     store = open_store(db_path)
     (demo,) = store.sessions()
     assert (demo.kind, demo.status, demo.simulated) == ("readiness", "complete", True)
