@@ -301,6 +301,19 @@ def readiness_values(store: Store, source: ReadinessSource) -> list[ReadinessVal
     return out
 
 
+def morning_check_rmssd_ms(
+    store: Store, day: date, source: ReadinessSource | None = None
+) -> float | None:
+    """The RMSSD of the day's first measured morning check (whether or not it counts)."""
+    values = [
+        v
+        for v in readiness_values(store, source or CachedReadinessSource())
+        if v.started_at.date() == day
+    ]
+    first = _first_per_day(values, "rmssd_ms").get(day)
+    return None if first is None else first[1]
+
+
 def daily_values(store: Store, source: ReadinessSource | None = None) -> DailyValues:
     """Each day's chosen values from the store (readiness sessions and the manual log)."""
     readiness = readiness_values(store, source or CachedReadinessSource())

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.recovery.daily_values import daily_values
 from app.session.core_metrics import CoreAnalysis
 from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions
 from app.session.summary import summarize_session
@@ -21,6 +22,7 @@ from app.store.records import SIMULATED_LABEL, BeatRecord, DaySource, LogEntry
 from app.ui.history_page import HistoryPage
 from app.ui.home_page import HomePage
 from app.ui.live_wiring import open_session_detail
+from app.ui.log_form import LogFormDialog
 from app.ui.readiness_dialog import ReadinessDialog
 from app.ui.report import session_choices
 from app.ui.report_content import compose_report
@@ -216,3 +218,34 @@ def test_home_shows_which_value_counts_today_and_switches_it(
     save_day(store, LogEntry(TODAY.isoformat(), sleep=3))  # no manual RMSSD: nothing to choose
     page.refresh()
     assert not page.source_button.isVisible()
+
+
+def test_log_form_offers_to_count_the_manual_value_on_a_measured_day(
+    store: Store, qtbot: QtBot
+) -> None:
+    measured_day = TODAY - timedelta(days=2)
+    store_readiness(store, measured_day, readiness_rr(np.random.default_rng(2), 950.0, 38.0, 160))
+    form = LogFormDialog(store, lambda: TODAY, day=measured_day)
+    qtbot.addWidget(form)
+    assert not form.count_manual_box.isHidden()
+    assert "morning check" in form.count_manual_box.text()
+    assert not form.count_manual_box.isChecked()
+    form.rmssd_edit.setText("61")
+    form.count_manual_box.setChecked(True)
+    assert form.save()
+    assert day_sources(store) == {measured_day.isoformat(): DaySource.MANUAL}
+    values = daily_values(store)
+    assert values.rmssd_ms[measured_day] == 61.0
+    assert values.rmssd_from[measured_day] is DaySource.MANUAL
+
+    again = LogFormDialog(store, lambda: TODAY, day=measured_day)
+    qtbot.addWidget(again)
+    assert again.count_manual_box.isChecked()
+    again.count_manual_box.setChecked(False)
+    assert again.save()
+    assert day_sources(store) == {}
+    assert daily_values(store).rmssd_from[measured_day] is DaySource.MORNING_CHECK
+
+    other = LogFormDialog(store, lambda: TODAY, day=TODAY - timedelta(days=5))
+    qtbot.addWidget(other)
+    assert other.count_manual_box.isHidden()  # nothing measured that day: nothing to choose
