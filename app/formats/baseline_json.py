@@ -29,6 +29,7 @@ from app.formats.recording import (
     frozen_floats,
 )
 from app.formats.source import Source
+from app.store.records import DaySource
 
 FORMAT = "baseline-export"
 VERSION = 1
@@ -163,7 +164,18 @@ def _log_entry(obj: dict[str, Any]) -> ArchiveLogEntry:
         mood=_get(obj, "mood", (int,)),
         note=_get(obj, "note", (str,)),
         sdnn_ms=number("sdnn_ms"),
+        value_source=_value_source(obj),
     )
+
+
+def _value_source(obj: dict[str, Any]) -> str | None:
+    value = _get(obj, "value_source", (str,))
+    if value is None:
+        return None
+    try:
+        return DaySource(value).value
+    except ValueError:
+        raise FormatError(f"log value_source {str(value)[:20]!r} is not one I know") from None
 
 
 def read(source: Source) -> ImportedArchive:

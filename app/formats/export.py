@@ -41,7 +41,8 @@ def _iso(moment: Any) -> str | None:
 
 def _log_columns(conn: sqlite3.Connection) -> tuple[str, ...]:
     present = {row[1] for row in conn.execute("PRAGMA table_info(daily_log)")}
-    return _LOG_COLUMNS + (("sdnn_ms",) if "sdnn_ms" in present else ())
+    optional = ("sdnn_ms", "value_source")  # schema 3 and 4: kept when the store has them
+    return _LOG_COLUMNS + tuple(c for c in optional if c in present)
 
 
 def log_rows(store: Store) -> list[dict[str, Any]]:

@@ -116,6 +116,8 @@ class ArchiveLogEntry:
     mood: int | None = None
     note: str | None = None
     sdnn_ms: float | None = None
+    #: The person's choice of the day's value ("morning_check" or "manual"); None: the default.
+    value_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

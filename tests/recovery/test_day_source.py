@@ -137,3 +137,28 @@ def test_trend_json_names_the_source_of_each_day(
     second = rows()
     assert [r["source"] for r in second] == ["manual", None, "manual"]
     assert second[0]["ln_rmssd"] == pytest.approx(math.log(70.0))
+
+
+def test_the_choice_travels_through_the_json_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = open_store(tmp_path / "a.db")
+    save_day(source, LogEntry(D1.isoformat(), rmssd_ms=70.0))
+    save_day(source, LogEntry(D2.isoformat(), rmssd_ms=50.0))
+    set_day_source(source, D1.isoformat(), DaySource.MANUAL)
+    source.close()
+    out = tmp_path / "all.json"
+    assert main(["export", "--format", "json", "--out", str(out),
+                 "--db", str(tmp_path / "a.db")]) == 0  # fmt: skip
+    doc = json.loads(out.read_text())
+    assert [e["value_source"] for e in doc["log"]] == ["manual", None]
+    assert main(["import", str(out), "--db", str(tmp_path / "b.db")]) == 0
+    copy = open_store(tmp_path / "b.db")
+    assert day_sources(copy) == {D1.isoformat(): DaySource.MANUAL}
+    copy.close()
+    doc["log"][1]["value_source"] = "whatever"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    capsys.readouterr()
+    assert main(["import", str(bad), "--db", str(tmp_path / "c.db")]) == 2
+    assert "value_source" in capsys.readouterr().err
