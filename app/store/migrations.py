@@ -147,7 +147,8 @@ MIGRATIONS: Sequence[Sequence[str]] = (
     # counts before the log) or the person's choice for that day, 'morning_check' or 'manual'.
     (
         "ALTER TABLE sessions ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0",
-        "UPDATE sessions SET simulated = 1 WHERE sensor_address = 'demo'",
+        "UPDATE sessions SET simulated = 1 WHERE sensor_address = 'demo'"
+        " OR (sensor_address IS NULL AND sensor_name = 'Demo strap')",
         """
         CREATE TRIGGER sessions_demo_sensor_insert AFTER INSERT ON sessions
         WHEN NEW.sensor_address = 'demo' AND NEW.simulated = 0

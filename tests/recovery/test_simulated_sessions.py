@@ -237,9 +237,15 @@ def test_migration_marks_old_demo_sessions(tmp_path: Path) -> None:
         conn.executemany(
             "INSERT INTO sessions (id, kind, started_at, status, sensor_name, sensor_address)"
             " VALUES (?, 'readiness', '2026-01-02T07:00:00.000+01:00', 'complete', ?, ?)",
-            [(1, "Demo strap", "demo"), (2, "Polar H10", "AA:BB:CC"), (3, None, None)],
+            [
+                (1, "Demo strap", "demo"),
+                (2, "Polar H10", "AA:BB:CC"),
+                (3, None, None),
+                (4, "Demo strap", None),  # named only, as the demo strap names itself
+            ],
         )
     conn.close()
     store = open_store(path)
-    assert {s.id: s.simulated for s in store.sessions()} == {1: True, 2: False, 3: False}
+    marks = {s.id: s.simulated for s in store.sessions()}
+    assert marks == {1: True, 2: False, 3: False, 4: True}
     store.close()
