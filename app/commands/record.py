@@ -82,6 +82,7 @@ class _Recording:
         clock: Callable[[], float],
         duration_s: float | None,
         remember_strap: bool,
+        simulated: bool = False,
     ) -> None:
         self.store = store
         self.source = source
@@ -89,6 +90,7 @@ class _Recording:
         self.clock = clock
         self.duration_s = duration_s
         self.remember_strap = remember_strap
+        self.simulated = simulated
         self.recorder: SessionRecorder | None = None
         self.failure: str | None = None
         self._next_progress_s = PROGRESS_EVERY_S
@@ -99,7 +101,10 @@ class _Recording:
         if self.recorder is not None:
             return
         session_id = self.store.start_session(
-            self.kind, sensor_name=event.name, sensor_address=event.address
+            self.kind,
+            sensor_name=event.name,
+            sensor_address=event.address,
+            simulated=self.simulated,
         )
         self.recorder = SessionRecorder(self.store, session_id, self.clock, start_s=event.at_s)
         if self.remember_strap and event.address:
@@ -175,9 +180,12 @@ class _Recording:
             mean_rr_ms = sum(b.rr_ms for b in beats) / len(beats)
             mean_hr = f", mean heart rate {60_000.0 / mean_rr_ms:.0f} bpm"
         gaps = f", {recorder.gap_count} link gap(s)" if recorder.gap_count else ""
+        practice = (
+            " (demo strap: simulated, never counted in your baseline)" if self.simulated else ""
+        )
         print(
             f"session {recorder.session_id}: {_clock_text(duration_s)} recorded, "
-            f"{len(beats)} beats{mean_hr}{gaps}"
+            f"{len(beats)} beats{mean_hr}{gaps}{practice}"
         )
         return 0
 
@@ -192,6 +200,7 @@ async def _record(args: argparse.Namespace, store: Store, duration_s: float | No
             clock=demo.now_s,
             duration_s=duration_s,
             remember_strap=False,
+            simulated=True,
         )
         await recording.run()
         return recording.finish()

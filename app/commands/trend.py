@@ -68,12 +68,13 @@ def run(args: argparse.Namespace) -> int:
     days = _days(args.days)
     store = store_from_args(args)
     try:
-        table = ln_rmssd_table(daily_values(store))
+        daily = daily_values(store)
+        table = ln_rmssd_table(daily)
     finally:
         store.close()
     shown = table.last(days) if days is not None and len(table) else table
     if args.json:
-        print(json.dumps(shown.to_json_rows(), indent=None))
+        print(json.dumps(shown.to_json_rows(sources=daily.rmssd_from), indent=None))
         return 0
     if len(table) == 0:
         print(read_state(table).text)

@@ -40,6 +40,7 @@ from app.store.validation import (
     check_status,
     rr_is_beat,
 )
+from app.store.records import DaySource
 
 FORMAT = "baseline-export"
 VERSION = 1
@@ -151,6 +152,7 @@ def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
         status=status,
         sensor_name=_get(sensor, "name", (str,)),
         sensor_address=_get(sensor, "address", (str,)),
+        simulated=bool(_get(obj, "simulated", (bool,))),
     )
     marks = tuple(
         ArchiveMark(
@@ -209,6 +211,7 @@ def _log_entry(obj: dict[str, Any], today: date) -> ArchiveLogEntry:
         mood=scale("mood"),
         note=_get(obj, "note", (str,)),
         sdnn_ms=number("sdnn_ms"),
+        value_source=_value_source(obj),
     )
     try:
         check_day("date", parsed, today=today)
@@ -232,6 +235,16 @@ def _each(
         except FormatError as exc:
             raise FormatError(f"{label} {i + 1}: {exc}") from exc
     return tuple(out)
+
+
+def _value_source(obj: dict[str, Any]) -> str | None:
+    value = _get(obj, "value_source", (str,))
+    if value is None:
+        return None
+    try:
+        return DaySource(value).value
+    except ValueError:
+        raise FormatError(f"log value_source {str(value)[:20]!r} is not one I know") from None
 
 
 def read(source: Source) -> ImportedArchive:

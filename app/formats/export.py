@@ -54,7 +54,8 @@ def _iso(moment: Any) -> str | None:
 
 def _log_columns(conn: sqlite3.Connection) -> tuple[str, ...]:
     present = {row[1] for row in conn.execute("PRAGMA table_info(daily_log)")}
-    return _LOG_COLUMNS + (("sdnn_ms",) if "sdnn_ms" in present else ())
+    optional = ("sdnn_ms", "value_source")  # schema 3 and 4: kept when the store has them
+    return _LOG_COLUMNS + tuple(c for c in optional if c in present)
 
 
 def log_rows(store: Store) -> list[dict[str, Any]]:
@@ -84,6 +85,7 @@ def session_dict(store: Store, session: SessionRecord) -> dict[str, Any]:
         "ended_at": _iso(session.ended_at),
         "status": session.status,
         "sensor": sensor,
+        "simulated": session.simulated,
         "rate_bpm": session.rate_bpm,
         "pattern_json": session.pattern_json,
         "duration_s": session.duration_s,
@@ -209,6 +211,7 @@ SESSION_COLUMNS = (
     "stress_after",
     "note",
     "source_hash",
+    "simulated",
 )
 
 
@@ -227,6 +230,7 @@ def _session_row(s: SessionRecord) -> tuple[Any, ...]:
         s.stress_after,
         s.note,
         s.source_hash,
+        s.simulated,
     )
 
 

@@ -102,6 +102,7 @@ class _Writer:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.has_sdnn = _has_column(conn, "daily_log", "sdnn_ms")
+        self.has_value_source = _has_column(conn, "daily_log", "value_source")
         self.hashes_written: set[str] = set()
 
     def hash_known(self, sha256: str) -> bool:
@@ -152,7 +153,7 @@ class _Writer:
         cur = self.conn.execute(
             "INSERT INTO sessions (id, kind, started_at, ended_at, status, sensor_name,"
             " sensor_address, rate_bpm, pattern_json, duration_s, stress_before, stress_after,"
-            " note, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " note, source_hash, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 wanted_id,
                 kind,
@@ -168,6 +169,7 @@ class _Writer:
                 session.stress_after if session else None,
                 session.note if session else None,
                 source_hash,
+                int(recording.simulated),
             ),
         )
         assert cur.lastrowid is not None
@@ -251,6 +253,8 @@ class _Writer:
             "mood": entry.mood,
             "note": entry.note,
         }
+        if self.has_value_source:
+            fields["value_source"] = entry.value_source
         if self.has_sdnn:
             fields["sdnn_ms"] = entry.sdnn_ms
         elif entry.sdnn_ms is not None:

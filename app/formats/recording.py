@@ -80,6 +80,8 @@ class ImportedRecording:
     status: str | None = None
     sensor_name: str | None = None
     sensor_address: str | None = None
+    #: Recorded from the demo strap (made-up beats); a demo sensor address implies it too.
+    simulated: bool = False
 
     @property
     def n_beats(self) -> int:
@@ -122,6 +124,8 @@ class ArchiveLogEntry:
     mood: int | None = None
     note: str | None = None
     sdnn_ms: float | None = None
+    #: The person's choice of the day's value ("morning_check" or "manual"); None: the default.
+    value_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

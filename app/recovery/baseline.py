@@ -12,6 +12,8 @@ calendar day d from the first day with a value to the last, days without a value
   higher is the rested direction, for resting heart rate lower is (see `reading`).
 - `cv_7d_pct(d)`: 100 x SD (ddof=1) / mean of the non-null values over d-6..d; null with fewer
   than 3 values.
+- `source(d)` (in `trend --json`): where the day's value came from, "morning_check" or "manual"
+  (`app.recovery.daily_values`); null when the day has no value.
 
 Windows reach back before the first day only over days that have no value, so the first days
 simply have fewer values. The computation is vectorised: each window is a fixed-width view over
@@ -36,7 +38,16 @@ STATUS_WITHIN = "within"
 STATUS_ABOVE = "above"
 
 #: The JSON keys of `baseline trend --json`, in order.
-TREND_KEYS = ("date", "ln_rmssd", "baseline_7d", "normal_low", "normal_high", "status", "cv_7d_pct")
+TREND_KEYS = (
+    "date",
+    "ln_rmssd",
+    "baseline_7d",
+    "normal_low",
+    "normal_high",
+    "status",
+    "cv_7d_pct",
+    "source",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +152,17 @@ class BaselineTable:
             settings=self.settings,
         )
 
-    def to_json_rows(self, value_key: str = "ln_rmssd") -> list[dict[str, Any]]:
-        """Rows as JSON-ready dicts, oldest first, with the `trend --json` keys."""
+    def to_json_rows(
+        self, value_key: str = "ln_rmssd", sources: Mapping[date, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Rows as JSON-ready dicts, oldest first, with the `trend --json` keys.
+
+        `source` is the day's entry in `sources` (null for a day without a value).
+        """
+        known = sources or {}
         out: list[dict[str, Any]] = []
         for r in self.rows():
+            source = known.get(r.date) if r.value is not None else None
             out.append(
                 {
                     "date": r.date.isoformat(),
@@ -154,6 +172,7 @@ class BaselineTable:
                     "normal_high": r.normal_high,
                     "status": r.status,
                     "cv_7d_pct": r.cv_7d_pct,
+                    "source": None if source is None else str(source),
                 }
             )
         return out

@@ -1,11 +1,14 @@
-"""Where each day's value comes from: the first readiness session of the day, else the manual log.
+"""Where each day's value comes from: a measured morning check, or the manual log.
 
 - RMSSD of day d: the first readiness session that day (by start time, in the clock the session
   was recorded in) that has a value, else the manual log's RMSSD, else none. A readiness session
-  that was refused (over 5% artifacts, too short), unfinished or deleted has no value and is
-  skipped, so the next one that morning, or the log, counts.
+  that was refused (over 5% artifacts, too short), unfinished, deleted or recorded from the demo
+  strap (simulated) has no value and is skipped, so the next one that morning, or the log, counts.
+- When a day has both a morning-check value and a manual value, the morning check counts unless
+  the person chose the manual value for that day (`app.store.daily.set_day_source`); the choice
+  is kept per date and never hides a value: both stay visible, only one counts.
 - Resting heart rate of day d: the same rule with the session's mean heart rate and the log's
-  resting heart rate, so the two tables describe the same morning whenever a strap was used.
+  resting heart rate (and the same choice), so the two tables describe the same morning.
 
 How a readiness session turns into a value is injected (`ReadinessSource`); the default analyses
 the stored beats with `app.recovery.readiness` and caches the result in the `readiness` table,
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
@@ -33,11 +36,16 @@ from app.recovery.readiness import (
     hrv_core_analyzer,
 )
 from app.store import Store
-from app.store.daily import readiness_record, save_readiness_extras, save_readiness_result
-from app.store.records import LogEntry, SessionRecord
+from app.store.daily import (
+    day_sources,
+    readiness_record,
+    save_readiness_extras,
+    save_readiness_result,
+)
+from app.store.records import DaySource, LogEntry, SessionRecord
 
-FROM_READINESS = "readiness"
-FROM_LOG = "log"
+FROM_READINESS = DaySource.MORNING_CHECK
+FROM_LOG = DaySource.MANUAL
 LOG_OVERLAYS = ("sleep", "stress", "mood")
 POSTURES = ("seated", "lying")
 
@@ -57,10 +65,24 @@ class DailyValues:
     """The chosen value of each day, where it came from, and the log entries (for overlays)."""
 
     rmssd_ms: Mapping[date, float]
-    rmssd_from: Mapping[date, str]
+    rmssd_from: Mapping[date, DaySource]
     resting_hr_bpm: Mapping[date, float]
-    resting_hr_from: Mapping[date, str]
+    resting_hr_from: Mapping[date, DaySource]
     log: Mapping[date, LogEntry]
+    #: The first usable morning-check RMSSD of each day, whether or not it counts.
+    check_rmssd_ms: Mapping[date, float] = field(default_factory=dict)
+    #: The person's choice per day (days left to the default rule are absent).
+    chosen: Mapping[date, DaySource] = field(default_factory=dict)
+
+    def manual_rmssd_ms(self, day: date) -> float | None:
+        """The day's usable manual RMSSD, whether or not it counts."""
+        entry = self.log.get(day)
+        value = None if entry is None else entry.rmssd_ms
+        return float(value) if value is not None and _usable(value) else None
+
+    def has_both(self, day: date) -> bool:
+        """The day has a morning-check value and a manual value: the person may choose."""
+        return day in self.check_rmssd_ms and self.manual_rmssd_ms(day) is not None
 
 
 #: Turns a stored readiness session into its values, or None when it has none.
@@ -71,40 +93,68 @@ def _usable(x: float | None) -> bool:
     return x is not None and math.isfinite(x) and x > 0
 
 
-def choose_daily_values(
-    readiness: Iterable[ReadinessValue], log: Iterable[LogEntry]
-) -> DailyValues:
-    """Apply the per-day rule (module docstring) to readiness values and log entries."""
-    first_rmssd: dict[date, tuple[datetime, float]] = {}
-    first_hr: dict[date, tuple[datetime, float]] = {}
+def _first_per_day(
+    readiness: Iterable[ReadinessValue], attr: str
+) -> dict[date, tuple[datetime, float]]:
+    first: dict[date, tuple[datetime, float]] = {}
     for r in readiness:
+        value = getattr(r, attr)
+        if value is None or not _usable(value):
+            continue
         day = r.started_at.date()
-        if r.rmssd_ms is not None and _usable(r.rmssd_ms):
-            seen = first_rmssd.get(day)
-            if seen is None or r.started_at < seen[0]:
-                first_rmssd[day] = (r.started_at, r.rmssd_ms)
-        if r.mean_hr_bpm is not None and _usable(r.mean_hr_bpm):
-            seen = first_hr.get(day)
-            if seen is None or r.started_at < seen[0]:
-                first_hr[day] = (r.started_at, r.mean_hr_bpm)
+        seen = first.get(day)
+        if seen is None or r.started_at < seen[0]:
+            first[day] = (r.started_at, float(value))
+    return first
+
+
+def _pick(
+    check: Mapping[date, float],
+    manual: Mapping[date, float],
+    chosen: Mapping[date, DaySource],
+) -> tuple[dict[date, float], dict[date, DaySource]]:
+    values: dict[date, float] = {}
+    sources: dict[date, DaySource] = {}
+    for day in sorted(set(check) | set(manual)):
+        prefer_manual = chosen.get(day) is DaySource.MANUAL
+        if day in manual and (prefer_manual or day not in check):
+            values[day], sources[day] = manual[day], DaySource.MANUAL
+        else:
+            values[day], sources[day] = check[day], DaySource.MORNING_CHECK
+    return values, sources
+
+
+def choose_daily_values(
+    readiness: Iterable[ReadinessValue],
+    log: Iterable[LogEntry],
+    chosen: Mapping[date, DaySource] | None = None,
+) -> DailyValues:
+    """Apply the per-day rule (module docstring) to readiness values, log entries and choices."""
+    readings = list(readiness)
+    check_rmssd = {d: v for d, (_, v) in _first_per_day(readings, "rmssd_ms").items()}
+    check_hr = {d: v for d, (_, v) in _first_per_day(readings, "mean_hr_bpm").items()}
     entries = {date.fromisoformat(e.date): e for e in log}
-    rmssd = {d: v for d, (_, v) in first_rmssd.items()}
-    rmssd_from = dict.fromkeys(rmssd, FROM_READINESS)
-    hr = {d: v for d, (_, v) in first_hr.items()}
-    hr_from = dict.fromkeys(hr, FROM_READINESS)
-    for day, e in entries.items():
-        if day not in rmssd and e.rmssd_ms is not None and _usable(e.rmssd_ms):
-            rmssd[day] = float(e.rmssd_ms)
-            rmssd_from[day] = FROM_LOG
-        if day not in hr and e.resting_hr_bpm is not None and _usable(e.resting_hr_bpm):
-            hr[day] = float(e.resting_hr_bpm)
-            hr_from[day] = FROM_LOG
+    manual_rmssd = {
+        d: float(e.rmssd_ms)
+        for d, e in entries.items()
+        if e.rmssd_ms is not None and _usable(e.rmssd_ms)
+    }
+    manual_hr = {
+        d: float(e.resting_hr_bpm)
+        for d, e in entries.items()
+        if e.resting_hr_bpm is not None and _usable(e.resting_hr_bpm)
+    }
+    picks = dict(chosen or {})
+    rmssd, rmssd_from = _pick(check_rmssd, manual_rmssd, picks)
+    hr, hr_from = _pick(check_hr, manual_hr, picks)
     return DailyValues(
-        rmssd_ms=dict(sorted(rmssd.items())),
+        rmssd_ms=rmssd,
         rmssd_from=rmssd_from,
-        resting_hr_bpm=dict(sorted(hr.items())),
+        resting_hr_bpm=hr,
         resting_hr_from=hr_from,
         log=dict(sorted(entries.items())),
+        check_rmssd_ms=dict(sorted(check_rmssd.items())),
+        chosen=picks,
     )
 
 
@@ -237,9 +287,12 @@ def finish_readiness(
 
 
 def readiness_values(store: Store, source: ReadinessSource) -> list[ReadinessValue]:
-    """Values of every complete, not deleted readiness session, oldest first."""
+    """Values of every complete, not deleted, measured readiness session, oldest first.
+
+    Sessions from the demo strap are simulated and never give a value.
+    """
     out: list[ReadinessValue] = []
-    for session in reversed(store.sessions(kind="readiness")):
+    for session in reversed(store.sessions(kind="readiness", include_simulated=False)):
         if session.status != "complete":
             continue
         value = source(store, session)
@@ -248,7 +301,21 @@ def readiness_values(store: Store, source: ReadinessSource) -> list[ReadinessVal
     return out
 
 
+def morning_check_rmssd_ms(
+    store: Store, day: date, source: ReadinessSource | None = None
+) -> float | None:
+    """The RMSSD of the day's first measured morning check (whether or not it counts)."""
+    values = [
+        v
+        for v in readiness_values(store, source or CachedReadinessSource())
+        if v.started_at.date() == day
+    ]
+    first = _first_per_day(values, "rmssd_ms").get(day)
+    return None if first is None else first[1]
+
+
 def daily_values(store: Store, source: ReadinessSource | None = None) -> DailyValues:
     """Each day's chosen values from the store (readiness sessions and the manual log)."""
     readiness = readiness_values(store, source or CachedReadinessSource())
-    return choose_daily_values(readiness, store.log_entries())
+    chosen = {date.fromisoformat(d): s for d, s in day_sources(store).items()}
+    return choose_daily_values(readiness, store.log_entries(), chosen)

@@ -1,8 +1,9 @@
 """Recovery speed over stored sessions: heart-rate series, the resting reference, and a cache.
 
 Readiness checks are rest by design and are not searched for recoveries; every other finished
-session with heart-rate data is. Results are cached per session in `recovery_episodes`
-(with `recovery_analysed` remembering sessions that had none), keyed by the method version.
+session with heart-rate data is, except sessions from the demo strap (simulated, not the
+person's). Results are cached per session in `recovery_episodes` (with `recovery_analysed`
+remembering sessions that had none), keyed by the method version.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def recovery_points(
     for rec in cached_episodes(store):
         by_session.setdefault(rec.session_id, []).append(rec)
     points: list[RecoveryPoint] = []
-    for session in reversed(store.sessions()):
+    for session in reversed(store.sessions(include_simulated=False)):
         if session.kind == "readiness" or session.status == "active":
             continue
         day = session.started_at.date()

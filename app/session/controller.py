@@ -116,11 +116,19 @@ class LiveSession:
         self._checkpoint_at_s = CHECKPOINT_EVERY_S
 
     # -- lifecycle -----------------------------------------------------------------------
-    def start(self, *, sensor_name: str | None = None, sensor_address: str | None = None) -> int:
+    def start(
+        self,
+        *,
+        sensor_name: str | None = None,
+        sensor_address: str | None = None,
+        simulated: bool = False,
+    ) -> int:
+        """Create the session; `simulated` marks a demo-strap session as practice."""
         self.session_id = self.store.start_session(
             self.kind,
             sensor_name=sensor_name,
             sensor_address=sensor_address,
+            simulated=simulated,
             rate_bpm=self.pattern.rate_bpm,
             pattern_json=self.pattern.to_json(),
         )

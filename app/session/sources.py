@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sensors.ble import SYSTEM_BACKEND, BleBackend, BleStrapSource
-from sensors.simulated import DemoStrap
+from sensors.simulated import DEMO_ADDRESS, DEMO_NAME, DemoStrap
 from sensors.source import HeartRateSource
 
 Clock = Callable[[], float]
@@ -22,12 +22,16 @@ LAST_STRAP_KEY = "last_strap"
 
 @dataclass(frozen=True, slots=True)
 class BuiltSource:
-    """A source and the clock of its `arrival_s` values (the session's clock)."""
+    """A source and the clock of its `arrival_s` values (the session's clock).
+
+    `simulated`: the demo strap, whose beats are made up; sessions record it as practice.
+    """
 
     source: HeartRateSource
     clock: Clock
     name: str | None = None
     address: str | None = None
+    simulated: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ def build_source(
             clock=options.clock,
             speed=options.demo_speed,
         )
-        return BuiltSource(strap, strap.now_s, "Demo strap", "demo")
+        return BuiltSource(strap, strap.now_s, DEMO_NAME, DEMO_ADDRESS, simulated=True)
     # "last" auto-connects to the remembered strap; "ble" to the one picked from the scan.
     source = BleStrapSource(
         address=address,

@@ -81,6 +81,8 @@ class SessionSummary:
     stress_before: int | None
     stress_after: int | None
     note: str | None
+    #: Recorded from the demo strap: practice, not the person's data.
+    simulated: bool = False
 
     @property
     def time_in_coherence_s(self) -> float:
@@ -263,4 +265,5 @@ def summarize_session(
         stress_before=session.stress_before,
         stress_after=session.stress_after,
         note=session.note,
+        simulated=session.simulated,
     )

@@ -1,4 +1,4 @@
-"""Store access for the daily inputs of the recovery baseline (schema version 2).
+"""Store access for the daily inputs of the recovery baseline (schema versions 2 and 4).
 
 Moments of ease, the weekly check-in, readiness extras and cached readiness results, and cached
 recovery-speed episodes. Functions take a `Store` so `database.py` stays small. Values are
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.store.database import Store, _iso, now_local
-from app.store.records import LogEntry
+from app.store.records import DaySource, LogEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,34 @@ def delete_day(store: Store, day: str) -> None:
     with store.conn:
         store.conn.execute("DELETE FROM daily_log WHERE date = ?", (day,))
         store.conn.execute("DELETE FROM moments_of_ease WHERE date = ?", (day,))
+
+
+def set_day_source(store: Store, day: str, source: DaySource | None) -> bool:
+    """Choose which value counts for the day when both a morning check and the log have one.
+
+    `None` goes back to the rule's default (the measured morning check). The choice lives in
+    the day's log row, so a day without a log entry has nothing to choose; returns whether it
+    was stored.
+    """
+    with store.conn:
+        cur = store.conn.execute(
+            "UPDATE daily_log SET value_source = ? WHERE date = ?",
+            (None if source is None else DaySource(source).value, day),
+        )
+    return cur.rowcount > 0
+
+
+def day_sources(store: Store) -> dict[str, DaySource]:
+    """The person's choices of the day's value, by date (days left to the default are absent)."""
+    out: dict[str, DaySource] = {}
+    for day, value in store.conn.execute(
+        "SELECT date, value_source FROM daily_log WHERE value_source IS NOT NULL"
+    ):
+        try:
+            out[str(day)] = DaySource(value)
+        except ValueError:
+            continue  # a value this version does not know: the default applies
+    return out
 
 
 def _replace_moments(store: Store, day: str, moments: Sequence[str]) -> None:
@@ -203,12 +231,17 @@ def readiness_record(store: Store, session_id: int) -> ReadinessRecord | None:
     return ReadinessRecord(*row) if row else None
 
 
-def readiness_records(store: Store) -> dict[int, ReadinessRecord]:
-    """Every readiness record by session id (soft-deleted sessions included; filter by session)."""
-    return {
-        int(r[0]): ReadinessRecord(*r)
-        for r in store.conn.execute(f"SELECT {_READINESS_COLUMNS} FROM readiness")
-    }
+def readiness_records(
+    store: Store, *, include_simulated: bool = False
+) -> dict[int, ReadinessRecord]:
+    """Every readiness record by session id (soft-deleted sessions included; filter by session).
+
+    Demo-strap checks are left out unless `include_simulated`.
+    """
+    sql = f"SELECT {_READINESS_COLUMNS} FROM readiness"
+    if not include_simulated:
+        sql += " WHERE session_id NOT IN (SELECT id FROM sessions WHERE simulated = 1)"
+    return {int(r[0]): ReadinessRecord(*r) for r in store.conn.execute(sql)}
 
 
 # -- cached recovery-speed episodes ---------------------------------------------------------

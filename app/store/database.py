@@ -28,7 +28,7 @@ from app.store.records import (
 DB_ENV_VAR = "BASELINE_DB"
 _SESSION_COLUMNS = (
     "id, kind, started_at, ended_at, status, sensor_name, sensor_address, rate_bpm, pattern_json,"
-    " duration_s, stress_before, stress_after, note, source_hash"
+    " duration_s, stress_before, stress_after, note, source_hash, simulated"
 )
 
 
@@ -67,6 +67,7 @@ def _session_from_row(row: Sequence[Any]) -> SessionRecord:
         stress_after=row[11],
         note=row[12],
         source_hash=row[13],
+        simulated=bool(row[14]),
     )
 
 
@@ -96,12 +97,17 @@ class Store:
         rate_bpm: float | None = None,
         pattern_json: str | None = None,
         source_hash: str | None = None,
+        simulated: bool = False,
     ) -> int:
-        """Create a session in state `active` and return its id."""
+        """Create a session in state `active` and return its id.
+
+        `simulated`: the beats come from the demo strap (a demo sensor address marks it too).
+        """
         with self.conn:
             cur = self.conn.execute(
                 "INSERT INTO sessions (kind, started_at, status, sensor_name, sensor_address,"
-                " rate_bpm, pattern_json, source_hash) VALUES (?, ?, 'active', ?, ?, ?, ?, ?)",
+                " rate_bpm, pattern_json, source_hash, simulated)"
+                " VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?)",
                 (
                     kind,
                     _iso(started_at or now_local()),
@@ -110,6 +116,7 @@ class Store:
                     rate_bpm,
                     pattern_json,
                     source_hash,
+                    int(simulated),
                 ),
             )
         assert cur.lastrowid is not None
@@ -157,9 +164,17 @@ class Store:
         ).fetchone()
         return _session_from_row(row) if row else None
 
-    def sessions(self, *, kind: str | None = None) -> list[SessionRecord]:
-        """Sessions newest first, without soft-deleted ones."""
+    def sessions(
+        self, *, kind: str | None = None, include_simulated: bool = True
+    ) -> list[SessionRecord]:
+        """Sessions newest first, without soft-deleted ones.
+
+        `include_simulated=False` leaves out demo-strap sessions: what every measured view
+        (baseline, readiness, recovery, assessments, the report) reads.
+        """
         sql = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE deleted_at IS NULL"
+        if not include_simulated:
+            sql += " AND simulated = 0"
         args: tuple[Any, ...] = ()
         if kind is not None:
             sql += " AND kind = ?"

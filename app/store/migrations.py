@@ -140,6 +140,27 @@ MIGRATIONS: Sequence[Sequence[str]] = (
     ),
     # 3: SDNN per day, from imports that only have SDNN (Apple Health); never taken as RMSSD.
     ("ALTER TABLE daily_log ADD COLUMN sdnn_ms REAL",),
+    # 4: demo data is marked at its source, and the person's choice of a day's value.
+    # `sessions.simulated` is 1 for a session recorded from the demo strap (its sensor address is
+    # DEMO_SENSOR_ADDRESS): set by the recorder, and by the triggers for any path that only names
+    # the sensor. `daily_log.value_source` is NULL (the rule's default: a measured morning check
+    # counts before the log) or the person's choice for that day, 'morning_check' or 'manual'.
+    (
+        "ALTER TABLE sessions ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0",
+        "UPDATE sessions SET simulated = 1 WHERE sensor_address = 'demo'"
+        " OR (sensor_address IS NULL AND sensor_name = 'Demo strap')",
+        """
+        CREATE TRIGGER sessions_demo_sensor_insert AFTER INSERT ON sessions
+        WHEN NEW.sensor_address = 'demo' AND NEW.simulated = 0
+        BEGIN UPDATE sessions SET simulated = 1 WHERE id = NEW.id; END
+        """,
+        """
+        CREATE TRIGGER sessions_demo_sensor_update AFTER UPDATE OF sensor_address ON sessions
+        WHEN NEW.sensor_address = 'demo' AND NEW.simulated = 0
+        BEGIN UPDATE sessions SET simulated = 1 WHERE id = NEW.id; END
+        """,
+        "ALTER TABLE daily_log ADD COLUMN value_source TEXT",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+
+#: The sensor address the demo strap reports; a session with it holds simulated beats.
+DEMO_SENSOR_ADDRESS = "demo"
+#: What a simulated session is called wherever it is shown.
+SIMULATED_LABEL = "Simulated \u2013 not your data"
+
+
+class DaySource(StrEnum):
+    """Where a day's resting value comes from (`trend --json` field `source`)."""
+
+    MORNING_CHECK = "morning_check"
+    MANUAL = "manual"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +37,7 @@ class SessionRecord:
     stress_after: int | None = None
     note: str | None = None
     source_hash: str | None = None
+    simulated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

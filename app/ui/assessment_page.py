@@ -39,6 +39,7 @@ from app.breathing.resonance import (
 )
 from app.session.sources import SourceOptions, build_source
 from app.store import Store
+from app.store.records import SIMULATED_LABEL
 from app.ui.assessment_chart import AssessmentChart
 from app.ui.assessment_run import (
     AssessmentRun,
@@ -51,6 +52,7 @@ from app.ui.pacer_widget import PacerWidget
 from app.ui.settings_model import SettingsModel
 from app.ui.sound import CuePlayer
 from app.ui.source_picker import FoundStrap, ScanFn, SourcePicker
+from sensors.simulated import DEMO_ADDRESS, DEMO_NAME
 from sensors.source import HeartRateSource
 
 FRAME_INTERVAL_MS = 33
@@ -150,6 +152,7 @@ class AssessmentPage(QWidget):
         self.source_task: asyncio.Task[None] | None = None
         self._shown_stage = ""
         self._shown_result: AssessmentResult | None = None
+        self._shown_simulated = False
         self._cues = cue_player
         self._cue_step_start_s: float | None = None
         self._cue_from_s = 0.0
@@ -318,8 +321,8 @@ class AssessmentPage(QWidget):
         if choice.kind == "demo":
             run, strap = demo_assessment(self._store, pattern, self.demo_options, step_s=step_s)
             source: HeartRateSource = strap
-            name: str | None = "Demo strap"
-            address: str | None = "demo"
+            name: str | None = DEMO_NAME
+            address: str | None = DEMO_ADDRESS
         else:
             holder: list[AssessmentRun] = []
 
@@ -336,7 +339,7 @@ class AssessmentPage(QWidget):
             name, address = choice.name, choice.address
         self.run = run
         self.source = source
-        run.start(sensor_name=name, sensor_address=address)
+        run.start(sensor_name=name, sensor_address=address, simulated=choice.kind == "demo")
         self.source_task = asyncio.ensure_future(self._consume(run, source))
         self._shown_stage = ""
         self.stack.setCurrentWidget(self.running_view)
@@ -465,6 +468,12 @@ class AssessmentPage(QWidget):
                 self.table.setItem(row, col, item)
         self.chart.show_steps(result.steps, best)
         current = self._model.settings.rate_bpm
+        record = self._store.session(result.session_id)
+        self._shown_simulated = record is not None and record.simulated
+        if self._shown_simulated:
+            # The demo strap's waves are made up: show how it works, never set the pacer from it.
+            self.result_heading.setText(f"Practice run with the demo strap ({SIMULATED_LABEL})")
+            best = None
         self.confirm_button.setVisible(best is not None)
         if best is not None:
             if result.confirmed_bpm == best or current == best:
@@ -506,7 +515,7 @@ class AssessmentPage(QWidget):
 
     def confirm(self) -> None:
         result = self._shown_result
-        if result is None or result.recommended_bpm is None:
+        if result is None or result.recommended_bpm is None or self._shown_simulated:
             return
         rate = result.recommended_bpm
         self._model.update(rate_bpm=rate)

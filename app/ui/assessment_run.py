@@ -112,11 +112,18 @@ class AssessmentRun:
         self._repeating = False
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self, *, sensor_name: str | None = None, sensor_address: str | None = None) -> int:
+    def start(
+        self,
+        *,
+        sensor_name: str | None = None,
+        sensor_address: str | None = None,
+        simulated: bool = False,
+    ) -> int:
         self.session_id = self.store.start_session(
             ASSESSMENT_KIND,
             sensor_name=sensor_name,
             sensor_address=sensor_address,
+            simulated=simulated,
             pattern_json=json.dumps({"rates_bpm": list(self.rates_bpm), "step_s": self.step_s}),
         )
         self._start_s = self.clock()
@@ -286,9 +293,9 @@ class AssessmentRun:
 
 
 def past_assessments(store: Store) -> list[AssessmentResult]:
-    """Stored assessment results, newest first (deleted sessions left out)."""
+    """Stored assessment results, newest first (deleted and demo-strap sessions left out)."""
     results: list[AssessmentResult] = []
-    for session in store.sessions(kind=ASSESSMENT_KIND):
+    for session in store.sessions(kind=ASSESSMENT_KIND, include_simulated=False):
         data = store.get_setting(result_key(session.id))
         if isinstance(data, dict):
             try:

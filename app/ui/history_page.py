@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.store import Store
-from app.store.records import SessionRecord
+from app.store.records import SIMULATED_LABEL, SessionRecord
 from app.store.validation import showable_sessions, skipped_note
 from app.ui.breathe_page import format_duration
 
@@ -55,12 +55,18 @@ def _ratio_text(pattern_json: str | None) -> str:
     return f"1:{ratio:g}"
 
 
+def _kind_text(record: SessionRecord) -> str:
+    """The kind, and for a demo-strap session that it is practice."""
+    kind = record.kind.capitalize()
+    return f"{kind} ({SIMULATED_LABEL})" if record.simulated else kind
+
+
 def session_row(record: SessionRecord) -> tuple[str, ...]:
     """The texts shown for one session, in COLUMNS order."""
     started = record.started_at.astimezone()
     return (
         started.strftime("%a %d %b %Y, %H:%M"),
-        record.kind.capitalize(),
+        _kind_text(record),
         "" if record.duration_s is None else format_duration(record.duration_s),
         "" if record.rate_bpm is None else f"{record.rate_bpm:.1f} /min",
         _ratio_text(record.pattern_json),

@@ -33,12 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.recovery.daily_values import FROM_READINESS
 from app.recovery.overview import BaselineOverview, load_overview
 from app.recovery.reading import Mood, Reading
 from app.session.sources import SourceOptions
 from app.store import Store
-from app.store.records import BeatRecord, MarkRecord, SessionRecord
+from app.store.daily import set_day_source
+from app.store.records import SIMULATED_LABEL, BeatRecord, DaySource, MarkRecord, SessionRecord
 from app.store.validation import showable_sessions, skipped_note
 from app.ui.baseline_chart import BaselineChart
 from app.ui.close_watcher import call_on_close
@@ -130,6 +130,8 @@ def last_session_lines(record: SessionRecord | None, today: date) -> list[str]:
         ]
     label = KIND_LABELS.get(record.kind, record.kind.replace("_", " ").capitalize())
     lines = [f"{label}{_minutes(record.duration_s)}, {_when(record, today)}."]
+    if record.simulated:
+        lines.append(f"Practice with the demo strap ({SIMULATED_LABEL}).")
     if record.stress_before is not None and record.stress_after is not None:
         change = record.stress_after - record.stress_before
         how = (
@@ -151,11 +153,15 @@ def today_lines(overview: BaselineOverview) -> list[str]:
     """Today's readiness value or log entry, in plain lines."""
     lines: list[str] = []
     if overview.today_rmssd_ms is not None:
-        source = "morning check" if overview.today_rmssd_from == FROM_READINESS else "your log"
+        from_check = overview.today_rmssd_from == DaySource.MORNING_CHECK
+        source = "morning check" if from_check else "your log"
         lines.append(
             f"RMSSD {overview.today_rmssd_ms:.0f} ms (lnRMSSD "
             f"{math.log(overview.today_rmssd_ms):.2f}), from {source}."
         )
+        choice = day_choice_text(overview)
+        if choice:
+            lines.append(choice)
     hr = overview.daily.resting_hr_bpm.get(overview.today)
     if hr is not None:
         lines.append(f"Resting heart rate {hr:.0f} bpm.")
@@ -182,6 +188,20 @@ def today_lines(overview: BaselineOverview) -> list[str]:
             "today's point to your baseline."
         )
     return lines
+
+
+def day_choice_text(overview: BaselineOverview) -> str:
+    """When today has both a morning check and a log value: both, and which one counts."""
+    daily, day = overview.daily, overview.today
+    manual = daily.manual_rmssd_ms(day)
+    check = daily.check_rmssd_ms.get(day)
+    if manual is None or check is None:
+        return ""
+    counts = "your log value" if daily.rmssd_from.get(day) == DaySource.MANUAL else "the check"
+    return (
+        f"Today has a morning check ({check:.0f} ms) and a log value ({manual:.0f} ms); "
+        f"{counts} counts for the day."
+    )
 
 
 def latest_week_text(overview: BaselineOverview) -> str:
@@ -293,6 +313,13 @@ class HomePage(QWidget):
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.log_button)
         buttons.addStretch(1)
+        self.source_button = QPushButton()
+        self.source_button.setToolTip(
+            "Today has a measured morning check and a value in your log: choose which counts"
+        )
+        self.source_button.clicked.connect(self.switch_today_source)
+        self.source_button.hide()
+        today_layout.addWidget(self.source_button)
         today_layout.addLayout(buttons)
         left_layout.addWidget(today_card)
         left_layout.addStretch(1)
@@ -361,7 +388,32 @@ class HomePage(QWidget):
         self._show_reading(overview.ln_rmssd_reading, overview.resting_hr_reading)
         self.recovery_label.setText(self._recovery_text(overview))
         self.today_label.setText("\n".join(today_lines(overview)))
+        self._show_source_button(overview)
         self._show_last_session(today)
+
+    def _show_source_button(self, overview: BaselineOverview) -> None:
+        if not overview.daily.has_both(overview.today):
+            self.source_button.hide()
+            return
+        manual = overview.daily.rmssd_from.get(overview.today) == DaySource.MANUAL
+        self.source_button.setText(
+            "Count the morning check instead" if manual else "Count my log value instead"
+        )
+        self.source_button.show()
+
+    def switch_today_source(self) -> None:
+        """Today has both values: make the other one count (remembered for the day)."""
+        overview = self.overview
+        if overview is None or not overview.daily.has_both(overview.today):
+            return
+        manual = overview.daily.rmssd_from.get(overview.today) == DaySource.MANUAL
+        chosen = DaySource.MORNING_CHECK if manual else DaySource.MANUAL
+        set_day_source(self._store, overview.today.isoformat(), chosen)
+        self.message.emit(
+            "Today counts the morning check." if manual else "Today counts your log value."
+        )
+        self.data_changed.emit()
+        self.refresh()
 
     @staticmethod
     def _recovery_text(overview: BaselineOverview) -> str:

@@ -344,7 +344,8 @@ class LiveSessionPage(QWidget):
         self.session = session
         name = self.built.name if self.built else None
         address = self.built.address if self.built else None
-        session.start(sensor_name=name, sensor_address=address)
+        simulated = self.built.simulated if self.built else False
+        session.start(sensor_name=name, sensor_address=address, simulated=simulated)
         if self.built is not None:
             self.source_task = asyncio.ensure_future(self._run_source(session, self.built))
         self._cue_from_s = 0.0

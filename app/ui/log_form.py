@@ -1,8 +1,10 @@
 """The manual log form: one entry per date, its moments of ease, and the weekly check-in.
 
 Choosing a date that already has an entry loads it; saving replaces it (the same rule as
-`baseline log`). Values are checked by `app.recovery.manual_log` and a problem is shown inline,
-in one plain sentence, with nothing stored. Clearing every field of an existing day removes it.
+`baseline log`). On a day with a measured morning check the check counts; a tick box lets the
+person count their own RMSSD for that day instead (`app.store.daily.set_day_source`). Values are
+checked by `app.recovery.manual_log` and a problem is shown inline, in one plain sentence, with
+nothing stored. Clearing every field of an existing day removes it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.recovery.daily_values import morning_check_rmssd_ms
 from app.recovery.manual_log import (
     WEEKLY_QUESTIONS,
     LogValueError,
@@ -39,14 +43,16 @@ from app.recovery.manual_log import (
 )
 from app.store import Store
 from app.store.daily import (
+    day_sources,
     delete_day,
     log_entry,
     moments_of_ease,
     save_day,
     save_weekly_checkin,
+    set_day_source,
     weekly_checkins,
 )
-from app.store.records import LogEntry
+from app.store.records import DaySource, LogEntry
 from app.store.validation import EARLIEST_DATE
 
 SCALE_HINTS = {
@@ -128,6 +134,10 @@ class LogFormDialog(QDialog):
         self.rmssd_edit = QLineEdit()
         self.rmssd_edit.setPlaceholderText("ms, from another device or app")
         form.addRow("RMSSD", self.rmssd_edit)
+        self.count_manual_box = QCheckBox()
+        self.count_manual_box.hide()
+        form.addRow("", self.count_manual_box)
+        self._check_rmssd_ms: float | None = None
         self.resting_hr_edit = QLineEdit()
         self.resting_hr_edit.setPlaceholderText("bpm")
         form.addRow("Resting heart rate", self.resting_hr_edit)
@@ -206,6 +216,18 @@ class LogFormDialog(QDialog):
         """Fill the form with the stored entry of `day` (empty fields when there is none)."""
         entry = log_entry(self._store, day.isoformat()) or LogEntry(day.isoformat())
         self.rmssd_edit.setText("" if entry.rmssd_ms is None else f"{entry.rmssd_ms:g}")
+        self._check_rmssd_ms = morning_check_rmssd_ms(self._store, day)
+        if self._check_rmssd_ms is None:
+            self.count_manual_box.hide()
+            self.count_manual_box.setChecked(False)
+        else:
+            self.count_manual_box.setText(
+                f"This day has a morning check ({self._check_rmssd_ms:.0f} ms), which counts; "
+                "count my RMSSD instead"
+            )
+            chosen = day_sources(self._store).get(day.isoformat())
+            self.count_manual_box.setChecked(chosen is DaySource.MANUAL)
+            self.count_manual_box.show()
         self.resting_hr_edit.setText(
             "" if entry.resting_hr_bpm is None else f"{entry.resting_hr_bpm:g}"
         )
@@ -297,6 +319,9 @@ class LogFormDialog(QDialog):
                 return False
         else:
             save_day(self._store, entry, moments)
+            if self._check_rmssd_ms is not None:
+                manual = self.count_manual_box.isChecked() and entry.rmssd_ms is not None
+                set_day_source(self._store, iso, DaySource.MANUAL if manual else None)
         if weekly is not None:
             save_weekly_checkin(self._store, weekly)
         self.show_problem(None)

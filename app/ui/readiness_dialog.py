@@ -38,6 +38,8 @@ from app.recovery.readiness import ReadinessRefusedError, ReadinessResult
 from app.session.recorder import SessionRecorder
 from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
 from app.store import Store
+from app.store.records import SIMULATED_LABEL
+from app.ui.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
 from sensors.source import ConnectionEvent, EventKind, Sample
 
 DURATIONS_MIN = (1, 2, 3, 5)
@@ -131,8 +133,12 @@ class ReadinessDialog(QDialog):
             self.strap_box.addItem(f"My strap: {name}", "last")
         else:
             self.strap_box.addItem("A Bluetooth strap nearby", "ble")
-        self.strap_box.addItem("The demo strap (simulated)", "demo")
-        if prefer_demo or self._last_address is None:
+        self.strap_box.addItem("Try it without a strap: the demo strap (simulated)", "demo")
+        # The demo is never the default for someone who has a strap: only when asked for
+        # (`prefer_demo`) or when the remembered answer was "not yet, let me try the demo".
+        if prefer_demo or (
+            load_strap_answer(store) is StrapAnswer.DEMO and self._last_address is None
+        ):
             self.strap_box.setCurrentIndex(self.strap_box.findData("demo"))
         form.addRow("Strap", self.strap_box)
         self.duration_box = QComboBox()
@@ -269,8 +275,13 @@ class ReadinessDialog(QDialog):
             kind, self._last_address, lambda _t: NATURAL_BREATHING_BPM, self._options
         )
         assert self.built is not None
+        if not self.built.simulated:
+            save_strap_answer(self._store, StrapAnswer.STRAP)
         self.session_id = self._store.start_session(
-            "readiness", sensor_name=self.built.name, sensor_address=self.built.address
+            "readiness",
+            sensor_name=self.built.name,
+            sensor_address=self.built.address,
+            simulated=self.built.simulated,
         )
         self.state = "connecting"
         self.countdown_label.setText(format_countdown(self._duration_s))
@@ -380,7 +391,14 @@ class ReadinessDialog(QDialog):
 
     def _show_result(self) -> None:
         self.state = "result"
-        if self.outcome is not None:
+        simulated = self.built is not None and self.built.simulated
+        if self.outcome is not None and simulated:
+            self.result_heading.setText(f"Practice value ({SIMULATED_LABEL})")
+            self.result_label.setText(
+                f"{describe_result(self.outcome)}\n\nThis came from the demo strap's made-up "
+                "heartbeats, so it does not count in your baseline."
+            )
+        elif self.outcome is not None:
             self.result_heading.setText("Your morning value")
             self.result_label.setText(describe_result(self.outcome))
         else:

@@ -486,12 +486,12 @@ def write_png(content: ReportContent, path: Path, *, width_px: int = PNG_WIDTH_P
 
 
 def session_choices(store: Store) -> list[tuple[int, str, int]]:
-    """(id, label, beats) for every stored session, newest first."""
+    """(id, label, beats) for every measured session, newest first (demo practice left out)."""
     counts = dict(
         store.conn.execute("SELECT session_id, count(*) FROM beats GROUP BY session_id").fetchall()
     )
     choices = []
-    for record in store.sessions():
+    for record in store.sessions(include_simulated=False):
         n = int(counts.get(record.id, 0))
         kind = KIND_LABELS.get(record.kind, record.kind.capitalize())
         label = f"{record.started_at.strftime('%Y-%m-%d %H:%M')}  {kind}"

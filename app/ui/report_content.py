@@ -276,6 +276,11 @@ def compose_report(
         record = store.session(session_id)
         if record is None:
             raise ValueError(f"there is no session {session_id}")
+        if record.simulated:
+            raise ValueError(
+                f"session {session_id} is practice with the demo strap (simulated heart data)"
+                " and is not part of the report"
+            )
         n_beats, report, why_not = session_hrv(store, session_id)
         kind = KIND_LABELS.get(record.kind, record.kind.capitalize())
         session_title = f"{kind}, {record.started_at.strftime('%Y-%m-%d %H:%M')}"

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.session.detail import REPORT_ROWS, SessionDetail, format_value, session_detail
 from app.session.live import LiveAnalysis
 from app.store import Store
+from app.store.records import SIMULATED_LABEL
 from app.store.validation import is_showable_session, showable_beats
 from app.ui.live_plots import broken_at_gaps
 from app.ui.session_summary import SessionSummaryView
@@ -107,7 +108,8 @@ class SessionDetailView(QWidget):
         self.detail = detail
         record = detail.session
         status = {"interrupted": " (interrupted)", "active": " (running)"}.get(record.status, "")
-        self.header.setText(f"{record.kind.capitalize()} session{status}")
+        practice = f" \u2013 practice ({SIMULATED_LABEL})" if record.simulated else ""
+        self.header.setText(f"{record.kind.capitalize()} session{status}{practice}")
         started = record.started_at.strftime("%Y-%m-%d %H:%M")
         facts = [started]
         if record.duration_s is not None:

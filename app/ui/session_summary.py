@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.session.summary import PeriodStats, SessionSummary
+from app.store.records import SIMULATED_LABEL
 
 MAX_PLOT_POINTS = 2000
 
@@ -217,7 +218,8 @@ class SessionSummaryView(QWidget):
         self.summary = summary
         self._apply_palette()
         status = " (interrupted)" if summary.status == "interrupted" else ""
-        self.title.setText(f"Today's session{status}")
+        practice = f" \u2013 practice ({SIMULATED_LABEL})" if summary.simulated else ""
+        self.title.setText(f"Today's session{status}{practice}")
         self.headline.setText(headline(summary))
         rate = f"{summary.rate_bpm:g} breaths/min" if summary.rate_bpm else "no pacer rate"
         facts = [

@@ -1,8 +1,10 @@
 """The first-run welcome: three short screens, skippable, shown once.
 
-1. Coping and healing, in plain words. 2. Do you have a heart-rate strap? (connect it, try the
-demo strap, or go without one). 3. The morning check (or, without a strap, the daily log).
-Finishing or skipping stores `welcome_done` in the store's settings, so it never shows again.
+1. Coping and healing, in plain words. 2. Do you have a heart-rate strap? (connect it, try it
+without a strap on the demo strap, or go without one). Nothing is preselected unless the person
+answered before: the demo is only ever an explicit choice. 3. The morning check (or, without a
+strap, the daily log). Finishing or skipping stores `welcome_done` in the store's settings, so it
+never shows again; the strap answer is remembered (`app.ui.strap_answer`).
 Only the app's start-up (`run_gui` via `maybe_show_welcome`) opens it; windows built by tests
 never see it.
 """
@@ -27,10 +29,11 @@ from PySide6.QtWidgets import (
 
 from app.store import Store
 from app.ui.home_page import HomePage
+from app.ui.strap_answer import STRAP_CHOICE_KEY as STRAP_CHOICE_KEY
+from app.ui.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
 from app.ui.window import MainWindow
 
 WELCOME_DONE_KEY = "welcome_done"
-STRAP_CHOICE_KEY = "strap_choice"
 StrapChoice = Literal["strap", "demo", "none"]
 
 COPING_HEALING_TEXT = (
@@ -43,7 +46,7 @@ COPING_HEALING_TEXT = (
 )
 STRAP_CHOICES: tuple[tuple[StrapChoice, str], ...] = (
     ("strap", "Yes, I have a chest strap: connect it"),
-    ("demo", "Not yet: let me try the demo strap"),
+    ("demo", "Not yet: try it without a strap (the demo strap: simulated, not your data)"),
     ("none", "I'll go without a strap (breathing and a daily log)"),
 )
 
@@ -96,7 +99,10 @@ class WelcomeDialog(QDialog):
             group.addButton(button)
             second_layout.addWidget(button)
             self.choice_buttons[key] = button
-        self.choice_buttons["demo"].setChecked(True)
+        remembered = load_strap_answer(store)
+        if remembered is not None:
+            self.choice_buttons[remembered.value].setChecked(True)
+        group.buttonToggled.connect(self._update)
         second_layout.addStretch(1)
         self.stack.addWidget(second)
 
@@ -129,6 +135,10 @@ class WelcomeDialog(QDialog):
         self._update()
 
     @property
+    def answered(self) -> bool:
+        return any(button.isChecked() for button in self.choice_buttons.values())
+
+    @property
     def choice(self) -> StrapChoice:
         for key, button in self.choice_buttons.items():
             if button.isChecked():
@@ -139,10 +149,11 @@ class WelcomeDialog(QDialog):
     def wants_morning_check(self) -> bool:
         return self.start_box.isChecked()
 
-    def _update(self) -> None:
+    def _update(self, *_: object) -> None:
         index = self.stack.currentIndex()
         last = index == self.stack.count() - 1
         self.back_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index != 1 or self.answered)
         self.next_button.setText("Let's begin" if last else "Next")
         if index == 2:
             if self.choice == "none":
@@ -159,12 +170,14 @@ class WelcomeDialog(QDialog):
                 self.start_box.setText("Do the morning check now")
 
     def next(self) -> None:
+        if self.stack.currentIndex() == 1 and not self.answered:
+            return
         if self.stack.currentIndex() < self.stack.count() - 1:
             self.stack.setCurrentIndex(self.stack.currentIndex() + 1)
             self._update()
             return
         self._store.set_setting(WELCOME_DONE_KEY, True)
-        self._store.set_setting(STRAP_CHOICE_KEY, self.choice)
+        save_strap_answer(self._store, StrapAnswer(self.choice))
         self.completed.emit(self.choice, self.wants_morning_check)
         self.accept()
 

@@ -98,7 +98,10 @@ def test_whole_assessment_recommends_the_demo_resonance(
     run = page.run
     assert run is not None and run.result is not None
     assert run.result.recommended_bpm == resonance_bpm
-    assert page.result_heading.text() == f"Your resonance rate: {resonance_bpm:g} breaths a minute"
+    # the demo strap's waves are made up: its result is practice, never the person's rate
+    assert page.result_heading.text() == (
+        "Practice run with the demo strap (Simulated \u2013 not your data)"
+    )
     assert "largest heart-rate swing" in page.result_reason.text()
     # the "step k of 5" view was shown for every step
     for k, rate in enumerate(PROTOCOL_RATES_BPM, start=1):
@@ -120,25 +123,25 @@ def test_whole_assessment_recommends_the_demo_resonance(
     assert max(zip(heights, x, strict=True))[1] == resonance_bpm
     lf_x, lf_y = page.chart.lf_data()
     assert lf_x == sorted(PROTOCOL_RATES_BPM) and all(v > 0 for v in lf_y)
-    # confirming makes the rate the pacer's default, stored in the typed settings
-    assert page.confirm_button.isEnabled() or resonance_bpm == 6.0
-    page.confirm_button.click()
-    assert model.settings.rate_bpm == resonance_bpm
-    assert load_settings(store).rate_bpm == resonance_bpm
+    # a practice result is never offered as the pacer's rate
+    assert page.confirm_button.isHidden()
+    page.confirm()
+    assert model.settings.rate_bpm == 6.0
+    assert load_settings(store).rate_bpm == 6.0
     assert run.session_id is not None
     stored = store.get_setting(result_key(run.session_id))
-    assert stored["confirmed_bpm"] == resonance_bpm
+    assert stored["recommended_bpm"] == resonance_bpm and stored["confirmed_bpm"] is None
     record = store.session(run.session_id)
-    assert record is not None
+    assert record is not None and record.simulated
     history_row = session_row(record)  # what History shows for it
-    assert history_row[1] == "Assessment" and history_row[7] == "Complete"
+    assert history_row[1] == "Assessment (Simulated \u2013 not your data)"
+    assert history_row[7] == "Complete"
     assert history_row[8] == f"Recommended rate: {resonance_bpm:g} breaths/min"
     # past assessments and the re-test line
     page.done_button.click()
     assert page.stack.currentWidget() is page.intro_view
-    assert page.past_list.count() == 1
-    assert f"{resonance_bpm:g} breaths/min (taken as pacer rate)" in page.past_list.item(0).text()
-    assert "A re-test is suggested in about" in page.retest_label.text()
+    # past assessments hold the person's own results only
+    assert page.past_list.count() == 1 and page.past_list.item(0).text() == "None yet."
     host.close()
     store.close()
 

@@ -165,7 +165,9 @@ def test_welcome_demo_choice_offers_the_morning_check(
     dialog = maybe_show_welcome(window, store, page)
     assert dialog is not None
     dialog.next_button.click()
-    assert dialog.choice == "demo"  # the default answer
+    assert not dialog.answered and not dialog.next_button.isEnabled()  # nothing is assumed
+    dialog.choice_buttons["demo"].setChecked(True)  # "try it without a strap", chosen
+    assert dialog.choice == "demo" and dialog.next_button.isEnabled()
     dialog.next_button.click()
     assert "morning check" in dialog.start_box.text().lower()
     dialog.back_button.click()
