@@ -30,6 +30,7 @@ from app.formats.recording import (
     frozen_floats,
 )
 from app.formats.source import Source
+from app.store.records import DaySource
 from app.store.validation import (
     LimitError,
     check_day,
@@ -40,7 +41,6 @@ from app.store.validation import (
     check_status,
     rr_is_beat,
 )
-from app.store.records import DaySource
 
 FORMAT = "baseline-export"
 VERSION = 1
