@@ -12,9 +12,9 @@ metrics.
 
 Coherence is `app.hrv.coherence.coherence_at` (through the analysis adapter) on the fixed 5 s grid
 of active time: the score of moment `k * 5 s` is computed from the beats up to that moment, as
-soon as a later beat shows that all of them have arrived (or `COHERENCE_WAIT_S` after the moment,
-when no later beat comes). The summary and the History detail take the same scores from the
-stored beats, so a session's numbers agree everywhere.
+soon as a later beat shows that all of them have arrived (beats arrive in time order). Until then
+the previous score stays on screen, also while the link is down. The summary and the History
+detail take the same scores from the stored beats, so a session's numbers agree everywhere.
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ BoolArray = npt.NDArray[np.bool_]
 RMSSD_WINDOW_S = 60.0
 COHERENCE_WINDOW_S = WINDOW_S
 COHERENCE_EVERY_S = STEP_S
-COHERENCE_WAIT_S = 3.0  # how long a coherence moment waits for its last beats to arrive
-COHERENCE_CATCH_UP_S = 60.0  # moments further behind than this are skipped, not computed late
+COHERENCE_CATCH_UP_S = 60.0  # moments this far behind the newest beat are skipped (no snapshots)
 SWING_BREATHS = 3  # the swing shown is the mean over the last few complete breaths
 HR_READING_FRESH_S = 5.0
 MIN_RMSSD_BEATS = 20
@@ -349,11 +348,10 @@ class LiveEngine:
         while active_now >= self._next_coherence_active_s:
             tick_at = self._next_coherence_active_s
             newest = self._newest_active_beat_s
-            complete = newest is not None and newest > tick_at
-            if not complete and active_now < tick_at + COHERENCE_WAIT_S:
+            if newest is None or newest <= tick_at:
                 return  # a beat up to this moment may still be on its way
             self._next_coherence_active_s += COHERENCE_EVERY_S
-            if active_now - tick_at > COHERENCE_CATCH_UP_S:
+            if newest - tick_at > COHERENCE_CATCH_UP_S:
                 continue  # far behind (no snapshots for a while): skip, never show stale
             t, rr, gaps = self._active_window(tick_at - REACH_S)
             result = self._analysis.coherence_at(t, rr, gaps, tick_at)
