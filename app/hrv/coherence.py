@@ -280,7 +280,8 @@ def coherence_track(
     score_at: ScoreAt | None = None,
 ) -> tuple[CoherenceTick, ...]:
     """The scores every `STEP_S` on the fixed grid (0, 5, 10, ... s) whose window lies in
-    (`from_s`, `to_s`]: moments from `from_s + REACH_S` to `to_s` (default: the last beat).
+    (`from_s`, `to_s`]: moments from `from_s + REACH_S` up to `to_s`, and always before the last
+    beat (the live screen scores a moment once a later beat has arrived).
 
     `score_at` is `coherence_at` unless an adapter that delegates to it is passed.
     """
@@ -291,11 +292,14 @@ def coherence_track(
     finite = t[np.isfinite(t)]
     if finite.size == 0:
         return ()
-    end = float(finite.max()) if to_s is None else to_s
+    last = float(finite.max())
+    end = math.inf if to_s is None else to_s
     begin = max(STEP_S, from_s + REACH_S)
+    if not math.isfinite(begin):
+        return ()
     k = math.ceil(begin / STEP_S - 1e-9)
     out: list[CoherenceTick] = []
-    while k * STEP_S <= end + 1e-9:
+    while k * STEP_S < last and k * STEP_S <= end + 1e-9:
         at = k * STEP_S
         result = score(t, rr, gaps, at)
         if result is not None:
