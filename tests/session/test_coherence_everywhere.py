@@ -32,7 +32,7 @@ from app.session.summary import (
 from app.store import Store, open_store
 from app.store.database import now_local
 from app.store.records import BeatRecord, SessionRecord
-from app.ui.report_content import session_hrv
+from app.ui.report_content import hrv_sections, session_hrv
 from sensors.hrs import encode_measurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, Sample
 from tests.session.synthetic import rsa_beats
@@ -152,6 +152,8 @@ def test_the_same_minutes_give_the_same_number_on_every_screen(db_path: Path) ->
     )
     _, printed, _ = session_hrv(store, sid)
     assert printed is not None and printed.coherence == session_mean
+    rows = [row for section in hrv_sections(printed) for row in section.rows]
+    assert ("Coherence (0-10)", format_coherence(session_mean)) in rows
 
     # (d) the assessment's step analysis over minutes 2-6 of the same beats.
     t_ms = [b.t_ms for b in beats]
