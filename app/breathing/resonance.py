@@ -19,6 +19,10 @@ Measures of one step (`analyze_step`):
   rate rises and falls with the breath (the resonance signature). Range (-180, 180].
 * lf_peak_count: local maxima of the PSD inside the LF band reaching at least
   `PEAK_COUNT_SHARE` of the largest one; 1 is a smooth, single wave.
+* coherence: the step's coherence (0-10), the one definition of `app.hrv.coherence`: the mean
+  of the 5 s scores (on the session's 5 s grid, as the live screen and the summary take them)
+  whose whole 64 s window lies in the analysed part of the step. Shown beside the measures; it is
+  not one of the ranking criteria.
 * artifact_pct: beats flagged by the Lipponen & Tarvainen detector (`app.hrv.artifacts`);
   above `MAX_ARTIFACT_PCT` the step is marked for repeating and left out of the recommendation.
 
@@ -45,6 +49,7 @@ import numpy.typing as npt
 from app.breathing.pacer import breathing_wave, cue_times
 from app.breathing.pattern import BreathingPattern
 from app.hrv.artifacts import correct_artifacts
+from app.hrv.coherence import coherence_track, mean_score
 from app.hrv.frequency import LF_BAND_HZ, welch_spectrum
 
 FloatArray = npt.NDArray[np.float64]
@@ -84,6 +89,7 @@ class StepResult:
         lf_power_ms2: LF band power.
         phase_deg: heart rate vs breath at the breathing frequency (+ = heart rate leads).
         lf_peak_count: number of LF peaks (1 = smooth).
+        coherence: mean 5 s coherence score (0-10) over the analysed part.
         artifact_pct: flagged beats in percent.
         reason: why the step is not usable, or None.
     """
@@ -97,6 +103,7 @@ class StepResult:
     lf_power_ms2: float | None = None
     phase_deg: float | None = None
     lf_peak_count: int | None = None
+    coherence: float | None = None
     artifact_pct: float = 0.0
     reason: str | None = None
 
@@ -218,6 +225,7 @@ def analyze_step(
         lf_power = spectrum.band_power_ms2(LF_BAND_HZ)
         peak_count = count_peaks(spectrum.freqs_hz, spectrum.psd_ms2_per_hz, LF_BAND_HZ)
     phase = phase_deg(pattern, step_start_s, mid_s, hr_bpm)
+    coherence = mean_score(coherence_track(t_all, rr_all, gaps_all, from_s=from_s, to_s=step_end_s))
     reason = None
     if swing is None or peak_hz is None or phase is None:
         reason = "too few complete, gap-free breaths to measure"
@@ -231,6 +239,7 @@ def analyze_step(
         lf_power_ms2=lf_power,
         phase_deg=phase,
         lf_peak_count=peak_count,
+        coherence=coherence,
         artifact_pct=float(corrected.artifact_pct),
         reason=reason,
     )

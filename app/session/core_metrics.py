@@ -3,8 +3,9 @@
 Live RMSSD is the core's report RMSSD on the same beats (artifact correction on, gaps honoured),
 computed along the same path as `app.hrv.report.analyze` but without the spectral and nonlinear
 parts it does not need;
-coherence is the core's `coherence_score` on the artifact-corrected run (one ectopic beat would
-otherwise smear the spectrum); artifact flags come from the core's correction.
+coherence is the core's one definition, `app.hrv.coherence.coherence_at` (which corrects
+artifacts on its window: one ectopic beat would otherwise smear the spectrum); artifact flags come
+from the core's correction.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ import math
 
 import numpy as np
 
-from app.hrv import time_domain
+from app.hrv import coherence, time_domain
 from app.hrv.artifacts import correct_artifacts
-from app.hrv.coherence import coherence_score
 from app.hrv.segments import starts_from_gaps, successive_differences, validate_rr
 from app.session.live import BoolArray
 from app.session.ring import FloatArray
@@ -25,9 +25,6 @@ MIN_REPORT_BEATS = 10
 
 class CoreAnalysis:
     """Implements `app.session.live.LiveAnalysis` with the analysis core."""
-
-    def __init__(self, coherence_window_s: float = 64.0) -> None:
-        self.coherence_window_s = coherence_window_s
 
     def warm_up(self) -> None:
         """Run every live computation once on a synthetic series.
@@ -41,7 +38,7 @@ class CoreAnalysis:
         gaps = np.zeros(rr.size, dtype=np.bool_)
         self.rmssd_ms(rr, gaps)
         self.artifact_flags(rr)
-        self.coherence(rr)
+        self.coherence_at(np.cumsum(rr) / 1000.0, rr, gaps, float(np.sum(rr)) / 1000.0)
 
     def rmssd_ms(self, rr_ms: FloatArray, gap_before: BoolArray) -> float | None:
         if rr_ms.size < MIN_REPORT_BEATS:
@@ -58,17 +55,10 @@ class CoreAnalysis:
         value = time_domain.rmssd_ms(diffs)
         return float(value) if math.isfinite(value) else None
 
-    def coherence(self, rr_ms: FloatArray) -> tuple[float, str] | None:
-        try:
-            rr = np.asarray(rr_ms)
-            if rr.size >= MIN_REPORT_BEATS:
-                rr = np.asarray(correct_artifacts(rr).rr_ms)
-            result = coherence_score(rr, window_s=self.coherence_window_s)
-        except ValueError:
-            return None
-        if result is None:
-            return None
-        return float(result.ratio), str(result.band)
+    def coherence_at(
+        self, t_s: FloatArray, rr_ms: FloatArray, gap_before: BoolArray, at_s: float
+    ) -> coherence.CoherenceResult | None:
+        return coherence.coherence_at(t_s, rr_ms, gap_before, at_s)
 
     def artifact_flags(self, rr_ms: FloatArray) -> BoolArray:
         out = np.zeros(rr_ms.size, dtype=np.bool_)

@@ -2,17 +2,21 @@
 
 The full HRV report comes from the analysis core on the session's active beats (pauses left out,
 link gaps honoured); each beat's artifact kind comes from the core's artifact detection on the
-same beats, so the marks on the plot and the artifact share in the report agree.
+same beats, so the marks on the plot and the artifact share in the report agree. The report's
+coherence is the session's coherence from the summary (`app.hrv.coherence`: the mean of the 5 s
+scores the live screen showed), written by `format_coherence` like on every other screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 import numpy as np
 
 from app.hrv.artifacts import correct_artifacts
+from app.hrv.coherence import WINDOW_S, format_coherence
 from app.hrv.report import HrvReport
 from app.hrv.segments import starts_from_gaps
 from app.session.live import BoolArray, LiveAnalysis
@@ -47,7 +51,7 @@ REPORT_ROWS: tuple[tuple[str, str, str, str, int], ...] = (
     ("Nonlinear", "SD2", "sd2_ms", "ms", 1),
     ("Nonlinear", "DFA alpha1", "dfa_a1", "", 2),
     ("Nonlinear", "Stress index (√SI)", "stress_index", "", 1),
-    ("Nonlinear", "Coherence", "coherence", "", 2),
+    ("Nonlinear", "Coherence (0-10)", "coherence", "", 1),
     ("Artifacts", "Artifact share", "artifact_pct", "%", 1),
 )
 
@@ -93,10 +97,12 @@ def session_detail(
         for i, kind in zip(active_idx.tolist(), correction.kinds, strict=True):
             kinds[i] = str(kind)
         counts = {str(k): v for k, v in correction.kind_counts().items()}
+    summary = summarize_session(session, beats, marks, analysis)
+    report = full_report(sb)
     return SessionDetail(
         session=session,
-        summary=summarize_session(session, beats, marks, analysis),
-        report=full_report(sb),
+        summary=summary,
+        report=None if report is None else with_session_coherence(report, summary),
         t_s=sb.t_s,
         rr_ms=sb.rr_ms,
         gap_before=sb.gap_before,
@@ -106,10 +112,26 @@ def session_detail(
     )
 
 
+def with_session_coherence(report: HrvReport, summary: SessionSummary) -> HrvReport:
+    """The report with its coherence replaced by the session's (the summary's) coherence."""
+    reasons = dict(report.reasons)
+    reasons.pop("coherence", None)
+    if summary.coherence is None:
+        reasons["coherence"] = f"needs {WINDOW_S:g} s without a gap"
+    return replace(report, coherence=summary.coherence, reasons=MappingProxyType(reasons))
+
+
 def _frozen_bool(values: np.typing.ArrayLike) -> BoolArray:
     out = np.array(values, dtype=np.bool_, copy=True)
     out.setflags(write=False)
     return out
+
+
+def report_text(attr: str, value: float | int | None, unit: str, decimals: int) -> str:
+    """The text of one report row (coherence written the one shared way)."""
+    if attr == "coherence":
+        return format_coherence(None if value is None else float(value))
+    return format_value(value, unit, decimals)
 
 
 def format_value(value: float | int | None, unit: str, decimals: int) -> str:

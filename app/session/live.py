@@ -7,7 +7,14 @@ which are recomputed only when new beats arrive or a 5 s coherence tick passes.
 
 Times: `t_s` is session time (seconds since the session started, pauses included, as stored).
 `active_s` is session time with paused spans removed: metrics windows and the pacer run on it.
-Beats that arrive while paused are kept (and stored by the recorder) but excluded from metrics.
+Beats whose time falls inside a pause are kept (and stored by the recorder) but excluded from
+metrics.
+
+Coherence is `app.hrv.coherence.coherence_at` (through the analysis adapter) on the fixed 5 s grid
+of active time: the score of moment `k * 5 s` is computed from the beats up to that moment, as
+soon as a later beat shows that all of them have arrived (beats arrive in time order). Until then
+the previous score stays on screen, also while the link is down. The summary and the History
+detail take the same scores from the stored beats, so a session's numbers agree everywhere.
 """
 
 from __future__ import annotations
@@ -20,13 +27,15 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from app.hrv.coherence import REACH_S, STEP_S, WINDOW_S, CoherenceBand, CoherenceResult
 from app.session.ring import FloatArray, FloatRing, frozen
 
 BoolArray = npt.NDArray[np.bool_]
 
 RMSSD_WINDOW_S = 60.0
-COHERENCE_WINDOW_S = 64.0
-COHERENCE_EVERY_S = 5.0
+COHERENCE_WINDOW_S = WINDOW_S
+COHERENCE_EVERY_S = STEP_S
+COHERENCE_CATCH_UP_S = 60.0  # moments this far behind the newest beat are skipped (no snapshots)
 SWING_BREATHS = 3  # the swing shown is the mean over the last few complete breaths
 HR_READING_FRESH_S = 5.0
 MIN_RMSSD_BEATS = 20
@@ -43,8 +52,10 @@ class LiveAnalysis(Protocol):
         """RMSSD of a short window; never a difference across a gap."""
         ...
 
-    def coherence(self, rr_ms: FloatArray) -> tuple[float, str] | None:
-        """(ratio, band) on the last 64 s of a gap-free RR run, or None if too short."""
+    def coherence_at(
+        self, t_s: FloatArray, rr_ms: FloatArray, gap_before: BoolArray, at_s: float
+    ) -> CoherenceResult | None:
+        """`app.hrv.coherence.coherence_at`: the score of moment `at_s`, or None."""
         ...
 
     def artifact_flags(self, rr_ms: FloatArray) -> BoolArray:
@@ -68,7 +79,7 @@ class LiveNumber:
 
     value: float | None
     collecting_s_left: float | None = None
-    band: str | None = None
+    band: CoherenceBand | None = None
     note: str | None = None
 
     @property
@@ -81,13 +92,14 @@ COLLECTING_NOTHING = LiveNumber(None, None, note="no heart data")
 
 @dataclass(frozen=True, slots=True)
 class CoherenceTick:
-    """One coherence computation: at active time `active_s` (session time `t_s`)."""
+    """The coherence score of the moment `active_s` (a multiple of 5 s; session time `t_s`)."""
 
     t_s: float
     active_s: float
+    score: float
     ratio: float
-    band: str
-    beats_seen: int = 0  # beats received when it was computed (the newest are its window's end)
+    band: CoherenceBand
+    beats_seen: int = 0  # beats received when it was computed
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +175,7 @@ class LiveEngine:
         self._link_down_since: float | None = None
         self._after_pause = False
         self._first_active_beat_s: float | None = None
+        self._newest_active_beat_s: float | None = None
         self._coherence_ticks: list[CoherenceTick] = []
         self._next_coherence_active_s = COHERENCE_EVERY_S
         self._cache_key: tuple[int, int] | None = None
@@ -212,7 +225,7 @@ class LiveEngine:
         """One beat at session time `t_s` ending an RR interval of `rr_ms`."""
         if not (math.isfinite(t_s) and math.isfinite(rr_ms)) or rr_ms <= 0:
             return
-        paused = self.paused
+        paused = self._in_pause(t_s)
         if gap_before and self._t.total and not self._gap_spans_cover(t_s):
             self._gap_spans.append((self._t.newest(), t_s))
         self._t.append(t_s)
@@ -227,6 +240,7 @@ class LiveEngine:
             self._after_pause = False
             if self._first_active_beat_s is None:
                 self._first_active_beat_s = active
+            self._newest_active_beat_s = active
         self.has_rr = True
 
     def add_beats(self, beats: Iterable[tuple[float, float, bool]]) -> None:
@@ -238,6 +252,19 @@ class LiveEngine:
         if bpm > 0:
             self._reading_t.append(t_s)
             self._reading_bpm.append(float(bpm))
+
+    def _in_pause(self, t_s: float) -> bool:
+        """True when session time `t_s` lies inside a pause (as the stored marks say)."""
+        return any(start < t_s and (end is None or t_s < end) for start, end in self._pauses)
+
+    def session_time(self, active_s: float) -> float:
+        """The session time at which `active_s` seconds of active time had passed."""
+        t = active_s
+        for start, end in self._pauses:
+            if end is None or start >= t:
+                break
+            t += end - start
+        return t
 
     def _gap_spans_cover(self, t_s: float) -> bool:
         return any(start <= t_s <= end + 2.0 for start, end in self._gap_spans[-1:])
@@ -264,13 +291,15 @@ class LiveEngine:
         _, rr, gaps = self._active_window(active_now_s - RMSSD_WINDOW_S)
         return rr, gaps
 
-    def coherence_window(self, active_now_s: float) -> FloatArray:
-        """The gap-free RR run (at most ~64 s plus one beat) the coherence is computed from."""
-        _t, rr, gaps = self._active_window(active_now_s - COHERENCE_WINDOW_S - 3.0)
+    def coherence_window(self, at_active_s: float) -> FloatArray:
+        """The gap-free RR run ending at moment `at_active_s` that its coherence comes from."""
+        t, rr, gaps = self._active_window(at_active_s - REACH_S)
+        keep = t <= at_active_s
+        rr, gaps = rr[keep], gaps[keep]
         if rr.size == 0:
-            return rr
-        gap_idx = np.nonzero(gaps)[0]
-        start = int(gap_idx[-1]) if gap_idx.size else 0
+            return frozen(rr)
+        gap_idx = np.nonzero(gaps[1:])[0]
+        start = int(gap_idx[-1]) + 1 if gap_idx.size else 0
         return frozen(rr[start:])
 
     def _run_span_s(self, rr: FloatArray) -> float:
@@ -315,24 +344,33 @@ class LiveEngine:
             return LiveNumber(None, float(nxt[0] - active_now) if nxt.size else None)
         return LiveNumber(float(np.mean(swings)))
 
-    def _tick_coherence(self, active_now: float, now_s: float) -> None:
+    def _tick_coherence(self, active_now: float) -> None:
         while active_now >= self._next_coherence_active_s:
             tick_at = self._next_coherence_active_s
+            newest = self._newest_active_beat_s
+            if newest is None or newest <= tick_at:
+                return  # a beat up to this moment may still be on its way
             self._next_coherence_active_s += COHERENCE_EVERY_S
-            if tick_at + COHERENCE_EVERY_S <= active_now:
-                continue  # catch up without computing stale ticks
-            rr = self.coherence_window(active_now)
-            span = self._run_span_s(rr)
-            result = self._analysis.coherence(rr) if span >= COHERENCE_WINDOW_S else None
+            if newest - tick_at > COHERENCE_CATCH_UP_S:
+                continue  # far behind (no snapshots for a while): skip, never show stale
+            t, rr, gaps = self._active_window(tick_at - REACH_S)
+            result = self._analysis.coherence_at(t, rr, gaps, tick_at)
             if result is None:
-                self._coherence_ready_active_s = active_now + max(0.0, COHERENCE_WINDOW_S - span)
+                span = self._run_span_s(self.coherence_window(tick_at))
+                self._coherence_ready_active_s = tick_at + max(0.0, COHERENCE_WINDOW_S - span)
                 self._coherence_now = LiveNumber(None, None)
                 continue
-            ratio, band = result
             self._coherence_ticks.append(
-                CoherenceTick(now_s, active_now, ratio, band, self._t.total)
+                CoherenceTick(
+                    self.session_time(tick_at),
+                    tick_at,
+                    result.score,
+                    result.ratio,
+                    result.band,
+                    self._t.total,
+                )
             )
-            self._coherence_now = LiveNumber(ratio, band=band)
+            self._coherence_now = LiveNumber(result.score, band=result.band)
 
     def _coherence_display(self, active_now: float) -> LiveNumber:
         if self._coherence_now.value is not None:
@@ -360,7 +398,7 @@ class LiveEngine:
         """(heart rate, RMSSD, coherence, HR swing) at session time `now_s`."""
         active_now = self.active_time(now_s)
         if not self.paused:
-            self._tick_coherence(active_now, now_s)
+            self._tick_coherence(active_now)
         key = (self._t.total, int(active_now))
         if self._cached is None or key != self._cache_key:
             self._cached = (self._compute_rmssd(active_now), self._compute_swing(active_now))

@@ -1,30 +1,49 @@
 """The after-session summary ("today's coping"), computed from the stored beats. Qt-free.
 
-Before vs after compares the first and the last `PERIOD_S` seconds of active (unpaused) time:
-mean heart rate and RMSSD from the analysis core's report on those beats, and the mean of the
-coherence scores computed every 5 s inside each period (the same rule as the live screen: the last
-64 s of gap-free beats). Time in medium/high coherence counts 5 s per coherence score in that band.
+Before vs after compares two stretches of active (unpaused) time that never share a beat
+(`compared_periods`): the first and the last `PERIOD_S` (2 min) when the session (first to last
+beat) lasts at least `HALVES_BELOW_S` (4 min); its first and second half when it is shorter; and
+nothing, said plainly, below `MIN_COMPARE_S` (1 min). Mean heart rate and RMSSD come from the
+analysis core's report on each stretch's beats.
+
+Coherence is the one definition in `app.hrv.coherence`: the scores every 5 s of active time
+(`coherence_at`, the numbers the live screen showed), the session's coherence is their mean
+(`mean_score`), and a stretch's coherence the mean of the scores whose whole window lies inside
+it. Time in medium/high coherence counts 5 s per score in that band.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
-from app.hrv.report import HrvReport, analyze
-from app.session.live import (
-    COHERENCE_EVERY_S,
-    COHERENCE_WINDOW_S,
-    BoolArray,
-    LiveAnalysis,
+from app.hrv.coherence import (
+    REACH_S,
+    CoherenceBand,
+    CoherenceTick,
+    coherence_track,
+    mean_score,
 )
+from app.hrv.report import HrvReport, analyze
+from app.session.live import COHERENCE_EVERY_S, BoolArray, LiveAnalysis
 from app.session.ring import FloatArray, frozen
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
 
 PERIOD_S = 120.0
+HALVES_BELOW_S = 240.0
+MIN_COMPARE_S = 60.0
 MIN_PERIOD_BEATS = 10
+
+
+class Comparison(StrEnum):
+    """What the before/after rows compare."""
+
+    TOO_SHORT = "too short"  # under MIN_COMPARE_S: nothing to compare
+    HALVES = "halves"  # first half vs second half
+    FIRST_LAST = "first and last 2 min"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +73,12 @@ class SessionBeats:
 
 @dataclass(frozen=True, slots=True)
 class CoherencePoint:
+    """One 5 s coherence score: its moment (active seconds), the shown score, ratio and band."""
+
     active_s: float
+    score: float
     ratio: float
-    band: str
+    band: CoherenceBand
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +91,10 @@ class SessionSummary:
     rate_bpm: float | None
     n_beats: int
     artifact_pct: float | None
+    comparison: Comparison
     before: PeriodStats | None
     after: PeriodStats | None
+    coherence: float | None  # the session's coherence: the mean of its 5 s scores
     coherence_points: tuple[CoherencePoint, ...]
     time_medium_s: float
     time_high_s: float
@@ -158,30 +182,34 @@ def _select(sb: SessionBeats, lo: float, hi: float) -> tuple[FloatArray, BoolArr
     return frozen(rr), _frozen_bool(gaps)
 
 
-def coherence_points(
-    sb: SessionBeats,
-    analysis: LiveAnalysis,
-    every_s: float = COHERENCE_EVERY_S,
-    window_s: float = COHERENCE_WINDOW_S,
-) -> tuple[CoherencePoint, ...]:
-    """Coherence every `every_s` of active time on the last `window_s` of gap-free beats."""
-    finite = sb.active_s[np.isfinite(sb.active_s)]
-    if finite.size == 0:
-        return ()
-    end = float(finite.max())
-    out: list[CoherencePoint] = []
-    tick = every_s
-    while tick <= end + 1e-9:
-        rr, gaps = _select(sb, tick - window_s - 3.0, tick)
-        gap_idx = np.nonzero(gaps)[0]
-        if gap_idx.size:
-            rr = rr[int(gap_idx[-1]) :]
-        if float(np.sum(rr)) / 1000.0 >= window_s:
-            result = analysis.coherence(frozen(rr))
-            if result is not None:
-                out.append(CoherencePoint(tick, result[0], result[1]))
-        tick += every_s
-    return tuple(out)
+def coherence_ticks(sb: SessionBeats, analysis: LiveAnalysis) -> tuple[CoherenceTick, ...]:
+    """The session's 5 s coherence scores on active time (paused beats left out)."""
+    return coherence_track(sb.active_s, sb.rr_ms, sb.gap_before, score_at=analysis.coherence_at)
+
+
+def coherence_points(ticks: Sequence[CoherenceTick]) -> tuple[CoherencePoint, ...]:
+    """The 5 s coherence scores as plain points."""
+    return tuple(
+        CoherencePoint(t.at_s, t.result.score, t.result.ratio, t.result.band) for t in ticks
+    )
+
+
+def compared_periods(
+    first_active_s: float, last_active_s: float, period_s: float = PERIOD_S
+) -> tuple[Comparison, tuple[float, float] | None, tuple[float, float] | None]:
+    """The two stretches (lo, hi] of active time that before/after compare; they never overlap."""
+    length = last_active_s - first_active_s
+    lo = first_active_s - 1e-9  # the first beat belongs to the first stretch
+    if length < MIN_COMPARE_S:
+        return Comparison.TOO_SHORT, None, None
+    if length < max(HALVES_BELOW_S, 2.0 * period_s):
+        middle = first_active_s + length / 2.0
+        return Comparison.HALVES, (lo, middle), (middle, last_active_s)
+    return (
+        Comparison.FIRST_LAST,
+        (lo, first_active_s + period_s),
+        (last_active_s - period_s, last_active_s),
+    )
 
 
 def _period(
@@ -197,7 +225,8 @@ def _period(
         if report is not None:
             mean_hr = report.mean_hr_bpm
             rmssd = report.rmssd_ms
-    scores = [p.ratio for p in points if lo < p.active_s <= hi]
+    # A score counts when its whole window (REACH_S before its moment) lies inside the stretch.
+    scores = [p.score for p in points if lo + REACH_S <= p.active_s + 1e-9 and p.active_s <= hi]
     coherence = float(np.mean(scores)) if scores else None
     t0 = session_time(lo, sb.pause_spans)
     t1 = session_time(hi, sb.pause_spans)
@@ -237,13 +266,12 @@ def summarize_session(
     finite = sb.active_s[np.isfinite(sb.active_s)]
     active_end = float(finite.max()) if finite.size else 0.0
     duration = session.duration_s if session.duration_s is not None else active_end
-    points = coherence_points(sb, analysis)
-    before = after = None
-    if active_end >= period_s / 2:
-        span = min(period_s, active_end)
-        first_active = float(finite.min()) - 1e-9
-        before = _period(sb, points, first_active, first_active + span)
-        after = _period(sb, points, active_end - span, active_end)
+    ticks = coherence_ticks(sb, analysis)
+    points = coherence_points(ticks)
+    first_active = float(finite.min()) if finite.size else 0.0
+    comparison, first, last = compared_periods(first_active, active_end, period_s)
+    before = None if first is None else _period(sb, points, *first)
+    after = None if last is None else _period(sb, points, *last)
     report = full_report(sb)
     hr = 60000.0 / sb.rr_ms if sb.rr_ms.size else sb.rr_ms
     return SessionSummary(
@@ -253,11 +281,13 @@ def summarize_session(
         rate_bpm=session.rate_bpm,
         n_beats=int(sb.rr_ms.size),
         artifact_pct=None if report is None else report.artifact_pct,
+        comparison=comparison,
         before=before,
         after=after,
+        coherence=mean_score(ticks),
         coherence_points=points,
-        time_medium_s=COHERENCE_EVERY_S * sum(p.band == "medium" for p in points),
-        time_high_s=COHERENCE_EVERY_S * sum(p.band == "high" for p in points),
+        time_medium_s=COHERENCE_EVERY_S * sum(p.band is CoherenceBand.MEDIUM for p in points),
+        time_high_s=COHERENCE_EVERY_S * sum(p.band is CoherenceBand.HIGH for p in points),
         scored_s=COHERENCE_EVERY_S * len(points),
         hr_t_s=sb.t_s,
         hr_bpm=frozen(hr),

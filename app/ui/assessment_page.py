@@ -37,6 +37,7 @@ from app.breathing.resonance import (
     AssessmentResult,
     StepResult,
 )
+from app.hrv.coherence import format_coherence
 from app.session.sources import SourceOptions, build_source
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
@@ -78,6 +79,7 @@ COLUMNS = (
     "Phase (°)",
     "LF peaks",
     "Artifacts",
+    "Coherence (0-10)",
     "",
 )
 
@@ -108,6 +110,7 @@ def step_cells(step: StepResult) -> list[str]:
         NO_VALUE if step.phase_deg is None else f"{step.phase_deg:+.0f}",
         NO_VALUE if step.lf_peak_count is None else str(step.lf_peak_count),
         f"{step.artifact_pct:.1f} %",
+        format_coherence(step.coherence),
         note,
     ]
 

@@ -85,9 +85,10 @@ class _EffectJob(QRunnable):
 def strap_effect_text(
     record: SessionRecord, beats: Sequence[BeatRecord], marks: Sequence[MarkRecord]
 ) -> str | None:
-    """Heart rate and RMSSD, first vs last two minutes, from the live-session summary."""
+    """Heart rate and RMSSD, first vs last two minutes (halves of a short session), from the
+    live-session summary."""
     from app.session.core_metrics import CoreAnalysis
-    from app.session.summary import summarize_session
+    from app.session.summary import Comparison, summarize_session
 
     summary = summarize_session(record, beats, marks, CoreAnalysis())
     before, after = summary.before, summary.after
@@ -100,7 +101,12 @@ def strap_effect_text(
         parts.append(f"RMSSD {before.rmssd_ms:.0f} \u2192 {after.rmssd_ms:.0f} ms")
     if not parts:
         return None
-    return "First vs last 2 minutes: " + ", ".join(parts) + "."
+    compared = (
+        "First vs second half"
+        if summary.comparison is Comparison.HALVES
+        else "First vs last 2 minutes"
+    )
+    return f"{compared}: " + ", ".join(parts) + "."
 
 
 def _when(record: SessionRecord, today: date) -> str:

@@ -10,14 +10,14 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.hrv.coherence import HIGH_FROM, MEDIUM_FROM
+from app.hrv.coherence import STEP_S, WINDOW_S, bands_text, coherence_parts
 from app.session.live import LiveNumber
 
 COHERENCE_TOOLTIP = (
-    "Coherence: how smooth and regular your heart-rate waves are at one slow rhythm.\n"
+    "Coherence (0-10): how much of your heart-rate variation sits in one smooth, slow wave.\n"
     "When your heart rate rises and falls evenly with slow breathing, the score goes up.\n"
-    f"Bands: low below {MEDIUM_FROM:g}, medium {MEDIUM_FROM:g} to {HIGH_FROM:g}, high "
-    f"{HIGH_FROM:g} and above; updated every 5 seconds from the last 64 seconds.\n"
+    f"Bands: {bands_text()}; updated every {STEP_S:g} seconds from the last "
+    f"{WINDOW_S:g} seconds.\n"
     "It is a practice guide, not a health measurement: gentle curiosity works better than "
     "trying hard."
 )
@@ -28,7 +28,6 @@ SWING_TOOLTIP = (
 RMSSD_TOOLTIP = "RMSSD: beat-to-beat variation over the last 60 seconds, in milliseconds."
 HR_TOOLTIP = "Heart rate as your strap reports it, in beats per minute."
 WAITING = "waiting for the strap"
-BAND_WORDS = {"low": "low", "medium": "medium", "high": "high"}
 
 
 def format_number(number: LiveNumber, decimals: int = 0) -> tuple[str, str]:
@@ -71,10 +70,14 @@ class NumberTile(QFrame):
         layout.addWidget(self.state)
         self._shown: tuple[str, str] = ("", "")
 
-    def show_number(self, number: LiveNumber, decimals: int = 0, extra: str = "") -> None:
+    def show_number(
+        self, number: LiveNumber, decimals: int = 0, extra: str = "", big_text: str = ""
+    ) -> None:
         big, small = format_number(number, decimals)
         if extra and number.value is not None:
             small = extra
+        if big_text and number.value is not None:
+            big = big_text
         if (big, small) != self._shown:  # labels repaint only when the text changes
             self.value.setText(big)
             self.state.setText(small)
@@ -90,7 +93,7 @@ class LiveNumbersPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.heart_rate = NumberTile("Heart rate", "bpm", HR_TOOLTIP)
         self.rmssd = NumberTile("RMSSD (60 s)", "ms", RMSSD_TOOLTIP)
-        self.coherence = NumberTile("Coherence", "", COHERENCE_TOOLTIP)
+        self.coherence = NumberTile("Coherence", "of 10", COHERENCE_TOOLTIP)
         self.swing = NumberTile("Swing per breath", "bpm", SWING_TOOLTIP)
         for tile in (self.heart_rate, self.rmssd, self.coherence, self.swing):
             layout.addWidget(tile)
@@ -112,6 +115,8 @@ class LiveNumbersPanel(QWidget):
             )
         self.heart_rate.show_number(heart_rate)
         self.rmssd.show_number(rmssd)
-        band = BAND_WORDS.get(coherence.band or "", "")
-        self.coherence.show_number(coherence, 1, extra=f"{band} coherence" if band else "")
+        number, band = coherence_parts(coherence.value)
+        self.coherence.show_number(
+            coherence, 1, extra=f"{band} coherence" if band else "", big_text=number
+        )
         self.swing.show_number(swing, 1)

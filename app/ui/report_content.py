@@ -3,8 +3,9 @@
 `compose_report(store, first_day, last_day, session_id)` gathers the baseline over a chosen period
 (the daily lnRMSSD and resting heart-rate tables cut to that period, and a few neutral figures
 about them) and one session's summary with its full HRV report (`app.hrv.report.analyze` on the
-stored beats: time domain, frequency domain, nonlinear, artifacts). Values the data cannot
-support say why. `report_lines` turns the content into text rows (also used by the tests).
+stored beats: time domain, frequency domain, nonlinear, artifacts; its coherence is the session's
+coherence as every screen shows it, `app.session.detail.with_session_coherence`). Values the data
+cannot support say why. `report_lines` turns the content into text rows (also used by the tests).
 The report describes numbers for personal wellness and training; it makes no medical claims.
 """
 
@@ -18,9 +19,13 @@ from datetime import date, datetime
 import numpy as np
 import numpy.typing as npt
 
+from app.hrv.coherence import format_coherence
 from app.hrv.report import HrvReport, analyze
 from app.recovery.baseline import BaselineTable
 from app.recovery.daily_values import daily_values, ln_rmssd_table, resting_hr_table
+from app.session.core_metrics import CoreAnalysis
+from app.session.detail import with_session_coherence
+from app.session.summary import summarize_session
 from app.store import Store
 from app.store.records import SessionRecord
 
@@ -199,7 +204,7 @@ NONLINEAR_METRICS: tuple[_Metric, ...] = (
     ("SD2", "sd2_ms", 1, "ms"),
     ("DFA \u03b11", "dfa_a1", 2, ""),
     ("Stress index (\u221aSI)", "stress_index", 1, ""),
-    ("Coherence", "coherence", 2, ""),
+    ("Coherence (0-10)", "coherence", 1, ""),
 )
 
 
@@ -213,7 +218,8 @@ def _metric_rows(
         if key == "lf_nu" and value is not None and report.hf_nu is not None:
             rows.append((label, f"{value:.1f} / {report.hf_nu:.1f}"))
             continue
-        rows.append((label, _fmt(value, digits, unit)))
+        text = format_coherence(value) if key == "coherence" else _fmt(value, digits, unit)
+        rows.append((label, text))
         if value is None and key in report.reasons:
             missing.append(f"{label}: {report.reasons[key]}")
     return tuple(rows), ("; ".join(missing) if missing else None)
@@ -253,6 +259,10 @@ def session_hrv(store: Store, session_id: int) -> tuple[int, HrvReport | None, s
         report = analyze(rr, gap_before=gaps)
     except ValueError as exc:
         return len(beats), None, f"No HRV report for this session: {exc}."
+    record = store.session(session_id)
+    if record is not None:
+        summary = summarize_session(record, beats, store.marks(session_id), CoreAnalysis())
+        report = with_session_coherence(report, summary)
     return len(beats), report, None
 
 

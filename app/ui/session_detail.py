@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.session.detail import REPORT_ROWS, SessionDetail, format_value, session_detail
+from app.session.detail import REPORT_ROWS, SessionDetail, report_text, session_detail
 from app.session.live import LiveAnalysis
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
@@ -160,7 +160,7 @@ class SessionDetailView(QWidget):
                 rows.append((sec, "", True))
                 section = sec
             value = getattr(report, attr) if report is not None else None
-            rows.append((label, format_value(value, unit, decimals), False))
+            rows.append((label, report_text(attr, value, unit, decimals), False))
         if report is None:
             rows.append(("Too few beats for a report", "", False))
         self.table.setRowCount(len(rows))

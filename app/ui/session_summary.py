@@ -1,7 +1,9 @@
 """After a session: today's coping, made visible.
 
-Before vs after (first 2 minutes vs last 2 minutes), time in medium/high coherence, the artifact
-share, the whole-session heart-rate plot and the reflection. Plain, warm words; no judgement.
+Before vs after (first vs last 2 minutes; the two halves of a session under 4 minutes; nothing
+under 1 minute: `app.session.summary.compared_periods`), the session's coherence and time in
+medium/high coherence (written by `app.hrv.coherence.format_coherence`, as on every screen), the
+artifact share, the whole-session heart-rate plot and the reflection. Plain, warm words.
 """
 
 from __future__ import annotations
@@ -23,10 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.session.summary import PeriodStats, SessionSummary
+from app.hrv.coherence import format_coherence, shown_score
+from app.session.summary import MIN_COMPARE_S, Comparison, PeriodStats, SessionSummary
 from app.store.records import SIMULATED_LABEL
 
 MAX_PLOT_POINTS = 2000
+PERIOD_HEADERS: dict[Comparison, tuple[str, str]] = {
+    Comparison.FIRST_LAST: ("First 2 min", "Last 2 min"),
+    Comparison.HALVES: ("First half", "Second half"),
+    Comparison.TOO_SHORT: ("First part", "Last part"),
+}
+TOO_SHORT_TEXT = f"Too short to compare a start and an end (under {MIN_COMPARE_S / 60:g} min)."
 
 
 def _fmt(value: float | None, decimals: int = 0, unit: str = "") -> str:
@@ -137,9 +146,11 @@ class SessionSummaryView(QWidget):
         table_frame = QFrame()
         table_frame.setFrameShape(QFrame.Shape.StyledPanel)
         self.table = QGridLayout(table_frame)
-        headers = ("", "First 2 min", "Last 2 min", "Change")
+        headers = ("", *PERIOD_HEADERS[Comparison.FIRST_LAST], "Change")
+        self.headers: list[QLabel] = []
         for col, text in enumerate(headers):
             label = QLabel(f"<b>{text}</b>")
+            self.headers.append(label)
             self.table.addWidget(label, 0, col)
         self.cells: dict[tuple[str, str], QLabel] = {}
         for r, (key, name) in enumerate(
@@ -150,6 +161,10 @@ class SessionSummaryView(QWidget):
                 cell = QLabel("\u2013")
                 self.cells[(key, which)] = cell
                 self.table.addWidget(cell, r, c)
+        self.compare_note = QLabel("")
+        self.compare_note.setProperty("role", "muted")
+        self.compare_note.setWordWrap(True)
+        self.table.addWidget(self.compare_note, 4, 0, 1, 4)
         row.addWidget(table_frame, 3)
         self.reflection = QLabel("")
         self.reflection.setWordWrap(True)
@@ -174,11 +189,20 @@ class SessionSummaryView(QWidget):
         self.hr_plot.addItem(self.hr_curve)
         self.first_region = pg.LinearRegionItem(movable=False)
         self.last_region = pg.LinearRegionItem(movable=False)
-        for region, text in ((self.first_region, "first 2 min"), (self.last_region, "last 2 min")):
+        self.region_labels: list[pg.InfLineLabel] = []
+        for region, text in zip(
+            (self.first_region, self.last_region),
+            PERIOD_HEADERS[Comparison.FIRST_LAST],
+            strict=True,
+        ):
             region.setZValue(-10)
             for line in region.lines:
                 line.setPen(pg.mkPen(None))
-            pg.InfLineLabel(region.lines[0], text, position=0.95, anchors=[(0, 0), (0, 0)])
+            self.region_labels.append(
+                pg.InfLineLabel(
+                    region.lines[0], text.lower(), position=0.95, anchors=[(0, 0), (0, 0)]
+                )
+            )
             self.hr_plot.addItem(region)
         layout.addWidget(self.hr_plot, 1)
         buttons = QHBoxLayout()
@@ -227,6 +251,8 @@ class SessionSummaryView(QWidget):
             rate,
             f"{summary.n_beats} beats",
         ]
+        if summary.coherence is not None:
+            facts.append(f"coherence {format_coherence(summary.coherence)}")
         if summary.scored_s > 0:
             facts.append(
                 f"medium coherence {_minutes(summary.time_medium_s)}, "
@@ -238,6 +264,7 @@ class SessionSummaryView(QWidget):
         self._fill_row("hr", summary.before, summary.after, "mean_hr_bpm", 0, " bpm")
         self._fill_row("rmssd", summary.before, summary.after, "rmssd_ms", 0, " ms")
         self._fill_row("coherence", summary.before, summary.after, "coherence", 1, "")
+        self._show_comparison(summary.comparison)
         stress = []
         if summary.stress_before is not None or summary.stress_after is not None:
             stress.append(
@@ -261,6 +288,15 @@ class SessionSummaryView(QWidget):
             region.setRegion(_session_minutes(summary, period))
             region.show()
 
+    def _show_comparison(self, comparison: Comparison) -> None:
+        first, last = PERIOD_HEADERS[comparison]
+        self.headers[1].setText(f"<b>{first}</b>")
+        self.headers[2].setText(f"<b>{last}</b>")
+        for label, text in zip(self.region_labels, (first, last), strict=True):
+            label.setFormat(text.lower())
+        self.compare_note.setText(TOO_SHORT_TEXT if comparison is Comparison.TOO_SHORT else "")
+        self.compare_note.setVisible(comparison is Comparison.TOO_SHORT)
+
     def _fill_row(
         self,
         key: str,
@@ -272,8 +308,12 @@ class SessionSummaryView(QWidget):
     ) -> None:
         b = getattr(before, attr) if before is not None else None
         a = getattr(after, attr) if after is not None else None
-        self.cells[(key, "before")].setText(_fmt(b, decimals, unit))
-        self.cells[(key, "after")].setText(_fmt(a, decimals, unit))
+        text = format_coherence if attr == "coherence" else lambda v: _fmt(v, decimals, unit)
+        self.cells[(key, "before")].setText(text(b))
+        self.cells[(key, "after")].setText(text(a))
+        if attr == "coherence":  # the change between the values as shown
+            b = None if b is None else shown_score(b)
+            a = None if a is None else shown_score(a)
         change = None if a is None or b is None else a - b
         sign = "+" if change is not None and change > 0 else ""
         self.cells[(key, "change")].setText(

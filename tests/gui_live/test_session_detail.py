@@ -9,6 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.hrv.artifacts import correct_artifacts
+from app.hrv.coherence import format_coherence
 from app.hrv.report import analyze
 from app.hrv.segments import starts_from_gaps
 from app.session.core_metrics import CoreAnalysis
@@ -58,6 +59,12 @@ def test_detail_shows_the_core_report_and_artifacts(qtbot: QtBot, db_path: Path)
     assert view.value_text("LF power") == format_value(report.lf_ms2, "ms²", 0)
     assert view.value_text("DFA alpha1") == format_value(report.dfa_a1, "", 2)
     assert view.value_text("Artifact share") == format_value(report.artifact_pct, "%", 1)
+    # Coherence: the session's coherence, as the summary computed and wrote it.
+    detail = dialog.detail
+    assert detail is not None and detail.report is not None
+    assert detail.summary.coherence is not None
+    assert detail.report.coherence == detail.summary.coherence
+    assert view.value_text("Coherence (0-10)") == format_coherence(detail.summary.coherence)
     assert "interrupted" in view.header.text()
     # Artifacts marked on the tachogram are the beats the core flags, and include the injected.
     flagged = correct_artifacts(rr, segment_starts=starts_from_gaps(gaps, rr.size)).flagged

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from app.hrv.coherence import REACH_S, WINDOW_S, CoherenceBand, CoherenceResult
 from app.session.live import BoolArray
 from app.session.ring import FloatArray
 
@@ -49,13 +50,28 @@ class TextbookAnalysis:
 
     def __init__(self) -> None:
         self.coherence_inputs: list[FloatArray] = []
+        self.coherence_moments: list[float] = []
 
     def rmssd_ms(self, rr_ms: FloatArray, gap_before: BoolArray) -> float | None:
         return textbook_rmssd(rr_ms, gap_before)
 
-    def coherence(self, rr_ms: FloatArray) -> tuple[float, str] | None:
-        self.coherence_inputs.append(rr_ms)
-        return float(np.std(rr_ms)), "medium"
+    def coherence_at(
+        self, t_s: FloatArray, rr_ms: FloatArray, gap_before: BoolArray, at_s: float
+    ) -> CoherenceResult | None:
+        """A fixed medium score on the last gap-free run of beats in (at_s - 67 s, at_s]."""
+        run: list[float] = []
+        for t, rr, gap in zip(t_s.tolist(), rr_ms.tolist(), gap_before.tolist(), strict=True):
+            if not at_s - REACH_S < t <= at_s:
+                continue
+            if gap:
+                run = []
+            run.append(rr)
+        window = np.array(run)
+        self.coherence_inputs.append(window)
+        self.coherence_moments.append(at_s)
+        if float(np.sum(window)) / 1000.0 < WINDOW_S:
+            return None
+        return CoherenceResult(5.0, 1.0, 0.1, CoherenceBand.MEDIUM)
 
     def artifact_flags(self, rr_ms: FloatArray) -> BoolArray:
         med = float(np.median(rr_ms))

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from app.breathing import BreathingPattern
-from app.session.live import COHERENCE_WINDOW_S, RMSSD_WINDOW_S, LiveEngine
+from app.hrv.coherence import REACH_S
+from app.session.live import (
+    COHERENCE_EVERY_S,
+    COHERENCE_WINDOW_S,
+    RMSSD_WINDOW_S,
+    LiveEngine,
+)
 from app.session.pacing import breath_starts_for, wave_for
 from tests.session.synthetic import TextbookAnalysis, rsa_beats, textbook_rmssd
 
@@ -66,11 +72,41 @@ def test_coherence_every_5_s_on_gap_free_64_s() -> None:
     feed_until(engine, beats, 150.0)
     ticks = engine.coherence_ticks
     assert ticks, "coherence never computed"
-    spacing = np.diff([tick.active_s for tick in ticks])
-    assert np.all((spacing > 4.4) & (spacing < 5.6))
+    # On the fixed grid of active time: every 5 s, no moment skipped once the window is full.
+    moments = [tick.active_s for tick in ticks]
+    assert all(m % COHERENCE_EVERY_S == 0.0 for m in moments)
+    np.testing.assert_array_equal(np.diff(moments), COHERENCE_EVERY_S)
     assert ticks[0].active_s >= COHERENCE_WINDOW_S
-    for rr in analysis.coherence_inputs:
-        assert float(np.sum(rr)) / 1000.0 >= COHERENCE_WINDOW_S
+    assert moments[-1] >= 145.0
+    # Each moment was asked once, in order, and saw only beats up to that moment.
+    assert analysis.coherence_moments == sorted(set(analysis.coherence_moments))
+    beat_t = np.array([t for t, _ in beats])
+    beat_rr = np.array([rr for _, rr in beats])
+    for at, rr in zip(analysis.coherence_moments, analysis.coherence_inputs, strict=True):
+        expected = beat_rr[(beat_t > at - REACH_S) & (beat_t <= at)]
+        np.testing.assert_array_equal(rr, expected)
+        if at in moments:
+            assert float(np.sum(rr)) / 1000.0 >= COHERENCE_WINDOW_S
+
+
+def test_coherence_moment_waits_for_its_last_beat() -> None:
+    """A moment is scored once a later beat arrived (all its beats are in), not before."""
+    analysis = TextbookAnalysis()
+    engine = make_engine(analysis)
+    beats = rsa_beats(120.0, noise_ms=3.0)
+    upto = [b for b in beats if b[0] <= 100.0]
+    engine.add_beats((t, rr, False) for t, rr in upto)
+    engine.snapshot(101.0)  # 100 s is due, but no beat after it yet: a beat may be on its way
+    assert engine.coherence_ticks[-1].active_s == 95.0
+    late = next(b for b in beats if b[0] > 100.0)
+    engine.add_beat(*late)
+    engine.snapshot(101.0)
+    assert engine.coherence_ticks[-1].active_s == 100.0
+    assert engine.coherence_ticks[-1].beats_seen == len(upto) + 1
+    # Without a later beat the moment waits (the link may be down), keeping the last score.
+    engine.snapshot(140.0)
+    assert engine.coherence_ticks[-1].active_s == 100.0
+    assert engine.snapshot(140.0).coherence.value == engine.coherence_ticks[-1].score
 
 
 def test_pause_excludes_time_and_beats_from_metrics() -> None:
