@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QDate,
     QDateTime,
     QMimeData,
     QObject,
@@ -263,7 +264,8 @@ class ImportDialog(QDialog):
         self.at_edit = QDateTimeEdit(QDateTime.currentDateTime())
         self.at_edit.setCalendarPopup(True)
         self.at_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-        earliest = QDateTime(EARLIEST_DATE, QTime(0, 0))
+        first_day = QDate(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
+        earliest = QDateTime(first_day, QTime(0, 0))
         self.at_edit.setDateTimeRange(earliest, QDateTime.currentDateTime().addSecs(86400))
         self.at_edit.setEnabled(False)
         self.at_check.toggled.connect(self.at_edit.setEnabled)
