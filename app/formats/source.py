@@ -68,6 +68,12 @@ def open_regular_file(path: Path) -> BinaryIO:
     The file is opened without blocking (a FIFO with no writer would wait forever) and checked
     with fstat on the open descriptor, so a path swapped after a check cannot slip through.
     """
+    try:  # stat first: opening a socket fails obscurely, opening a device can have effects
+        _check_regular(os.stat(path).st_mode)
+    except FileNotFoundError as exc:
+        raise FormatError("file not found") from exc
+    except OSError as exc:
+        raise FormatError(f"cannot read the file: {exc.strerror or exc}") from exc
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
@@ -78,19 +84,22 @@ def open_regular_file(path: Path) -> BinaryIO:
     except OSError as exc:
         raise FormatError(f"cannot read the file: {exc.strerror or exc}") from exc
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise FormatError("is a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise FormatError(
-                "is not a regular file (a device, pipe or socket); save the data to a file first"
-            )
+        _check_regular(os.fstat(fd).st_mode)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
+
+
+def _check_regular(mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise FormatError("is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise FormatError(
+            "is not a regular file (a device, pipe or socket); save the data to a file first"
+        )
 
 
 class _BoundedReader(io.RawIOBase):
