@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import io
 import os
@@ -90,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args)
         _refuse_undecodable(args)
         result: int = args.func(args)
-        sys.stdout.flush()  # a closed pipe shows up here, inside the handlers below
+        _flush_output()  # a closed pipe shows up here, inside the handlers below
         return result
     except CommandError as exc:
         _say(args, str(exc))
@@ -99,8 +100,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _closed_pipe()
+    except OSError as exc:
+        if exc.errno not in _ENVIRONMENT_ERRNOS:
+            return _unexpected(args, exc)
+        where = f" ({exc.filename})" if exc.filename else ""
+        _say(args, f"{exc.strerror or exc}{where}")
+        return 1
     except Exception as exc:  # the one place an unexpected error becomes one line
         return _unexpected(args, exc)
+
+
+#: Errors of the computer, not of the program (a full disk, a failing drive): one line, no report.
+_ENVIRONMENT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EIO", "EFBIG", "EROFS")
+    if hasattr(errno, name)
+)
+
+
+def _flush_output() -> None:
+    """Flush stdout now, so that its errors meet the handlers in `main`."""
+    if sys.stdout is not None:  # None when started with stdout closed: nothing was shown
+        sys.stdout.flush()
 
 
 def _say(args: argparse.Namespace | None, message: str) -> None:

@@ -81,6 +81,37 @@ def test_piped_into_head_ends_quietly(tmp_path: Path, command: str) -> None:
     assert result.stderr.splitlines() in (["status 0"], ["status 141"]), result.stderr
 
 
+def test_a_full_disk_is_one_line_and_no_report(tmp_path: Path) -> None:
+    db = _db_with_days(tmp_path / "b.db", 30)
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "app", "trend", "--db", str(db)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_env(tmp_path),
+            cwd=ROOT,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert _one_line(result, "trend") == "baseline trend: No space left on device"
+    assert not (tmp_path / "state").exists()  # not a crash: no report
+
+
+def test_started_with_stdout_closed(tmp_path: Path) -> None:
+    result = subprocess.run(  # `>&-`: the program starts with no stdout at all
+        ["bash", "-c", 'exec "$@" >&-', "bash", sys.executable, "-m", "app", "analyze", RR_FILE],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(tmp_path),
+        cwd=ROOT,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stderr == ""
+
+
 # -- bytes that are not UTF-8 ----------------------------------------------------------------------
 
 
