@@ -7,7 +7,11 @@ Sub-commands live in `app.commands.<name>` and register themselves through `regi
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
+import io
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,22 +77,119 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; every failure ends in one line on stderr, never a traceback."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    named = _named_command_module(arguments)  # lean start-up: skip the other commands' imports
-    parser = build_parser((named,) if named else COMMAND_MODULES)
-    args = parser.parse_args(arguments)
-    if args.command is None:
-        from app.ui.main import run_gui  # Qt is imported only when the app starts
-
-        return run_gui(args)
+    _replace_unencodable_output()
+    args: argparse.Namespace | None = None
     try:
+        named = _named_command_module(arguments)  # lean start-up: skip the other commands' imports
+        parser = build_parser((named,) if named else COMMAND_MODULES)
+        args = parser.parse_args(arguments)
+        if args.command is None:
+            from app.ui.main import run_gui  # Qt is imported only when the app starts
+
+            return run_gui(args)
+        _refuse_undecodable(args)
         result: int = args.func(args)
+        _flush_output()  # a closed pipe shows up here, inside the handlers below
+        return result
     except CommandError as exc:
-        print(f"baseline {args.command}: {exc}", file=sys.stderr)
+        _say(args, str(exc))
         return 2
     except KeyboardInterrupt:
         return 130
-    return result
+    except BrokenPipeError:
+        return _closed_pipe()
+    except OSError as exc:
+        if exc.errno not in _ENVIRONMENT_ERRNOS:
+            return _unexpected(args, exc)
+        where = f" ({exc.filename})" if exc.filename else ""
+        _say(args, f"{exc.strerror or exc}{where}")
+        return 1
+    except Exception as exc:  # the one place an unexpected error becomes one line
+        return _unexpected(args, exc)
+
+
+#: Errors of the computer, not of the program (a full disk, a failing drive): one line, no report.
+_ENVIRONMENT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EIO", "EFBIG", "EROFS")
+    if hasattr(errno, name)
+)
+
+
+def _flush_output() -> None:
+    """Flush stdout now, so that its errors meet the handlers in `main`."""
+    if sys.stdout is not None:  # None when started with stdout closed: nothing was shown
+        sys.stdout.flush()
+
+
+def _say(args: argparse.Namespace | None, message: str) -> None:
+    command = getattr(args, "command", None)
+    prefix = f"baseline {command}" if command else "baseline"
+    with contextlib.suppress(OSError, ValueError):  # no stderr to tell
+        print(f"{prefix}: {message}", file=sys.stderr, flush=True)
+
+
+def _unexpected(args: argparse.Namespace | None, exc: Exception) -> int:
+    """A damaged database is named as such (exit 2); anything else gets a crash report (1)."""
+    from app.commands.common import db_path_of
+    from app.crash_report import crash_line, write_crash_report
+    from app.store.damaged import damaged_message, is_damage
+
+    db_path = db_path_of(args) if args is not None else None
+    if db_path is not None and is_damage(exc):
+        _say(args, damaged_message(db_path, exc))
+        return 2
+    command = getattr(args, "command", None)
+    beside = db_path.parent if db_path is not None else None
+    report = write_crash_report(exc, where=f"baseline {command or ''}".strip(), beside=beside)
+    _say(args, crash_line(exc, report))
+    return 1
+
+
+def _closed_pipe() -> int:
+    """The reader of stdout went away (`baseline trend | head -1`): end quietly, as Unix tools do.
+
+    Python's documented recipe: point stdout at devnull so the final flush cannot fail again.
+    The status is 141 (128 + SIGPIPE), what a shell reports for a tool ended by a closed pipe.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 128 + 13
+
+
+def _replace_unencodable_output() -> None:
+    """Paths with bytes that are not UTF-8 are printed with escapes instead of failing."""
+    stdout = sys.stdout
+    if isinstance(stdout, io.TextIOWrapper):
+        stdout.reconfigure(errors="backslashreplace")
+
+
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    """Text options (notes, dates...) must be UTF-8: bytes that are not are refused, not stored.
+
+    File paths are exempt: a file name may hold any bytes and is passed to the system unchanged.
+    """
+    for key, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and _has_surrogates(v) for v in values):
+            option = f"--{key.replace('_', '-')}"
+            raise CommandError(
+                f"{option} holds bytes that are not UTF-8 text; give it in UTF-8 (nothing stored)"
+            )
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """`baseline analyze FILE [--json] [--correction auto|none]`: the HRV report of one recording.
 
-Reads plain RR text (ms or s, `.gz` too) and every recording format `baseline import` reads.
+Reads plain RR text (ms or s, `.gz` too) and every recording format `baseline import` reads, within
+the same input limits (regular files only, sizes bounded; see `app.formats.source`).
 Heavy modules (NumPy, the analysis, the importers) are imported only when the command runs, so
 `baseline --help` and the GUI start stay lean.
 """
@@ -10,10 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
 from app.commands.errors import CommandError
+
+#: Longer recordings are refused: the analysis of 1M beats (~10 days of continuous beats) takes
+#: about 40 s and 0.5 GB; 16M beats would take minutes and gigabytes.
+MAX_ANALYZE_BEATS = 1_000_000
 
 _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str, int], ...]], ...] = (
     (
@@ -91,6 +97,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         rr_ms, gap_before = _read_beats(args.file)
+        if len(rr_ms) > MAX_ANALYZE_BEATS:
+            raise CommandError(
+                f"{args.file}: {len(rr_ms):,} beats; at most {MAX_ANALYZE_BEATS:,} are analysed"
+                " (cut the recording into days)"
+            )
         report = analyze(rr_ms, gap_before=gap_before, correction=args.correction)
     except FormatError as exc:
         raise CommandError(str(exc)) from None
@@ -106,34 +117,43 @@ def run(args: argparse.Namespace) -> int:
 def _read_beats(path: Path) -> tuple[Any, Any]:
     """RR intervals (ms) and gap flags from plain RR text, else from any importable format.
 
-    Plain text is tried first: it is the common case and needs none of the other readers.
+    The file is opened once, within the input limits of `app.formats.source` (regular files only,
+    sizes bounded, gzip counted while it is decompressed). Plain text is tried first: it is the
+    common case and needs none of the other readers.
     """
     from app.formats.errors import FormatError
-    from app.formats.plain import read_plain_rr
+    from app.formats.plain import parse_plain_rr
+    from app.formats.source import Source
 
     try:
-        return read_plain_rr(path), None
-    except FormatError as plain_error:
-        from app.formats.recording import ImportedArchive, ImportedRecording
-        from app.formats.registry import read_path
+        source = Source.from_path(path)
+    except FormatError as exc:
+        reason = str(exc) if os.path.lexists(path) else "no such file"
+        raise FormatError(f"{path}: {reason}") from None
+    try:
+        return parse_plain_rr(source.text()), None
+    except FormatError as error:
+        plain_error = FormatError(f"{path}: {error}")
+    from app.formats.recording import ImportedArchive, ImportedRecording
+    from app.formats.registry import read_source
 
-        try:
-            imported = read_path(path)
-        except FormatError:
-            raise plain_error from None
-        if isinstance(imported, ImportedArchive):
-            recordings = [s.recording for s in imported.sessions if s.recording.n_beats > 0]
-            if len(recordings) != 1:
-                raise FormatError(
-                    f"{path}: a Baseline export with {len(recordings)} recordings of beats;"
-                    " export one session (--session ID) to analyse it"
-                ) from None
-            imported = recordings[0]
-        if not isinstance(imported, ImportedRecording):
+    try:
+        imported = read_source(source)
+    except FormatError:
+        raise plain_error from None
+    if isinstance(imported, ImportedArchive):
+        recordings = [s.recording for s in imported.sessions if s.recording.n_beats > 0]
+        if len(recordings) != 1:
             raise FormatError(
-                f"{path}: holds daily summary values ({imported.format}), not beats"
+                f"{path}: a Baseline export with {len(recordings)} recordings of beats;"
+                " export one session (--session ID) to analyse it"
             ) from None
-        return imported.rr_ms, imported.gap_before
+        imported = recordings[0]
+    if not isinstance(imported, ImportedRecording):
+        raise FormatError(
+            f"{path}: holds daily summary values ({imported.format}), not beats"
+        ) from None
+    return imported.rr_ms, imported.gap_before
 
 
 def format_report(values: dict[str, Any], reasons: Any, *, source: str) -> str:

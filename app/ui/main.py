@@ -19,10 +19,12 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
-from app.store import Store, open_store
+from app.store import Store, default_db_path, open_store
+from app.store.damaged import damaged_message, is_damage
 from app.store.migrations import SchemaTooNewError
 from app.store.settings import load_settings
 from app.ui.assessment_wiring import install_assessment
+from app.ui.crash_handler import CrashHandler
 from app.ui.home_page import home_page_of, install_home
 from app.ui.live_wiring import install_live_session
 from app.ui.settings_model import SettingsModel
@@ -60,6 +62,9 @@ def _open_store_or_explain(db_path: Path | None) -> Store | None:
     except (sqlite3.DatabaseError, SchemaTooNewError, OSError) as exc:
         where = db_path if db_path is not None else "the default database"
         message = f"Baseline cannot open {where}: {exc}"
+        if is_damage(exc):
+            damaged = damaged_message(db_path or default_db_path(), exc)
+            message = f"Baseline cannot open its database: {damaged}"
         print(f"baseline: {message}", file=sys.stderr)
         QMessageBox.critical(None, APP_NAME, message)
         return None
@@ -87,6 +92,11 @@ def run_gui(args: argparse.Namespace) -> int:
     _gui_thread_gc = GarbageCollector(interval=1.0)  # kept alive while the loop runs
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    # From here on an unexpected error is a calm message box and a local report, not a traceback.
+    crash_handler = CrashHandler(store.path)
+    previous_excepthook = sys.excepthook
+    sys.excepthook = crash_handler.excepthook
+    loop.set_exception_handler(crash_handler.loop_handler)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     app.lastWindowClosed.connect(closed.set)
@@ -99,6 +109,7 @@ def run_gui(args: argparse.Namespace) -> int:
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
+        sys.excepthook = previous_excepthook
         store.purge_deleted()
         store.close()
     return 0

@@ -65,6 +65,7 @@ def test_backup_refuses_existing_file(
 ) -> None:
     target = tmp_path / "exists.db"
     target.write_text("keep me")
+    open_store(db_path).close()  # an empty database (backup refuses a --db that names nothing)
     assert main(["--db", str(db_path), "backup", "--out", str(target)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert target.read_text() == "keep me"

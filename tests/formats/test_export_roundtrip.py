@@ -201,6 +201,7 @@ def test_kubios_default_is_newest_and_errors(
 ) -> None:
     out = tmp_path / "k.txt"
     base = ["--db", str(db_path), "export", "--format", "kubios", "--out", str(out)]
+    open_store(db_path).close()  # an empty database (export refuses a --db that names nothing)
     assert main(base) == 2
     assert "no sessions" in capsys.readouterr().err
     assert main(["--db", str(db_path), "import", str(DATA_DIR / "formats" / "selfloops.txt")]) == 0

@@ -155,6 +155,7 @@ def test_trend_json_is_the_table_with_exact_keys(
 def test_trend_text_and_empty_and_bad_days(
     db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    open_store(db_path).close()  # an empty database (trend refuses a --db that names nothing)
     code, out, _ = run(capsys, "trend", "--db", str(db_path))
     assert code == 0 and "No days yet" in out
     code, out, _ = run(capsys, "trend", "--json", "--db", str(db_path))
