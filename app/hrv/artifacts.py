@@ -48,6 +48,8 @@ MEDIAN_BEATS = 11
 C1 = 0.13
 C2 = 0.17
 MAX_ITERATIONS = 4
+#: A neighbour "gives back" a long or short beat's excess when what is left is below this fraction.
+COMPENSATION = 0.5
 MIN_THRESHOLD_MS = 1.0
 #: Th1 and Th2 never fall below this fraction of the 11-beat median RR.
 FLOOR_FRACTION = 0.05
@@ -301,15 +303,16 @@ def _wavelet_order_statistics(
 def _thresholds(
     drr: FloatArray, mrr: FloatArray, segments: _Segments, floor: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Th1 and Th2: ALPHA x quartile deviation of |dRR| and of |mRR| over a centred WINDOW_BEATS
-    window, never below `floor`. Both series go through one rank-filter pass: the mRR series is
-    laid after the dRR series as further segments."""
+    """Th1 and Th2: ALPHA x quartile deviation over a centred WINDOW_BEATS window, never below
+    `floor`. Th1 comes from the signed dRR (a symmetric series: there 5.2 QD = 3.5 SD), Th2 from
+    |mRR| (mRR is lopsided by design: its negative half is doubled). Both series go through one
+    rank-filter pass: the |mRR| series is laid after the dRR series as further segments."""
     n = drr.size
     both = _Segments(
         np.concatenate((segments.starts, segments.starts + n)),
         np.concatenate((segments.lengths, segments.lengths)),
     )
-    q1, q3 = _rank_filtered(np.abs(np.concatenate((drr, mrr))), both, (25.0, 75.0), WINDOW_BEATS)
+    q1, q3 = _rank_filtered(np.concatenate((drr, np.abs(mrr))), both, (25.0, 75.0), WINDOW_BEATS)
     threshold = np.maximum(ALPHA * (q3 - q1) / 2.0, np.concatenate((floor, floor)))
     return threshold[:n], threshold[n:]
 
@@ -339,8 +342,16 @@ def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
     m = mrr / th2
 
     last = segments.position == segments.length_of_beat - 1
+    # Deviation from the local median, and the neighbours' (0 beyond a segment's ends).
+    excess = rr - median_rr
+    excess_next = np.append(excess[1:], 0.0)
+    excess_next[last] = 0.0
+    excess_before = np.insert(excess[:-1], 0, 0.0)
+    excess_before[first] = 0.0
+    opposite_neighbour = (excess * excess_next < 0) | (excess * excess_before < 0)
     ectopic = ((d > 1) & (s12 < -C1 * d - C2)) | ((d < -1) & (s12 > -C1 * d + C2))
-    primary = ((np.abs(d) > 1) | (np.abs(m) > 3)) & ~ectopic
+    ectopic &= opposite_neighbour  # an early beat is short and its partner long, or the reverse
+    primary = (np.abs(d) > 1) & ~ectopic
     also_next = primary & (np.abs(after) < np.abs(after2)) & ~last
     examined = primary.copy()
     examined[1:] |= also_next[:-1]
@@ -355,7 +366,15 @@ def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
     pair_is_normal = np.abs(rr + next_rr - median_rr) < th2
     extra = abnormal & short_beat & pair_is_normal
     missed = abnormal & long_beat & half_is_normal & ~extra
-    long_or_short = abnormal & ~extra & ~missed
+    # A long or short beat is an artifact when it is far off the local median, or when a
+    # neighbour gives back at least half of its excess (a beat moved in time: misaligned
+    # detection). A beat that is only steep in dRR, with nothing given back, is a real interval
+    # between two real beats: the swing of a deep breath.
+    gives_back = np.abs(excess + excess_next) < COMPENSATION * np.abs(excess)
+    gives_back &= excess * excess_next < 0
+    took = np.abs(excess + excess_before) < COMPENSATION * np.abs(excess)
+    took &= excess * excess_before < 0
+    long_or_short = abnormal & ~extra & ~missed & (off_median | gives_back | took)
 
     codes = np.zeros(n, dtype=np.int8)
     codes[long_or_short] = np.where(
