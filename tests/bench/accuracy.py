@@ -1,12 +1,12 @@
 """Accuracy report: Baseline's HRV numbers against neurokit2 on real recordings, and what the
-artifact correction flags and changes. Writes `docs/ACCURACY.md` (the page the app opens from
-Help > How is this computed?).
+artifact correction flags and changes. Writes `docs/ACCURACY.md` and the copy the app opens
+from Help > How is this computed? (`resources/docs/ACCURACY.md`).
 
 Run: `.venv/bin/python tests/bench/accuracy.py [RR_DIR] [--out docs/ACCURACY.md]`
 (needs the `bench` extra for neurokit2; RR_DIR defaults to ../shared/data/rr beside the
 repository, else tests/data/rr). Every `*.txt` / `*.txt.gz` file there (one RR interval in
 ms per line) is measured.
-pyhrv is added as a column when it is installed and runs; it is not a project dependency.
+pyhrv is left out: it installs here but does not import (its biosppy needs peakutils).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ FloatArray = npt.NDArray[np.float64]
 #: ../shared/data/rr beside the repository, else the copies in tests/data/rr.
 CANDIDATE_DIRS = (ROOT.parent / "shared" / "data" / "rr", ROOT / "tests" / "data" / "rr")
 DEFAULT_OUT = ROOT / "docs" / "ACCURACY.md"
+#: The copy the app shows (Help > How is this computed?) and the desktop bundle carries.
+APP_COPY = ROOT / "resources" / "docs" / "ACCURACY.md"
 INJECT_FRACTION = 0.01
 INJECT_SEEDS = (1, 2, 3, 4, 5)
 CLEAN_PREFIXES = ("rest_", "slowbreath_", "paced")
@@ -135,38 +137,6 @@ def neurokit_metrics(rr: FloatArray) -> dict[str, float]:
     return out
 
 
-def pyhrv_metrics(rr: FloatArray) -> dict[str, float] | None:
-    """pyhrv's time domain, Welch spectrum and Poincaré, when pyhrv is installed and runs."""
-    try:
-        import pyhrv.frequency_domain as fd  # type: ignore[import-not-found]
-        import pyhrv.nonlinear as nl  # type: ignore[import-not-found]
-        import pyhrv.time_domain as td  # type: ignore[import-not-found]
-    except Exception:  # optional: any import failure means "not available"
-        return None
-    try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")
-            t = td.time_domain(nni=rr, plot=False, show=False)
-            f = fd.welch_psd(nni=rr, show=False, mode="dev")[0]
-            p = nl.poincare(nni=rr, show=False, mode="dev")
-    except Exception:
-        return None
-    return {
-        "HRV_MeanNN": float(t["nni_mean"]),
-        "HRV_SDNN": float(t["sdnn"]),
-        "HRV_RMSSD": float(t["rmssd"]),
-        "HRV_pNN50": float(t["pnn50"]),
-        "HRV_VLF": float(f["fft_abs"][0]),
-        "HRV_LF": float(f["fft_abs"][1]),
-        "HRV_HF": float(f["fft_abs"][2]),
-        "HRV_LFHF": float(f["fft_ratio"]),
-        "HRV_LFn": float(f["fft_norm"][0]),
-        "HRV_HFn": float(f["fft_norm"][1]),
-        "HRV_SD1": float(p["sd1"]),
-        "HRV_SD2": float(p["sd2"]),
-    }
-
-
 def fmt(value: float | None, digits: int = 3) -> str:
     if value is None or not math.isfinite(value):
         return "-"
@@ -251,12 +221,8 @@ def metric_table(rr: FloatArray) -> list[str]:
     ours = analyze(rr).to_json_dict()
     raw = analyze(rr, correction="none").to_json_dict()
     theirs = neurokit_metrics(rr)
-    other = pyhrv_metrics(rr)
     head = "| metric | Baseline | Baseline, no correction | neurokit2 | Baseline vs neurokit2 |"
     rule = "|---|---:|---:|---:|---:|"
-    if other is not None:
-        head += " pyhrv |"
-        rule += "---:|"
     lines = [head, rule]
     for key, label, column in METRICS:
         value = ours.get(key)
@@ -265,8 +231,6 @@ def metric_table(rr: FloatArray) -> list[str]:
             f"| {label} | {fmt(value)} | {fmt(raw.get(key))} | {fmt(reference)} "
             f"| {pct(raw.get(key), reference) if column else '-'} |"
         )
-        if other is not None:
-            row += f" {fmt(other.get(column)) if column else '-'} |"
         lines.append(row)
     return lines
 
@@ -431,6 +395,9 @@ def main() -> int:
     text = build(args.folder, lambda message: print(message, flush=True))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
+    if args.out.resolve() == DEFAULT_OUT.resolve():
+        APP_COPY.parent.mkdir(parents=True, exist_ok=True)
+        APP_COPY.write_text(text, encoding="utf-8")
     print(f"wrote {args.out} in {time.perf_counter() - start:.0f} s")
     return 0
 
