@@ -27,6 +27,11 @@ Deliberate deviations from the reference implementations (neurokit2 `_find_artif
   time: misaligned detection, early beat). Every artifact either drops a beat, adds one, or
   moves one; an interval that does none of these is a real interval between two real beats,
   like the two long beats at the top of a deep breath.
+* A missed beat must also come at least halfway closer to the local median when split (RR over
+  about 1.5 x the median): Th2 grows with the breathing swings and alone let deep breaths pass.
+* A beat far off the median (|mRR| > 3) but not steep in dRR is not interpolated; it is a missed
+  or extra beat when the intervals add up (an extra beat merges with the next or the previous
+  beat), which finds 50/50 splits that stay under Th1 in very variable recordings.
 * Th1 and Th2 are floored at `FLOOR_FRACTION` (5 %) of the local median RR. On data quantised
   to 1/128 s (Holter, PhysioNet) the quartile deviation of a calm stretch collapses to one
   quantisation step, and 3-step jitter would pass for ectopic beats.
@@ -371,7 +376,11 @@ def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
     abnormal = examined & (long_beat | off_median | short_beat) & ~ectopic
     next_rr = np.append(rr[1:], np.inf)
     next_rr[last] = np.inf  # the last beat of a segment has no partner to merge with
-    half_is_normal = np.abs(rr / 2.0 - median_rr) < th2
+    # Split in two, a missed beat must come at least halfway closer to the median: RR over about
+    # 1.5 x the median. (Th2 alone grows with the breathing swings, and in the most variable
+    # recordings it let the top of a deep breath pass for two beats.)
+    half_off = np.abs(rr / 2.0 - median_rr)
+    half_is_normal = (half_off < th2) & (half_off < 0.5 * np.abs(excess))
     pair_is_normal = np.abs(rr + next_rr - median_rr) < th2
     extra = abnormal & short_beat & pair_is_normal
     missed = abnormal & long_beat & half_is_normal & ~extra
@@ -384,6 +393,19 @@ def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
     took = np.abs(excess + excess_before) < COMPENSATION * np.abs(excess)
     took &= excess * excess_before < 0
     long_or_short = abnormal & ~extra & ~missed & (off_median | gives_back | took)
+
+    # Far off the median but not steep in dRR (in very variable recordings a 50/50 split of an
+    # interval can stay under Th1): such a beat is a missed or extra beat only when the
+    # intervals add up, never interpolated on the median alone.
+    by_median = off_median & ~examined & ~ectopic
+    prev_rr = np.insert(rr[:-1], 0, np.inf)
+    prev_rr[first] = np.inf
+    shorter = by_median & (excess < 0)
+    extra_with_next = shorter & pair_is_normal
+    extra_with_previous = shorter & ~extra_with_next & (np.abs(prev_rr + rr - median_rr) < th2)
+    extra |= extra_with_next
+    extra[:-1] |= extra_with_previous[1:]  # the previous beat absorbs this one
+    missed |= by_median & (excess > 0) & half_is_normal
 
     codes = np.zeros(n, dtype=np.int8)
     codes[long_or_short] = np.where(

@@ -359,6 +359,13 @@ lowered. Checked against the paper's description and two public implementations 
   (|mRR| > 3 Th2) or a neighbour gives back at least half of its excess; an ectopic beat needs a
   neighbour on the other side of the local median. An interval that does none of this is a real
   interval between two real beats.
+- **Missed beats.** The paper's test (half the interval within Th2 of the median) grows loose
+  as Th2 grows with the breathing swings; Baseline also asks that splitting brings the interval
+  at least halfway closer to the median (an interval over about 1.5 x the median).
+- **Beats off the median but not steep.** In very variable recordings a 50/50 split of an
+  interval can stay under Th1. A beat with |mRR| > 3 Th2 that was not examined is a missed or
+  extra beat when the intervals add up (an extra beat merges with the next or the previous one);
+  it is never interpolated on the median alone.
 - **The 5 %-of-median floor** on both thresholds (added earlier for Holter data quantised to
   1/128 s, where the quartile deviation collapses to one step) stays: it never binds on strap
   data and the rules above do not depend on it.
