@@ -30,8 +30,8 @@ Deliberate deviations from the reference implementations (neurokit2 `_find_artif
 * A missed beat must also come at least halfway closer to the local median when split (RR over
   about 1.5 x the median): Th2 grows with the breathing swings and alone let deep breaths pass.
 * A beat far off the median (|mRR| > 3) but not steep in dRR is not interpolated; it is a missed
-  or extra beat when the intervals add up (an extra beat merges with the next or the previous
-  beat), which finds 50/50 splits that stay under Th1 in very variable recordings.
+  or extra beat when the intervals add up (an extra beat merges with whichever neighbour
+  completes it better), which finds 50/50 splits that stay under Th1 in very variable recordings.
 * Th1 and Th2 are floored at `FLOOR_FRACTION` (5 %) of the local median RR. On data quantised
   to 1/128 s (Holter, PhysioNet) the quartile deviation of a calm stretch collapses to one
   quantisation step, and 3-step jitter would pass for ectopic beats.
@@ -401,8 +401,10 @@ def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
     prev_rr = np.insert(rr[:-1], 0, np.inf)
     prev_rr[first] = np.inf
     shorter = by_median & (excess < 0)
-    extra_with_next = shorter & pair_is_normal
-    extra_with_previous = shorter & ~extra_with_next & (np.abs(prev_rr + rr - median_rr) < th2)
+    off_with_next = np.abs(rr + next_rr - median_rr)
+    off_with_previous = np.abs(prev_rr + rr - median_rr)
+    extra_with_next = shorter & (off_with_next < th2) & (off_with_next <= off_with_previous)
+    extra_with_previous = shorter & ~extra_with_next & (off_with_previous < th2)
     extra |= extra_with_next
     extra[:-1] |= extra_with_previous[1:]  # the previous beat absorbs this one
     missed |= by_median & (excess > 0) & half_is_normal

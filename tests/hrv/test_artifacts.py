@@ -185,3 +185,16 @@ def test_injected_artifacts_are_found_among_breathing_swings(name: str, seed: in
     assert found == len(where)
     corrected = analyze(damaged).rmssd_ms
     assert corrected == pytest.approx(rmssd(clean), rel=0.05)
+
+
+@pytest.mark.parametrize("share", [0.5, 0.67, 0.33])
+@pytest.mark.parametrize("where", [60, 150, 263])
+def test_a_split_beat_is_merged_in_a_very_variable_recording(share: float, where: int) -> None:
+    """RMSSD 101 ms: a split interval's differences can stay under Th1; the halves still add up."""
+    rr = load("rest_5min_pyhrv_short.txt")
+    split = np.insert(rr, where + 1, rr[where] * (1 - share))
+    split[where] = rr[where] * share
+    result = correct_artifacts(split)
+    assert BeatKind.EXTRA in (result.kinds[where], result.kinds[where + 1])
+    assert result.rr_ms.size == rr.size
+    np.testing.assert_allclose(result.rr_ms, rr)
