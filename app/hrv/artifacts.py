@@ -32,6 +32,9 @@ Deliberate deviations from the reference implementations (neurokit2 `_find_artif
 * A beat far off the median (|mRR| > 3) but not steep in dRR is not interpolated; it is a missed
   or extra beat when the intervals add up (an extra beat merges with whichever neighbour
   completes it better), which finds 50/50 splits that stay under Th1 in very variable recordings.
+* The neighbour that gives an ectopic beat's time back (the premature beat or the compensatory
+  pause) is replaced with it: both are no sinus intervals, and the premature beat of a pair
+  often stays under Th1 in a variable recording.
 * Th1 and Th2 are floored at `FLOOR_FRACTION` (5 %) of the local median RR. On data quantised
   to 1/128 s (Holter, PhysioNet) the quartile deviation of a calm stretch collapses to one
   quantisation step, and 3-step jitter would pass for ectopic beats.
@@ -408,6 +411,13 @@ def _detect(rr: FloatArray, segments: _Segments) -> npt.NDArray[np.int8]:
     extra |= extra_with_next
     extra[:-1] |= extra_with_previous[1:]  # the previous beat absorbs this one
     missed |= by_median & (excess > 0) & half_is_normal
+
+    # An early beat comes with its compensatory pause: the neighbour that gives the time back
+    # is no sinus interval either, and is replaced with it.
+    partner = np.zeros(n, dtype=bool)
+    partner[1:] |= (ectopic & gives_back)[:-1]
+    partner[:-1] |= (ectopic & took)[1:]
+    ectopic |= partner & ~missed & ~extra
 
     codes = np.zeros(n, dtype=np.int8)
     codes[long_or_short] = np.where(

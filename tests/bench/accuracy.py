@@ -359,6 +359,9 @@ lowered. Checked against the paper's description and two public implementations 
   (|mRR| > 3 Th2) or a neighbour gives back at least half of its excess; an ectopic beat needs a
   neighbour on the other side of the local median. An interval that does none of this is a real
   interval between two real beats.
+- **Early beats come in pairs.** The paper flags the beat whose dRR crosses Th1, often only
+  the compensatory pause; the premature beat before it stayed, and corrected RMSSD was off by up
+  to 3 %. Baseline replaces the neighbour that gives the ectopic beat's time back with it.
 - **Missed beats.** The paper's test (half the interval within Th2 of the median) grows loose
   as Th2 grows with the breathing swings; Baseline also asks that splitting brings the interval
   at least halfway closer to the median (an interval over about 1.5 x the median).
