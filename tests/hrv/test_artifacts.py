@@ -9,7 +9,7 @@ import pytest
 from app.hrv.artifacts import BeatKind, correct_artifacts
 from app.hrv.report import analyze
 
-from .helpers import CLEAN, RESTING, load
+from .helpers import CLEAN, LONG_24H, RESTING, load
 
 Injected = tuple[npt.NDArray[np.float64], dict[int, str]]
 
@@ -198,3 +198,18 @@ def test_a_split_beat_is_merged_in_a_very_variable_recording(share: float, where
     assert BeatKind.EXTRA in (result.kinds[where], result.kinds[where + 1])
     assert result.rr_ms.size == rr.size
     np.testing.assert_allclose(result.rr_ms, rr)
+
+
+def test_the_early_beats_of_a_holter_record_are_replaced_in_pairs() -> None:
+    """nsr2db nsr001: every premature beat (under 0.8 x the local median) followed by its
+    compensatory pause (the pair lasting two beats) is flagged, premature beat and pause alike."""
+    rr = load(LONG_24H)
+    local_median = np.median(np.lib.stride_tricks.sliding_window_view(np.pad(rr, 5, "edge"), 11), 1)
+    premature = rr[:-1] < 0.8 * local_median[:-1]
+    pause = rr[1:] > 1.1 * local_median[:-1]
+    two_beats = np.abs(rr[:-1] + rr[1:] - 2 * local_median[:-1]) < 0.1 * local_median[:-1]
+    early = np.flatnonzero(premature & pause & two_beats)
+    assert early.size >= 20
+    result = correct_artifacts(rr)
+    assert result.flagged[early].all()
+    assert result.flagged[early + 1].all()
