@@ -32,6 +32,7 @@ from app import APP_NAME, __version__
 from app.breathing.session_timer import Clock
 from app.store import Store
 from app.store.settings import THEMES, AppSettings
+from app.ui.accuracy_dialog import AccuracyDialog
 from app.ui.breathe_page import BreathePage
 from app.ui.data_actions import DataActions
 from app.ui.history_page import HistoryPage
@@ -185,6 +186,9 @@ class MainWindow(QMainWindow):
             self.theme_actions[theme] = action
 
         help_menu = self.menuBar().addMenu("&Help")
+        self.how_computed_action = QAction("&How is this computed?", self)
+        self.how_computed_action.triggered.connect(self.show_how_computed)
+        help_menu.addAction(self.how_computed_action)
         about = QAction(f"&About {APP_NAME}", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -198,6 +202,12 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # non-blocking: the asyncio loop keeps running
         return box
+
+    def show_how_computed(self) -> AccuracyDialog:
+        """How the numbers are computed and how well they agree with other software."""
+        dialog = AccuracyDialog(parent=self)
+        dialog.open()  # non-blocking, like the About box
+        return dialog
 
     # -- settings, notices -----------------------------------------------------------------
     def _apply_settings(self, settings: AppSettings) -> None:

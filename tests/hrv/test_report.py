@@ -61,7 +61,9 @@ def test_correction_none_uses_the_values_as_given() -> None:
     assert corrected.rmssd_ms < 0.8 * raw.rmssd_ms
     assert raw.artifact_pct == corrected.artifact_pct
     assert corrected.artifact_pct is not None
-    assert corrected.artifact_pct > 1.0
+    # Its six missed beats (intervals over 1.5 x the local median) are found; its slow swings
+    # of a few beats are real intervals and stay (see tests/hrv/test_artifacts.py).
+    assert corrected.artifact_pct >= 100 * 6 / rr.size
 
 
 def test_a_24_hour_recording_is_analysed_whole() -> None:
