@@ -61,7 +61,7 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str, int], ...]], ...] = (
             ("sd2_ms", "SD2", "ms", 1),
             ("dfa_a1", "DFA alpha1", "", 2),
             ("stress_index", "Stress index (sqrt SI)", "", 1),
-            ("coherence", "Coherence ratio", "", 2),
+            ("coherence", "Coherence (0-10)", "", 1),
         ),
     ),
 )

@@ -7,7 +7,8 @@ computes every metric on gap-free segments. A metric the data cannot support is 
 Field meanings: `n_beats` counts the RR intervals given (before correction) and `duration_s` is
 their sum; `artifact_pct` is the share of those beats the detector flagged (reported with
 correction "none" too, which only leaves the values uncorrected); `coherence` is the mean
-coherence ratio over consecutive 64 s windows; `stress_index` is sqrt(Baevsky SI), as Kubios
+coherence score (0-10, the scale every screen shows: `app.hrv.coherence.score_from_ratio`) over
+consecutive 64 s windows of the corrected series; `stress_index` is sqrt(Baevsky SI), as Kubios
 reports it. Everything else is defined in the module that computes it.
 """
 
@@ -25,7 +26,7 @@ import numpy.typing as npt
 from app.hrv import nonlinear, time_domain
 from app.hrv.artifacts import ArtifactCorrection, correct_artifacts
 from app.hrv.coherence import WINDOW_S as COHERENCE_WINDOW_S
-from app.hrv.coherence import coherence_ratios
+from app.hrv.coherence import coherence_ratios, score_from_ratio
 from app.hrv.frequency import Spectrum, frequency_domain
 from app.hrv.segments import (
     segment_ends,
@@ -204,7 +205,7 @@ def _analyze(
 
     ratios = coherence_ratios(series, series_starts)
     if ratios.size:
-        values["coherence"] = float(np.mean(ratios))
+        values["coherence"] = float(np.mean([score_from_ratio(float(r)) for r in ratios]))
     else:
         reasons["coherence"] = f"needs {COHERENCE_WINDOW_S:g} s without a gap"
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.hrv.coherence import coherence_ratios, score_from_ratio
 from app.hrv.errors import InsufficientDataError, InvalidRRError
 from app.hrv.report import JSON_KEYS, analyze, analyze_detailed
 
@@ -160,3 +161,13 @@ def test_detailed_analysis_carries_the_spectrum_and_the_beat_kinds() -> None:
     )
     assert len(detailed.correction.kinds) == rr.size
     assert detailed.report.artifact_pct == detailed.correction.artifact_pct
+
+
+def test_coherence_is_on_the_shown_zero_to_ten_scale() -> None:
+    rr = load("slowbreath_11min_meditation_Y2med.txt")
+    report = analyze(rr, correction="none")
+    ratios = coherence_ratios(rr)
+    assert ratios.size > 5
+    expected = float(np.mean([score_from_ratio(float(r)) for r in ratios]))
+    assert report.coherence == pytest.approx(expected, rel=1e-12)
+    assert 0.0 < expected < 10.0
