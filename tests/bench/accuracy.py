@@ -319,8 +319,11 @@ public recordings (PhysioNet, the pyhrv and hrv projects); rerun it to refresh t
 - **Nonlinear**: SD1 and SD2 of the Poincaré plot; DFA alpha1 over boxes of 4-16 beats (as Kubios;
   neurokit2's default is 4-11); Baevsky's stress index with 50 ms bins (Kubios shows its square
   root).
-- **Coherence**: the HeartMath-style ratio of the spectral peak in 0.04-0.26 Hz to the rest,
-  from the last 64 s.
+- **Coherence** (0-10; low below 4.2, medium 4.2-5.8, high from 5.9): HeartMath-style, from
+  64 s of beats: the share of the heart-rate variation in the strongest slow rhythm
+  (0.04-0.26 Hz, a 0.030 Hz wide peak), times 10. Every screen scores the last 64 s every 5 s
+  and a session shows the mean of those scores; `analyze` (these tables) gives the mean over
+  consecutive 64 s windows.
 
 ## Artifact correction
 
