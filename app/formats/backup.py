@@ -13,10 +13,12 @@ import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.store import Store
 from app.store.migrations import SCHEMA_VERSION
 
 REQUIRED_TABLES = frozenset({"sessions", "beats", "heart_rate", "marks", "daily_log", "settings"})
@@ -128,14 +130,39 @@ def _to_rollback_journal(path: Path) -> None:
         raise BackupError(f"{path} is not a usable database: {exc}") from exc
 
 
+def recording_blocks_restore(store: Store) -> str | None:
+    """Why a restore must wait: a recording running now (in any process), or None.
+
+    The one check used by `baseline restore` and the app's Restore entry.
+    """
+    running = store.running_sessions()
+    if not running:
+        return None
+    first = running[0]
+    started = first.started_at.strftime("%Y-%m-%d %H:%M:%S")
+    return f"a recording is running (session {first.id}, {first.kind}, started {started})"
+
+
+def refuse_while_recording(store: Store) -> None:
+    """Raise BackupError when a recording runs (see `recording_blocks_restore`)."""
+    problem = recording_blocks_restore(store)
+    if problem is not None:
+        raise BackupError(f"{problem}; finish it, then restore")
+
+
 def restore_database(
-    db_path: Path, backup_file: Path, *, now: datetime | None = None
+    db_path: Path,
+    backup_file: Path,
+    *,
+    now: datetime | None = None,
+    before_replace: Callable[[], None] | None = None,
 ) -> RestoreResult:
     """Replace the database at `db_path` with `backup_file`, after validating it.
 
     The candidate is copied to a private temporary file and validated there (so it cannot change
     between the check and the copy). The current database, if any, is saved aside first.
     Nothing is changed when anything fails before the final copy, which is one transaction.
+    `before_replace` runs just before the current database is touched; it may raise BackupError.
     """
     db_path = Path(db_path)
     staging = db_path.with_name(f".{db_path.name}.restore-candidate")
@@ -156,6 +183,8 @@ def restore_database(
             version = validate_backup(staging)
         except BackupError as exc:
             raise BackupError(str(exc).replace(str(staging), str(backup_file))) from exc
+        if before_replace is not None:
+            before_replace()
         saved: Path | None = None
         if db_path.exists() and db_path.stat().st_size > 0:
             stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")

@@ -1,0 +1,32 @@
+"""What every command does first: close the sessions of recorders that died, and say so once.
+
+A recording whose process was killed (power loss, out of memory, SIGKILL) stays `active` in the
+database; the first command run afterwards sees that no live process owns it any more
+(`Store.close_unfinished`), marks it `interrupted` with its beats kept, and tells the person on
+stderr. A recording that still runs, in another process, is left alone.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from app.store import Store
+
+
+def interrupted_lines(store: Store) -> list[str]:
+    """Close what dead recorders left behind; one line per session now `interrupted`."""
+    lines: list[str] = []
+    for session_id in store.close_unfinished():
+        record = store.session(session_id)
+        if record is not None:
+            started = record.started_at.strftime("%Y-%m-%d %H:%M")
+            lines.append(
+                f"session {session_id} ({record.kind}, started {started}) ended when its "
+                "recorder stopped unexpectedly; its data is kept, marked interrupted"
+            )
+    return lines
+
+
+def tell_interrupted(store: Store) -> None:
+    for line in interrupted_lines(store):
+        print(line, file=sys.stderr, flush=True)
