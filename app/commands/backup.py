@@ -19,6 +19,7 @@ from app.formats.backup import (
     backup_connection,
     refuse_while_recording,
     restore_database,
+    restoring,
 )
 from app.store import Store, default_db_path
 
@@ -59,11 +60,12 @@ def run_restore(args: argparse.Namespace) -> int:
     db_path: Path = (getattr(args, "db", None) or default_db_path()).expanduser()
     store = _store_unless_recording(args, db_path)
     try:
-        result = restore_database(
-            db_path,
-            args.file,
-            before_replace=None if store is None else lambda: refuse_while_recording(store),
-        )
+        with restoring(db_path, store):
+            result = restore_database(
+                db_path,
+                args.file,
+                before_replace=None if store is None else lambda: refuse_while_recording(store),
+            )
     except BackupError as exc:
         raise CommandError(str(exc)) from exc
     finally:

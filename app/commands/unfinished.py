@@ -3,13 +3,15 @@
 A recording whose process was killed (power loss, out of memory, SIGKILL) stays `active` in the
 database; the first command run afterwards sees that no live process owns it any more
 (`Store.close_unfinished`), marks it `interrupted` with its beats kept, and tells the person on
-stderr. A recording that still runs, in another process, is left alone.
+stderr. A recording that still runs, in another process, is left alone. Files a killed import
+or restore left behind are removed too.
 """
 
 from __future__ import annotations
 
 import sys
 
+from app.formats.backup import tidy_restore_leftovers
 from app.store import Store
 
 
@@ -28,5 +30,7 @@ def interrupted_lines(store: Store) -> list[str]:
 
 
 def tell_interrupted(store: Store) -> None:
+    """Close dead recorders' sessions, saying so once, and tidy what a killed restore left."""
+    tidy_restore_leftovers(store)
     for line in interrupted_lines(store):
         print(line, file=sys.stderr, flush=True)

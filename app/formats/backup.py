@@ -13,14 +13,17 @@ import contextlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import filelock
+
 from app.store import Store
 from app.store.migrations import SCHEMA_VERSION
 
+RESTORE_LOCK_WAIT_S = 1.0
 REQUIRED_TABLES = frozenset({"sessions", "beats", "heart_rate", "marks", "daily_log", "settings"})
 
 
@@ -216,3 +219,64 @@ def restore_database(
         for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
+
+
+# -- one restore at a time, and what a killed one leaves behind ---------------------------------
+def restore_lock_path(db_path: Path) -> Path:
+    """Held by a running restore (an OS lock, dropped when its process dies)."""
+    return db_path.with_name(f"{db_path.name}.restore.lock")
+
+
+def restore_leftovers(db_path: Path) -> list[Path]:
+    """Files a restore writes on its way and removes at its end (left only by a killed one)."""
+    staging = db_path.with_name(f".{db_path.name}.restore-candidate")
+    found = [p for p in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")) if p.exists()]
+    found += db_path.parent.glob(f".{db_path.stem}.before-restore-*{db_path.suffix}.partial")
+    return found
+
+
+@contextlib.contextmanager
+def restoring(db_path: Path, store: Store | None) -> Iterator[None]:
+    """Hold the restore lock while the body runs; BackupError when another restore runs.
+
+    The lock file is created and removed while `store` holds the database's write lock, the
+    same rule as the session locks (see `app.store.ownership`), so `tidy_restore_leftovers`
+    never removes the file of a restore that is starting.
+    """
+    lock = filelock.FileLock(restore_lock_path(db_path), thread_local=False)
+    guard = store.write_transaction() if store is not None else contextlib.nullcontext()
+    try:
+        with guard:
+            lock.acquire(timeout=RESTORE_LOCK_WAIT_S)
+    except filelock.Timeout as exc:
+        raise BackupError("another restore of this database is running") from exc
+    try:
+        yield
+    finally:
+        guard = store.write_transaction() if store is not None else contextlib.nullcontext()
+        with guard:
+            with contextlib.suppress(FileNotFoundError):
+                restore_lock_path(db_path).unlink()
+            lock.release()
+
+
+def tidy_restore_leftovers(store: Store) -> None:
+    """Remove what a killed restore left beside the database (nothing while one runs)."""
+    if store.path is None:
+        return
+    db_path = store.path
+    lock_path = restore_lock_path(db_path)
+    if not lock_path.exists() and not restore_leftovers(db_path):
+        return
+    with store.write_transaction():
+        probe = filelock.FileLock(lock_path, thread_local=False)
+        try:
+            probe.acquire(blocking=False)
+        except filelock.Timeout:
+            return  # a restore is running
+        try:
+            for leftover in [*restore_leftovers(db_path), lock_path]:
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+        finally:
+            probe.release()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import multiprocessing
+import multiprocessing.process
 import os
 import re
 import signal
@@ -144,3 +146,63 @@ def assert_beats_in_order(db: Path, session_id: int) -> int:
 
 def lock_files(db: Path) -> list[Path]:
     return sorted(db.parent.glob(f"{db.name}.session-*.lock"))
+
+
+def _run_cli(argv: list[str]) -> None:
+    """In a forked child: run the real command, exit with its status (never return)."""
+    from app.cli import main
+
+    code = 70
+    try:
+        code = main(argv)
+    finally:
+        os._exit(code)
+
+
+def fork_cli(argv: list[str]) -> multiprocessing.process.BaseProcess:
+    """Run `baseline ARGV` in a forked child process: the real program, started in milliseconds
+    (the parent has already imported it), so it can be killed at many points quickly."""
+    context = multiprocessing.get_context("fork")
+    child = context.Process(target=_run_cli, args=(argv,), daemon=True)
+    child.start()
+    return child
+
+
+def kill_after(child: multiprocessing.process.BaseProcess, delay_s: float) -> bool:
+    """SIGKILL the child after `delay_s` unless it ended before; True when it was killed."""
+    child.join(delay_s)
+    if child.exitcode is not None:
+        return False
+    assert child.pid is not None
+    os.kill(child.pid, signal.SIGKILL)
+    child.join(30)
+    return child.exitcode == -signal.SIGKILL
+
+
+def integrity_ok(db: Path) -> bool:
+    conn = sqlite3.connect(db)
+    try:
+        return bool(conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+    finally:
+        conn.close()
+
+
+def query(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return [tuple(r) for r in conn.execute(sql, args)]
+    finally:
+        conn.close()
+
+
+def next_command(db: Path) -> tuple[int, str]:
+    """What the person runs next (`baseline trend`), in this process: (status, stderr)."""
+    import contextlib
+    import io
+
+    from app.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["--db", str(db), "trend"])
+    return code, err.getvalue()
