@@ -464,16 +464,17 @@ def _write_daily(writer: _Writer, item: ReadFile, values: ImportedDailyValues) -
     return ImportOutcome(item.path.name, values.format, status, n_days=len(values.days))
 
 
-def _candidates(items: Sequence[ReadFile]) -> list[ImportedRecording]:
-    """The recordings a batch may store as new sessions (those with beats or readings)."""
-    found: list[ImportedRecording] = []
+def _candidates(items: Sequence[ReadFile]) -> list[tuple[ImportedRecording, int | None]]:
+    """The recordings a batch may store as new sessions (those with beats or readings), each
+    with the id its export gave it (kept when free)."""
+    found: list[tuple[ImportedRecording, int | None]] = []
     for item in items:
         imported = item.imported
         if isinstance(imported, ImportedRecording):
-            found.append(imported)
+            found.append((imported, None))
         elif isinstance(imported, ImportedArchive):
-            found.extend(session.recording for session in imported.sessions)
-    return [r for r in found if len(r.rr_ms) or len(r.heart_rate)]
+            found.extend((session.recording, session.original_id) for session in imported.sessions)
+    return [(r, wanted) for r, wanted in found if len(r.rr_ms) or len(r.heart_rate)]
 
 
 def _known_now(store: Store, recording: ImportedRecording) -> bool:
@@ -484,12 +485,17 @@ def _known_now(store: Store, recording: ImportedRecording) -> bool:
     return row is not None
 
 
-def _stage(store: Store, recording: ImportedRecording, kind: str) -> int:
+def _stage(store: Store, recording: ImportedRecording, kind: str, wanted_id: int | None) -> int:
     """Write one recording's beats and readings under a hidden session row, in short steps."""
     with store.write_transaction() as conn:
+        if (
+            wanted_id is not None
+            and conn.execute("SELECT 1 FROM sessions WHERE id = ?", (wanted_id,)).fetchone()
+        ):
+            wanted_id = None
         cur = conn.execute(
-            "INSERT INTO sessions (kind, started_at, status) VALUES (?, ?, ?)",
-            (recording.kind or kind, _iso(datetime.now().astimezone()), STAGING_STATUS),
+            "INSERT INTO sessions (id, kind, started_at, status) VALUES (?, ?, ?, ?)",
+            (wanted_id, recording.kind or kind, _iso(datetime.now().astimezone()), STAGING_STATUS),
         )
         assert cur.lastrowid is not None
         session_id = int(cur.lastrowid)
@@ -539,9 +545,9 @@ def write_all(
         raise ValueError(f"unknown session kind {kind!r}")
     staged: dict[int, int] = {}
     try:
-        for recording in _candidates(items):
+        for recording, wanted_id in _candidates(items):
             if id(recording) not in staged and not _known_now(store, recording):
-                staged[id(recording)] = _stage(store, recording, kind)
+                staged[id(recording)] = _stage(store, recording, kind, wanted_id)
         outcomes: list[ImportOutcome] = []
         with store.write_transaction() as conn:
             writer = _Writer(conn, staged)

@@ -25,6 +25,21 @@ LOCK_WAIT_S = 5.0
 """How long an owner waits for its own lock file (only a prober can hold it, for microseconds)."""
 
 
+def _remove_and_release(lock: filelock.BaseFileLock, path: Path) -> None:
+    """Delete a held lock's file, then let go (Windows refuses to delete a locked file: there
+    the file goes after the release)."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        lock.release()
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
+    lock.release()
+
+
 def _lock_pattern(db_path: Path) -> re.Pattern[str]:
     return re.compile(re.escape(db_path.name) + r"\.session-(\d+)\.lock")
 
@@ -65,9 +80,9 @@ class SessionLocks:
         if lock is None:
             return
         if remove:
-            with contextlib.suppress(FileNotFoundError):
-                self.path_for(session_id).unlink()
-        lock.release()
+            _remove_and_release(lock, self.path_for(session_id))
+        else:
+            lock.release()
 
     def release_all(self) -> None:
         """Let go of every lock without removing files (the next prober tidies up)."""
@@ -83,11 +98,7 @@ class SessionLocks:
             probe.acquire(blocking=False)
         except filelock.Timeout:
             return True
-        try:
-            with contextlib.suppress(FileNotFoundError):
-                self.path_for(session_id).unlink()
-        finally:
-            probe.release()
+        _remove_and_release(probe, self.path_for(session_id))
         return False
 
     def lock_files(self) -> dict[int, Path]:
