@@ -231,7 +231,8 @@ def restore_leftovers(db_path: Path) -> list[Path]:
     """Files a restore writes on its way and removes at its end (left only by a killed one)."""
     staging = db_path.with_name(f".{db_path.name}.restore-candidate")
     found = [p for p in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")) if p.exists()]
-    found += db_path.parent.glob(f".{db_path.stem}.before-restore-*{db_path.suffix}.partial")
+    # `.NAME.partial` or `.NAME.partial-PID` (with SQLite journals beside it)
+    found += db_path.parent.glob(f".{db_path.stem}.before-restore-*{db_path.suffix}.partial*")
     return found
 
 
