@@ -138,6 +138,15 @@ class DataActions(QObject):
         """Which recording runs now (one sentence), or None."""
         return recording_blocks_restore(self._store)
 
+    def _refuse_while_recording(self) -> bool:
+        running = self.running_problem()
+        if running is None:
+            return False
+        self.inform(
+            self._window, "Restore", f"Finish the running session first, then restore: {running}."
+        )
+        return True
+
     def selected_session(self) -> int | None:
         history = getattr(self._window, "history_page", None)
         selected = getattr(history, "selected_ids", None)
@@ -195,13 +204,7 @@ class DataActions(QObject):
 
     def restore(self, backup: Path | None = None) -> bool:
         """Check a backup, confirm, replace the database, then close the app. True if restored."""
-        running = self.running_problem()
-        if running is not None:
-            self.inform(
-                self._window,
-                "Restore",
-                f"Finish the running session first, then restore: {running}.",
-            )
+        if self._refuse_while_recording():
             return False
         source = backup or self.ask_restore_path(self._window)
         if source is None:
@@ -217,6 +220,8 @@ class DataActions(QObject):
             f"first. {APP_NAME} closes afterwards; start it again to see the restored data."
         )
         if not self.confirm(self._window, "Restore from a backup", question):
+            return False
+        if self._refuse_while_recording():  # one may have started while the question was open
             return False
         try:
             result = restore_from(self._store, source)

@@ -257,3 +257,30 @@ def test_restore_waits_for_a_recording_of_another_program(
         assert len(notes) == 1
     finally:
         other.close()
+
+
+def test_restore_checks_again_after_the_question(
+    make_window: WindowFactory, store: Store, tmp_path: Path
+) -> None:
+    import_files(store, [PLAIN_RR])
+    window = make_window(store)
+    actions = window.data_actions
+    backup = actions.back_up(tmp_path / "b.db")
+    assert backup is not None and store.path is not None
+    other = open_store(store.path)
+    started: list[int] = []
+
+    def confirm_while_a_recording_starts(_parent: object, _title: str, _text: str) -> bool:
+        started.append(other.start_session("recording"))  # `record` started meanwhile
+        return True
+
+    notes: list[str] = []
+    actions.inform = lambda _parent, _title, text: notes.append(text)
+    actions.confirm = confirm_while_a_recording_starts
+    try:
+        assert not actions.restore(backup)
+        assert f"session {started[0]}, recording" in notes[0]
+        assert window.isVisible()
+        assert [s.id for s in store.sessions()] == [started[0], 1]
+    finally:
+        other.close()
