@@ -44,7 +44,7 @@ from app.store.database import STAGING_STATUS
 
 SESSION_KINDS = ("readiness", "breathing", "recording", "assessment")
 DEFAULT_KIND = "recording"
-STAGE_CHUNK_ROWS = 20_000
+STAGE_CHUNK_ROWS = 10_000
 """Rows per staging transaction: a few tens of milliseconds of holding the write lock."""
 
 
