@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,17 @@ class Child:
                 raise AssertionError(f"ended before {pattern!r}: {self.stderr}")
             if time.monotonic() > deadline:
                 raise AssertionError(f"no {pattern!r} within {timeout_s} s: {self.stderr}")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=POLL_S)
+
+    def wait_until(self, condition: Callable[[], bool], timeout_s: float) -> None:
+        """Poll `condition` while the process runs (fail if it ends or time runs out)."""
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"ended while waiting: {self.stderr}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met within {timeout_s} s: {self.stderr}")
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=POLL_S)
 
@@ -142,6 +154,11 @@ def assert_beats_in_order(db: Path, session_id: int) -> int:
     times = [r[1] for r in rows]
     assert all(b > a for a, b in itertools.pairwise(times))
     return len(rows)
+
+
+def stored_beats(db: Path, session_id: int) -> int:
+    rows = query(db, "SELECT count(*) FROM beats WHERE session_id = ?", session_id)
+    return int(str(rows[0][0]))
 
 
 def lock_files(db: Path) -> list[Path]:

@@ -64,7 +64,7 @@ def test_a_killed_restore_leaves_the_old_or_the_new_database(tmp_path: Path) -> 
         db.parent.mkdir()
         shutil.copyfile(template, db)
         child = fork_cli(["--db", str(db), "restore", str(backup)])
-        kill_after(child, rng.uniform(0.0, full_s * 1.1))
+        kill_after(child, rng.uniform(0.0, full_s * 1.5))
         assert integrity_ok(db)
         left_behind += bool(restore_leftovers(db) or restore_lock_path(db).exists())
         code, told = next_command(db)

@@ -23,6 +23,7 @@ from tests.concurrency.procs import (
     run,
     session_row,
     start,
+    stored_beats,
     write_day_files,
 )
 
@@ -139,6 +140,7 @@ def test_two_apps_and_a_recording_share_the_database(tmp_path: Path) -> None:
             )
         live = Child(proc, tmp_path / "live.none", live_err)
         live_id = int(live.wait_for(r"live session started (\d+)", START_TIMEOUT_S).group(1))
+        live.wait_until(lambda: stored_beats(db, live_id) > 0, START_TIMEOUT_S)
         # a second app on the same database
         app = start(tmp_path, "app", db)
         app.wait_for("main window shown", START_TIMEOUT_S)
@@ -153,7 +155,7 @@ def test_two_apps_and_a_recording_share_the_database(tmp_path: Path) -> None:
         assert session_row(db, record_id)[0] == "active"  # the live recorder is left alone
         again = run(db, "trend")
         assert "interrupted" not in again.stderr  # told once
-        assert live_id and assert_beats_in_order(db, live_id) > 0
+        assert assert_beats_in_order(db, live_id) > 0  # its beats are kept
     finally:
         if live is not None:
             live.kill()
