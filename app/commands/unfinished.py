@@ -9,6 +9,7 @@ or restore left behind are removed too.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 from app.formats.backup import tidy_restore_leftovers
@@ -31,6 +32,12 @@ def interrupted_lines(store: Store) -> list[str]:
 
 def tell_interrupted(store: Store) -> None:
     """Close dead recorders' sessions, saying so once, and tidy what a killed restore left."""
-    tidy_restore_leftovers(store)
-    for line in interrupted_lines(store):
+    try:
+        tidy_restore_leftovers(store)
+        lines = interrupted_lines(store)
+    except sqlite3.OperationalError as exc:
+        if int(getattr(exc, "sqlite_errorcode", 0)) & 0xFF != sqlite3.SQLITE_READONLY:
+            raise
+        return  # a read-only database: nothing can be closed, and reading still works
+    for line in lines:
         print(line, file=sys.stderr, flush=True)
