@@ -15,8 +15,14 @@ from typing import Any
 
 from app.commands.common import store_from_args
 from app.commands.errors import CommandError
-from app.formats.backup import BackupError, backup_connection, restore_database
-from app.store import default_db_path
+from app.formats.backup import (
+    BackupError,
+    backup_connection,
+    refuse_while_recording,
+    restore_database,
+    restoring,
+)
+from app.store import Store, default_db_path
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -61,11 +67,20 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    db_path: Path = getattr(args, "db", None) or default_db_path()
+    db_path: Path = (getattr(args, "db", None) or default_db_path()).expanduser()
+    store = _store_unless_recording(args, db_path)
     try:
-        result = restore_database(db_path.expanduser(), args.file)
+        with restoring(db_path, store):
+            result = restore_database(
+                db_path,
+                args.file,
+                before_replace=None if store is None else lambda: refuse_while_recording(store),
+            )
     except BackupError as exc:
         raise CommandError(str(exc)) from exc
+    finally:
+        if store is not None:
+            store.close()
     # Opening migrates a restored older database to the current schema.
     store_from_args(args).close()
     aside = (
@@ -73,3 +88,23 @@ def run_restore(args: argparse.Namespace) -> int:
     )
     print(f"restored {result.n_sessions} sessions from {args.file}{aside}")
     return 0
+
+
+def _store_unless_recording(args: argparse.Namespace, db_path: Path) -> Store | None:
+    """The open store, or a CommandError naming the recording that runs now.
+
+    None when there is no database yet, or when it cannot be opened (a damaged database is what
+    a restore is for; nothing can be recording into it).
+    """
+    if not db_path.is_file() or db_path.stat().st_size == 0:
+        return None
+    try:
+        store = store_from_args(args)
+    except CommandError:
+        return None
+    try:
+        refuse_while_recording(store)
+    except BackupError as exc:
+        store.close()
+        raise CommandError(str(exc)) from exc
+    return store

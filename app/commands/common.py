@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from app.commands.errors import CommandError
+from app.commands.unfinished import tell_interrupted
 from app.store import Store, default_db_path, open_store
 from app.store.damaged import damaged_message, is_damage
 from app.store.migrations import SchemaTooNewError
@@ -38,9 +39,11 @@ def store_from_args(args: argparse.Namespace) -> Store:
     if reads_only and db_path is not None and str(db_path) != ":memory:":
         _require_existing(db_path)
     try:
-        return open_store(db_path)
+        store = open_store(db_path)
     except (sqlite3.DatabaseError, SchemaTooNewError, OSError) as exc:
         if is_damage(exc):
             raise CommandError(damaged_message(db_path_of(args), exc)) from exc
         where = db_path if db_path is not None else "the default database"
         raise CommandError(f"cannot open {where}: {exc}") from exc
+    tell_interrupted(store)  # a recorder that died: close its session, say so once
+    return store

@@ -9,6 +9,12 @@
 - A strap that cannot be found within `FIND_TIMEOUT_S`, or Bluetooth that cannot be used,
   ends the command with exit status 2 and one line saying what to do; nothing is stored then.
 - Progress goes to stderr (connection changes and a line a minute); the summary to stdout.
+- The session belongs to this process (an OS lock beside the database, see
+  `app.store.ownership`) until it ends: other commands and the app leave it alone, and if this
+  process is killed, the next one marks it `interrupted` with its beats kept. While another
+  process holds the database's write lock, packets wait in order in a buffer (never dropped).
+- `BASELINE_DEMO_SPEED=N` runs the demo strap N times faster than real time (for tests and
+  demonstrations; `--minutes` then counts the strap's time).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
+import os
 import signal
 import sys
 import time
@@ -35,6 +43,7 @@ FIND_TIMEOUT_S = 30.0
 PROGRESS_EVERY_S = 60.0
 KINDS = ("recording", "readiness", "breathing")
 LAST_STRAP_SETTING = "last_strap"
+DEMO_SPEED_ENV = "BASELINE_DEMO_SPEED"
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -190,9 +199,23 @@ class _Recording:
         return 0
 
 
+def demo_speed() -> float:
+    """The demo strap's speed from `$BASELINE_DEMO_SPEED` (default 1: real time)."""
+    text = os.environ.get(DEMO_SPEED_ENV, "").strip()
+    if not text:
+        return 1.0
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = math.nan
+    if not math.isfinite(speed) or speed <= 0:
+        raise CommandError(f"{DEMO_SPEED_ENV} must be a positive number, not {text!r}")
+    return speed
+
+
 async def _record(args: argparse.Namespace, store: Store, duration_s: float | None) -> int:
     if args.sensor == "demo":
-        demo = DemoStrap(6.0 if args.kind == "breathing" else 12.0)
+        demo = DemoStrap(6.0 if args.kind == "breathing" else 12.0, speed=demo_speed())
         recording = _Recording(
             store,
             demo,

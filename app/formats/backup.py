@@ -15,13 +15,18 @@ import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import filelock
+
 from app.formats.atomic import PartialFile, WriteRefusedError, check_target, database_files
+from app.store import Store
 from app.store.migrations import SCHEMA_VERSION
 
+RESTORE_LOCK_WAIT_S = 1.0
 REQUIRED_TABLES = frozenset({"sessions", "beats", "heart_rate", "marks", "daily_log", "settings"})
 
 
@@ -153,14 +158,39 @@ def _to_rollback_journal(path: Path) -> None:
         raise BackupError(f"{path} is not a usable database: {exc}") from exc
 
 
+def recording_blocks_restore(store: Store) -> str | None:
+    """Why a restore must wait: a recording running now (in any process), or None.
+
+    The one check used by `baseline restore` and the app's Restore entry.
+    """
+    running = store.running_sessions()
+    if not running:
+        return None
+    first = running[0]
+    started = first.started_at.strftime("%Y-%m-%d %H:%M:%S")
+    return f"a recording is running (session {first.id}, {first.kind}, started {started})"
+
+
+def refuse_while_recording(store: Store) -> None:
+    """Raise BackupError when a recording runs (see `recording_blocks_restore`)."""
+    problem = recording_blocks_restore(store)
+    if problem is not None:
+        raise BackupError(f"{problem}; finish it, then restore")
+
+
 def restore_database(
-    db_path: Path, backup_file: Path, *, now: datetime | None = None
+    db_path: Path,
+    backup_file: Path,
+    *,
+    now: datetime | None = None,
+    before_replace: Callable[[], None] | None = None,
 ) -> RestoreResult:
     """Replace the database at `db_path` with `backup_file`, after validating it.
 
     The candidate is copied to a private temporary file and validated there (so it cannot change
     between the check and the copy). The current database, if any, is saved aside first.
     Nothing is changed when anything fails before the final copy, which is one transaction.
+    `before_replace` runs just before the current database is touched; it may raise BackupError.
     """
     db_path = Path(db_path)
     staging = db_path.with_name(f".{db_path.name}.restore-candidate")
@@ -180,6 +210,8 @@ def restore_database(
             version = validate_backup(staging)
         except BackupError as exc:
             raise BackupError(str(exc).replace(str(staging), str(backup_file))) from exc
+        if before_replace is not None:
+            before_replace()
         saved: Path | None = None
         if db_path.exists() and db_path.stat().st_size > 0:
             stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
@@ -211,3 +243,65 @@ def restore_database(
         for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
+
+
+# -- one restore at a time, and what a killed one leaves behind ---------------------------------
+def restore_lock_path(db_path: Path) -> Path:
+    """Held by a running restore (an OS lock, dropped when its process dies)."""
+    return db_path.with_name(f"{db_path.name}.restore.lock")
+
+
+def restore_leftovers(db_path: Path) -> list[Path]:
+    """Files a restore writes on its way and removes at its end (left only by a killed one)."""
+    staging = db_path.with_name(f".{db_path.name}.restore-candidate")
+    found = [p for p in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")) if p.exists()]
+    # `.NAME.partial` or `.NAME.partial-PID` (with SQLite journals beside it)
+    found += db_path.parent.glob(f".{db_path.stem}.before-restore-*{db_path.suffix}.partial*")
+    return found
+
+
+@contextlib.contextmanager
+def restoring(db_path: Path, store: Store | None) -> Iterator[None]:
+    """Hold the restore lock while the body runs; BackupError when another restore runs.
+
+    The lock file is created and removed while `store` holds the database's write lock, the
+    same rule as the session locks (see `app.store.ownership`), so `tidy_restore_leftovers`
+    never removes the file of a restore that is starting.
+    """
+    lock = filelock.FileLock(restore_lock_path(db_path), thread_local=False)
+    guard = store.write_transaction() if store is not None else contextlib.nullcontext()
+    try:
+        with guard:
+            lock.acquire(timeout=RESTORE_LOCK_WAIT_S)
+    except filelock.Timeout as exc:
+        raise BackupError("another restore of this database is running") from exc
+    try:
+        yield
+    finally:
+        guard = store.write_transaction() if store is not None else contextlib.nullcontext()
+        with guard:
+            with contextlib.suppress(FileNotFoundError):
+                restore_lock_path(db_path).unlink()
+            lock.release()
+
+
+def tidy_restore_leftovers(store: Store) -> None:
+    """Remove what a killed restore left beside the database (nothing while one runs)."""
+    if store.path is None:
+        return
+    db_path = store.path
+    lock_path = restore_lock_path(db_path)
+    if not lock_path.exists() and not restore_leftovers(db_path):
+        return
+    with store.write_transaction():
+        probe = filelock.FileLock(lock_path, thread_local=False)
+        try:
+            probe.acquire(blocking=False)
+        except filelock.Timeout:
+            return  # a restore is running
+        try:
+            for leftover in [*restore_leftovers(db_path), lock_path]:
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+        finally:
+            probe.release()

@@ -1,8 +1,17 @@
-"""Writing imported files to the store: all files in one transaction, each file stored once.
+"""Writing imported files to the store: a batch is all or nothing, each file stored once.
 
 Reading (`read_all`) and writing (`write_all`) are separate so that every file is parsed before
-anything is written: one bad file means nothing is written. A recording's start is the file's own
-time; without one, the caller's `at`, else the file's modification time (local zone).
+anything is written: one bad file means nothing is written.
+
+Other processes (a running recording, the app) share the database, so no write transaction is
+long. The beats and readings of each new recording are first staged in short transactions of
+`STAGE_CHUNK_ROWS` rows under a session row of status `staging`, which no reader shows and which
+this process owns through its OS lock (`Store.own_session`). One short final transaction then
+decides everything (duplicates, log values) and turns the staged rows into sessions, or deletes
+them; if the process dies before that, the next `Store.close_unfinished` deletes what it staged.
+
+A recording's start is the file's own time; without one, the caller's `at`, else the file's
+modification time (local zone).
 A recording file is stored once: its SHA-256 goes into `sessions.source_hash` (unique); importing
 the file of a deleted (not yet purged) session brings that session back. A Baseline
 export's sessions are matched by kind and start time instead (their own `source_hash` is kept).
@@ -31,9 +40,12 @@ from app.formats.recording import (
 from app.formats.registry import read_source
 from app.formats.source import Source
 from app.store import Store
+from app.store.database import STAGING_STATUS
 
 SESSION_KINDS = ("readiness", "breathing", "recording", "assessment")
 DEFAULT_KIND = "recording"
+STAGE_CHUNK_ROWS = 10_000
+"""Rows per staging transaction: a few tens of milliseconds of holding the write lock."""
 
 
 class ImportFileError(FormatError):
@@ -96,27 +108,63 @@ def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
 
 
+def _insert_beats(
+    conn: sqlite3.Connection, session_id: int, recording: ImportedRecording, start: int, stop: int
+) -> None:
+    conn.executemany(
+        "INSERT INTO beats (session_id, seq, t_ms, rr_ms, artifact, gap_before)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (session_id, start + i, t, rr, int(a), int(g))
+            for i, (t, rr, a, g) in enumerate(
+                zip(
+                    recording.t_ms[start:stop].tolist(),
+                    recording.rr_ms[start:stop].tolist(),
+                    recording.artifact[start:stop].tolist(),
+                    recording.gap_before[start:stop].tolist(),
+                    strict=True,
+                )
+            )
+        ),
+    )
+
+
+def _insert_readings(
+    conn: sqlite3.Connection, session_id: int, recording: ImportedRecording, start: int, stop: int
+) -> None:
+    conn.executemany(
+        "INSERT INTO heart_rate (session_id, t_ms, bpm, contact) VALUES (?, ?, ?, ?)",
+        (
+            (session_id, r.t_ms, r.bpm, None if r.contact is None else int(r.contact))
+            for r in recording.heart_rate[start:stop]
+        ),
+    )
+
+
 class _Writer:
     """Inserts inside the caller's transaction (never commits)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, staged: dict[int, int] | None = None) -> None:
         self.conn = conn
         self.has_sdnn = _has_column(conn, "daily_log", "sdnn_ms")
         self.has_value_source = _has_column(conn, "daily_log", "value_source")
         self.hashes_written: set[str] = set()
+        # staged session id by id() of the recording whose beats and readings it holds
+        self.staged = dict(staged or {})
 
     def hash_known(self, sha256: str) -> bool:
         if sha256 in self.hashes_written:
             return True
         row = self.conn.execute(
-            "SELECT 1 FROM sessions WHERE source_hash = ?", (sha256,)
+            "SELECT 1 FROM sessions WHERE source_hash = ? AND status != ?", (sha256, STAGING_STATUS)
         ).fetchone()
         return row is not None
 
     def session_by_hash(self, sha256: str) -> tuple[int, datetime, bool] | None:
         """The session stored from this content: id, start, and whether it was deleted."""
         row = self.conn.execute(
-            "SELECT id, started_at, deleted_at FROM sessions WHERE source_hash = ?", (sha256,)
+            "SELECT id, started_at, deleted_at FROM sessions WHERE source_hash = ? AND status != ?",
+            (sha256, STAGING_STATUS),
         ).fetchone()
         if row is None:
             return None
@@ -127,8 +175,9 @@ class _Writer:
 
     def session_exists(self, kind: str, started_at: datetime) -> bool:
         row = self.conn.execute(
-            "SELECT 1 FROM sessions WHERE kind = ? AND started_at = ? AND deleted_at IS NULL",
-            (kind, _iso(started_at)),
+            "SELECT 1 FROM sessions WHERE kind = ? AND started_at = ? AND deleted_at IS NULL"
+            " AND status != ?",
+            (kind, _iso(started_at), STAGING_STATUS),
         ).fetchone()
         return row is not None
 
@@ -144,6 +193,34 @@ class _Writer:
         session: ArchiveSession | None = None,
     ) -> int:
         duration_s = session.duration_s if session is not None else recording.duration_s
+        staged_id = self.staged.pop(id(recording), None)
+        values = (
+            kind,
+            _iso(started_at),
+            _iso(ended_at),
+            status,
+            recording.sensor_name,
+            recording.sensor_address,
+            session.rate_bpm if session else None,
+            session.pattern_json if session else None,
+            duration_s,
+            session.stress_before if session else None,
+            session.stress_after if session else None,
+            session.note if session else None,
+            source_hash,
+        )
+        if staged_id is not None:
+            self.conn.execute(
+                "UPDATE sessions SET kind = ?, started_at = ?, ended_at = ?, status = ?,"
+                " sensor_name = ?, sensor_address = ?, rate_bpm = ?, pattern_json = ?,"
+                " duration_s = ?, stress_before = ?, stress_after = ?, note = ?,"
+                " source_hash = ? WHERE id = ?",
+                (*values, staged_id),
+            )
+            self._add_session_extras(staged_id, session)
+            if source_hash is not None:
+                self.hashes_written.add(source_hash)
+            return staged_id
         wanted_id = session.original_id if session is not None else None
         if (
             wanted_id is not None
@@ -174,29 +251,14 @@ class _Writer:
         )
         assert cur.lastrowid is not None
         session_id = int(cur.lastrowid)
-        self.conn.executemany(
-            "INSERT INTO beats (session_id, seq, t_ms, rr_ms, artifact, gap_before)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (session_id, i, t, rr, int(a), int(g))
-                for i, (t, rr, a, g) in enumerate(
-                    zip(
-                        recording.t_ms.tolist(),
-                        recording.rr_ms.tolist(),
-                        recording.artifact.tolist(),
-                        recording.gap_before.tolist(),
-                        strict=True,
-                    )
-                )
-            ),
-        )
-        self.conn.executemany(
-            "INSERT INTO heart_rate (session_id, t_ms, bpm, contact) VALUES (?, ?, ?, ?)",
-            (
-                (session_id, r.t_ms, r.bpm, None if r.contact is None else int(r.contact))
-                for r in recording.heart_rate
-            ),
-        )
+        _insert_beats(self.conn, session_id, recording, 0, len(recording.rr_ms))
+        _insert_readings(self.conn, session_id, recording, 0, len(recording.heart_rate))
+        self._add_session_extras(session_id, session)
+        if source_hash is not None:
+            self.hashes_written.add(source_hash)
+        return session_id
+
+    def _add_session_extras(self, session_id: int, session: ArchiveSession | None) -> None:
         if session is not None:
             self.conn.executemany(
                 "INSERT INTO marks (session_id, t_ms, kind, detail) VALUES (?, ?, ?, ?)",
@@ -207,9 +269,6 @@ class _Writer:
                 extras.insert_row(
                     self.conn, "readiness", (("session_id", session_id), *session.readiness)
                 )
-        if source_hash is not None:
-            self.hashes_written.add(source_hash)
-        return session_id
 
     def require_table(self, table: str) -> None:
         if not extras.table_exists(self.conn, table):
@@ -409,6 +468,69 @@ def _write_daily(writer: _Writer, item: ReadFile, values: ImportedDailyValues) -
     return ImportOutcome(item.path.name, values.format, status, n_days=len(values.days))
 
 
+def _candidates(items: Sequence[ReadFile]) -> list[tuple[ImportedRecording, int | None]]:
+    """The recordings a batch may store as new sessions (those with beats or readings), each
+    with the id its export gave it (kept when free)."""
+    found: list[tuple[ImportedRecording, int | None]] = []
+    for item in items:
+        imported = item.imported
+        if isinstance(imported, ImportedRecording):
+            found.append((imported, None))
+        elif isinstance(imported, ImportedArchive):
+            found.extend((session.recording, session.original_id) for session in imported.sessions)
+    return [(r, wanted) for r, wanted in found if len(r.rr_ms) or len(r.heart_rate)]
+
+
+def _known_now(store: Store, recording: ImportedRecording) -> bool:
+    row = store.conn.execute(
+        "SELECT 1 FROM sessions WHERE source_hash = ? AND status != ?",
+        (recording.content_sha256, STAGING_STATUS),
+    ).fetchone()
+    return row is not None
+
+
+def _stage(store: Store, recording: ImportedRecording, kind: str, wanted_id: int | None) -> int:
+    """Write one recording's beats and readings under a hidden session row, in short steps."""
+    with store.write_transaction() as conn:
+        if (
+            wanted_id is not None
+            and conn.execute("SELECT 1 FROM sessions WHERE id = ?", (wanted_id,)).fetchone()
+        ):
+            wanted_id = None
+        cur = conn.execute(
+            "INSERT INTO sessions (id, kind, started_at, status) VALUES (?, ?, ?, ?)",
+            (wanted_id, recording.kind or kind, _iso(datetime.now().astimezone()), STAGING_STATUS),
+        )
+        assert cur.lastrowid is not None
+        session_id = int(cur.lastrowid)
+        store.own_session(session_id)
+    n_beats = len(recording.rr_ms)
+    for start in range(0, n_beats, STAGE_CHUNK_ROWS):
+        with store.write_transaction() as conn:
+            _insert_beats(
+                conn, session_id, recording, start, min(n_beats, start + STAGE_CHUNK_ROWS)
+            )
+    n_readings = len(recording.heart_rate)
+    for start in range(0, n_readings, STAGE_CHUNK_ROWS):
+        with store.write_transaction() as conn:
+            stop = min(n_readings, start + STAGE_CHUNK_ROWS)
+            _insert_readings(conn, session_id, recording, start, stop)
+    return session_id
+
+
+def _drop_staged(store: Store, staged_ids: Sequence[int]) -> None:
+    """Delete staged rows that were not used (their beats go with them) and let go of them."""
+    if not staged_ids:
+        return
+    with store.write_transaction() as conn:
+        conn.executemany(
+            "DELETE FROM sessions WHERE id = ? AND status = ?",
+            [(i, STAGING_STATUS) for i in staged_ids],
+        )
+        for session_id in staged_ids:
+            store.disown_session(session_id)
+
+
 def write_all(
     store: Store,
     items: Sequence[ReadFile],
@@ -416,32 +538,41 @@ def write_all(
     kind: str = DEFAULT_KIND,
     at: datetime | None = None,
 ) -> list[ImportOutcome]:
-    """Write every parsed file in ONE transaction; on any error nothing is written.
+    """Write every parsed file as one batch: everything becomes visible at once, or nothing.
 
-    `kind` applies to recordings (an export's sessions keep their own kinds); `at` is the start
-    for recordings whose file has none.
+    New recordings' beats and readings are staged first in short transactions; one short final
+    transaction then stores the batch (see the module notes). `kind` applies to recordings (an
+    export's sessions keep their own kinds); `at` is the start for recordings whose file has
+    none.
     """
     if kind not in SESSION_KINDS:
         raise ValueError(f"unknown session kind {kind!r}")
-    conn = store.conn
-    if conn.in_transaction:
-        conn.commit()
-    outcomes: list[ImportOutcome] = []
-    conn.execute("BEGIN IMMEDIATE")
+    staged: dict[int, int] = {}
     try:
-        writer = _Writer(conn)
-        for item in items:
-            imported = item.imported
-            if isinstance(imported, ImportedRecording):
-                outcomes.append(_write_recording(writer, item, imported, kind, at))
-            elif isinstance(imported, ImportedArchive):
-                outcomes.extend(_write_archive(writer, item, imported))
-            else:
-                outcomes.append(_write_daily(writer, item, imported))
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
+        for recording, wanted_id in _candidates(items):
+            if id(recording) not in staged and not _known_now(store, recording):
+                staged[id(recording)] = _stage(store, recording, kind, wanted_id)
+        outcomes: list[ImportOutcome] = []
+        with store.write_transaction() as conn:
+            writer = _Writer(conn, staged)
+            for item in items:
+                imported = item.imported
+                if isinstance(imported, ImportedRecording):
+                    outcomes.append(_write_recording(writer, item, imported, kind, at))
+                elif isinstance(imported, ImportedArchive):
+                    outcomes.extend(_write_archive(writer, item, imported))
+                else:
+                    outcomes.append(_write_daily(writer, item, imported))
+            unused = set(writer.staged.values())
+            conn.executemany(
+                "DELETE FROM sessions WHERE id = ? AND status = ?",
+                [(i, STAGING_STATUS) for i in unused],
+            )
+            for session_id in staged.values():
+                store.disown_session(session_id)
+        staged.clear()
+    finally:
+        _drop_staged(store, list(staged.values()))
     return outcomes
 
 

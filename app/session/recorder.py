@@ -4,6 +4,11 @@
 session) iterates a `HeartRateSource` and hands each item to `on_sample` / `on_event`. Every
 packet is committed at once, so a crash loses at most the packet in flight.
 
+When another process holds the database's write lock (an import's last step, a restore check),
+the recorder does not block the caller for long nor fail: after `RECORD_WAIT_MS` the store keeps the
+packet's beats, readings and marks in an ordered buffer and writes the buffer, oldest first and
+in one transaction, with the next packet (or `flush`). Nothing is dropped or reordered.
+
 What is stored:
 - beats: `t_ms` from the session start (see `app.session.beat_timing`), `rr_ms` as sent,
   `gap_before=True` on the first beat after a link drop (or after a shift that means beats
@@ -21,6 +26,7 @@ from typing import overload
 
 from app.session.beat_timing import BeatClock
 from app.store import Store
+from app.store.database import RECORD_WAIT_MS, RecordedItem
 from app.store.records import BeatRecord, HeartRateRecord, MarkRecord
 from sensors.source import ConnectionEvent, EventKind, Sample
 
@@ -83,6 +89,21 @@ class SessionRecorder:
         self._gaps = 0
 
     @property
+    def pending_count(self) -> int:
+        """Items waiting for the database (0 unless another writer held it too long)."""
+        return self._store.pending_count(self._session_id)
+
+    def flush(self, *, wait: bool = False) -> bool:
+        """Write buffered items now; `wait` waits the full busy timeout (raising after it).
+        True when nothing is left waiting. `Store.finish_session` flushes too."""
+        return self._store.flush_recorded(
+            self._session_id, wait_ms=None if wait else RECORD_WAIT_MS
+        )
+
+    def _store_items(self, items: Sequence[RecordedItem]) -> None:
+        self._store.record_items(self._session_id, items)
+
+    @property
     def session_id(self) -> int:
         return self._session_id
 
@@ -119,11 +140,12 @@ class SessionRecorder:
             self._beat_clock.place((), sample.arrival_s)
             return ()
         t_ms = self._t_ms(sample.arrival_s)
-        self._store.add_heart_rate(self._session_id, [HeartRateRecord(t_ms, m.bpm, m.contact)])
+        reading = HeartRateRecord(t_ms, m.bpm, m.contact)
         self._readings += 1
         self._last_bpm = m.bpm
         placed = self._beat_clock.place(m.rr_ms, sample.arrival_s)
         if not placed.t_ms:
+            self._store_items([reading])
             return ()
         gap = self._gap_pending or placed.shift_ms > LOST_BEATS_SHIFT_MS
         self._gap_pending = False
@@ -131,7 +153,7 @@ class SessionRecorder:
             BeatRecord(t_ms=t, rr_ms=rr, gap_before=gap and i == 0)
             for i, (t, rr) in enumerate(zip(placed.t_ms, m.rr_ms, strict=True))
         )
-        self._store.add_beats(self._session_id, records)
+        self._store_items([reading, *records])
         self._beats.extend(records)
         return records
 
@@ -142,13 +164,9 @@ class SessionRecorder:
             self._gaps += 1
             self._gap_pending = True
             self._beat_clock.reset()
-            self._store.add_mark(
-                self._session_id, MarkRecord(self._t_ms(event.at_s), "gap_start", event.message)
-            )
+            self._store_items([MarkRecord(self._t_ms(event.at_s), "gap_start", event.message)])
         elif event.kind is EventKind.CONNECTED:
             if self._in_gap:
                 self._in_gap = False
-                self._store.add_mark(
-                    self._session_id, MarkRecord(self._t_ms(event.at_s), "gap_end", event.address)
-                )
+                self._store_items([MarkRecord(self._t_ms(event.at_s), "gap_end", event.address)])
             self._connected_once = True

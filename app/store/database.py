@@ -1,14 +1,20 @@
 """The Baseline database: one SQLite file in WAL mode, private to the user (mode 0600).
 
 Every write commits at once, so a crash or a pulled plug loses at most the packet in flight.
+
+Several processes share one database (the app, `record`, `import`, `backup`, `restore`):
+every connection waits up to `BUSY_TIMEOUT_MS` for the single writer's lock, write transactions
+are short, and a session being written over time is owned by its process through an OS lock
+(`app.store.ownership`), so a dead writer's session is told from a live one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,7 @@ import platformdirs
 import sqlite_utils
 
 from app.store.migrations import migrate
+from app.store.ownership import SessionLocks
 from app.store.records import (
     BeatRecord,
     HeartRateRecord,
@@ -26,6 +33,24 @@ from app.store.records import (
 )
 
 DB_ENV_VAR = "BASELINE_DB"
+BUSY_TIMEOUT_MS = 20_000
+"""How long any connection waits for another process's write transaction before failing."""
+STAGING_STATUS = "staging"
+"""Status of a session an import is still writing: invisible until the import's last step."""
+RECORD_WAIT_MS = 250
+"""How long a recorded packet waits for another writer before it is buffered instead."""
+RecordedItem = BeatRecord | HeartRateRecord | MarkRecord
+_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """True for "database is locked"/"busy": another writer held the lock too long."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return int(code) & 0xFF in _BUSY_CODES
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 _SESSION_COLUMNS = (
     "id, kind, started_at, ended_at, status, sensor_name, sensor_address, rate_bpm, pattern_json,"
     " duration_s, stress_before, stress_after, note, source_hash, simulated"
@@ -71,12 +96,54 @@ def _session_from_row(row: Sequence[Any]) -> SessionRecord:
     )
 
 
+def _insert_recorded(
+    conn: sqlite3.Connection, session_id: int, items: Sequence[RecordedItem]
+) -> None:
+    """Insert beats (numbered after the session's last), readings and marks in order."""
+    seq = conn.execute(
+        "SELECT COALESCE(max(seq) + 1, 0) FROM beats WHERE session_id = ?", (session_id,)
+    ).fetchone()[0]
+    for item in items:
+        if isinstance(item, BeatRecord):
+            conn.execute(
+                "INSERT INTO beats (session_id, seq, t_ms, rr_ms, artifact, gap_before)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    seq,
+                    item.t_ms,
+                    item.rr_ms,
+                    int(item.artifact),
+                    int(item.gap_before),
+                ),
+            )
+            seq += 1
+        elif isinstance(item, HeartRateRecord):
+            conn.execute(
+                "INSERT INTO heart_rate (session_id, t_ms, bpm, contact) VALUES (?, ?, ?, ?)",
+                (
+                    session_id,
+                    item.t_ms,
+                    item.bpm,
+                    None if item.contact is None else int(item.contact),
+                ),
+            )
+        else:
+            conn.execute(
+                "INSERT INTO marks (session_id, t_ms, kind, detail) VALUES (?, ?, ?, ?)",
+                (session_id, item.t_ms, item.kind, item.detail),
+            )
+
+
 class Store:
     """Typed access to the Baseline database. Build it with `open_store` and pass it in."""
 
     def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
         self.db = db
         self.path = path
+        self._locks = SessionLocks(path) if path is not None else None
+        self._owned: set[int] = set()  # sessions this Store writes over time
+        self._pending: dict[int, list[RecordedItem]] = {}  # recorded items the lock kept out
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -84,7 +151,74 @@ class Store:
         return conn
 
     def close(self) -> None:
-        self.conn.close()
+        """Close the connection; sessions still owned are abandoned (a later check closes them)."""
+        try:
+            for session_id in list(self._pending):
+                self.flush_recorded(session_id)
+        finally:
+            if self._locks is not None:
+                self._locks.release_all()
+            self._owned.clear()
+            self.conn.close()
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """`BEGIN IMMEDIATE` ... `COMMIT`: takes the write lock first (waiting up to the busy
+        timeout), so the transaction never fails half-way on another writer."""
+        conn = self.conn
+        if conn.in_transaction:
+            conn.commit()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    @contextlib.contextmanager
+    def busy_wait(self, timeout_ms: int) -> Iterator[None]:
+        """Wait at most `timeout_ms` for the write lock inside this block (default afterwards)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    # -- ownership ------------------------------------------------------------------------
+    def own_session(self, session_id: int) -> None:
+        """Hold the session's OS lock (call inside the write transaction that creates it)."""
+        if self._locks is not None:
+            self._locks.claim(session_id)
+        self._owned.add(session_id)
+
+    def disown_session(self, session_id: int) -> None:
+        """Let go of a session's lock and remove its file (call inside a write transaction)."""
+        if self._locks is not None:
+            self._locks.release(session_id)
+        self._owned.discard(session_id)
+
+    def _owner_alive(self, session_id: int) -> bool:
+        """Someone other than this Store holds the session (call inside a write transaction)."""
+        if session_id in self._owned or self._locks is None:
+            return False
+        return self._locks.is_live(session_id)
+
+    def running_sessions(self) -> list[SessionRecord]:
+        """Sessions being recorded now, by this Store or by any live process, oldest first."""
+        running: list[SessionRecord] = []
+        with self.write_transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE status = 'active'"
+                " ORDER BY started_at, id"
+            ).fetchall()
+            for row in rows:
+                record = _session_from_row(row)
+                if record.id in self._owned or (
+                    self._locks is not None and self._locks.is_live(record.id)
+                ):
+                    running.append(record)
+        return running
 
     # -- sessions -------------------------------------------------------------------------
     def start_session(
@@ -99,12 +233,12 @@ class Store:
         source_hash: str | None = None,
         simulated: bool = False,
     ) -> int:
-        """Create a session in state `active` and return its id.
+        """Create a session in state `active`, owned by this Store until finished; return its id.
 
         `simulated`: the beats come from the demo strap (a demo sensor address marks it too).
         """
-        with self.conn:
-            cur = self.conn.execute(
+        with self.write_transaction() as conn:
+            cur = conn.execute(
                 "INSERT INTO sessions (kind, started_at, status, sensor_name, sensor_address,"
                 " rate_bpm, pattern_json, source_hash, simulated)"
                 " VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?)",
@@ -119,8 +253,10 @@ class Store:
                     int(simulated),
                 ),
             )
-        assert cur.lastrowid is not None
-        return int(cur.lastrowid)
+            assert cur.lastrowid is not None
+            session_id = int(cur.lastrowid)
+            self.own_session(session_id)
+        return session_id
 
     def set_sensor(self, session_id: int, name: str | None, address: str | None) -> None:
         with self.conn:
@@ -137,11 +273,15 @@ class Store:
         status: str = "complete",
         duration_s: float | None = None,
     ) -> None:
-        with self.conn:
-            self.conn.execute(
+        with self.write_transaction() as conn:
+            pending = self._pending.pop(session_id, None)
+            if pending:
+                _insert_recorded(conn, session_id, pending)
+            conn.execute(
                 "UPDATE sessions SET ended_at = ?, status = ?, duration_s = ? WHERE id = ?",
                 (_iso(ended_at or now_local()), status, duration_s, session_id),
             )
+            self.disown_session(session_id)
 
     def set_reflection(
         self,
@@ -159,8 +299,9 @@ class Store:
 
     def session(self, session_id: int) -> SessionRecord | None:
         row = self.conn.execute(
-            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ? AND deleted_at IS NULL",
-            (session_id,),
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ? AND deleted_at IS NULL"
+            " AND status != ?",
+            (session_id, STAGING_STATUS),
         ).fetchone()
         return _session_from_row(row) if row else None
 
@@ -172,13 +313,13 @@ class Store:
         `include_simulated=False` leaves out demo-strap sessions: what every measured view
         (baseline, readiness, recovery, assessments, the report) reads.
         """
-        sql = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE deleted_at IS NULL"
+        sql = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE deleted_at IS NULL AND status != ?"
         if not include_simulated:
             sql += " AND simulated = 0"
-        args: tuple[Any, ...] = ()
+        args: tuple[Any, ...] = (STAGING_STATUS,)
         if kind is not None:
             sql += " AND kind = ?"
-            args = (kind,)
+            args = (STAGING_STATUS, kind)
         sql += " ORDER BY started_at DESC, id DESC"
         return [_session_from_row(r) for r in self.conn.execute(sql, args)]
 
@@ -221,34 +362,61 @@ class Store:
             )
 
     def close_unfinished(self) -> list[int]:
-        """Mark sessions left `active` by a crash as `interrupted`; returns their ids.
+        """Close what dead writers left behind; returns the ids of sessions now `interrupted`.
+
+        A session left `active` whose owner is gone (its process died, or the Store that started
+        it was closed without finishing it) becomes `interrupted` and keeps its data; a session
+        whose owner still runs, in this or another process, is left alone. Sessions this Store
+        itself still owns count as left behind (the caller declares them abandoned). Rows an
+        import was staging when it died are deleted, and stray lock files are removed.
 
         The end time is the later of the last checkpoint and the start plus the last stored beat,
         reading or mark; the length is the checkpointed active length, else the data's span.
         """
-        rows = self.conn.execute(
-            "SELECT id, started_at, ended_at FROM sessions WHERE status = 'active'"
-        ).fetchall()
         closed: list[int] = []
-        with self.conn:
-            for session_id, started_at, checkpoint_at in rows:
-                last_ms = self.conn.execute(
-                    "SELECT max(t) FROM (SELECT max(t_ms) AS t FROM beats WHERE session_id = ?1"
-                    " UNION ALL SELECT max(t_ms) FROM heart_rate WHERE session_id = ?1"
-                    " UNION ALL SELECT max(t_ms) FROM marks WHERE session_id = ?1)",
-                    (session_id,),
-                ).fetchone()[0]
-                start = datetime.fromisoformat(started_at)
-                ended = start + timedelta(milliseconds=float(last_ms or 0.0))
-                if checkpoint_at is not None:
-                    ended = max(ended, datetime.fromisoformat(checkpoint_at))
-                self.conn.execute(
-                    "UPDATE sessions SET status = 'interrupted', ended_at = ?,"
-                    " duration_s = COALESCE(duration_s, ?) WHERE id = ?",
-                    (_iso(ended), float(last_ms or 0.0) / 1000.0, session_id),
-                )
-                closed.append(int(session_id))
+        with self.write_transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, started_at, ended_at, status FROM sessions WHERE status IN (?, ?)",
+                ("active", STAGING_STATUS),
+            ).fetchall()
+            keep: set[int] = set()
+            for session_id, started_at, checkpoint_at, status in rows:
+                session_id = int(session_id)
+                if status == STAGING_STATUS:
+                    if session_id in self._owned or self._owner_alive(session_id):
+                        keep.add(session_id)
+                    else:
+                        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+                    continue
+                if self._owner_alive(session_id):
+                    keep.add(session_id)
+                    continue
+                self._interrupt(conn, session_id, started_at, checkpoint_at)
+                self.disown_session(session_id)
+                closed.append(session_id)
+            if self._locks is not None:
+                self._locks.remove_stale(keep)
         return closed
+
+    @staticmethod
+    def _interrupt(
+        conn: sqlite3.Connection, session_id: int, started_at: str, checkpoint_at: str | None
+    ) -> None:
+        last_ms = conn.execute(
+            "SELECT max(t) FROM (SELECT max(t_ms) AS t FROM beats WHERE session_id = ?1"
+            " UNION ALL SELECT max(t_ms) FROM heart_rate WHERE session_id = ?1"
+            " UNION ALL SELECT max(t_ms) FROM marks WHERE session_id = ?1)",
+            (session_id,),
+        ).fetchone()[0]
+        start = datetime.fromisoformat(started_at)
+        ended = start + timedelta(milliseconds=float(last_ms or 0.0))
+        if checkpoint_at is not None:
+            ended = max(ended, datetime.fromisoformat(checkpoint_at))
+        conn.execute(
+            "UPDATE sessions SET status = 'interrupted', ended_at = ?,"
+            " duration_s = COALESCE(duration_s, ?) WHERE id = ?",
+            (_iso(ended), float(last_ms or 0.0) / 1000.0, session_id),
+        )
 
     # -- beats, readings, marks ----------------------------------------------------------
     def add_beats(self, session_id: int, beats: Iterable[BeatRecord]) -> None:
@@ -268,6 +436,46 @@ class Store:
                     for i, b in enumerate(rows)
                 ],
             )
+
+    def record_items(self, session_id: int, items: Sequence[RecordedItem]) -> bool:
+        """Store a running session's beats, readings and marks in order, never failing on busy.
+
+        The items join the session's buffer, and the buffer is written oldest first in one
+        transaction that waits at most `RECORD_WAIT_MS` for another writer. When the database
+        stays busy the items wait in the buffer for the next call (or `flush_recorded`,
+        `finish_session`). Returns True when nothing is left waiting.
+        """
+        self._pending.setdefault(session_id, []).extend(items)
+        return self.flush_recorded(session_id, wait_ms=RECORD_WAIT_MS)
+
+    def pending_count(self, session_id: int) -> int:
+        return len(self._pending.get(session_id, ()))
+
+    def flush_recorded(self, session_id: int, *, wait_ms: int | None = None) -> bool:
+        """Write the session's buffered items; with `wait_ms` None, wait the full busy timeout
+        and raise when the database stays busy. Returns True when nothing is left waiting."""
+        pending = self._pending.get(session_id)
+        if not pending:
+            return True
+        try:
+            with (
+                self.busy_wait(BUSY_TIMEOUT_MS if wait_ms is None else wait_ms),
+                self.write_transaction() as conn,
+            ):
+                _insert_recorded(conn, session_id, pending)
+        except sqlite3.OperationalError as exc:
+            if wait_ms is None or not is_busy(exc):
+                raise
+            return False
+        del self._pending[session_id]
+        return True
+
+    def add_recorded(self, session_id: int, items: Sequence[RecordedItem]) -> None:
+        """Store beats, readings and marks in the order given, in one short transaction."""
+        if not items:
+            return
+        with self.write_transaction() as conn:
+            _insert_recorded(conn, session_id, items)
 
     def beats(self, session_id: int) -> list[BeatRecord]:
         return [
@@ -401,10 +609,10 @@ def open_store(path: Path | str | None = None) -> Store:
         if resolved.is_dir():
             raise IsADirectoryError(f"{resolved} is a folder, not a database file")
         _create_private_file(resolved)
-        conn = sqlite3.connect(resolved, isolation_level="DEFERRED")
+        conn = sqlite3.connect(resolved, isolation_level="IMMEDIATE")
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     migrate(conn)
     return Store(sqlite_utils.Database(conn), resolved)

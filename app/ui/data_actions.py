@@ -2,8 +2,9 @@
 
 `DataActions(window, store, menu)` adds the actions to `menu` and opens the dialogs. After an
 import, every page of the window that has `schedule_refresh()` or `refresh()` is refreshed and
-`data_changed` is emitted. A restore is refused while a session is running (a page whose
-`is_active()` is true), asks for confirmation, and then closes the window so the app starts again
+`data_changed` is emitted. A restore is refused while a session is being recorded, in this window
+or by any other process (`recording_blocks_restore`, the check `baseline restore` makes), asks
+for confirmation, and then closes the window so the app starts again
 on the restored database (see `export_dialog` for why a restart rather than a reload).
 The questions and file choosers are attributes (`ask_*`, `confirm`, `inform`) so tests can
 answer them.
@@ -19,6 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QStackedWidget
 
 from app import APP_NAME
+from app.formats.backup import recording_blocks_restore
 from app.formats.importer import ImportOutcome
 from app.store import Store
 from app.ui.export_dialog import (
@@ -129,11 +131,21 @@ class DataActions(QObject):
         self.data_changed.emit()
 
     def session_running(self) -> bool:
-        for page in self._pages():
-            is_active = getattr(page, "is_active", None)
-            if callable(is_active) and is_active():
-                return True
-        return False
+        """True while a session is recorded into this database, here or by another process."""
+        return self.running_problem() is not None
+
+    def running_problem(self) -> str | None:
+        """Which recording runs now (one sentence), or None."""
+        return recording_blocks_restore(self._store)
+
+    def _refuse_while_recording(self) -> bool:
+        running = self.running_problem()
+        if running is None:
+            return False
+        self.inform(
+            self._window, "Restore", f"Finish the running session first, then restore: {running}."
+        )
+        return True
 
     def selected_session(self) -> int | None:
         history = getattr(self._window, "history_page", None)
@@ -192,8 +204,7 @@ class DataActions(QObject):
 
     def restore(self, backup: Path | None = None) -> bool:
         """Check a backup, confirm, replace the database, then close the app. True if restored."""
-        if self.session_running():
-            self.inform(self._window, "Restore", "Finish the running session first, then restore.")
+        if self._refuse_while_recording():
             return False
         source = backup or self.ask_restore_path(self._window)
         if source is None:
@@ -209,6 +220,8 @@ class DataActions(QObject):
             f"first. {APP_NAME} closes afterwards; start it again to see the restored data."
         )
         if not self.confirm(self._window, "Restore from a backup", question):
+            return False
+        if self._refuse_while_recording():  # one may have started while the question was open
             return False
         try:
             result = restore_from(self._store, source)

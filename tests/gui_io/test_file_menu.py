@@ -215,13 +215,6 @@ def test_cancel_while_reading_writes_nothing(
     assert window.isVisible()
 
 
-class RunningPage(QWidget):
-    """A page with a session in progress."""
-
-    def is_active(self) -> bool:
-        return True
-
-
 def test_restore_waits_for_a_running_session(
     make_window: WindowFactory, store: Store, tmp_path: Path
 ) -> None:
@@ -230,10 +223,64 @@ def test_restore_waits_for_a_running_session(
     actions = window.data_actions
     backup = actions.back_up(tmp_path / "b.db")
     assert backup is not None
-    window.add_page("Running", RunningPage())
+    window.breathe_page.start()
+    session_id = window.breathe_page.session_id
+    assert session_id is not None
     notes: list[str] = []
     actions.inform = lambda _parent, _title, text: notes.append(text)
     actions.confirm = lambda _parent, _title, _text: pytest.fail("asked during a session")
     assert not actions.restore(backup)
     assert "Finish the running session" in notes[0]
+    assert f"session {session_id}, breathing" in notes[0]
     assert window.isVisible()
+
+
+def test_restore_waits_for_a_recording_of_another_program(
+    make_window: WindowFactory, store: Store, tmp_path: Path
+) -> None:
+    import_files(store, [PLAIN_RR])
+    window = make_window(store)
+    actions = window.data_actions
+    backup = actions.back_up(tmp_path / "b.db")
+    assert backup is not None and store.path is not None
+    other = open_store(store.path)  # its own connection and lock, like a `record` process
+    try:
+        session_id = other.start_session("recording")
+        notes: list[str] = []
+        actions.inform = lambda _parent, _title, text: notes.append(text)
+        actions.confirm = lambda _parent, _title, _text: pytest.fail("asked during a recording")
+        assert not actions.restore(backup)
+        assert f"session {session_id}, recording" in notes[0]
+        other.finish_session(session_id)
+        actions.confirm = lambda _parent, _title, _text: False  # now it asks
+        assert not actions.restore(backup)
+        assert len(notes) == 1
+    finally:
+        other.close()
+
+
+def test_restore_checks_again_after_the_question(
+    make_window: WindowFactory, store: Store, tmp_path: Path
+) -> None:
+    import_files(store, [PLAIN_RR])
+    window = make_window(store)
+    actions = window.data_actions
+    backup = actions.back_up(tmp_path / "b.db")
+    assert backup is not None and store.path is not None
+    other = open_store(store.path)
+    started: list[int] = []
+
+    def confirm_while_a_recording_starts(_parent: object, _title: str, _text: str) -> bool:
+        started.append(other.start_session("recording"))  # `record` started meanwhile
+        return True
+
+    notes: list[str] = []
+    actions.inform = lambda _parent, _title, text: notes.append(text)
+    actions.confirm = confirm_while_a_recording_starts
+    try:
+        assert not actions.restore(backup)
+        assert f"session {started[0]}, recording" in notes[0]
+        assert window.isVisible()
+        assert [s.id for s in store.sessions()] == [started[0], 1]
+    finally:
+        other.close()
