@@ -6,7 +6,6 @@ real readiness recording (imported from tests/data) moves it.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import sqlite3
@@ -31,7 +30,7 @@ from app.store import Store, open_store
 from app.store.daily import readiness_records, save_readiness_result
 from app.store.migrations import MIGRATIONS
 from app.store.records import DEMO_SENSOR_ADDRESS, BeatRecord, LogEntry, MarkRecord
-from sensors.simulated import DEMO_ADDRESS, DemoStrap
+from sensors.simulated import DEMO_ADDRESS
 
 REST_FILE = Path(__file__).resolve().parents[1] / "data" / "rr" / "rest_5min_pyhrv_short.txt"
 CET = timezone(timedelta(hours=1))
@@ -67,7 +66,7 @@ def test_demo_morning_check_leaves_the_trend_alone_and_a_real_one_moves_it(
     assert {r["source"] for r in before} == {"manual"}
 
     # the demo strap at 100x real time through the real `record` command
-    monkeypatch.setattr(record_command, "DemoStrap", functools.partial(DemoStrap, speed=100.0))
+    monkeypatch.setenv(record_command.DEMO_SPEED_ENV, "100")
     code, out, _ = run(capsys, "record", "--sensor", "demo", "--minutes", "2", "--kind",
                      "readiness", "--db", str(db_path))  # fmt: skip
     assert code == 0

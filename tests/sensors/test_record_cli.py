@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import os
 import signal
 import socket
@@ -29,7 +28,6 @@ from app.cli import main
 from app.commands import record as record_command
 from app.store import open_store
 from sensors.hrs import encode_measurement, parse_measurement
-from sensors.simulated import DemoStrap
 from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap
 
 T = TypeVar("T")
@@ -40,7 +38,7 @@ CLI_TIMEOUT_S = 60.0
 def test_record_demo_strap(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(record_command, "DemoStrap", functools.partial(DemoStrap, speed=40.0))
+    monkeypatch.setenv(record_command.DEMO_SPEED_ENV, "40")
     started = time.monotonic()
     code = main(["record", "--sensor", "demo", "--minutes", "0.5", "--kind", "breathing",
                  "--db", str(db_path)])  # fmt: skip
