@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from app.session.sources import SourceOptions
 from app.store import Store
-from app.ui.assessment_page import AssessmentPage
-from app.ui.close_watcher import call_on_close
 from app.ui.live_wiring import strap_scanner
-from app.ui.settings_model import SettingsModel
-from app.ui.sound import CuePlayer
+from app.ui.pages.assessment import AssessmentPage
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
 from app.ui.theme import resolve_theme
+from app.ui.widgets.close_watcher import call_on_close
 from app.ui.window import MainWindow
 
 PAGE_NAME = "Assessment"

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QWidget
 from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import Store
-from app.ui.close_watcher import call_on_close
-from app.ui.live_session import LiveSessionPage
-from app.ui.session_detail import SessionDetailDialog
-from app.ui.settings_model import SettingsModel
-from app.ui.source_picker import FoundStrap, ScanFn
+from app.ui.dialogs.session_detail import SessionDetailDialog
+from app.ui.pages.live_session import LiveSessionPage
+from app.ui.services.settings_model import SettingsModel
+from app.ui.widgets.close_watcher import call_on_close
+from app.ui.widgets.source_picker import FoundStrap, ScanFn
 from app.ui.window import MainWindow
 from sensors.ble import SYSTEM_BACKEND, BleBackend, scan
 

@@ -24,12 +24,12 @@ from app.store.damaged import damaged_message, is_damage
 from app.store.migrations import SchemaTooNewError
 from app.store.settings import load_settings
 from app.ui.assessment_wiring import install_assessment
-from app.ui.crash_handler import CrashHandler
-from app.ui.home_page import home_page_of, install_home
+from app.ui.dialogs.welcome import maybe_show_welcome
 from app.ui.live_wiring import install_live_session
-from app.ui.settings_model import SettingsModel
-from app.ui.sound import CuePlayer
-from app.ui.welcome import maybe_show_welcome
+from app.ui.pages.home import home_page_of, install_home
+from app.ui.services.crash_handler import CrashHandler
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
 from app.ui.window import MainWindow
 
 STARTUP_LOG_LINE = "baseline: main window shown"

@@ -32,13 +32,13 @@ from app import APP_NAME, __version__
 from app.breathing.session_timer import Clock
 from app.store import Store
 from app.store.settings import THEMES, AppSettings
-from app.ui.accuracy_dialog import AccuracyDialog
-from app.ui.breathe_page import BreathePage
-from app.ui.data_actions import DataActions
-from app.ui.history_page import HistoryPage
-from app.ui.settings_model import SettingsModel
-from app.ui.settings_page import THEME_LABELS, SettingsPage
-from app.ui.sound import CuePlayer
+from app.ui.dialogs.accuracy import AccuracyDialog
+from app.ui.pages.breathe import BreathePage
+from app.ui.pages.history import HistoryPage
+from app.ui.pages.settings import THEME_LABELS, SettingsPage
+from app.ui.services.data_actions import DataActions
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
 from app.ui.theme import apply_theme
 
 GEOMETRY_KEY = "window_geometry"

@@ -53,10 +53,10 @@ def child(mode: str, seconds: float, db_path: str, memory_minutes: float) -> int
     from app.session.sources import SourceOptions
     from app.store import open_store
     from app.store.settings import AppSettings
-    from app.ui.live_session import LiveSessionPage
     from app.ui.live_wiring import PAGE_NAME
     from app.ui.main import build_window
-    from app.ui.settings_model import SettingsModel
+    from app.ui.pages.live_session import LiveSessionPage
+    from app.ui.services.settings_model import SettingsModel
 
     app = QApplication(sys.argv[:1])
     store = open_store(Path(db_path))

@@ -29,7 +29,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.breathing import BreathingPattern, breathing_wave, cue_times, pacer_state
-from app.ui.pacer_widget import PacerWidget
+from app.ui.widgets.pacer import PacerWidget
 
 FRAME_BUDGET_MS = 1000.0 / 60.0
 TARGET_SHARE = 0.25

@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 from app.breathing import Cue
 from app.store import Store, open_store
 from app.store.settings import load_settings
-from app.ui.settings_model import SettingsModel
-from app.ui.sound import CuePlayer
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
 from app.ui.window import MainWindow
 
 

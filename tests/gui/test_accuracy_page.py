@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from app.store import Store
-from app.ui.accuracy_dialog import ACCURACY_PAGE, MISSING_TEXT, AccuracyDialog
+from app.ui.dialogs.accuracy import ACCURACY_PAGE, MISSING_TEXT, AccuracyDialog
 from tests.gui.conftest import WindowFactory
 
 ROOT = Path(__file__).resolve().parents[2]

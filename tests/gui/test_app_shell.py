@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 
 from app.breathing import BreathingPattern, pacer_state
 from app.store import Store, open_store
-from app.ui.pacer_widget import PacerWidget, display_radius_share
-from app.ui.sound import CuePlayer
+from app.ui.services.sound import CuePlayer
 from app.ui.theme import LIGHT
+from app.ui.widgets.pacer import PacerWidget, display_radius_share
 from tests.gui.conftest import WindowFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,7 +150,7 @@ def test_run_gui_starts_logs_notices_and_purges(tmp_path: Path) -> None:
 def test_audio_probe_filter_swallows_only_known_noise(qtlog: _QtMessageCapture) -> None:
     from PySide6.QtCore import QLoggingCategory, qCWarning, qWarning
 
-    from app.ui.sound import quiet_audio_probe
+    from app.ui.services.sound import quiet_audio_probe
 
     # PySide6's stubs say bytes; at run time these take str.
     resolver = QLoggingCategory("qt.multimedia.symbolsresolver")  # type: ignore[arg-type]

@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from app.session.core_metrics import CoreAnalysis
 from app.store import Store
-from app.ui.home_page import install_home
-from app.ui.log_form import LogFormDialog
-from app.ui.session_detail import SessionDetailDialog
+from app.ui.dialogs.log_form import LogFormDialog
+from app.ui.dialogs.session_detail import SessionDetailDialog
+from app.ui.pages.home import install_home
 from tests.gui.conftest import WindowFactory
 
 

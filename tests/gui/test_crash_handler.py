@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from app.ui.crash_handler import CrashHandler
+from app.ui.services.crash_handler import CrashHandler
 
 
 def _handler(tmp_path: Path, shown: list[str], stream: io.StringIO) -> CrashHandler:

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from app.breathing import BreathingPattern, cue_times, pacer_state
 from app.store import Store
-from app.ui.breathe_page import BreathePage
-from app.ui.pacer_widget import PHASE_WORDS
+from app.ui.pages.breathe import BreathePage
+from app.ui.widgets.pacer import PHASE_WORDS
 from app.ui.window import MainWindow
 from tests.gui.conftest import FakeClock, RecordingCuePlayer, WindowFactory
 

@@ -127,7 +127,7 @@ def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
                 from PySide6.QtCore import QEventLoop, QTimer
                 from PySide6.QtWidgets import QApplication
                 from app.breathing import Cue
-                from app.ui.sound import CuePlayer
+                from app.ui.services.sound import CuePlayer
 
                 app = QApplication([])
                 def wait(ms):

@@ -17,12 +17,12 @@ import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.session.assessment_run import DemoOptions
 from app.store import open_store
 from app.store.settings import AppSettings, save_settings
-from app.ui.assessment_page import AssessmentPage
-from app.ui.assessment_run import DemoOptions
 from app.ui.assessment_wiring import PAGE_NAME
 from app.ui.main import build_window
+from app.ui.pages.assessment import AssessmentPage
 
 
 def main(out_dir: str, speed: float, theme: str = "light") -> int:

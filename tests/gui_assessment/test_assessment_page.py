@@ -14,15 +14,15 @@ from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
 from app.breathing import Cue
 from app.breathing.resonance import PROTOCOL_RATES_BPM, result_key
+from app.session.assessment_run import DemoOptions
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
 from app.store.settings import load_settings
-from app.ui.assessment_page import AssessmentPage
-from app.ui.assessment_run import DemoOptions
-from app.ui.history_page import session_row
 from app.ui.main import build_window
-from app.ui.settings_model import SettingsModel
-from app.ui.sound import CuePlayer
+from app.ui.pages.assessment import AssessmentPage
+from app.ui.pages.history import session_row
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
 
 
 async def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:

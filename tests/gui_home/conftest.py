@@ -20,9 +20,9 @@ from app.session.sources import SourceOptions
 from app.store import Store, open_store
 from app.store.records import BeatRecord
 from app.store.settings import load_settings
-from app.ui.home_page import HomePage, install_home
-from app.ui.settings_model import SettingsModel
-from app.ui.sound import CuePlayer
+from app.ui.pages.home import HomePage, install_home
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
 from app.ui.window import MainWindow
 
 FloatArray = npt.NDArray[np.float64]

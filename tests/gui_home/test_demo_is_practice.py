@@ -19,16 +19,16 @@ from app.session.summary import summarize_session
 from app.store import Store
 from app.store.daily import day_sources, save_day
 from app.store.records import SIMULATED_LABEL, BeatRecord, DaySource, LogEntry
-from app.ui.history_page import HistoryPage
-from app.ui.home_page import HomePage
+from app.ui.dialogs.log_form import LogFormDialog
+from app.ui.dialogs.readiness import ReadinessDialog
+from app.ui.dialogs.report import session_choices
+from app.ui.dialogs.report_content import compose_report
+from app.ui.dialogs.session_summary import SessionSummaryView
+from app.ui.dialogs.welcome import maybe_show_welcome
 from app.ui.live_wiring import open_session_detail
-from app.ui.log_form import LogFormDialog
-from app.ui.readiness_dialog import ReadinessDialog
-from app.ui.report import session_choices
-from app.ui.report_content import compose_report
-from app.ui.session_summary import SessionSummaryView
-from app.ui.strap_answer import STRAP_CHOICE_KEY, StrapAnswer, load_strap_answer
-from app.ui.welcome import maybe_show_welcome
+from app.ui.pages.history import HistoryPage
+from app.ui.pages.home import HomePage
+from app.ui.services.strap_answer import STRAP_CHOICE_KEY, StrapAnswer, load_strap_answer
 from sensors.simulated import DemoStrap
 from tests.gui_home.conftest import (
     FAST_DEMO,

@@ -15,7 +15,7 @@ from app.recovery.overview import load_overview
 from app.store import Store
 from app.store.daily import save_day
 from app.store.records import LogEntry
-from app.ui.baseline_chart import DAY_S, MIN_VIEW_DAYS, day_seconds
+from app.ui.charts.baseline import DAY_S, MIN_VIEW_DAYS, day_seconds
 from tests.gui_home.conftest import TODAY, HomeWindowFactory, readiness_rr, store_readiness
 
 

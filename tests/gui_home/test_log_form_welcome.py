@@ -10,15 +10,15 @@ from app.recovery.manual_log import week_start
 from app.store import Store
 from app.store.daily import log_entry, moments_of_ease, save_day, weekly_checkins
 from app.store.records import LogEntry
-from app.ui.home_page import HomePage
-from app.ui.log_form import LogFormDialog
-from app.ui.welcome import (
+from app.ui.dialogs.log_form import LogFormDialog
+from app.ui.dialogs.welcome import (
     STRAP_CHOICE_KEY,
     WELCOME_DONE_KEY,
     WelcomeDialog,
     maybe_show_welcome,
     welcome_needed,
 )
+from app.ui.pages.home import HomePage
 from tests.gui_home.conftest import TODAY, HomeWindowFactory
 
 

@@ -13,8 +13,8 @@ from app.recovery.readiness import MAX_ARTIFACT_PCT
 from app.session.sources import BuiltSource, SourceOptions
 from app.store import Store
 from app.store.daily import readiness_record
-from app.ui.home_page import HomePage
-from app.ui.readiness_dialog import ReadinessDialog, format_countdown
+from app.ui.dialogs.readiness import ReadinessDialog, format_countdown
+from app.ui.pages.home import HomePage
 from sensors.simulated import DemoStrap
 from tests.gui_home.conftest import FAST_DEMO, wait_until
 

@@ -12,7 +12,7 @@ from app.recovery.recovery_speed import (
     weekly_summary,
 )
 from app.store import Store
-from app.ui.home_page import HomePage, latest_week_text
+from app.ui.pages.home import HomePage, latest_week_text
 from tests.gui_home.conftest import TODAY
 
 

@@ -7,9 +7,9 @@ from pytestqt.qtbot import QtBot
 from app.store import Store
 from app.store.daily import save_day
 from app.store.records import LogEntry
-from app.ui.home_page import HOME_PAGE_NAME, HomePage, home_page_of
+from app.ui.dialogs.welcome import WelcomeDialog
 from app.ui.main import build_window
-from app.ui.welcome import WelcomeDialog
+from app.ui.pages.home import HOME_PAGE_NAME, HomePage, home_page_of
 
 
 def test_build_window_starts_on_home_and_refreshes_it(store: Store, qtbot: QtBot) -> None:

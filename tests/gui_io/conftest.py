@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from app.store import Store, open_store
 from app.store.settings import load_settings
-from app.ui.import_dialog import ImportDialog
-from app.ui.settings_model import SettingsModel
-from app.ui.sound import CuePlayer
+from app.ui.dialogs.import_files import ImportDialog
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
 from app.ui.window import MainWindow
 from tests.conftest import DATA_DIR
 

@@ -69,7 +69,7 @@ def test_import_from_the_menu_refreshes_history(
 
 
 def test_export_json_csv_and_kubios(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
-    from app.ui.export_dialog import ExportDialog
+    from app.ui.dialogs.export import ExportDialog
 
     outcomes = import_files(store, [PLAIN_RR, ELITE_RAW])
     plain_id = outcomes[0].session_id
@@ -106,7 +106,7 @@ def test_export_json_csv_and_kubios(qtbot: QtBot, store: Store, tmp_path: Path) 
 def test_export_problems_are_reported_not_raised(
     qtbot: QtBot, store: Store, tmp_path: Path
 ) -> None:
-    from app.ui.export_dialog import ExportDialog
+    from app.ui.dialogs.export import ExportDialog
 
     dialog = ExportDialog(store, start_dir=tmp_path)
     qtbot.addWidget(dialog)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QDate, QDateTime, QTime
 from pytestqt.qtbot import QtBot
 
 from app.store import Store
-from app.ui.import_dialog import COLUMNS, STATUS_KNOWN, STATUS_NEW, ImportDialog
+from app.ui.dialogs.import_files import COLUMNS, STATUS_KNOWN, STATUS_NEW, ImportDialog
 from tests.gui_io.conftest import ELITE_RAW, PLAIN_RR, wait_read
 
 

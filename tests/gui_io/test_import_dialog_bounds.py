@@ -8,7 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from app.store import Store
-from app.ui.import_dialog import COLUMNS, ImportDialog
+from app.ui.dialogs.import_files import COLUMNS, ImportDialog
 from tests.gui_io.conftest import PLAIN_RR, wait_read
 from tests.robustness.helpers import write_gzip_bomb
 

@@ -19,8 +19,15 @@ from app.formats.importer import import_files
 from app.hrv.report import analyze
 from app.store import Store
 from app.store.records import LogEntry
-from app.ui.report import ACCENT, PAGE_ASPECT, ReportDialog, render_png_image, write_pdf, write_png
-from app.ui.report_content import WELLNESS_NOTE, compose_report, report_lines
+from app.ui.dialogs.report import (
+    ACCENT,
+    PAGE_ASPECT,
+    ReportDialog,
+    render_png_image,
+    write_pdf,
+    write_png,
+)
+from app.ui.dialogs.report_content import WELLNESS_NOTE, compose_report, report_lines
 from tests.conftest import DATA_DIR
 
 TODAY = date(2026, 3, 20)
@@ -103,7 +110,7 @@ def test_content_for_a_short_session_says_why(store: Store, tmp_path: Path) -> N
 
 def test_content_module_is_qt_free() -> None:
     code = (
-        "import sys, app.ui.report_content; "
+        "import sys, app.ui.dialogs.report_content; "
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'shiboken6'))]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -16,9 +16,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.store import open_store
-from app.ui.live_session import LiveSessionPage
 from app.ui.live_wiring import PAGE_NAME
 from app.ui.main import build_window
+from app.ui.pages.live_session import LiveSessionPage
 
 
 def main(db_path: str) -> int:

@@ -20,9 +20,9 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import open_store
 from app.store.settings import AppSettings, save_settings
-from app.ui.live_session import LiveSessionPage
 from app.ui.live_wiring import open_session_detail
 from app.ui.main import build_window
+from app.ui.pages.live_session import LiveSessionPage
 from sensors.source import ConnectionEvent, EventKind
 
 

@@ -12,9 +12,9 @@ from app.session.live import LiveNumber
 from app.session.summary import SessionSummary, summarize_session
 from app.store.database import now_local
 from app.store.records import BeatRecord, SessionRecord
-from app.ui.assessment_page import COLUMNS, step_cells
-from app.ui.live_numbers import COHERENCE_TOOLTIP, LiveNumbersPanel
-from app.ui.session_summary import TOO_SHORT_TEXT, SessionSummaryView
+from app.ui.dialogs.session_summary import TOO_SHORT_TEXT, SessionSummaryView
+from app.ui.pages.assessment import COLUMNS, step_cells
+from app.ui.widgets.live_numbers import COHERENCE_TOOLTIP, LiveNumbersPanel
 from tests.session.synthetic import rsa_beats
 
 

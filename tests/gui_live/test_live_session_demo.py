@@ -19,10 +19,10 @@ from app.session.live import RMSSD_WINDOW_S
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
 from app.store.settings import AppSettings, save_settings
-from app.ui.live_numbers import format_number
-from app.ui.live_plots import broken_at_gaps
-from app.ui.live_session import LiveSessionPage
-from app.ui.settings_model import SettingsModel
+from app.ui.charts.live_plots import broken_at_gaps
+from app.ui.pages.live_session import LiveSessionPage
+from app.ui.services.settings_model import SettingsModel
+from app.ui.widgets.live_numbers import format_number
 from tests.gui_live.conftest import hosted, run_scenario, wait_until
 
 SPEED = math.inf  # the demo strap runs on simulated time, as fast as the loop allows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.ui.source_picker import FoundStrap, SourceChoice, SourcePicker
+from app.ui.widgets.source_picker import FoundStrap, SourceChoice, SourcePicker
 
 
 def test_last_strap_is_offered_and_preferred(qtbot: QtBot) -> None:

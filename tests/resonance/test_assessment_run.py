@@ -11,8 +11,7 @@ import pytest
 
 from app.breathing import BreathingPattern
 from app.breathing.resonance import PROTOCOL_RATES_BPM, AssessmentResult, result_key
-from app.store import open_store
-from app.ui.assessment_run import (
+from app.session.assessment_run import (
     AssessmentRun,
     DemoOptions,
     days_since,
@@ -20,6 +19,7 @@ from app.ui.assessment_run import (
     past_assessments,
     retest_text,
 )
+from app.store import open_store
 from sensors.simulated import DemoStrap
 
 

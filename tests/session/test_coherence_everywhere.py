@@ -32,7 +32,7 @@ from app.session.summary import (
 from app.store import Store, open_store
 from app.store.database import now_local
 from app.store.records import BeatRecord, SessionRecord
-from app.ui.report_content import hrv_sections, session_hrv
+from app.ui.dialogs.report_content import hrv_sections, session_hrv
 from sensors.hrs import encode_measurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, Sample
 from tests.session.synthetic import rsa_beats

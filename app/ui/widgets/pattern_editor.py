@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.breathing.pattern import MAX_RATE_BPM, MIN_RATE_BPM, RATIO_PRESETS
 from app.store.settings import SESSION_MINUTES_CHOICES, AppSettings
-from app.ui.settings_model import SettingsModel
+from app.ui.services.settings_model import SettingsModel
 
 CUSTOM_RATIO = "Custom"
 

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from app.breathing import Cue
 from app.store.settings import CUE_STYLES, THEMES, AppSettings
-from app.ui.pattern_editor import PatternEditor
-from app.ui.settings_model import SettingsModel
-from app.ui.sound import CuePlayer
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
+from app.ui.widgets.pattern_editor import PatternEditor
 
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 CUE_STYLE_LABELS = {

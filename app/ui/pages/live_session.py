@@ -38,14 +38,14 @@ from app.session.summary import SessionSummary, summarize_session
 from app.store import Store
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
 from app.store.settings import AppSettings
-from app.ui.live_numbers import LiveNumbersPanel
-from app.ui.live_plots import LivePlots
-from app.ui.pacer_widget import PacerWidget, display_radius_share
-from app.ui.reflection_dialog import ReflectionDialog, save_reflection
-from app.ui.session_summary import SessionSummaryView
-from app.ui.settings_model import SettingsModel
-from app.ui.source_picker import SOURCE_KINDS, FoundStrap, ScanFn, SourceKind, SourcePicker
+from app.ui.charts.live_plots import LivePlots
+from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
+from app.ui.dialogs.session_summary import SessionSummaryView
+from app.ui.services.settings_model import SettingsModel
 from app.ui.theme import resolve_theme
+from app.ui.widgets.live_numbers import LiveNumbersPanel
+from app.ui.widgets.pacer import PacerWidget, display_radius_share
+from app.ui.widgets.source_picker import SOURCE_KINDS, FoundStrap, ScanFn, SourceKind, SourcePicker
 
 FRAME_INTERVAL_MS = 16
 PLOT_INTERVAL_MS = 33

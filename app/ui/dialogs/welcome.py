@@ -4,7 +4,7 @@
 without a strap on the demo strap, or go without one). Nothing is preselected unless the person
 answered before: the demo is only ever an explicit choice. 3. The morning check (or, without a
 strap, the daily log). Finishing or skipping stores `welcome_done` in the store's settings, so it
-never shows again; the strap answer is remembered (`app.ui.strap_answer`).
+never shows again; the strap answer is remembered (`app.ui.services.strap_answer`).
 Only the app's start-up (`run_gui` via `maybe_show_welcome`) opens it; windows built by tests
 never see it.
 """
@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.store import Store
-from app.ui.home_page import HomePage
-from app.ui.strap_answer import STRAP_CHOICE_KEY as STRAP_CHOICE_KEY
-from app.ui.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
+from app.ui.pages.home import HomePage
+from app.ui.services.strap_answer import STRAP_CHOICE_KEY as STRAP_CHOICE_KEY
+from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
 from app.ui.window import MainWindow
 
 WELCOME_DONE_KEY = "welcome_done"

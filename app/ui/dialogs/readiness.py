@@ -39,7 +39,7 @@ from app.session.recorder import SessionRecorder
 from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
-from app.ui.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
+from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
 from sensors.source import ConnectionEvent, EventKind, Sample
 
 DURATIONS_MIN = (1, 2, 3, 5)

@@ -23,7 +23,7 @@ from app import APP_NAME
 from app.formats.backup import recording_blocks_restore
 from app.formats.importer import ImportOutcome
 from app.store import Store
-from app.ui.export_dialog import (
+from app.ui.dialogs.export import (
     ExportDialog,
     ExportError,
     backup_to,
@@ -31,8 +31,8 @@ from app.ui.export_dialog import (
     restore_from,
     restore_text,
 )
-from app.ui.import_dialog import FILE_FILTER, ImportDialog, outcome_summary
-from app.ui.report import ReportDialog
+from app.ui.dialogs.import_files import FILE_FILTER, ImportDialog, outcome_summary
+from app.ui.dialogs.report import ReportDialog
 
 IMPORT_SHORTCUT = "Ctrl+I"
 

@@ -30,8 +30,8 @@ from app.session.live import LiveAnalysis
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
 from app.store.validation import is_showable_session, showable_beats
-from app.ui.live_plots import broken_at_gaps
-from app.ui.session_summary import SessionSummaryView
+from app.ui.charts.live_plots import broken_at_gaps
+from app.ui.dialogs.session_summary import SessionSummaryView
 
 ARTIFACT_COLOUR = "#e0903a"
 

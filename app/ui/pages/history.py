@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.store import Store
 from app.store.records import SIMULATED_LABEL, SessionRecord
 from app.store.validation import showable_sessions, skipped_note
-from app.ui.breathe_page import format_duration
+from app.ui.pages.breathe import format_duration
 
 COLUMNS = (
     "Date",

@@ -1,4 +1,4 @@
-"""What the printable report says, as plain data (Qt-free; `app.ui.report` draws it).
+"""What the printable report says, as plain data (Qt-free; `app.ui.dialogs.report` draws it).
 
 `compose_report(store, first_day, last_day, session_id)` gathers the baseline over a chosen period
 (the daily lnRMSSD and resting heart-rate tables cut to that period, and a few neutral figures

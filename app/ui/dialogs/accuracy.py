@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-#: Where the page is, from a source checkout and from a bundle alike (app/ui -> the root).
-ACCURACY_PAGE = Path(__file__).resolve().parents[2] / "resources" / "docs" / "ACCURACY.md"
+#: Where the page is, from a source checkout and from a bundle alike (app/ui/dialogs -> the root).
+ACCURACY_PAGE = Path(__file__).resolve().parents[3] / "resources" / "docs" / "ACCURACY.md"
 MISSING_TEXT = (
     "# How Baseline computes its numbers\n\n"
     "The page that explains the numbers is not part of this installation. It is in the "

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from app.formats.atomic import PartialFile, WriteRefusedError, database_files
 from app.store import Store
-from app.ui.report_content import (
+from app.ui.dialogs.report_content import (
     KIND_LABELS,
     ChartSeries,
     ReportContent,

@@ -38,21 +38,21 @@ from app.breathing.resonance import (
     StepResult,
 )
 from app.hrv.coherence import format_coherence
-from app.session.sources import SourceOptions, build_source
-from app.store import Store
-from app.store.records import SIMULATED_LABEL
-from app.ui.assessment_chart import AssessmentChart
-from app.ui.assessment_run import (
+from app.session.assessment_run import (
     AssessmentRun,
     DemoOptions,
     demo_assessment,
     past_assessments,
     retest_text,
 )
-from app.ui.pacer_widget import PacerWidget
-from app.ui.settings_model import SettingsModel
-from app.ui.sound import CuePlayer
-from app.ui.source_picker import FoundStrap, ScanFn, SourcePicker
+from app.session.sources import SourceOptions, build_source
+from app.store import Store
+from app.store.records import SIMULATED_LABEL
+from app.ui.charts.assessment import AssessmentChart
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
+from app.ui.widgets.pacer import PacerWidget
+from app.ui.widgets.source_picker import FoundStrap, ScanFn, SourcePicker
 from sensors.simulated import DEMO_ADDRESS, DEMO_NAME
 from sensors.source import HeartRateSource
 

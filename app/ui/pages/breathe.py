@@ -26,11 +26,11 @@ from app.breathing import BreathingPattern, SessionTimer, cue_times, pacer_state
 from app.breathing.session_timer import Clock
 from app.store import Store
 from app.store.records import MarkRecord
-from app.ui.pacer_widget import PacerWidget
-from app.ui.pattern_editor import PatternEditor
-from app.ui.reflection_dialog import ReflectionDialog, save_reflection
-from app.ui.settings_model import SettingsModel
-from app.ui.sound import CuePlayer
+from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
+from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
+from app.ui.widgets.pacer import PacerWidget
+from app.ui.widgets.pattern_editor import PatternEditor
 
 FRAME_INTERVAL_MS = 16  # ~60 Hz while breathing; no frames while idle or paused
 CHECKPOINT_EVERY_S = 5.0  # how often a running session records that it is alive

@@ -38,7 +38,7 @@ from app.formats.backup import validate_backup as validate_backup_file
 from app.formats.export import export_csv, export_json, export_kubios
 from app.store import Store
 from app.store.migrations import migrate
-from app.ui.report import default_session, session_choices
+from app.ui.dialogs.report import default_session, session_choices
 
 FORMATS = (
     ("json", "Everything as JSON (Baseline can import it again)"),

@@ -40,10 +40,10 @@ from app.store import Store
 from app.store.daily import set_day_source
 from app.store.records import SIMULATED_LABEL, BeatRecord, DaySource, MarkRecord, SessionRecord
 from app.store.validation import showable_sessions, skipped_note
-from app.ui.baseline_chart import BaselineChart
-from app.ui.close_watcher import call_on_close
-from app.ui.log_form import LogFormDialog
-from app.ui.readiness_dialog import ReadinessDialog
+from app.ui.charts.baseline import BaselineChart
+from app.ui.dialogs.log_form import LogFormDialog
+from app.ui.dialogs.readiness import ReadinessDialog
+from app.ui.widgets.close_watcher import call_on_close
 from app.ui.window import MainWindow
 
 HOME_PAGE_NAME = "Home"

@@ -1,0 +1,1 @@
+"""Reusable widgets: the pacer, live numbers, the source picker, the pattern editor."""
