@@ -12,9 +12,11 @@ in one transaction, with the next packet (or `flush`). Nothing is dropped or reo
 What is stored:
 - beats: `t_ms` from the session start (see `app.session.beat_timing`), `rr_ms` as sent,
   `gap_before=True` on the first beat after a link drop (or after a shift that means beats
-  were lost);
+  were lost); an interval outside 200-3000 ms (`app.store.validation`) is kept for its time but
+  stored flagged as an artifact, never as a normal beat;
 - heart-rate readings (`t_ms`, `bpm`, `contact`) of packets with contact; packets reporting
-  0 bpm or no contact are neither readings nor beats (straps send them while settling);
+  0 bpm or no contact are neither readings nor beats (straps send them while settling), and a
+  heart rate outside 20-250 bpm is not stored as a reading;
 - marks `gap_start` (link lost) and `gap_end` (reconnected) with the strap's address.
 """
 
@@ -28,6 +30,7 @@ from app.session.beat_timing import BeatClock
 from app.store import Store
 from app.store.database import RECORD_WAIT_MS, RecordedItem
 from app.store.records import BeatRecord, HeartRateRecord, MarkRecord
+from app.store.validation import heart_rate_ok, rr_is_beat
 from sensors.source import ConnectionEvent, EventKind, Sample
 
 LOST_BEATS_SHIFT_MS = 1000.0
@@ -140,20 +143,22 @@ class SessionRecorder:
             self._beat_clock.place((), sample.arrival_s)
             return ()
         t_ms = self._t_ms(sample.arrival_s)
-        reading = HeartRateRecord(t_ms, m.bpm, m.contact)
-        self._readings += 1
-        self._last_bpm = m.bpm
+        readings: list[RecordedItem] = []
+        if heart_rate_ok(m.bpm):
+            readings.append(HeartRateRecord(t_ms, m.bpm, m.contact))
+            self._readings += 1
+            self._last_bpm = m.bpm
         placed = self._beat_clock.place(m.rr_ms, sample.arrival_s)
         if not placed.t_ms:
-            self._store_items([reading])
+            self._store_items(readings)
             return ()
         gap = self._gap_pending or placed.shift_ms > LOST_BEATS_SHIFT_MS
         self._gap_pending = False
         records = tuple(
-            BeatRecord(t_ms=t, rr_ms=rr, gap_before=gap and i == 0)
+            BeatRecord(t_ms=t, rr_ms=rr, artifact=not rr_is_beat(rr), gap_before=gap and i == 0)
             for i, (t, rr) in enumerate(zip(placed.t_ms, m.rr_ms, strict=True))
         )
-        self._store_items([reading, *records])
+        self._store_items([*readings, *records])
         self._beats.extend(records)
         return records
 

@@ -52,10 +52,11 @@ def test_packets_events_and_gaps(db_path: Path) -> None:
         (72, True),
         (180, True),
         (70, None),
-        (300, None),
         (65, None),
-    ]
-    assert [r.t_ms for r in readings] == pytest.approx([1000, 2000, 3000, 4000, 7000])
+    ]  # 300 bpm is outside 20-250 bpm: not a heart-rate reading
+    assert [r.t_ms for r in readings] == pytest.approx([1000, 2000, 3000, 7000])
+    # Intervals outside 200-3000 ms keep their time but are stored as artifacts, not beats.
+    assert [b.artifact for b in beats] == [False, False, False, False, False, False]
     marks = store.marks(sid)
     assert [(m.kind, m.t_ms) for m in marks] == [("gap_start", 4500.0), ("gap_end", 6000.0)]
     assert list(rec.beats) == beats
@@ -112,4 +113,17 @@ def test_no_contact_packets_with_rr_are_not_stored(db_path: Path) -> None:
     loose = parse_measurement(encode_measurement(70, contact=False, rr_units=(800,)))
     assert loose.rr_ms and rec.on_sample(Sample(loose, 1.0)) == ()
     assert store.beats(sid) == [] and store.heart_rate(sid) == []
+    store.close()
+
+
+def test_impossible_intervals_are_stored_as_artifacts(db_path: Path) -> None:
+    store = open_store(db_path)
+    sid = store.start_session("recording")
+    rec = SessionRecorder(store, sid, clock=lambda: 10.0)
+    # 75 bpm; RR 154, 819 and 3584 units of 1/1024 s: 150.4, 799.8 and 3500 ms
+    payload = encode_measurement(75, contact=True, rr_units=(154, 819, 3584))
+    rec.on_sample(Sample(parse_measurement(payload), 15.0))
+    beats = store.beats(sid)
+    assert [round(b.rr_ms) for b in beats] == [150, 800, 3500]
+    assert [b.artifact for b in beats] == [True, False, True]
     store.close()
