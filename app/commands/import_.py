@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     store = store_from_args(args)
     try:
         outcomes = write_all(store, items, kind=args.kind, at=at)
+    except ImportFileError as exc:  # a start that only the writing step can tell is refused
+        raise CommandError(str(exc)) from exc
     finally:
         store.close()
     for outcome in outcomes:

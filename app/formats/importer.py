@@ -41,6 +41,7 @@ from app.formats.registry import read_source
 from app.formats.source import Source
 from app.store import Store
 from app.store.database import STAGING_STATUS
+from app.store.validation import LimitError, check_moment
 
 SESSION_KINDS = ("readiness", "breathing", "recording", "assessment")
 DEFAULT_KIND = "recording"
@@ -368,6 +369,10 @@ def _write_recording(
     elif item.mtime is not None:
         started = item.mtime - timedelta(seconds=recording.duration_s)
         start_from = "mtime"
+        try:
+            check_moment("start (from the file's date)", started, now=datetime.now().astimezone())
+        except LimitError as exc:
+            raise ImportFileError(item.path, f"{exc}; give the start with --at") from exc
     else:
         started, start_from = datetime.now().astimezone(), "now"
     ended = started + timedelta(seconds=recording.duration_s)

@@ -8,6 +8,7 @@ nothing of the batch is stored.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -161,6 +162,20 @@ def test_at_in_range_is_the_start(db_path: Path, tmp_path: Path, store: Store) -
     assert run(db_path, "import", str(rr), "--at", "2000-01-01T00:00+00:00") == 0
     (record,) = store.sessions()
     assert record.started_at == datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def test_a_file_dated_before_2000_needs_at(
+    db_path: Path, tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = plain_file(tmp_path, [800.0] * 40, "good.txt")
+    old = plain_file(tmp_path, [800.0] * 40 + [810.0], "old.txt")
+    os.utime(old, (315532800, 315532800))  # 1980-01-01: a file without a start, dated 1980
+    assert run(db_path, "import", str(good), str(old)) == 2
+    line = refused(capsys)
+    assert "old.txt" in line and "is outside 2000-01-01 to now plus one day" in line
+    assert "--at" in line
+    assert counts(store) == (0, 0, 0)  # the good file of the batch is not stored either
+    assert run(db_path, "import", str(old), "--at", "2024-03-05T07:00+00:00") == 0
 
 
 # -- RR files --
