@@ -24,6 +24,7 @@ import filelock
 
 from app.formats.atomic import PartialFile, WriteRefusedError, check_target, database_files
 from app.store import Store
+from app.store.damaged import is_damage
 from app.store.migrations import SCHEMA_VERSION
 
 RESTORE_LOCK_WAIT_S = 1.0
@@ -91,6 +92,32 @@ def backup_database(db_path: Path, out: Path) -> None:
         backup_connection(source, out)
     finally:
         source.close()
+
+
+def _is_damaged(db_path: Path) -> bool:
+    """True when the database file itself is damaged (SQLite cannot read it whole)."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5.0)
+        try:
+            return conn.execute("PRAGMA quick_check").fetchone() != ("ok",)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return is_damage(exc)
+
+
+def _move_aside(db_path: Path, saved: Path) -> None:
+    """Move a damaged database and its journal files to `saved` (and `saved`-wal, ...)."""
+    try:
+        for suffix in ("-wal", "-shm", "-journal"):
+            companion = Path(f"{db_path}{suffix}")
+            if companion.exists():
+                os.replace(companion, Path(f"{saved}{suffix}"))
+        os.replace(db_path, saved)
+    except OSError as exc:
+        raise BackupError(
+            f"cannot move the damaged {db_path} aside: {exc.strerror or exc}"
+        ) from exc
 
 
 def validate_backup(path: Path) -> int:
@@ -222,7 +249,10 @@ def restore_database(
                 saved = db_path.with_name(
                     f"{db_path.stem}.before-restore-{stamp}-{n}{db_path.suffix}"
                 )
-            backup_database(db_path, saved)
+            if _is_damaged(db_path):
+                _move_aside(db_path, saved)  # SQLite cannot copy it: keep its bytes as they are
+            else:
+                backup_database(db_path, saved)
         if not db_path.exists():
             _private_file(db_path)
         candidate = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)

@@ -60,6 +60,39 @@ def test_backup_then_restore(
     store.close()
 
 
+@pytest.mark.parametrize("damage", ["truncated", "random bytes"])
+def test_restore_replaces_a_damaged_database_and_keeps_its_bytes(
+    damage: str, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(db_path), "import", str(HRM)]) == 0
+    saved = snapshot(db_path)
+    backup = tmp_path / "backups" / "backup.db"
+    backup.parent.mkdir()
+    assert main(["--db", str(db_path), "backup", "--out", str(backup)]) == 0
+    for _ in range(3):
+        add_session(db_path, 2000)
+    size = db_path.stat().st_size
+    if damage == "truncated":
+        with db_path.open("r+b") as handle:
+            handle.truncate(size // 2)
+    else:
+        with db_path.open("r+b") as handle:  # keep the header, scramble the pages behind it
+            handle.seek(4096)
+            handle.write(bytes((i * 37 + 11) % 256 for i in range(size - 4096)))
+    damaged_bytes = db_path.read_bytes()
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "trend"]) == 2
+    assert "damaged" in capsys.readouterr().err
+    assert main(["--db", str(db_path), "restore", str(backup)]) == 0
+    assert "restored 1 sessions" in capsys.readouterr().out
+    assert snapshot(db_path) == saved
+    (aside,) = db_path.parent.glob("test.before-restore-*.db")
+    assert aside.read_bytes() == damaged_bytes  # nothing of the damaged file is lost
+    store = open_store(db_path)
+    assert store.integrity_ok()
+    store.close()
+
+
 def test_backup_refuses_existing_file(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
