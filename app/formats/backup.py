@@ -99,7 +99,7 @@ def _is_damaged(db_path: Path) -> bool:
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5.0)
         try:
-            return conn.execute("PRAGMA quick_check").fetchone() != ("ok",)
+            return bool(conn.execute("PRAGMA quick_check").fetchone() != ("ok",))
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
