@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +76,24 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
+UNREADABLE_TIME = datetime(1, 1, 1, tzinfo=UTC)
+"""Stands for a stored time that is not a date at all: the views skip it as impossible."""
+
+
+def _stored_time(text: Any) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except (TypeError, ValueError):
+        return UNREADABLE_TIME
+    return moment
+
+
 def _session_from_row(row: Sequence[Any]) -> SessionRecord:
     return SessionRecord(
         id=int(row[0]),
         kind=str(row[1]),
-        started_at=datetime.fromisoformat(row[2]),
-        ended_at=datetime.fromisoformat(row[3]) if row[3] else None,
+        started_at=_stored_time(row[2]),
+        ended_at=_stored_time(row[3]) if row[3] else None,
         status=str(row[4]),
         sensor_name=row[5],
         sensor_address=row[6],

@@ -60,6 +60,7 @@ def bad_store(store: Store) -> tuple[Store, dict[str, int]]:
         "year9999": _raw_session(store, "9999-12-31T23:59:00-14:00"),
         "negative": _raw_session(store, "2026-03-01T07:00:00+00:00", duration_s=-5.0),
         "bad_beat": _raw_session(store, "2026-03-01T08:00:00+00:00", duration_s=60.0),
+        "not_a_date": _raw_session(store, "yesterday-ish"),
     }
     _raw_beats(store, ids["bad_beat"], [800.0] * 30 + [-5.0] + [810.0] * 30)
     store.conn.execute(
@@ -80,7 +81,7 @@ def test_history_skips_impossible_rows_and_says_so(
     assert history.session_ids() == [ids["good"], ids["bad_beat"]]
     assert history.skipped_label.isVisible()
     assert history.skipped_label.text() == (
-        "3 stored sessions with impossible values (such as a date before 2000) are not shown."
+        "4 stored sessions with impossible values (such as a date before 2000) are not shown."
     )
 
 
@@ -102,7 +103,7 @@ def test_home_skips_impossible_rows(
     text = page.session_label.text()
     assert "Breathing session" in text
     assert text.endswith(
-        "3 stored sessions with impossible values (such as a date before 2000) are not shown."
+        "4 stored sessions with impossible values (such as a date before 2000) are not shown."
     )
 
 
