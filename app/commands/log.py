@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from app.commands.common import store_from_args
@@ -24,7 +24,10 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
         "are kept when --ease is not given.",
     )
     parser.add_argument(
-        "--date", required=True, metavar="YYYY-MM-DD", help="the day (not after today)"
+        "--date",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the day: YYYY-MM-DD, today or yesterday (not after today)",
     )
     parser.add_argument("--rmssd", metavar="MS", help="RMSSD from another device, 1-500 ms")
     parser.add_argument("--resting-hr", metavar="BPM", help="resting heart rate, 25-220 bpm")
@@ -75,11 +78,22 @@ def _describe(values: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+#: Words `--date` takes instead of a date, as days before today.
+RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+
+
+def _day_text(text: str, today: date) -> str:
+    """`--date` as YYYY-MM-DD: `today` and `yesterday` become their dates; the rest as given."""
+    days_ago = RELATIVE_DAYS.get(text.strip().lower())
+    return text if days_ago is None else (today - timedelta(days=days_ago)).isoformat()
+
+
 def run(args: argparse.Namespace) -> int:
+    today = date.today()
     try:
         entry = validate_log_entry(
-            args.date,
-            today=date.today(),
+            _day_text(args.date, today),
+            today=today,
             rmssd_ms=_number("--rmssd", args.rmssd),
             resting_hr_bpm=_number("--resting-hr", args.resting_hr),
             sleep=_scale("--sleep", args.sleep),

@@ -109,6 +109,16 @@ def test_bad_dates_exit_2(db_path: Path, capsys: pytest.CaptureFixture[str], day
     assert code == 2 and "YYYY-MM-DD" in err
 
 
+@pytest.mark.parametrize(("word", "days_ago"), [("today", 0), ("yesterday", 1), ("Today", 0)])
+def test_today_and_yesterday_name_their_dates(
+    db_path: Path, capsys: pytest.CaptureFixture[str], word: str, days_ago: int
+) -> None:
+    code, _, _ = run(capsys, "log", "--db", str(db_path), "--date", word, "--rmssd", "40")
+    assert code == 0
+    day = (date.today() - timedelta(days=days_ago)).isoformat()
+    assert open_store(db_path).log_entries() == [LogEntry(day, rmssd_ms=40.0)]
+
+
 def test_future_date_exits_2(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     future = (date.today() + timedelta(days=2)).isoformat()
     code, _, err = run(capsys, "log", "--db", str(db_path), "--date", future, "--rmssd", "40")
