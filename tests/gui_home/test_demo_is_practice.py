@@ -17,7 +17,7 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions
 from app.session.summary import summarize_session
 from app.store import Store
-from app.store.daily import day_sources, save_day
+from app.store.daily import day_sources, save_day, set_day_source
 from app.store.records import SIMULATED_LABEL, BeatRecord, DaySource, LogEntry
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.readiness import ReadinessDialog
@@ -249,3 +249,18 @@ def test_log_form_offers_to_count_the_manual_value_on_a_measured_day(
     other = LogFormDialog(store, lambda: TODAY, day=TODAY - timedelta(days=5))
     qtbot.addWidget(other)
     assert other.count_manual_box.isHidden()  # nothing measured that day: nothing to choose
+
+
+def test_history_says_which_value_counts_on_a_day_with_both(qtbot: QtBot, store: Store) -> None:
+    sid = store_readiness(store, TODAY, readiness_rr(np.random.default_rng(2), 950.0, 38.0, 160))
+    page = HistoryPage(store)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.row_texts(0)[1] == "Readiness"  # no log value that day: nothing to choose
+    save_day(store, LogEntry(TODAY.isoformat(), rmssd_ms=61.0))
+    page.refresh()
+    assert page.session_ids() == [sid]
+    assert page.row_texts(0)[1] == "Readiness (counts for this day, over your log value)"
+    set_day_source(store, TODAY.isoformat(), DaySource.MANUAL)
+    page.refresh()
+    assert page.row_texts(0)[1] == "Readiness (not counted: your log value counts for this day)"

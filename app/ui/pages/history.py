@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.store import Store
-from app.store.records import SIMULATED_LABEL, SessionRecord
+from app.store.daily import day_sources
+from app.store.records import SIMULATED_LABEL, DaySource, SessionRecord
 from app.store.validation import showable_sessions, skipped_note
 from app.ui.pages.breathe import format_duration
 
@@ -55,18 +56,25 @@ def _ratio_text(pattern_json: str | None) -> str:
     return f"1:{ratio:g}"
 
 
-def _kind_text(record: SessionRecord) -> str:
-    """The kind, and for a demo-strap session that it is practice."""
+def _kind_text(record: SessionRecord, day_source: DaySource | None = None) -> str:
+    """The kind; for a demo-strap session that it is practice; for a morning check on a day that
+    also has a log value, which of the two counts (`day_source`)."""
     kind = record.kind.capitalize()
-    return f"{kind} ({SIMULATED_LABEL})" if record.simulated else kind
+    if record.simulated:
+        return f"{kind} ({SIMULATED_LABEL})"
+    if day_source is DaySource.MANUAL:
+        return f"{kind} (not counted: your log value counts for this day)"
+    if day_source is DaySource.MORNING_CHECK:
+        return f"{kind} (counts for this day, over your log value)"
+    return kind
 
 
-def session_row(record: SessionRecord) -> tuple[str, ...]:
-    """The texts shown for one session, in COLUMNS order."""
+def session_row(record: SessionRecord, day_source: DaySource | None = None) -> tuple[str, ...]:
+    """The texts shown for one session, in COLUMNS order; `day_source` as in `_kind_text`."""
     started = record.started_at.astimezone()
     return (
         started.strftime("%a %d %b %Y, %H:%M"),
-        _kind_text(record),
+        _kind_text(record, day_source),
         "" if record.duration_s is None else format_duration(record.duration_s),
         "" if record.rate_bpm is None else f"{record.rate_bpm:.1f} /min",
         _ratio_text(record.pattern_json),
@@ -176,10 +184,14 @@ class HistoryPage(QWidget):
         records, n_skipped = showable_sessions(
             self._store.sessions(), now=datetime.now().astimezone()
         )
+        sources = self._day_sources()
         rows: list[tuple[SessionRecord, tuple[str, ...]]] = []
         for record in records:
             try:
-                rows.append((record, session_row(record)))
+                source = None
+                if record.kind == "readiness":
+                    source = sources.get(record.started_at.astimezone().date().isoformat())
+                rows.append((record, session_row(record, source)))
             except (OverflowError, ValueError, TypeError):
                 n_skipped += 1
         records = [record for record, _texts in rows]
@@ -205,6 +217,15 @@ class HistoryPage(QWidget):
         self.table.setVisible(bool(records))
         self.empty_label.setVisible(not records)
         self._update_buttons()
+
+    def _day_sources(self) -> dict[str, DaySource]:
+        """For days with both a morning check and a log RMSSD: which one counts."""
+        chosen = day_sources(self._store)
+        return {
+            entry.date: chosen.get(entry.date, DaySource.MORNING_CHECK)
+            for entry in self._store.log_entries()
+            if entry.rmssd_ms is not None
+        }
 
     def session_ids(self) -> list[int]:
         """The ids shown, top to bottom."""
