@@ -22,6 +22,7 @@ from pathlib import Path
 
 import platformdirs
 from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QWidget
 
 from app import APP_NAME
 from app.breathing.session_timer import Clock
@@ -105,7 +106,11 @@ def strap_scanner(backend: BleBackend = SYSTEM_BACKEND, seconds: float = 5.0) ->
 
 
 def open_session_detail(
-    parent: MainWindow, store: Store, session_id: int, analysis: CoreAnalysis, tasks: Tasks
+    parent: QWidget | None,
+    store: Store,
+    session_id: int,
+    analysis: CoreAnalysis,
+    tasks: Tasks | None = None,
 ) -> SessionDetailDialog:
     """Open the non-modal detail window of one session."""
     dialog = SessionDetailDialog(store, session_id, analysis, tasks, parent=parent)

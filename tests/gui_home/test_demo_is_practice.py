@@ -25,7 +25,7 @@ from app.ui.dialogs.report import session_choices
 from app.ui.dialogs.report_content import compose_report
 from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.dialogs.welcome import maybe_show_welcome
-from app.ui.live_wiring import open_session_detail
+from app.ui.app import open_session_detail
 from app.ui.pages.history import HistoryPage
 from app.ui.pages.home import HomePage
 from app.ui.services.strap_answer import STRAP_CHOICE_KEY, StrapAnswer, load_strap_answer

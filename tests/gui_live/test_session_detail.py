@@ -17,8 +17,8 @@ from app.session.detail import format_value
 from app.store import Store, open_store
 from app.store.records import BeatRecord
 from app.ui.dialogs.session_detail import SessionDetailDialog, artifact_points
-from app.ui.live_wiring import open_session_detail
-from app.ui.main import build_window
+from app.ui.app import open_session_detail
+from app.ui.app import build_window
 
 RR_FILE = (
     Path(__file__).resolve().parents[1] / "data" / "rr" / "slowbreath_11min_meditation_Y2med.txt"
