@@ -42,10 +42,49 @@ class Tasks(Protocol):
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; the worker emits, the GUI thread delivers."""
+    """Lives on the GUI thread: the worker emits, the GUI thread calls back (once)."""
 
     done = Signal(object)
     failed = Signal(object)
+
+    def __init__(
+        self,
+        on_done: Callable[[Any], None],
+        on_error: ErrorFn,
+        owner: QObject | None,
+        forget: Callable[[_Relay], None],
+    ) -> None:
+        super().__init__()
+        self._on_done: Callable[[Any], None] | None = on_done
+        self._on_error: ErrorFn | None = on_error
+        self._forget = forget
+        self._owner_gone = False
+        if owner is not None:
+            owner.destroyed.connect(self._mark_owner_gone)
+        self.done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self.failed.connect(self._fail, Qt.ConnectionType.QueuedConnection)
+
+    def _mark_owner_gone(self, *_: object) -> None:
+        self._owner_gone = True
+
+    def _take(self) -> tuple[Callable[[Any], None] | None, ErrorFn | None]:
+        """The callbacks, once; afterwards nothing here refers to the waiting page or dialog."""
+        callbacks = (self._on_done, self._on_error)
+        self._on_done = self._on_error = None
+        self._forget(self)
+        if self._owner_gone:
+            return None, None
+        return callbacks
+
+    def _deliver(self, result: object) -> None:
+        on_done, _ = self._take()
+        if on_done is not None:
+            on_done(result)
+
+    def _fail(self, exc: object) -> None:
+        _, on_error = self._take()
+        if on_error is not None:
+            on_error(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
 
 
 class _Job(QRunnable, Generic[T]):
@@ -88,24 +127,8 @@ class TaskRunner:
 
         With an `owner` (the page or dialog that waits), nothing is delivered once it is gone.
         """
-        relay = _Relay()
+        relay = _Relay(on_done, on_error, owner, self._relays.discard)
         self._relays.add(relay)
-        gone = [False]
-        if owner is not None:
-            owner.destroyed.connect(lambda *_: gone.__setitem__(0, True))
-
-        def deliver(result: object) -> None:
-            self._relays.discard(relay)
-            if not gone[0]:
-                on_done(result)  # type: ignore[arg-type]  # the value fn returned
-
-        def fail(exc: object) -> None:
-            self._relays.discard(relay)
-            if not gone[0]:
-                on_error(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
-
-        relay.done.connect(deliver, Qt.ConnectionType.QueuedConnection)
-        relay.failed.connect(fail, Qt.ConnectionType.QueuedConnection)
         self._pool.start(_Job(fn, relay))
 
     def cancel_pending(self) -> None:

@@ -18,7 +18,7 @@ from app.store import Store, open_store
 from app.store.records import BeatRecord
 from app.ui.dialogs.session_detail import SessionDetailDialog, artifact_points
 from app.ui.app import open_session_detail
-from app.ui.app import build_window
+from app.ui.app import build_app
 
 RR_FILE = (
     Path(__file__).resolve().parents[1] / "data" / "rr" / "slowbreath_11min_meditation_Y2med.txt"
@@ -85,9 +85,10 @@ def test_detail_shows_the_core_report_and_artifacts(qtbot: QtBot, db_path: Path)
 def test_history_row_activation_opens_the_detail(qtbot: QtBot, db_path: Path) -> None:
     store = open_store(db_path)
     sid, _, _ = stored_session(store)
-    window = build_window(store)
+    ui = build_app(store)
+    window = ui.window
     qtbot.addWidget(window)
-    history = window.history_page
+    history = ui.history
     history.refresh()
     assert history.session_ids() == [sid]
     history.table.activated.emit(history.table.model().index(0, 0))

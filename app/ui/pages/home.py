@@ -569,6 +569,8 @@ class HomePage(QWidget):
         self.schedule_refresh()
 
     def shutdown(self) -> None:
+        """The window is closing: no more reads of the store from here."""
+        self._refresh_timer.stop()
         if self.readiness_dialog is not None:
             self.readiness_dialog.shutdown()
         self.wait_for_effects(2000)
