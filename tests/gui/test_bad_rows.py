@@ -13,10 +13,10 @@ from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from app.session.core_metrics import CoreAnalysis
+from app.session.sources import SourceOptions
 from app.store import Store
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.session_detail import SessionDetailDialog
-from app.session.sources import SourceOptions
 from app.ui.pages.home import HomePage
 from tests.gui.conftest import WindowFactory
 
@@ -95,9 +95,7 @@ def test_history_has_no_note_without_bad_rows(store: Store, make_window: WindowF
     assert not ui.history.skipped_label.isVisible()
 
 
-def test_home_skips_impossible_rows(
-    qtbot: QtBot, bad_store: tuple[Store, dict[str, int]]
-) -> None:
+def test_home_skips_impossible_rows(qtbot: QtBot, bad_store: tuple[Store, dict[str, int]]) -> None:
     store, _ids = bad_store
     page = HomePage(store, SourceOptions(), today=lambda: date(2026, 3, 2))
     qtbot.addWidget(page)

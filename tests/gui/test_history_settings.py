@@ -133,7 +133,6 @@ def test_invalid_pattern_edit_is_explained_and_reverted(
     store: Store, make_window: WindowFactory
 ) -> None:
     ui = make_window(store)
-    window = ui.window
     editor = ui.breathe.editor
     editor.rate_spin.setValue(10.0)  # 6 s cycle
     editor.hold_in_spin.setValue(2.0)

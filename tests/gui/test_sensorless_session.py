@@ -151,7 +151,6 @@ def test_session_ends_by_itself_and_reflection_can_be_skipped(
     qtbot: QtBot, store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
     ui = make_window(store)
-    window = ui.window
     page = ui.breathe
     page.editor.length_combo.setCurrentIndex(page.editor.length_combo.findData(5))
     page.start()
@@ -177,7 +176,6 @@ def test_running_session_checkpoints_so_a_crash_keeps_its_length(
     store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
     ui = make_window(store)
-    window = ui.window
     page = ui.breathe
     page.start()
     session_id = page.session_id
@@ -200,7 +198,6 @@ def test_cues_play_at_phase_starts(
     store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
     ui = make_window(store)
-    window = ui.window
     page = ui.breathe
     ui.settings.pattern_editor.hold_in_spin.setValue(1.0)
     pattern = ui.settings.pattern_editor._model.settings.pattern()
@@ -223,7 +220,6 @@ def test_frames_follow_the_clock_not_the_ticks(
     qtbot: QtBot, store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
     ui = make_window(store)
-    window = ui.window
     page = ui.breathe
     start_s = clock.now_s
     page.start()
@@ -244,7 +240,6 @@ def test_ramp_eases_the_pacer_down_to_the_target(
     store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
     ui = make_window(store)
-    window = ui.window
     page = ui.breathe
     page.editor.rate_spin.setValue(5.0)
     page.editor.ramp_check.setChecked(True)

@@ -19,10 +19,8 @@ from pytestqt.qtbot import QtBot
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
 from app.store.records import BeatRecord
-from app.store.settings import load_settings
 from app.ui.app import OptionalPage, build_app
 from app.ui.pages.home import HomePage
-from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.window import MainWindow
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu
 from pytestqt.qtbot import QtBot
 
 from app.formats.backup import validate_backup
@@ -182,7 +182,6 @@ def test_backup_to_an_existing_file_is_refused(
     make_window: WindowFactory, store: Store, tmp_path: Path
 ) -> None:
     ui = make_window(store)
-    window = ui.window
     existing = tmp_path / "taken.db"
     existing.write_text("keep me")
     notes: list[str] = []
@@ -239,7 +238,6 @@ def test_restore_waits_for_a_recording_of_another_program(
 ) -> None:
     import_files(store, [PLAIN_RR])
     ui = make_window(store)
-    window = ui.window
     actions = ui.data_actions
     backup = actions.back_up(tmp_path / "b.db")
     assert backup is not None and store.path is not None

@@ -20,8 +20,7 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import open_store
 from app.store.settings import AppSettings, save_settings
-from app.ui.app import open_session_detail
-from app.ui.app import build_window
+from app.ui.app import build_window, open_session_detail
 from app.ui.pages.live_session import LiveSessionPage
 from sensors.source import ConnectionEvent, EventKind
 

@@ -16,9 +16,8 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.detail import format_value
 from app.store import Store, open_store
 from app.store.records import BeatRecord
+from app.ui.app import build_app, open_session_detail
 from app.ui.dialogs.session_detail import SessionDetailDialog, artifact_points
-from app.ui.app import open_session_detail
-from app.ui.app import build_app
 
 RR_FILE = (
     Path(__file__).resolve().parents[1] / "data" / "rr" / "slowbreath_11min_meditation_Y2med.txt"
