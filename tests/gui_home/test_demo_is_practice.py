@@ -178,7 +178,7 @@ def test_history_summary_detail_and_report_show_demo_as_practice(
         view.show_summary(summary)
         assert (SIMULATED_LABEL in view.title.text()) is practice
 
-    dialog = open_session_detail(None, store, demo, CoreAnalysis())  # type: ignore[arg-type]
+    dialog = open_session_detail(None, store, demo, CoreAnalysis())
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.detail is not None, timeout=10_000)
     assert SIMULATED_LABEL in dialog.view.header.text()

@@ -14,10 +14,11 @@ from pytestqt.qtbot import QtBot
 from app.formats.backup import validate_backup
 from app.formats.importer import import_files
 from app.store import Store, open_store
+from app.ui.app import AppUi
 from app.ui.window import MainWindow
 from tests.gui_io.conftest import ELITE_RAW, PLAIN_RR, wait_read
 
-WindowFactory = Callable[[Store], MainWindow]
+WindowFactory = Callable[[Store], AppUi]
 
 
 def menu_texts(window: MainWindow) -> list[str]:

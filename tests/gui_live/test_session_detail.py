@@ -49,7 +49,7 @@ def stored_session(store: Store) -> tuple[int, np.ndarray, np.ndarray]:
 def test_detail_shows_the_core_report_and_artifacts(qtbot: QtBot, db_path: Path) -> None:
     store = open_store(db_path)
     sid, rr, gaps = stored_session(store)
-    dialog = open_session_detail(None, store, sid, CoreAnalysis())  # type: ignore[arg-type]
+    dialog = open_session_detail(None, store, sid, CoreAnalysis())
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.detail is not None, timeout=10_000)
     view = dialog.view
