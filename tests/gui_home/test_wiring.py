@@ -57,3 +57,13 @@ def test_data_changes_refresh_home_and_history(
     with qtbot.waitSignal(ui.data_actions.data_changed):
         ui.data_actions.refresh_views()
     assert sorted(refreshed) == ["history", "home"]
+
+
+def test_the_welcome_strap_answer_shows_the_live_page(store: Store, qtbot: QtBot) -> None:
+    ui = build_app(store, demo=True)
+    qtbot.addWidget(ui.window)
+    dialog = ui.show_welcome(store)
+    assert dialog is not None
+    dialog.completed.emit("strap", False)
+    assert ui.window.current_page() is ui.live
+    dialog.reject()

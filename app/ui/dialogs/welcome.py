@@ -51,7 +51,8 @@ STRAP_CHOICES: tuple[tuple[StrapChoice, str], ...] = (
 )
 
 
-def _page(title: str, body: str) -> tuple[QWidget, QVBoxLayout]:
+def _page(title: str, body: str) -> tuple[QWidget, QVBoxLayout, QLabel]:
+    """A screen with a heading and a body text; returns the screen, its layout and the body."""
     page = QWidget()
     layout = QVBoxLayout(page)
     heading = QLabel(title)
@@ -61,7 +62,7 @@ def _page(title: str, body: str) -> tuple[QWidget, QVBoxLayout]:
     text.setWordWrap(True)
     text.setTextFormat(Qt.TextFormat.RichText)
     layout.addWidget(text)
-    return page, layout
+    return page, layout, text
 
 
 class WelcomeDialog(QDialog):
@@ -83,10 +84,10 @@ class WelcomeDialog(QDialog):
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
 
-        first, _ = _page("Coping and healing", COPING_HEALING_TEXT)
+        first, _, _ = _page("Coping and healing", COPING_HEALING_TEXT)
         self.stack.addWidget(first)
 
-        second, second_layout = _page(
+        second, second_layout, _ = _page(
             "Do you have a heart-rate strap?",
             "A chest strap lets Baseline see your heartbeat. Everything also works without "
             "one: guided breathing, and a daily log where you can note values from another "
@@ -106,8 +107,7 @@ class WelcomeDialog(QDialog):
         second_layout.addStretch(1)
         self.stack.addWidget(second)
 
-        third, third_layout = _page("A small morning habit", "")
-        self.morning_text = third.findChildren(QLabel)[-1]
+        third, third_layout, self.morning_text = _page("A small morning habit", "")
         self.start_box = QCheckBox()
         self.start_box.setChecked(True)
         third_layout.addWidget(self.start_box)
