@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 T = TypeVar("T")
 
@@ -44,3 +46,37 @@ class InstantTaskRunner:
 
     def wait(self, timeout_ms: int) -> bool:
         return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages (app.ui.pages.page.Page): a page that only shows a widget.
+# ---------------------------------------------------------------------------------------------
+class StaticPage(QWidget):
+    """A page that only shows `content`: never busy, nothing to do on enter, leave or shutdown."""
+
+    def __init__(self, title: str, content: QWidget | None = None) -> None:
+        super().__init__()
+        self._title = title
+        if content is not None:
+            QVBoxLayout(self).addWidget(content)
+
+    @property
+    def title(self) -> str:
+        return self._title
+
+    @property
+    def icon(self) -> QIcon:
+        return QIcon()
+
+    @property
+    def busy(self) -> bool:
+        return False
+
+    def enter(self) -> None:
+        pass
+
+    def leave(self) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        pass

@@ -148,13 +148,13 @@ def test_invalid_pattern_edit_is_explained_and_reverted(
 def test_pages_can_be_added_in_one_line(store: Store, make_window: WindowFactory) -> None:
     from PySide6.QtWidgets import QLabel
 
-    from app.ui.pages.page import SimplePage
+    from tests.stubs import StaticPage
 
     ui = make_window(store)
 
     window = ui.window
     window.show_page("History")
-    window.add_page(SimplePage("Home", QLabel("home")), "Ctrl+0", position=0)
+    window.add_page(StaticPage("Home", QLabel("home")), "Ctrl+0", position=0)
     assert window.page_names() == ["Home", "Breathe", "History", "Settings"]
     assert window.current_page_name() == "History"
     assert window.stack.currentWidget() is ui.history

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 
 @runtime_checkable
@@ -40,34 +40,3 @@ def page_widget(page: Page) -> QWidget:
     if not isinstance(page, QWidget):
         raise TypeError(f"a page must be a QWidget, not {type(page).__name__}")
     return page
-
-
-class SimplePage(QWidget):
-    """A page that only shows something: never busy, nothing to do on enter or leave."""
-
-    def __init__(self, title: str, content: QWidget | None = None) -> None:
-        super().__init__()
-        self._title = title
-        if content is not None:
-            QVBoxLayout(self).addWidget(content)
-
-    @property
-    def title(self) -> str:
-        return self._title
-
-    @property
-    def icon(self) -> QIcon:
-        return QIcon()
-
-    @property
-    def busy(self) -> bool:
-        return False
-
-    def enter(self) -> None:
-        pass
-
-    def leave(self) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
