@@ -6,7 +6,6 @@ The artifact share comes from the HRV core's artifact correction when it is avai
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from app.formats.recording import (
     ImportedDailyValues,
     ImportedRecording,
 )
+from app.hrv.artifacts import correct_artifacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +43,11 @@ class ImportPreview:
 
 def artifact_pct(rr_ms: FloatArray, gap_before: BoolArray | None = None) -> float | None:
     """Share of beats the HRV core's artifact correction flags (segments split at gaps), or None
-    when that module is not there."""
-    try:
-        module = importlib.import_module("app.hrv.artifacts")
-    except ImportError:
-        return None
-    correct = getattr(module, "correct_artifacts", None)
-    if correct is None or rr_ms.size == 0:
+    when there are no beats."""
+    if rr_ms.size == 0:
         return None
     starts = None if gap_before is None else np.flatnonzero(gap_before)
-    result = correct(np.asarray(rr_ms, dtype=np.float64), segment_starts=starts)
+    result = correct_artifacts(np.asarray(rr_ms, dtype=np.float64), segment_starts=starts)
     return float(result.artifact_pct)
 
 

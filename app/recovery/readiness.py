@@ -20,7 +20,6 @@ Method:
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from app.hrv.report import analyze
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -59,8 +60,7 @@ Analyzer = Callable[[FloatArray, BoolArray], HrvSummary]
 
 
 def hrv_core_analyzer() -> Analyzer:
-    """The HRV core's analysis with automatic artifact correction (imported on first use)."""
-    analyze = importlib.import_module("app.hrv.report").analyze
+    """The HRV core's analysis with automatic artifact correction."""
 
     def run(rr_ms: FloatArray, gap_before: BoolArray) -> HrvSummary:
         summary: HrvSummary = analyze(rr_ms, gap_before=gap_before, correction="auto")

@@ -1,6 +1,7 @@
-"""The composition root of the desktop app: builds the store, settings, sound and window.
+"""Process start-up of the desktop app: the QApplication, the store, the asyncio loop, the crash
+handler. Everything inside the window is built by the composition root, `app.ui.app.build_app`.
 
-One asyncio event loop runs on the Qt main thread (qasync), so Bluetooth code added later shares it.
+One asyncio event loop runs on the Qt main thread (qasync); the Bluetooth code shares it.
 """
 
 from __future__ import annotations
@@ -9,10 +10,8 @@ import argparse
 import asyncio
 import sqlite3
 import sys
-import time
 from pathlib import Path
 
-import platformdirs
 import qasync
 from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtGui import QIcon
@@ -22,38 +21,12 @@ from app import APP_NAME
 from app.store import Store, default_db_path, open_store
 from app.store.damaged import damaged_message, is_damage
 from app.store.migrations import SchemaTooNewError
-from app.store.settings import load_settings
-from app.ui.assessment_wiring import install_assessment
-from app.ui.dialogs.welcome import maybe_show_welcome
-from app.ui.live_wiring import install_live_session
-from app.ui.pages.home import home_page_of, install_home
+from app.ui.app import build_app
 from app.ui.services.crash_handler import CrashHandler
-from app.ui.services.settings_model import SettingsModel
-from app.ui.services.sound import CuePlayer
-from app.ui.window import MainWindow
 
 STARTUP_LOG_LINE = "baseline: main window shown"
 APP_ID = "org.baselineapp.Baseline"  # the desktop file and icon name used by the Linux packaging
 _SOURCE_ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "baseline.svg"
-
-
-def sound_cache_dir() -> Path:
-    """Where the synthesised cue sounds are kept."""
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "sounds"
-
-
-def build_window(store: Store, *, demo: bool = False) -> MainWindow:
-    """Everything the window needs, wired together (also used by the GUI tests)."""
-    settings = load_settings(store)
-    model = SettingsModel(store, settings)
-    cue_player = CuePlayer(sound_cache_dir())
-    window = MainWindow(store, model, cue_player, time.monotonic, demo=demo)
-    model.setParent(window)
-    cue_player.setParent(window)
-    install_live_session(window, store, model, cue_player, demo=demo)
-    install_assessment(window, store, model, cue_player, demo=demo)
-    install_home(window, store, demo=demo)  # last: it listens to every page's session_saved
-    return window
 
 
 def _open_store_or_explain(db_path: Path | None) -> Store | None:
@@ -84,7 +57,8 @@ def run_gui(args: argparse.Namespace) -> int:
     if store is None:
         return 1
     interrupted = store.close_unfinished()
-    window = build_window(store, demo=bool(getattr(args, "demo", False)))
+    ui = build_app(store, demo=bool(getattr(args, "demo", False)))
+    window = ui.window
     window.notify_interrupted(len(interrupted))
 
     # Collect garbage only on the GUI thread: a collection that happens to run on a worker
@@ -102,9 +76,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.lastWindowClosed.connect(closed.set)
     window.show()
     print(STARTUP_LOG_LINE, file=sys.stderr, flush=True)
-    home = home_page_of(window)
-    if home is not None:
-        maybe_show_welcome(window, store, home)
+    ui.show_welcome(store)
     try:
         with loop:
             loop.run_until_complete(closed.wait())

@@ -1,13 +1,17 @@
 """The main window: a left navigation of pages, a menu bar and a status bar.
 
-Pages are added with one call, `add_page(name, widget, shortcut)`, so later features (a home
-screen, a live session with a strap, an assessment, import/export) plug in without other changes.
-Everything the window needs is passed in by the composition root (app.ui.main).
+Pages (see `app.ui.pages.page.Page`) are added by the composition root (`app.ui.app`) with
+`add_page(page, shortcut)`. The window drives them through the protocol only: `leave()` on the
+page shown so far and `enter()` on the next one; it asks before switching away from a busy page
+(one running a session) or quitting while one is busy, and calls every page's `shutdown()` when
+it closes. It knows no page by name or type.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -23,20 +27,18 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
 from app import APP_NAME, __version__
-from app.breathing.session_timer import Clock
 from app.store import Store
 from app.store.settings import THEMES, AppSettings
 from app.ui.dialogs.accuracy import AccuracyDialog
-from app.ui.pages.breathe import BreathePage
-from app.ui.pages.history import HistoryPage
-from app.ui.pages.settings import THEME_LABELS, SettingsPage
-from app.ui.services.data_actions import DataActions
+from app.ui.pages.page import Page, page_widget
+from app.ui.pages.settings import THEME_LABELS
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.theme import apply_theme
@@ -62,14 +64,20 @@ ABOUT_TEXT = (
 
 
 class MainWindow(QMainWindow):
-    """The Baseline window. Build it with the store, settings model, cue player and clock."""
+    """The Baseline window. Build it with the store, settings model and cue player; the
+    composition root adds the pages.
+
+    Signals:
+        colours_changed(ThemeColours): a theme was applied (pacers follow it).
+    """
+
+    colours_changed = Signal(object)
 
     def __init__(
         self,
         store: Store,
         model: SettingsModel,
         cue_player: CuePlayer,
-        clock: Clock,
         *,
         demo: bool = False,
         parent: QWidget | None = None,
@@ -79,16 +87,20 @@ class MainWindow(QMainWindow):
         self._store = store
         self._model = model
         self._cues = cue_player
-        self.demo = demo  # a later issue selects the demo strap with this
+        self.demo = demo
+        self._pages: list[Page] = []
         self._page_names: list[str] = []
+        self._shown: Page | None = None
         self._applied_theme: str | None = None
+        self._quit_confirmed = False
+        self.leave_question: QMessageBox | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
         self.nav.setAccessibleName("Pages")
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._row_chosen)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -98,48 +110,54 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_menus()
 
-        self.breathe_page = BreathePage(store, model, cue_player, clock)
-        self.history_page = HistoryPage(store)
-        self.settings_page = SettingsPage(model, cue_player)
-        self.add_page("Breathe", self.breathe_page, "Ctrl+1")
-        self.add_page("History", self.history_page, "Ctrl+2")
-        self.add_page("Settings", self.settings_page, "Ctrl+3")
-        self.nav.setCurrentRow(0)
-
-        self.breathe_page.session_saved.connect(lambda _id: self.history_page.refresh())
-        self.breathe_page.message.connect(self.notify)
-        self.history_page.message.connect(self.notify)
         cue_player.problem.connect(self.notify)
         model.changed.connect(self._apply_settings)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
-        self._apply_settings(model.settings)
-        if model.settings.sound_on:
-            cue_player.report_unavailable()
         self._restore_geometry()
+
+    def start(self) -> None:
+        """Apply the settings (theme, sound) once the pages are in place."""
+        self._apply_settings(self._model.settings)
+        if self._model.settings.sound_on:
+            self._cues.report_unavailable()
 
     # -- pages -----------------------------------------------------------------------------
     def add_page(
-        self, name: str, widget: QWidget, shortcut: str | None = None, *, position: int = -1
+        self,
+        page: Page,
+        shortcut: str | None = None,
+        *,
+        position: int = -1,
+        name: str | None = None,
     ) -> None:
-        """Add a page to the navigation (at the end, or at `position`); `shortcut` shows it."""
+        """Add a page to the navigation (at the end, or at `position`); `shortcut` shows it.
+
+        Its navigation entry is `page.title` unless `name` is given.
+        """
+        widget = page_widget(page)
+        name = name or page.title
         if name in self._page_names:
             raise ValueError(f"a page named {name!r} exists already")
         index = len(self._page_names) if position < 0 else min(position, len(self._page_names))
-        current = self.current_page_name()
+        self._pages.insert(index, page)
         self._page_names.insert(index, name)
+        self.nav.blockSignals(True)  # inserting moves the current row; the shown page stays
         self.stack.insertWidget(index, widget)
-        item = QListWidgetItem(name)
+        item = QListWidgetItem(page.icon, name)
         if shortcut:
             item.setToolTip(f"{name} ({shortcut})")
             action = QAction(f"Show {name}", self)
             action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(lambda: self.show_page(name))
+            action.triggered.connect(lambda: self.show_page(page))
             self.addAction(action)
             self._page_menu.addAction(action)
         self.nav.insertItem(index, item)
+        self.nav.blockSignals(False)
         self._fit_nav()
-        if current is not None:
-            self.show_page(current)
+        if self._shown is None:
+            self._switch_to(index)
+        else:
+            self._select_row(self._pages.index(self._shown))
 
     def _fit_nav(self) -> None:
         """Make the navigation wide enough for every page name (it uses a 12 pt font)."""
@@ -149,27 +167,124 @@ class MainWindow(QMainWindow):
         widest = max((metrics.horizontalAdvance(name) for name in self._page_names), default=0)
         self.nav.setFixedWidth(max(widest + 4 * metrics.height(), metrics.averageCharWidth() * 16))
 
+    def pages(self) -> list[Page]:
+        return list(self._pages)
+
     def page_names(self) -> list[str]:
         return list(self._page_names)
 
-    def current_page_name(self) -> str | None:
-        row = self.nav.currentRow()
-        return self._page_names[row] if 0 <= row < len(self._page_names) else None
+    def current_page(self) -> Page | None:
+        return self._shown
 
-    def show_page(self, name: str) -> None:
-        index = self._page_names.index(name)
-        self.nav.setCurrentRow(index)
+    def current_page_name(self) -> str | None:
+        shown = self._shown
+        return None if shown is None else self._page_names[self._pages.index(shown)]
+
+    def show_page(self, page: Page | str) -> bool:
+        """Show `page` (or the page with that navigation entry). When the page shown now is
+        busy the person is asked first; returns True when the page is shown now."""
+        index = self._page_names.index(page) if isinstance(page, str) else self._pages.index(page)
+        return self._request(index)
+
+    def busy_pages(self) -> list[Page]:
+        return [page for page in self._pages if page.busy]
+
+    def _row_chosen(self, row: int) -> None:
+        if 0 <= row < len(self._pages) and not self._request(row) and self._shown is not None:
+            self._select_row(self._pages.index(self._shown))  # stay until the answer
+
+    def _select_row(self, row: int) -> None:
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(row)
+        self.nav.blockSignals(False)
+
+    def _request(self, index: int) -> bool:
+        target = self._pages[index]
+        shown = self._shown
+        if shown is target:
+            self._select_row(index)
+            return True
+        if shown is not None and shown.busy:
+            self._ask_to_leave(shown, target)
+            return False
+        self._switch_to(index)
+        return True
+
+    def _switch_to(self, index: int) -> None:
+        target = self._pages[index]
+        shown = self._shown
+        if shown is not None and shown is not target:
+            shown.leave()
+        self._shown = target
+        self._select_row(index)
         self.stack.setCurrentIndex(index)
+        target.enter()
+
+    def _ask_to_leave(self, busy: Page, target: Page) -> None:
+        """A session runs on `busy`: ask (without blocking) whether to end it and go on."""
+        if self.leave_question is not None:
+            self.leave_question.raise_()
+            return
+        name = self._page_names[self._pages.index(target)]
+        box = self._question(
+            "A session is running",
+            f"A session is running on {busy.title}. End it (what was recorded is kept) and go "
+            f"to {name}?",
+            "End the session",
+        )
+
+        def answered(ending: bool) -> None:
+            if ending and target in self._pages:
+                busy.shutdown()
+                self._switch_to(self._pages.index(target))
+
+        self._open_question(box, answered)
+
+    def _question(self, title: str, text: str, yes_text: str) -> QMessageBox:
+        box = QMessageBox(self)
+        box.setWindowTitle(title)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(text)
+        box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+        stay = box.addButton("Keep going", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        return box
+
+    def _open_question(self, box: QMessageBox, answered: Callable[[bool], None]) -> None:
+        self.leave_question = box
+
+        def done(_result: int) -> None:
+            clicked = box.clickedButton()
+            ending = clicked is not None and (
+                box.buttonRole(clicked) == QMessageBox.ButtonRole.AcceptRole
+            )
+            self.leave_question = None
+            box.deleteLater()
+            answered(ending)
+
+        box.finished.connect(done)
+        box.open()  # non-blocking: the asyncio loop keeps running
+
+    def answer_leave_question(self, end_session: bool) -> None:
+        """Answer the open question as the person would (keyboard users, tests)."""
+        box = self.leave_question
+        if box is None:
+            return
+        role = (
+            QMessageBox.ButtonRole.AcceptRole if end_session else QMessageBox.ButtonRole.RejectRole
+        )
+        button = next(b for b in box.buttons() if box.buttonRole(b) == role)
+        button.click()
 
     # -- menus -----------------------------------------------------------------------------
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.data_actions = DataActions(self, self._store, file_menu)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.file_menu = self.menuBar().addMenu("&File")
+        self.quit_separator = self.file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
         self._page_menu = view_menu.addMenu("&Go to")
@@ -186,12 +301,17 @@ class MainWindow(QMainWindow):
             self.theme_actions[theme] = action
 
         help_menu = self.menuBar().addMenu("&Help")
+        self._help_menu_action = help_menu.menuAction()
         self.how_computed_action = QAction("&How is this computed?", self)
         self.how_computed_action.triggered.connect(self.show_how_computed)
         help_menu.addAction(self.how_computed_action)
         about = QAction(f"&About {APP_NAME}", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def add_menu(self, menu: QMenu) -> None:
+        """Add a menu to the menu bar, before Help."""
+        self.menuBar().insertMenu(self._help_menu_action, menu)
 
     def show_about(self) -> QMessageBox:
         box = QMessageBox(self)
@@ -218,8 +338,7 @@ class MainWindow(QMainWindow):
         if settings.theme != self._applied_theme:
             app = QApplication.instance()
             if isinstance(app, QApplication):
-                colours = apply_theme(app, settings.theme)
-                self.breathe_page.pacer.set_colours(colours)
+                self.colours_changed.emit(apply_theme(app, settings.theme))
             self._applied_theme = settings.theme
 
     def _system_scheme_changed(self) -> None:
@@ -266,6 +385,29 @@ class MainWindow(QMainWindow):
         self._store.set_setting(STATE_KEY, state)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        self.breathe_page.shutdown()
+        busy = self.busy_pages()
+        if busy and not self._quit_confirmed:
+            event.ignore()
+            if self.leave_question is None:
+                box = self._question(
+                    "A session is running",
+                    f"A session is running on {busy[0].title}. Quit {APP_NAME}? The session "
+                    "ends and what was recorded is kept.",
+                    f"Quit {APP_NAME}",
+                )
+                self._open_question(box, self._quit_answered)
+            return
+        for page in self._pages:
+            page.shutdown()
         self.save_geometry()
         super().closeEvent(event)
+
+    def _quit_answered(self, quitting: bool) -> None:
+        if quitting:
+            self._quit_confirmed = True
+            self.close()
+
+    def quit_without_asking(self) -> None:
+        """Close even while a session runs (it is stored as it stands): the app must end."""
+        self._quit_confirmed = True
+        self.close()

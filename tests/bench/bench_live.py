@@ -53,8 +53,7 @@ def child(mode: str, seconds: float, db_path: str, memory_minutes: float) -> int
     from app.session.sources import SourceOptions
     from app.store import open_store
     from app.store.settings import AppSettings
-    from app.ui.live_wiring import PAGE_NAME
-    from app.ui.main import build_window
+    from app.ui.app import build_window
     from app.ui.pages.live_session import LiveSessionPage
     from app.ui.services.settings_model import SettingsModel
 
@@ -70,10 +69,10 @@ def child(mode: str, seconds: float, db_path: str, memory_minutes: float) -> int
             CoreAnalysis(),
             SourceOptions(demo_speed=speed, demo_seed=5),
         )
-        window.add_page("Live (60x)", page)
+        window.add_page(page, name="Live (60x)")
         window.show_page("Live (60x)")
     else:
-        window.show_page(PAGE_NAME)
+        window.show_page(LiveSessionPage.TITLE)
         current = window.stack.currentWidget()
         assert isinstance(current, LiveSessionPage)
         page = current

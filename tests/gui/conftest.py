@@ -10,10 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from app.breathing import Cue
 from app.store import Store, open_store
-from app.store.settings import load_settings
-from app.ui.services.settings_model import SettingsModel
+from app.ui.app import AppUi, build_app
 from app.ui.services.sound import CuePlayer
-from app.ui.window import MainWindow
 
 
 class FakeClock:
@@ -41,7 +39,7 @@ class RecordingCuePlayer(CuePlayer):
         return super().play_cue(cue)
 
 
-WindowFactory = Callable[..., MainWindow]
+WindowFactory = Callable[..., AppUi]
 
 
 @pytest.fixture
@@ -58,18 +56,16 @@ def store(db_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def make_window(qtbot: QtBot, clock: FakeClock, tmp_path: Path) -> WindowFactory:
-    """Build a shown MainWindow on a store, the way app.ui.main.build_window does."""
+    """Build a shown window on a store through the composition root (the sensorless pages)."""
 
-    def build(store: Store) -> MainWindow:
-        model = SettingsModel(store, load_settings(store))
+    def build(store: Store) -> AppUi:
         player = RecordingCuePlayer(tmp_path / "sounds")
-        window = MainWindow(store, model, player, clock)
-        model.setParent(window)
-        player.setParent(window)
+        ui = build_app(store, clock=clock, cue_player=player, pages=frozenset())
+        window = ui.window
         qtbot.addWidget(window)
         with qtbot.waitActive(window):  # shortcuts need the active window
             window.show()
             window.activateWindow()
-        return window
+        return ui
 
     return build

@@ -8,7 +8,8 @@ from tests.gui.conftest import WindowFactory
 
 
 def test_about_names_version_note_and_licences(store: Store, make_window: WindowFactory) -> None:
-    window = make_window(store)
+    ui = make_window(store)
+    window = ui.window
     box = window.show_about()
     text = box.text()
     assert f"Baseline</b> {__version__}" in text

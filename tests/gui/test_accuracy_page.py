@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_help_menu_opens_the_accuracy_page(
     store: Store, make_window: WindowFactory, qtbot: QtBot
 ) -> None:
-    window = make_window(store)
+    ui = make_window(store)
+    window = ui.window
     help_menu = next(m for m in window.menuBar().findChildren(QMenu) if m.title() == "&Help")
     assert window.how_computed_action in help_menu.actions()
     window.how_computed_action.trigger()

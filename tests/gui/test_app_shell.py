@@ -51,13 +51,14 @@ def test_no_audio_device_is_reported_once(
     player = CuePlayer(tmp_path / "sounds")  # offscreen test machines have no audio output
     if player.available:
         pytest.skip("this machine has an audio output")
-    window = make_window(store)
+    ui = make_window(store)
+    window = ui.window
     message = window.statusBar().currentMessage()
     assert message.count("No audio output found") == 1
-    window.breathe_page._cues.report_unavailable()
+    ui.breathe._cues.report_unavailable()
     assert window.statusBar().currentMessage().count("No audio output found") == 1
-    assert "No audio output" in window.settings_page.audio_status.text()
-    assert not window.settings_page.test_button.isEnabled()
+    assert "No audio output" in ui.settings.audio_status.text()
+    assert not ui.settings.test_button.isEnabled()
 
 
 def test_pacer_draws_the_size_it_is_given(qtbot: QtBot) -> None:

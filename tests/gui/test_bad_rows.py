@@ -13,10 +13,11 @@ from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from app.session.core_metrics import CoreAnalysis
+from app.session.sources import SourceOptions
 from app.store import Store
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.session_detail import SessionDetailDialog
-from app.ui.pages.home import install_home
+from app.ui.pages.home import HomePage
 from tests.gui.conftest import WindowFactory
 
 
@@ -75,9 +76,10 @@ def test_history_skips_impossible_rows_and_says_so(
     bad_store: tuple[Store, dict[str, int]], make_window: WindowFactory
 ) -> None:
     store, ids = bad_store
-    window = make_window(store)  # building History used to raise OverflowError
+    ui = make_window(store)  # building History used to raise OverflowError
+    window = ui.window
     window.show_page("History")
-    history = window.history_page
+    history = ui.history
     assert history.session_ids() == [ids["good"], ids["bad_beat"]]
     assert history.skipped_label.isVisible()
     assert history.skipped_label.text() == (
@@ -87,18 +89,17 @@ def test_history_skips_impossible_rows_and_says_so(
 
 def test_history_has_no_note_without_bad_rows(store: Store, make_window: WindowFactory) -> None:
     good = _good_session(store)
-    window = make_window(store)
+    ui = make_window(store)
+    window = ui.window
     window.show_page("History")
-    assert window.history_page.session_ids() == [good]
-    assert not window.history_page.skipped_label.isVisible()
+    assert ui.history.session_ids() == [good]
+    assert not ui.history.skipped_label.isVisible()
 
 
-def test_home_skips_impossible_rows(
-    bad_store: tuple[Store, dict[str, int]], make_window: WindowFactory
-) -> None:
+def test_home_skips_impossible_rows(qtbot: QtBot, bad_store: tuple[Store, dict[str, int]]) -> None:
     store, _ids = bad_store
-    window = make_window(store)
-    page = install_home(window, store, today=lambda: date(2026, 3, 2))
+    page = HomePage(store, SourceOptions(), today=lambda: date(2026, 3, 2))
+    qtbot.addWidget(page)
     page.refresh()
     text = page.session_label.text()
     assert "Breathing session" in text

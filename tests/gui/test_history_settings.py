@@ -30,9 +30,10 @@ def test_history_newest_first_delete_and_undo(
 ) -> None:
     older = _add_session(store, 7, 6.0, 6, 4)
     newer = _add_session(store, 9, 5.0, 8, 5)
-    window = make_window(store)
+    ui = make_window(store)
+    window = ui.window
     window.show_page("History")
-    history = window.history_page
+    history = ui.history
     assert history.session_ids() == [newer, older]
     assert history.row_texts(0)[2:8] == ("10:00", "5.0 /min", "", "8", "5", "Complete")
     assert not history.undo_bar.isVisible()
@@ -67,8 +68,9 @@ def test_settings_persist_across_windows(
     qtbot: QtBot, db_path: Path, make_window: WindowFactory
 ) -> None:
     store = open_store(db_path)
-    window = make_window(store)
-    page = window.settings_page
+    ui = make_window(store)
+    window = ui.window
+    page = ui.settings
     page.theme_combo.setCurrentIndex(page.theme_combo.findData("dark"))
     page.sound_check.setChecked(False)
     page.volume_slider.setValue(35)
@@ -105,23 +107,24 @@ def test_settings_persist_across_windows(
     )
     again = open_store(db_path)
     assert load_settings(again) == expected
-    second = make_window(again)
+    second_ui = make_window(again)
+    second = second_ui.window
     assert (second.width(), second.height()) == size_at_close
     assert second.theme_actions["dark"].isChecked()
     assert QApplication.palette().color(QPalette.ColorRole.Window).name() == DARK.window
-    breathe = second.breathe_page.editor
+    breathe = second_ui.breathe.editor
     assert breathe.rate_spin.value() == 4.5
     assert breathe.ratio_combo.currentText() == "Custom"
     assert breathe.exhale_spin.value() == 1.25
     assert breathe.length_combo.currentData() == 0
-    assert second.breathe_page.remaining_label.text() == "Open session"
-    assert not second.settings_page.sound_check.isChecked()
-    assert second.settings_page.volume_slider.value() == 35
+    assert second_ui.breathe.remaining_label.text() == "Open session"
+    assert not second_ui.settings.sound_check.isChecked()
+    assert second_ui.settings.volume_slider.value() == 35
     # The View menu switches the theme too, and that is saved as well.
     second.theme_actions["light"].trigger()
     assert QApplication.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
     assert load_settings(again).theme == "light"
-    assert second.settings_page.theme_combo.currentData() == "light"
+    assert second_ui.settings.theme_combo.currentData() == "light"
     second.close()
     again.close()
 
@@ -129,8 +132,8 @@ def test_settings_persist_across_windows(
 def test_invalid_pattern_edit_is_explained_and_reverted(
     store: Store, make_window: WindowFactory
 ) -> None:
-    window = make_window(store)
-    editor = window.breathe_page.editor
+    ui = make_window(store)
+    editor = ui.breathe.editor
     editor.rate_spin.setValue(10.0)  # 6 s cycle
     editor.hold_in_spin.setValue(2.0)
     editor.hold_out_spin.setValue(2.5)  # would leave 1.5 s to breathe
@@ -145,11 +148,15 @@ def test_invalid_pattern_edit_is_explained_and_reverted(
 def test_pages_can_be_added_in_one_line(store: Store, make_window: WindowFactory) -> None:
     from PySide6.QtWidgets import QLabel
 
-    window = make_window(store)
+    from tests.stubs import StaticPage
+
+    ui = make_window(store)
+
+    window = ui.window
     window.show_page("History")
-    window.add_page("Home", QLabel("home"), "Ctrl+0", position=0)
+    window.add_page(StaticPage("Home", QLabel("home")), "Ctrl+0", position=0)
     assert window.page_names() == ["Home", "Breathe", "History", "Settings"]
     assert window.current_page_name() == "History"
-    assert window.stack.currentWidget() is window.history_page
+    assert window.stack.currentWidget() is ui.history
     QTest.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page_name() == "Home"

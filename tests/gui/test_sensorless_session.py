@@ -36,14 +36,15 @@ def _status(page: BreathePage) -> str:
 def test_full_session_at_5_5_and_1_to_2(
     qtbot: QtBot, store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
-    window = make_window(store)
-    page = window.breathe_page
+    ui = make_window(store)
+    window = ui.window
+    page = ui.breathe
     assert window.current_page_name() == "Breathe"
     page.editor.rate_spin.setValue(5.5)
     page.editor.ratio_combo.setCurrentText("1:2")
     page.editor.length_combo.setCurrentIndex(page.editor.length_combo.findData(10))
     pattern = BreathingPattern(rate_bpm=5.5, inhale_ratio=1.0, exhale_ratio=2.0)
-    assert window.settings_page.pattern_editor.rate_spin.value() == 5.5  # one settings model
+    assert ui.settings.pattern_editor.rate_spin.value() == 5.5  # one settings model
 
     _click(page.start_button)
     assert _status(page) == "running"
@@ -130,7 +131,7 @@ def test_full_session_at_5_5_and_1_to_2(
     assert store.beats(session_id) == []
 
     window.show_page("History")
-    history = window.history_page
+    history = ui.history
     assert history.session_ids() == [session_id]
     row = history.row_texts(0)
     assert row[1:] == (
@@ -149,8 +150,8 @@ def test_full_session_at_5_5_and_1_to_2(
 def test_session_ends_by_itself_and_reflection_can_be_skipped(
     qtbot: QtBot, store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
-    window = make_window(store)
-    page = window.breathe_page
+    ui = make_window(store)
+    page = ui.breathe
     page.editor.length_combo.setCurrentIndex(page.editor.length_combo.findData(5))
     page.start()
     clock.advance(299.0)
@@ -167,15 +168,15 @@ def test_session_ends_by_itself_and_reflection_can_be_skipped(
     [record] = store.sessions()
     assert record.duration_s == pytest.approx(300.0)
     assert (record.stress_before, record.stress_after, record.note) == (None, None, None)
-    assert window.history_page.session_ids() == [record.id]
-    assert window.history_page.row_texts(0)[2] == "5:00"
+    assert ui.history.session_ids() == [record.id]
+    assert ui.history.row_texts(0)[2] == "5:00"
 
 
 def test_running_session_checkpoints_so_a_crash_keeps_its_length(
     store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
-    window = make_window(store)
-    page = window.breathe_page
+    ui = make_window(store)
+    page = ui.breathe
     page.start()
     session_id = page.session_id
     assert session_id is not None
@@ -196,17 +197,17 @@ def test_running_session_checkpoints_so_a_crash_keeps_its_length(
 def test_cues_play_at_phase_starts(
     store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
-    window = make_window(store)
-    page = window.breathe_page
-    window.settings_page.pattern_editor.hold_in_spin.setValue(1.0)
-    pattern = window.settings_page.pattern_editor._model.settings.pattern()
+    ui = make_window(store)
+    page = ui.breathe
+    ui.settings.pattern_editor.hold_in_spin.setValue(1.0)
+    pattern = ui.settings.pattern_editor._model.settings.pattern()
     page.start()
     frame_s = 0.016
     for _ in range(int(40.0 / frame_s)):
         clock.advance(frame_s)
         page.refresh_now()
     page.stop(reflect=False)
-    player = window.breathe_page._cues
+    player = ui.breathe._cues
     assert isinstance(player, RecordingCuePlayer)
     expected = cue_times(pattern, 0.0, 40.0)
     assert [(c.phase, c.breath_index) for c in player.cues] == [
@@ -218,8 +219,8 @@ def test_cues_play_at_phase_starts(
 def test_frames_follow_the_clock_not_the_ticks(
     qtbot: QtBot, store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
-    window = make_window(store)
-    page = window.breathe_page
+    ui = make_window(store)
+    page = ui.breathe
     start_s = clock.now_s
     page.start()
     pattern = page.pattern
@@ -238,8 +239,8 @@ def test_frames_follow_the_clock_not_the_ticks(
 def test_ramp_eases_the_pacer_down_to_the_target(
     store: Store, clock: FakeClock, make_window: WindowFactory
 ) -> None:
-    window = make_window(store)
-    page = window.breathe_page
+    ui = make_window(store)
+    page = ui.breathe
     page.editor.rate_spin.setValue(5.0)
     page.editor.ramp_check.setChecked(True)
     page.editor.ramp_start_spin.setValue(8.0)
@@ -267,8 +268,9 @@ def test_ramp_eases_the_pacer_down_to_the_target(
 def test_space_starts_even_from_a_number_field_and_only_on_the_breathe_page(
     qtbot: QtBot, store: Store, make_window: WindowFactory
 ) -> None:
-    window = make_window(store)
-    page = window.breathe_page
+    ui = make_window(store)
+    window = ui.window
+    page = ui.breathe
     window.show_page("History")
     _press(qtbot, window, Qt.Key.Key_Space)
     assert _status(page) == "idle"

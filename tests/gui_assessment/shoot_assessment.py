@@ -20,8 +20,7 @@ from PySide6.QtWidgets import QApplication
 from app.session.assessment_run import DemoOptions
 from app.store import open_store
 from app.store.settings import AppSettings, save_settings
-from app.ui.assessment_wiring import PAGE_NAME
-from app.ui.main import build_window
+from app.ui.app import build_window
 from app.ui.pages.assessment import AssessmentPage
 
 
@@ -35,7 +34,7 @@ def main(out_dir: str, speed: float, theme: str = "light") -> int:
     window.resize(1200, 800)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window.show_page(PAGE_NAME)
+    window.show_page(AssessmentPage.TITLE)
     page = window.stack.currentWidget()
     assert isinstance(page, AssessmentPage)
     page.demo_options = DemoOptions(resonance_bpm=5.5, speed=speed, seed=7)

@@ -18,7 +18,7 @@ from app.session.assessment_run import DemoOptions
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
 from app.store.settings import load_settings
-from app.ui.main import build_window
+from app.ui.app import build_window
 from app.ui.pages.assessment import AssessmentPage
 from app.ui.pages.history import session_row
 from app.ui.services.settings_model import SettingsModel

@@ -19,9 +19,8 @@ from pytestqt.qtbot import QtBot
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
 from app.store.records import BeatRecord
-from app.store.settings import load_settings
-from app.ui.pages.home import HomePage, install_home
-from app.ui.services.settings_model import SettingsModel
+from app.ui.app import OptionalPage, build_app
+from app.ui.pages.home import HomePage
 from app.ui.services.sound import CuePlayer
 from app.ui.window import MainWindow
 
@@ -76,12 +75,16 @@ def make_home(qtbot: QtBot, tmp_path: Path) -> HomeWindowFactory:
     """A shown main window with the home page installed, on a fixed 'today'."""
 
     def build(store: Store) -> tuple[MainWindow, HomePage]:
-        model = SettingsModel(store, load_settings(store))
         player = CuePlayer(tmp_path / "sounds")
-        window = MainWindow(store, model, player, time.monotonic)
-        model.setParent(window)
-        player.setParent(window)
-        page = install_home(window, store, source_options=FAST_DEMO, today=lambda: TODAY)
+        ui = build_app(
+            store,
+            cue_player=player,
+            source_options=FAST_DEMO,
+            today=lambda: TODAY,
+            pages=frozenset({OptionalPage.HOME}),
+        )
+        window, page = ui.window, ui.home
+        assert page is not None
         qtbot.addWidget(window)
         window.resize(1200, 780)
         window.show()

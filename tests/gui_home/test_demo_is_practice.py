@@ -19,13 +19,13 @@ from app.session.summary import summarize_session
 from app.store import Store
 from app.store.daily import day_sources, save_day, set_day_source
 from app.store.records import SIMULATED_LABEL, BeatRecord, DaySource, LogEntry
+from app.ui.app import open_session_detail
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.readiness import ReadinessDialog
 from app.ui.dialogs.report import session_choices
 from app.ui.dialogs.report_content import compose_report
 from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.dialogs.welcome import maybe_show_welcome
-from app.ui.live_wiring import open_session_detail
 from app.ui.pages.history import HistoryPage
 from app.ui.pages.home import HomePage
 from app.ui.services.strap_answer import STRAP_CHOICE_KEY, StrapAnswer, load_strap_answer
@@ -178,7 +178,7 @@ def test_history_summary_detail_and_report_show_demo_as_practice(
         view.show_summary(summary)
         assert (SIMULATED_LABEL in view.title.text()) is practice
 
-    dialog = open_session_detail(None, store, demo, CoreAnalysis())  # type: ignore[arg-type]
+    dialog = open_session_detail(None, store, demo, CoreAnalysis())
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.detail is not None, timeout=10_000)
     assert SIMULATED_LABEL in dialog.view.header.text()

@@ -9,11 +9,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.store import Store, open_store
-from app.store.settings import load_settings
+from app.ui.app import AppUi, build_app
 from app.ui.dialogs.import_files import ImportDialog
-from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
-from app.ui.window import MainWindow
 from tests.conftest import DATA_DIR
 
 #: A plain RR file without a start time, and an Elite HRV file that has one (in its name).
@@ -36,16 +34,13 @@ def bad_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_window(qtbot: QtBot, tmp_path: Path) -> Callable[[Store], MainWindow]:
-    def build(store: Store) -> MainWindow:
-        model = SettingsModel(store, load_settings(store))
+def make_window(qtbot: QtBot, tmp_path: Path) -> Callable[[Store], AppUi]:
+    def build(store: Store) -> AppUi:
         player = CuePlayer(tmp_path / "sounds")
-        window = MainWindow(store, model, player, lambda: 1000.0)
-        model.setParent(window)
-        player.setParent(window)
-        qtbot.addWidget(window)
-        window.show()
-        return window
+        ui = build_app(store, clock=lambda: 1000.0, cue_player=player, pages=frozenset())
+        qtbot.addWidget(ui.window)
+        ui.window.show()
+        return ui
 
     return build
 

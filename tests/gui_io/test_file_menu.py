@@ -8,16 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu
 from pytestqt.qtbot import QtBot
 
 from app.formats.backup import validate_backup
 from app.formats.importer import import_files
 from app.store import Store, open_store
+from app.ui.app import AppUi
 from app.ui.window import MainWindow
 from tests.gui_io.conftest import ELITE_RAW, PLAIN_RR, wait_read
 
-WindowFactory = Callable[[Store], MainWindow]
+WindowFactory = Callable[[Store], AppUi]
 
 
 def menu_texts(window: MainWindow) -> list[str]:
@@ -25,36 +26,28 @@ def menu_texts(window: MainWindow) -> list[str]:
     return [a.text().replace("&", "") for a in file_menu.actions() if not a.isSeparator()]
 
 
-class RefreshProbe(QWidget):
-    """A page that counts refresh requests, as the home page receives them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests = 0
-
-    def schedule_refresh(self) -> None:
-        self.requests += 1
-
-
 def test_file_menu_has_the_data_entries(make_window: WindowFactory, store: Store) -> None:
-    window = make_window(store)
+    ui = make_window(store)
+    window = ui.window
     texts = menu_texts(window)
     for wanted in ("Import\u2026", "Export\u2026", "Back up\u2026", "Restore from a backup\u2026"):
         assert wanted in texts
     assert any("report" in t.lower() and "PDF" in t for t in texts)
     assert texts[-1] == "Quit"
-    assert window.data_actions.import_action.shortcut().toString() == "Ctrl+I"
+    assert ui.data_actions.import_action.shortcut().toString() == "Ctrl+I"
 
 
 def test_import_from_the_menu_refreshes_history(
-    qtbot: QtBot, make_window: WindowFactory, store: Store
+    qtbot: QtBot, make_window: WindowFactory, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window = make_window(store)
-    probe = RefreshProbe()
-    window.add_page("Probe", probe)
-    actions = window.data_actions
+    ui = make_window(store)
+    window = ui.window
+    refreshes: list[str] = []
+    history_refresh = ui.history.refresh
+    monkeypatch.setattr(ui.history, "refresh", lambda: refreshes.append("history"))
+    actions = ui.data_actions
     actions.ask_open_files = lambda _parent: [PLAIN_RR, ELITE_RAW]
-    assert window.history_page.session_ids() == []
+    assert ui.history.session_ids() == []
     actions.import_action.trigger()
     dialog = actions.import_dialog
     assert dialog is not None and dialog.isVisible()
@@ -63,9 +56,10 @@ def test_import_from_the_menu_refreshes_history(
         dialog.import_button.click()
     ids = sorted(s.id for s in store.sessions())
     assert len(ids) == 2
-    assert sorted(window.history_page.session_ids()) == ids
+    assert refreshes == ["history"]  # the composition root's refresh reached History
+    history_refresh()
+    assert sorted(ui.history.session_ids()) == ids
     assert "2 sessions imported" in window.statusBar().currentMessage()
-    assert probe.requests == 1  # a page added later (home, assessment) is refreshed too
 
 
 def test_export_json_csv_and_kubios(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
@@ -124,8 +118,9 @@ def test_backup_then_restore_through_the_menu(
     store = open_store(db_path)
     try:
         import_files(store, [PLAIN_RR])
-        window = make_window(store)
-        actions = window.data_actions
+        ui = make_window(store)
+        window = ui.window
+        actions = ui.data_actions
         backup = tmp_path / "backup.db"
         actions.ask_backup_path = lambda _parent: backup
         actions.backup_action.trigger()
@@ -163,8 +158,9 @@ def test_restore_cancelled_or_invalid_changes_nothing(
     make_window: WindowFactory, store: Store, tmp_path: Path
 ) -> None:
     import_files(store, [PLAIN_RR])
-    window = make_window(store)
-    actions = window.data_actions
+    ui = make_window(store)
+    window = ui.window
+    actions = ui.data_actions
     backup = actions.back_up(tmp_path / "b.db")
     assert backup is not None
     import_files(store, [ELITE_RAW])
@@ -186,12 +182,12 @@ def test_restore_cancelled_or_invalid_changes_nothing(
 def test_backup_to_an_existing_file_is_refused(
     make_window: WindowFactory, store: Store, tmp_path: Path
 ) -> None:
-    window = make_window(store)
+    ui = make_window(store)
     existing = tmp_path / "taken.db"
     existing.write_text("keep me")
     notes: list[str] = []
-    window.data_actions.inform = lambda _parent, _title, text: notes.append(text)
-    assert window.data_actions.back_up(existing) is None
+    ui.data_actions.inform = lambda _parent, _title, text: notes.append(text)
+    assert ui.data_actions.back_up(existing) is None
     assert existing.read_text() == "keep me"
     assert "already exists" in notes[0]
 
@@ -201,8 +197,10 @@ def test_cancel_while_reading_writes_nothing(
 ) -> None:
     from tests.conftest import DATA_DIR
 
-    window = make_window(store)
-    actions = window.data_actions
+    ui = make_window(store)
+
+    window = ui.window
+    actions = ui.data_actions
     long_file = DATA_DIR / "rr" / "long24h_nsr2db_nsr001.txt.gz"
     dialog = actions.open_import([long_file, PLAIN_RR, ELITE_RAW])
     assert dialog.is_busy()
@@ -219,12 +217,13 @@ def test_restore_waits_for_a_running_session(
     make_window: WindowFactory, store: Store, tmp_path: Path
 ) -> None:
     import_files(store, [PLAIN_RR])
-    window = make_window(store)
-    actions = window.data_actions
+    ui = make_window(store)
+    window = ui.window
+    actions = ui.data_actions
     backup = actions.back_up(tmp_path / "b.db")
     assert backup is not None
-    window.breathe_page.start()
-    session_id = window.breathe_page.session_id
+    ui.breathe.start()
+    session_id = ui.breathe.session_id
     assert session_id is not None
     notes: list[str] = []
     actions.inform = lambda _parent, _title, text: notes.append(text)
@@ -239,8 +238,8 @@ def test_restore_waits_for_a_recording_of_another_program(
     make_window: WindowFactory, store: Store, tmp_path: Path
 ) -> None:
     import_files(store, [PLAIN_RR])
-    window = make_window(store)
-    actions = window.data_actions
+    ui = make_window(store)
+    actions = ui.data_actions
     backup = actions.back_up(tmp_path / "b.db")
     assert backup is not None and store.path is not None
     other = open_store(store.path)  # its own connection and lock, like a `record` process
@@ -263,8 +262,9 @@ def test_restore_checks_again_after_the_question(
     make_window: WindowFactory, store: Store, tmp_path: Path
 ) -> None:
     import_files(store, [PLAIN_RR])
-    window = make_window(store)
-    actions = window.data_actions
+    ui = make_window(store)
+    window = ui.window
+    actions = ui.data_actions
     backup = actions.back_up(tmp_path / "b.db")
     assert backup is not None and store.path is not None
     other = open_store(store.path)

@@ -16,8 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.store import open_store
-from app.ui.live_wiring import PAGE_NAME
-from app.ui.main import build_window
+from app.ui.app import build_window
 from app.ui.pages.live_session import LiveSessionPage
 
 
@@ -28,7 +27,7 @@ def main(db_path: str) -> int:
     window = build_window(store, demo=True)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window.show_page(PAGE_NAME)
+    window.show_page(LiveSessionPage.TITLE)
     page = window.stack.currentWidget()
     assert isinstance(page, LiveSessionPage)
 

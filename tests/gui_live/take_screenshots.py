@@ -20,8 +20,7 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import open_store
 from app.store.settings import AppSettings, save_settings
-from app.ui.live_wiring import open_session_detail
-from app.ui.main import build_window
+from app.ui.app import build_window, open_session_detail
 from app.ui.pages.live_session import LiveSessionPage
 from sensors.source import ConnectionEvent, EventKind
 
@@ -37,7 +36,7 @@ async def scenario(out: Path, app: QApplication) -> None:
         CoreAnalysis(),
         SourceOptions(demo_speed=25.0, demo_seed=7),
     )
-    window.add_page("Live (screens)", page, position=2)
+    window.add_page(page, position=2, name="Live (screens)")
     window.show_page("Live (screens)")
     window.resize(1280, 800)
     window.show()

@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from app.store import open_store
-from app.ui.main import build_window
+from app.ui.app import build_window
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_S = 15.0

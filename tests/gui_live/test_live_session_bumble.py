@@ -13,7 +13,7 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import open_store
 from app.store.settings import AppSettings, save_settings
-from app.ui.live_wiring import strap_scanner
+from app.ui.app import strap_scanner
 from app.ui.pages.live_session import LiveSessionPage
 from app.ui.services.settings_model import SettingsModel
 from sensors.bumble_backend import bumble_backend

@@ -16,9 +16,8 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.detail import format_value
 from app.store import Store, open_store
 from app.store.records import BeatRecord
+from app.ui.app import build_app, open_session_detail
 from app.ui.dialogs.session_detail import SessionDetailDialog, artifact_points
-from app.ui.live_wiring import open_session_detail
-from app.ui.main import build_window
 
 RR_FILE = (
     Path(__file__).resolve().parents[1] / "data" / "rr" / "slowbreath_11min_meditation_Y2med.txt"
@@ -50,7 +49,7 @@ def stored_session(store: Store) -> tuple[int, np.ndarray, np.ndarray]:
 def test_detail_shows_the_core_report_and_artifacts(qtbot: QtBot, db_path: Path) -> None:
     store = open_store(db_path)
     sid, rr, gaps = stored_session(store)
-    dialog = open_session_detail(None, store, sid, CoreAnalysis())  # type: ignore[arg-type]
+    dialog = open_session_detail(None, store, sid, CoreAnalysis())
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.detail is not None, timeout=10_000)
     view = dialog.view
@@ -85,9 +84,10 @@ def test_detail_shows_the_core_report_and_artifacts(qtbot: QtBot, db_path: Path)
 def test_history_row_activation_opens_the_detail(qtbot: QtBot, db_path: Path) -> None:
     store = open_store(db_path)
     sid, _, _ = stored_session(store)
-    window = build_window(store)
+    ui = build_app(store)
+    window = ui.window
     qtbot.addWidget(window)
-    history = window.history_page
+    history = ui.history
     history.refresh()
     assert history.session_ids() == [sid]
     history.table.activated.emit(history.table.model().index(0, 0))

@@ -14,14 +14,13 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
     QDate,
     QDateTime,
     QMimeData,
-    QObject,
-    QRunnable,
     Qt,
     QThreadPool,
     QTime,
@@ -52,6 +51,7 @@ from app.formats.preview import ImportPreview, summarize
 from app.formats.recording import ImportedArchive, ImportedDailyValues, ImportedRecording
 from app.store import Store
 from app.store.validation import EARLIEST_DATE
+from app.ui.tasks import TaskRunner, Tasks
 
 COLUMNS = ("File", "Format", "Date", "Beats", "Length", "Artifacts", "Status")
 #: Session kinds offered for recordings (an export's sessions keep their own kinds).
@@ -180,26 +180,10 @@ def _dropped_paths(mime: QMimeData | None) -> list[Path]:
     return [p for p in paths if p.is_file()]
 
 
-class _ReadRelay(QObject):
-    done = Signal(object, object, object, object)  # path, ReadFile, ImportPreview, Exception
-
-
-class _ReadJob(QRunnable):
-    """Parses one file off the GUI thread; the store is never touched here."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-        self.relay = _ReadRelay()
-
-    def run(self) -> None:
-        try:
-            item = read_file(self.path)
-            summary = summarize(item.path, item.imported)
-        except Exception as exc:  # every problem becomes a row the user can read
-            self.relay.done.emit(self.path, None, None, exc)
-            return
-        self.relay.done.emit(self.path, item, summary, None)
+def _read_and_summarize(path: Path) -> tuple[ReadFile, ImportPreview]:
+    """Parses one file (on a worker); the store is never touched here."""
+    item = read_file(path)
+    return item, summarize(item.path, item.imported)
 
 
 class ImportDialog(QDialog):
@@ -216,7 +200,7 @@ class ImportDialog(QDialog):
         store: Store,
         parent: QWidget | None = None,
         *,
-        thread_pool: QThreadPool | None = None,
+        tasks: Tasks | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import")
@@ -224,9 +208,9 @@ class ImportDialog(QDialog):
         self._store = store
         # A pool of its own: closing the dialog drops files not started yet and waits only for
         # the ones being read.
-        self._pool = thread_pool or QThreadPool(self)
+        self._tasks = tasks if tasks is not None else TaskRunner(QThreadPool(self))
         self._rows: list[PreviewRow] = []
-        self._jobs: dict[Path, _ReadJob] = {}
+        self._reading: set[Path] = set()
         self.outcomes: list[ImportOutcome] = []
 
         intro = QLabel(
@@ -327,34 +311,36 @@ class ImportDialog(QDialog):
                 continue
             listed.add(path)
             self._rows.append(PreviewRow(path))
-            job = _ReadJob(path)
-            job.setAutoDelete(False)
-            job.relay.done.connect(self._file_read, Qt.ConnectionType.QueuedConnection)
-            self._jobs[path] = job
-            self._pool.start(job)
+            self._reading.add(path)
+            self._tasks.run_task(
+                partial(_read_and_summarize, path),
+                partial(self._file_read, path),
+                partial(self._file_failed, path),
+                owner=self,
+            )
         self._show_rows()
 
-    def _file_read(
-        self,
-        path: Path,
-        item: ReadFile | None,
-        summary: ImportPreview | None,
-        error: Exception | None,
-    ) -> None:
-        self._jobs.pop(path, None)
+    def _file_failed(self, path: Path, error: Exception) -> None:
+        """Every problem becomes a row the person can read."""
+        self._reading.discard(path)
         index = next((i for i, r in enumerate(self._rows) if r.path == path), None)
         if index is None:  # removed while it was being read
             return
-        if item is None or summary is None:
-            problem = _plain_problem(error) if error is not None else "cannot be read"
-            self._rows[index] = PreviewRow(path, problem=problem)
+        self._rows[index] = PreviewRow(path, problem=_plain_problem(error))
+        self._show_rows()
+
+    def _file_read(self, path: Path, read: tuple[ReadFile, ImportPreview]) -> None:
+        self._reading.discard(path)
+        item, summary = read
+        index = next((i for i, r in enumerate(self._rows) if r.path == path), None)
+        if index is None:  # removed while it was being read
+            return
+        try:
+            status = known_status(self._store.conn, item)
+        except sqlite3.Error as exc:
+            self._rows[index] = PreviewRow(path, problem=_plain_problem(exc))
         else:
-            try:
-                status = known_status(self._store.conn, item)
-            except sqlite3.Error as exc:
-                self._rows[index] = PreviewRow(path, problem=_plain_problem(exc))
-            else:
-                self._rows[index] = PreviewRow(path, item, summary, status)
+            self._rows[index] = PreviewRow(path, item, summary, status)
         self._show_rows()
 
     def remove_selected(self) -> None:
@@ -365,7 +351,7 @@ class ImportDialog(QDialog):
 
     def is_busy(self) -> bool:
         """True while files are still being read."""
-        return bool(self._jobs)
+        return bool(self._reading)
 
     def rows(self) -> list[PreviewRow]:
         return list(self._rows)
@@ -458,9 +444,9 @@ class ImportDialog(QDialog):
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Wait for files still being read (before the dialog goes away)."""
-        if self._jobs:
-            self._pool.clear()
-            self._pool.waitForDone(timeout_ms)
+        if self._reading:
+            self._tasks.cancel_pending()
+            self._tasks.wait(timeout_ms)
 
 
 def outcome_summary(outcomes: Sequence[ImportOutcome]) -> str:

@@ -1,7 +1,8 @@
 """The History detail view of one session: plots with artifacts marked, and the full HRV report.
 
-The data is prepared off the GUI thread (`app.session.detail.session_detail`) from frozen
-records and handed back through a queued signal; the dialog never blocks the window.
+The data is prepared off the GUI thread (`app.session.detail.session_detail`, run through
+`app.ui.tasks`) from frozen records; the dialog never blocks the window, and a failure is shown
+in plain words instead of the report.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,28 +33,9 @@ from app.store.records import SIMULATED_LABEL
 from app.store.validation import is_showable_session, showable_beats
 from app.ui.charts.live_plots import broken_at_gaps
 from app.ui.dialogs.session_summary import SessionSummaryView
+from app.ui.tasks import Tasks, default_runner, plain_error
 
 ARTIFACT_COLOUR = "#e0903a"
-
-
-class _DetailJob(QRunnable):
-    class Relay(QObject):
-        finished = Signal(object)
-        failed = Signal(str)
-
-    def __init__(self, compute: partial[SessionDetail]) -> None:
-        super().__init__()
-        self.compute = compute
-        self.relay = _DetailJob.Relay()
-
-    def run(self) -> None:
-        try:
-            detail = self.compute()
-        except (ValueError, ArithmeticError) as exc:
-            # Stored values the analysis cannot use: say so instead of leaving the dialog waiting.
-            self.relay.failed.emit(str(exc))
-            return
-        self.relay.finished.emit(detail)
 
 
 class SessionDetailView(QWidget):
@@ -195,18 +177,20 @@ class SessionDetailDialog(QDialog):
     """A non-modal window with one session's detail; the data loads on a worker thread."""
 
     loaded = Signal(object)
+    failed = Signal(str)
 
     def __init__(
         self,
         store: Store,
         session_id: int,
         analysis: LiveAnalysis,
-        pool: QThreadPool | None = None,
+        tasks: Tasks | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Session detail")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.waiting = False  # True while the report is prepared on a worker
         self.view = SessionDetailView()
         self.pending = QLabel("Preparing the report\u2026")
         self.stack = QStackedWidget()
@@ -246,26 +230,29 @@ class SessionDetailDialog(QDialog):
                 f" interval) {'are' if plural else 'is'} not shown."
             )
             self.skipped_label.show()
-        job = _DetailJob(
+        self.waiting = True
+        (tasks if tasks is not None else default_runner()).run_task(
             partial(
                 session_detail,
                 record,
                 tuple(beats),
                 tuple(store.marks(session_id)),
                 analysis,
-            )
+            ),
+            self._ready,
+            self._failed,
+            owner=self,
         )
-        job.relay.finished.connect(self._ready, Qt.ConnectionType.QueuedConnection)
-        job.relay.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
-        self._job: _DetailJob | None = job
-        (pool or QThreadPool.globalInstance()).start(job)
 
-    def _failed(self, problem: str) -> None:
-        self._job = None
-        self.pending.setText(f"The report could not be prepared from the stored values: {problem}")
+    def _failed(self, exc: Exception) -> None:
+        self.waiting = False
+        self.pending.setText(
+            f"The report could not be prepared from the stored values: {plain_error(exc)}"
+        )
+        self.failed.emit(plain_error(exc))
 
     def _ready(self, detail: SessionDetail) -> None:
-        self._job = None
+        self.waiting = False
         self.view.show_detail(detail)
         self.stack.setCurrentWidget(self.view)
         self.loaded.emit(detail)

@@ -11,6 +11,7 @@ never see it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from PySide6.QtCore import Qt, Signal
@@ -31,7 +32,6 @@ from app.store import Store
 from app.ui.pages.home import HomePage
 from app.ui.services.strap_answer import STRAP_CHOICE_KEY as STRAP_CHOICE_KEY
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
-from app.ui.window import MainWindow
 
 WELCOME_DONE_KEY = "welcome_done"
 StrapChoice = Literal["strap", "demo", "none"]
@@ -51,7 +51,8 @@ STRAP_CHOICES: tuple[tuple[StrapChoice, str], ...] = (
 )
 
 
-def _page(title: str, body: str) -> tuple[QWidget, QVBoxLayout]:
+def _page(title: str, body: str) -> tuple[QWidget, QVBoxLayout, QLabel]:
+    """A screen with a heading and a body text; returns the screen, its layout and the body."""
     page = QWidget()
     layout = QVBoxLayout(page)
     heading = QLabel(title)
@@ -61,7 +62,7 @@ def _page(title: str, body: str) -> tuple[QWidget, QVBoxLayout]:
     text.setWordWrap(True)
     text.setTextFormat(Qt.TextFormat.RichText)
     layout.addWidget(text)
-    return page, layout
+    return page, layout, text
 
 
 class WelcomeDialog(QDialog):
@@ -83,10 +84,10 @@ class WelcomeDialog(QDialog):
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
 
-        first, _ = _page("Coping and healing", COPING_HEALING_TEXT)
+        first, _, _ = _page("Coping and healing", COPING_HEALING_TEXT)
         self.stack.addWidget(first)
 
-        second, second_layout = _page(
+        second, second_layout, _ = _page(
             "Do you have a heart-rate strap?",
             "A chest strap lets Baseline see your heartbeat. Everything also works without "
             "one: guided breathing, and a daily log where you can note values from another "
@@ -106,8 +107,7 @@ class WelcomeDialog(QDialog):
         second_layout.addStretch(1)
         self.stack.addWidget(second)
 
-        third, third_layout = _page("A small morning habit", "")
-        self.morning_text = third.findChildren(QLabel)[-1]
+        third, third_layout, self.morning_text = _page("A small morning habit", "")
         self.start_box = QCheckBox()
         self.start_box.setChecked(True)
         third_layout.addWidget(self.start_box)
@@ -200,24 +200,34 @@ def welcome_needed(store: Store) -> bool:
     return store.get_setting(WELCOME_DONE_KEY) is not True
 
 
-def follow_choice(window: MainWindow, home: HomePage, choice: str, start: bool) -> None:
+def follow_choice(
+    home: HomePage,
+    choice: str,
+    start: bool,
+    show_strap_page: Callable[[], object] | None = None,
+) -> None:
     """Act on the welcome's answers: open the morning check, the log, or the strap page."""
     if start and choice in ("strap", "demo"):
         home.open_morning_check(prefer_demo=choice == "demo")
     elif start and choice == "none":
         home.open_log_form()
-    elif choice == "strap":
-        live = [n for n in window.page_names() if "live" in n.lower() or "strap" in n.lower()]
-        if live:
-            window.show_page(live[0])
+    elif choice == "strap" and show_strap_page is not None:
+        show_strap_page()
 
 
-def maybe_show_welcome(window: MainWindow, store: Store, home: HomePage) -> WelcomeDialog | None:
+def maybe_show_welcome(
+    parent: QWidget,
+    store: Store,
+    home: HomePage,
+    show_strap_page: Callable[[], object] | None = None,
+) -> WelcomeDialog | None:
     """Open the welcome (non-blocking) unless it was finished or skipped before."""
     if not welcome_needed(store):
         return None
-    dialog = WelcomeDialog(store, window)
-    dialog.completed.connect(lambda choice, start: follow_choice(window, home, choice, start))
+    dialog = WelcomeDialog(store, parent)
+    dialog.completed.connect(
+        lambda choice, start: follow_choice(home, choice, start, show_strap_page)
+    )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

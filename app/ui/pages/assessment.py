@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -125,6 +126,7 @@ class AssessmentPage(QWidget):
 
     session_saved = Signal(int)
     message = Signal(str)
+    TITLE = "Assessment"
 
     def __init__(
         self,
@@ -305,6 +307,25 @@ class AssessmentPage(QWidget):
         self.table.itemSelectionChanged.connect(self._update_repeat_button)
         self.result_view = view
         self.stack.addWidget(view)
+
+    # -- page protocol -----------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.TITLE
+
+    @property
+    def icon(self) -> QIcon:
+        return QIcon.fromTheme("view-statistics")
+
+    @property
+    def busy(self) -> bool:
+        return self.is_active
+
+    def enter(self) -> None:
+        pass
+
+    def leave(self) -> None:
+        pass
 
     # -- running ---------------------------------------------------------------------------
     @property

@@ -11,7 +11,7 @@ import math
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QHideEvent, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -63,6 +63,7 @@ class BreathePage(QWidget):
 
     session_saved = Signal(int)
     message = Signal(str)
+    TITLE = "Breathe"
 
     def __init__(
         self,
@@ -172,6 +173,25 @@ class BreathePage(QWidget):
         super().hideEvent(event)
         self.start_pause_action.setEnabled(False)
         self.stop_action.setEnabled(False)
+
+    # -- page protocol -----------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.TITLE
+
+    @property
+    def icon(self) -> QIcon:
+        return QIcon.fromTheme("media-playback-start")
+
+    @property
+    def busy(self) -> bool:
+        return self.is_active
+
+    def enter(self) -> None:
+        pass
+
+    def leave(self) -> None:
+        pass
 
     # -- state -----------------------------------------------------------------------------
     @property

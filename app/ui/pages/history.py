@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QHideEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -93,6 +93,7 @@ class HistoryPage(QWidget):
     """
 
     message = Signal(str)
+    TITLE = "History"
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,13 +170,31 @@ class HistoryPage(QWidget):
         self.addAction(action)
         return action
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        self.refresh()
-
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
         super().hideEvent(event)
         self._update_buttons()
+
+    # -- page protocol -----------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.TITLE
+
+    @property
+    def icon(self) -> QIcon:
+        return QIcon.fromTheme("document-open-recent")
+
+    @property
+    def busy(self) -> bool:
+        return False
+
+    def enter(self) -> None:
+        self.refresh()
+
+    def leave(self) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        """Nothing runs here: nothing to end."""
 
     # -- data ------------------------------------------------------------------------------
     def refresh(self) -> None:

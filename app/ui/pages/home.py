@@ -1,10 +1,11 @@
 """The home screen: coping and healing side by side.
 
-Left, "Today": the last session's effect (stress before and after from the reflection; for a
-strap session, heart rate and RMSSD over the first vs the last two minutes, computed by
-`app.session.summary` on a worker thread) and today's readiness value or log entry, with the
-"Morning check" and "Log today" buttons. Right, "Over weeks": the baseline chart, the
-plain-language readings from `app.recovery.reading` and the recovery-speed comparison.
+Left, "Today": the last session's effect (stress before and after from the reflection; for a strap
+session, heart rate and RMSSD over the first vs the last two minutes, computed by
+`app.session.summary` on a worker through `app.ui.tasks`; a failure is said on the card) and today's
+readiness value or log entry, with the "Morning check" and "Log today" buttons (the Today menu of
+the composition root opens them too). Right, "Over weeks": the baseline chart, the plain-language
+readings from `app.recovery.reading` and the recovery-speed comparison.
 
 Everything comes from `app.recovery.overview.load_overview`, read on the GUI thread (the store's
 connection belongs to it; the read is a few milliseconds for a year of days). `schedule_refresh`
@@ -19,8 +20,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import partial
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -43,8 +44,7 @@ from app.store.validation import showable_sessions, skipped_note
 from app.ui.charts.baseline import BaselineChart
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.readiness import ReadinessDialog
-from app.ui.widgets.close_watcher import call_on_close
-from app.ui.window import MainWindow
+from app.ui.tasks import Tasks, default_runner, plain_error
 
 HOME_PAGE_NAME = "Home"
 HOME_SHORTCUT = "Ctrl+0"
@@ -59,27 +59,6 @@ MOOD_EDGES = {
     Mood.GENTLE: "#d7a85a",
     Mood.BRIGHT: "#7fb8d9",
 }
-
-
-class EffectSummary(QObject):
-    """Relay for a before/after computed on a pool thread (a queued signal back to the GUI)."""
-
-    ready = Signal(int, str)
-
-
-class _EffectJob(QRunnable):
-    def __init__(self, session_id: int, compute: Callable[[], str | None]) -> None:
-        super().__init__()
-        self.session_id = session_id
-        self.compute = compute
-        self.relay = EffectSummary()
-
-    def run(self) -> None:
-        try:
-            text = self.compute()
-        except Exception:  # a summary is a nicety; the card keeps its plain text
-            text = None
-        self.relay.ready.emit(self.session_id, text or "")
 
 
 def strap_effect_text(
@@ -258,6 +237,7 @@ class HomePage(QWidget):
 
     message = Signal(str)
     data_changed = Signal()
+    TITLE = HOME_PAGE_NAME
 
     def __init__(
         self,
@@ -266,7 +246,7 @@ class HomePage(QWidget):
         *,
         today: Callable[[], date] = date.today,
         prefer_demo: bool = False,
-        thread_pool: QThreadPool | None = None,
+        tasks: Tasks | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -274,9 +254,9 @@ class HomePage(QWidget):
         self._options = source_options
         self._today = today
         self._prefer_demo = prefer_demo
-        self._pool = thread_pool or QThreadPool.globalInstance()
+        self._tasks = tasks if tasks is not None else default_runner()
         self._effects: dict[int, str] = {}
-        self._effect_jobs: dict[int, _EffectJob] = {}
+        self._effect_pending: set[int] = set()
         self._last_session_id: int | None = None
         self.overview: BaselineOverview | None = None
         self.log_dialog: LogFormDialog | None = None
@@ -481,20 +461,30 @@ class HomePage(QWidget):
             self.effect_label.setVisible(bool(cached))
             return
         self.effect_label.hide()
-        if record.id in self._effect_jobs:
+        if record.id in self._effect_pending:
             return
         beats = tuple(self._store.beats(record.id))
         if len(beats) < MIN_SUMMARY_BEATS:
             self._effects[record.id] = ""
             return
         marks = tuple(self._store.marks(record.id))
-        job = _EffectJob(record.id, partial(strap_effect_text, record, beats, marks))
-        job.relay.ready.connect(self._effect_ready, Qt.ConnectionType.QueuedConnection)
-        self._effect_jobs[record.id] = job
-        self._pool.start(job)
+        self._effect_pending.add(record.id)
+        self._tasks.run_task(
+            partial(strap_effect_text, record, beats, marks),
+            partial(self._effect_ready, record.id),
+            partial(self._effect_failed, record.id),
+            owner=self,
+        )
 
-    def _effect_ready(self, session_id: int, text: str) -> None:
-        self._effect_jobs.pop(session_id, None)
+    def _effect_failed(self, session_id: int, exc: Exception) -> None:
+        """The before/after could not be computed: the card says so (the session is kept)."""
+        self._effect_ready(
+            session_id, f"The before and after could not be computed: {plain_error(exc)}."
+        )
+
+    def _effect_ready(self, session_id: int, text: str | None) -> None:
+        text = text or ""
+        self._effect_pending.discard(session_id)
         self._effects[session_id] = text
         if session_id == self._last_session_id:
             self.effect_label.setText(text)
@@ -502,9 +492,44 @@ class HomePage(QWidget):
 
     def wait_for_effects(self, timeout_ms: int = 5000) -> bool:
         """Wait for background summaries (tests, shutdown)."""
-        return bool(self._pool.waitForDone(timeout_ms))
+        return self._tasks.wait(timeout_ms)
+
+    # -- page protocol -----------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.TITLE
+
+    @property
+    def icon(self) -> QIcon:
+        return QIcon.fromTheme("go-home")
+
+    @property
+    def busy(self) -> bool:
+        """A morning check is being measured."""
+        dialog = self.readiness_dialog
+        return dialog is not None and dialog.state in ("connecting", "measuring")
+
+    def enter(self) -> None:
+        self.schedule_refresh()
+
+    def leave(self) -> None:
+        pass
 
     # -- actions -----------------------------------------------------------------------------
+    def today_menu(self, parent: QWidget, show_home: Callable[[], bool]) -> QMenu:
+        """The Today menu (Log today, Morning check); each entry shows this page first
+        (`show_home` returns False when the window asked to leave a running session first)."""
+        menu = QMenu("&Today", parent)
+        self.log_action = QAction("&Log today\u2026", parent)
+        self.log_action.setShortcut(QKeySequence(LOG_SHORTCUT))
+        self.log_action.triggered.connect(lambda: show_home() and self.open_log_form())
+        self.check_action = QAction("&Morning check\u2026", parent)
+        self.check_action.setShortcut(QKeySequence(CHECK_SHORTCUT))
+        self.check_action.triggered.connect(lambda: show_home() and self.open_morning_check())
+        menu.addAction(self.log_action)
+        menu.addAction(self.check_action)
+        return menu
+
     def open_log_form(self, day: date | None = None) -> LogFormDialog:
         """Open the log form (non-blocking) for `day` (today by default)."""
         dialog = LogFormDialog(self._store, self._today, day=day, parent=self)
@@ -544,68 +569,8 @@ class HomePage(QWidget):
         self.schedule_refresh()
 
     def shutdown(self) -> None:
+        """The window is closing: no more reads of the store from here."""
+        self._refresh_timer.stop()
         if self.readiness_dialog is not None:
             self.readiness_dialog.shutdown()
         self.wait_for_effects(2000)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        self.schedule_refresh()
-
-
-def install_home(
-    window: MainWindow,
-    store: Store,
-    *,
-    source_options: SourceOptions | None = None,
-    today: Callable[[], date] = date.today,
-    demo: bool = False,
-) -> HomePage:
-    """Put the home page first in the window, add the Today menu, and wire the refreshes.
-
-    Every page with a `session_saved` signal refreshes the home screen when a session is stored;
-    a log entry or morning check stored from home refreshes History.
-    """
-    page = HomePage(store, source_options or SourceOptions(), today=today, prefer_demo=demo)
-    window.add_page(HOME_PAGE_NAME, page, HOME_SHORTCUT, position=0)
-    window.show_page(HOME_PAGE_NAME)
-    page.message.connect(window.notify)
-    for i in range(window.stack.count()):
-        other = window.stack.widget(i)
-        signal = getattr(other, "session_saved", None)
-        if other is not page and signal is not None:
-            signal.connect(page.schedule_refresh)
-    page.data_changed.connect(window.history_page.refresh)
-
-    menu = QMenu("&Today", window)
-    help_action = next(
-        (a for a in window.menuBar().actions() if a.text().replace("&", "") == "Help"), None
-    )
-    if help_action is not None:
-        window.menuBar().insertMenu(help_action, menu)
-    else:
-        window.menuBar().addMenu(menu)
-    page.log_action = QAction("&Log today\u2026", window)
-    page.log_action.setShortcut(QKeySequence(LOG_SHORTCUT))
-    page.log_action.triggered.connect(lambda: _from_menu(window, page.open_log_form))
-    page.check_action = QAction("&Morning check\u2026", window)
-    page.check_action.setShortcut(QKeySequence(CHECK_SHORTCUT))
-    page.check_action.triggered.connect(lambda: _from_menu(window, page.open_morning_check))
-    menu.addAction(page.log_action)
-    menu.addAction(page.check_action)
-    call_on_close(window, page.shutdown)
-    return page
-
-
-def _from_menu(window: MainWindow, action: Callable[[], object]) -> None:
-    window.show_page(HOME_PAGE_NAME)
-    action()
-
-
-def home_page_of(window: MainWindow) -> HomePage | None:
-    """The window's home page, when `install_home` added one."""
-    for i in range(window.stack.count()):
-        page = window.stack.widget(i)
-        if isinstance(page, HomePage):
-            return page
-    return None

@@ -4,21 +4,20 @@ summary.
 Threads and timers: the heart-rate source runs as an asyncio task on the GUI loop (qasync, main
 thread) and only feeds the Qt-free `LiveSession`; a ~60 Hz timer moves the pacer from the clock,
 and a ~30 Hz timer takes a snapshot and updates plots, numbers and the connection strip. Sensor
-packets never repaint anything directly. The summary is computed on a worker thread from
-immutable inputs (frozen records) and handed back through a queued signal.
+packets never repaint anything directly. The summary is computed on a worker (`app.ui.tasks`)
+from immutable inputs (frozen records); a failure is shown on the page in plain words.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QHideEvent, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -42,12 +41,14 @@ from app.ui.charts.live_plots import LivePlots
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
 from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.services.settings_model import SettingsModel
+from app.ui.tasks import Tasks, default_runner, plain_error
 from app.ui.theme import resolve_theme
 from app.ui.widgets.live_numbers import LiveNumbersPanel
 from app.ui.widgets.pacer import PacerWidget, display_radius_share
 from app.ui.widgets.source_picker import SOURCE_KINDS, FoundStrap, ScanFn, SourceKind, SourcePicker
 
 FRAME_INTERVAL_MS = 16
+SUMMARY_PENDING_TEXT = "Putting your summary together\u2026"
 PLOT_INTERVAL_MS = 33
 
 
@@ -93,32 +94,6 @@ def banner_text(state: ConnectionState) -> str | None:
     return None
 
 
-class _SummaryJob(QRunnable):
-    """Computes a summary on a pool thread; the result goes back through a queued signal."""
-
-    class Relay(QObject):
-        finished = Signal(object)
-
-    def __init__(self, compute: Callable[[], SessionSummary]) -> None:
-        super().__init__()
-        self.compute = compute
-        self.relay = _SummaryJob.Relay()
-
-    def run(self) -> None:
-        self.relay.finished.emit(self.compute())
-
-
-class _CallJob(QRunnable):
-    """Runs a function on a pool thread (its result is not needed)."""
-
-    def __init__(self, function: Callable[[], object]) -> None:
-        super().__init__()
-        self.function = function
-
-    def run(self) -> None:
-        self.function()
-
-
 class LiveSessionPage(QWidget):
     """Setup -> live session -> summary.
 
@@ -129,6 +104,7 @@ class LiveSessionPage(QWidget):
 
     session_saved = Signal(int)
     message = Signal(str)
+    TITLE = "Live session"
 
     def __init__(
         self,
@@ -140,7 +116,7 @@ class LiveSessionPage(QWidget):
         scan: ScanFn | None = None,
         cue_player: object | None = None,
         initial_source: str = "demo",
-        thread_pool: QThreadPool | None = None,
+        tasks: Tasks | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -149,13 +125,13 @@ class LiveSessionPage(QWidget):
         self._analysis = analysis
         self._options = source_options
         self._cues = cue_player
-        self._pool = thread_pool or QThreadPool.globalInstance()
+        self._tasks = tasks if tasks is not None else default_runner()
         self.session: LiveSession | None = None
         self.built: BuiltSource | None = None
         self.source_task: asyncio.Task[None] | None = None
         self.reflection_dialog: ReflectionDialog | None = None
         self.summary: SessionSummary | None = None
-        self._summary_job: _SummaryJob | None = None
+        self._summary_for: int | None = None
         self._choice_label = ""
         self._cue_from_s = 0.0
         self._shown_connection: ConnectionState | None = None
@@ -253,7 +229,16 @@ class LiveSessionPage(QWidget):
         # -- summary view --
         self.summary_view = SessionSummaryView()
         self.summary_view.done.connect(self.back_to_setup)
-        self.summary_pending = QLabel("Putting your summary together\u2026")
+        self.summary_pending = QWidget()
+        pending_layout = QVBoxLayout(self.summary_pending)
+        self.summary_pending_label = QLabel(SUMMARY_PENDING_TEXT)
+        self.summary_pending_label.setWordWrap(True)
+        self.summary_back_button = QPushButton("Back to the start")
+        self.summary_back_button.clicked.connect(self.back_to_setup)
+        self.summary_back_button.hide()
+        pending_layout.addWidget(self.summary_pending_label)
+        pending_layout.addWidget(self.summary_back_button, 0, Qt.AlignmentFlag.AlignLeft)
+        pending_layout.addStretch(1)
         self.stack.addWidget(self.summary_view)
         self.stack.addWidget(self.summary_pending)
 
@@ -275,7 +260,29 @@ class LiveSessionPage(QWidget):
         self.pacer.set_colours(resolve_theme(model.settings.theme))
         warm_up = getattr(analysis, "warm_up", None)
         if callable(warm_up):  # one-off first-call costs, paid off the GUI thread
-            self._pool.start(_CallJob(warm_up))
+            self._tasks.run_task(warm_up, lambda _r: None, self._warm_up_failed, owner=self)
+
+    def _warm_up_failed(self, exc: Exception) -> None:
+        self.message.emit(f"The heart-rate analysis could not be prepared: {plain_error(exc)}.")
+
+    # -- page protocol -----------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.TITLE
+
+    @property
+    def icon(self) -> QIcon:
+        return QIcon.fromTheme("media-record")
+
+    @property
+    def busy(self) -> bool:
+        return self.is_active
+
+    def enter(self) -> None:
+        pass
+
+    def leave(self) -> None:
+        pass
 
     # -- shortcuts ---------------------------------------------------------------------------
     def _page_action(self, text: str, key: Qt.Key) -> QAction:
@@ -506,14 +513,33 @@ class LiveSessionPage(QWidget):
         beats = tuple(self._store.beats(session_id))
         marks = tuple(self._store.marks(session_id))
         self.summary = None
+        self.summary_pending_label.setText(SUMMARY_PENDING_TEXT)
+        self.summary_back_button.hide()
         self.stack.setCurrentWidget(self.summary_pending)
-        job = _SummaryJob(partial(_summarize, record, beats, marks, self._analysis))
-        job.relay.finished.connect(self._summary_ready, Qt.ConnectionType.QueuedConnection)
-        self._summary_job = job
-        self._pool.start(job)
+        self._summary_for = session_id
+        self._tasks.run_task(
+            partial(_summarize, record, beats, marks, self._analysis),
+            partial(self._summary_ready, session_id),
+            partial(self._summary_failed, session_id),
+            owner=self,
+        )
 
-    def _summary_ready(self, summary: SessionSummary) -> None:
-        self._summary_job = None
+    def _summary_failed(self, session_id: int, exc: Exception) -> None:
+        """The summary could not be computed: say so, keep the way back (the session is kept)."""
+        if session_id != self._summary_for:
+            return
+        self._summary_for = None
+        self.summary_pending_label.setText(
+            f"The summary could not be put together: {plain_error(exc)}. The session is kept "
+            "in History."
+        )
+        self.summary_back_button.show()
+        self.message.emit("The session's summary could not be put together.")
+
+    def _summary_ready(self, session_id: int, summary: SessionSummary) -> None:
+        if session_id != self._summary_for:
+            return
+        self._summary_for = None
         self.summary = summary
         self.summary_view.show_summary(summary)
         self.stack.setCurrentWidget(self.summary_view)
@@ -525,8 +551,7 @@ class LiveSessionPage(QWidget):
     def shutdown(self) -> None:
         """The window is closing: store a running session as it stands, without questions."""
         self.stop(reflect=False)
-        with contextlib.suppress(RuntimeError):
-            self._pool.waitForDone(2000)
+        self._tasks.wait(2000)
 
 
 def _summarize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +36,8 @@ CUE_STYLE_LABELS = {
 
 class SettingsPage(QWidget):
     """Every choice here is saved at once and restored on the next start."""
+
+    TITLE = "Settings"
 
     def __init__(
         self, model: SettingsModel, cue_player: CuePlayer, parent: QWidget | None = None
@@ -127,6 +130,28 @@ class SettingsPage(QWidget):
         )
         model.changed.connect(self._sync)
         self._sync(model.settings)
+
+    # -- page protocol -----------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.TITLE
+
+    @property
+    def icon(self) -> QIcon:
+        return QIcon.fromTheme("preferences-system")
+
+    @property
+    def busy(self) -> bool:
+        return False
+
+    def enter(self) -> None:
+        pass
+
+    def leave(self) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        """Nothing runs here: every choice is saved at once."""
 
     def _edit(self, **changes: Any) -> None:
         if not self._syncing:

@@ -1,13 +1,13 @@
 """The File menu's data entries: Import, Export, Back up, Restore and the printable report.
 
-`DataActions(window, store, menu)` adds the actions to `menu` and opens the dialogs. After an
-import, every page of the window that has `schedule_refresh()` or `refresh()` is refreshed and
-`data_changed` is emitted. A restore is refused while a session is being recorded, in this window
-or by any other process (`recording_blocks_restore`, the check `baseline restore` makes), asks
-for confirmation, and then closes the window so the app starts again
-on the restored database (see `export_dialog` for why a restart rather than a reload).
-The questions and file choosers are attributes (`ask_*`, `confirm`, `inform`) so tests can
-answer them.
+`DataActions(window, store, menu, ...)` adds the actions to `menu` (before `before`) and opens the
+dialogs. The composition root (`app.ui.app`) hands it `refresh_views` (show the store again on every
+page) and `selected_session` (the History selection, for Export and the report). After an import the
+views are refreshed and `data_changed` is emitted. A restore is refused while a session is being
+recorded, in this window or by any other process (`recording_blocks_restore`, the check `baseline
+restore` makes), asks for confirmation, and then closes the window so the app starts again on the
+restored database (see `export_dialog` for why a restart rather than a reload). The questions and
+file choosers are attributes (`ask_*`, `confirm`, `inform`) so tests can answer them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from app import APP_NAME
 from app.formats.backup import recording_blocks_restore
@@ -82,10 +82,23 @@ class DataActions(QObject):
     data_changed = Signal()
     message = Signal(str)
 
-    def __init__(self, window: QMainWindow, store: Store, menu: QMenu) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        store: Store,
+        menu: QMenu,
+        *,
+        refresh_views: Callable[[], None],
+        selected_session: Callable[[], int | None],
+        before: QAction | None = None,
+    ) -> None:
         super().__init__(window)
         self._window = window
         self._store = store
+        self._menu = menu
+        self._before = before
+        self._refresh_views = refresh_views
+        self._selected_session = selected_session
         self.ask_open_files: Callable[[QMainWindow], list[Path]] = _ask_open_files
         self.ask_backup_path: Callable[[QMainWindow], Path | None] = _ask_backup_path
         self.ask_restore_path: Callable[[QMainWindow], Path | None] = _ask_restore_path
@@ -98,36 +111,33 @@ class DataActions(QObject):
         self.import_action = self._action(menu, "&Import\u2026", self.choose_and_import)
         self.import_action.setShortcut(QKeySequence(IMPORT_SHORTCUT))
         self.export_action = self._action(menu, "&Export\u2026", self.open_export)
-        menu.addSeparator()
+        self._separator(menu)
         self.backup_action = self._action(menu, "&Back up\u2026", self.back_up)
         self.restore_action = self._action(menu, "&Restore from a backup\u2026", self.restore)
-        menu.addSeparator()
+        self._separator(menu)
         self.report_action = self._action(
             menu, "Save &report as PDF or PNG\u2026", self.open_report
         )
-        message = getattr(window, "notify", None)
-        if callable(message):
-            self.message.connect(message)
+
+    def _separator(self, menu: QMenu) -> None:
+        if self._before is not None:
+            menu.insertSeparator(self._before)
+        else:
+            menu.addSeparator()
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self._window)
         action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
+        if self._before is not None:
+            menu.insertAction(self._before, action)
+        else:
+            menu.addAction(action)
         return action
 
     # -- helpers ---------------------------------------------------------------------------
-    def _pages(self) -> list[QObject]:
-        stack = getattr(self._window, "stack", None)
-        if not isinstance(stack, QStackedWidget):
-            return []
-        return [w for w in (stack.widget(i) for i in range(stack.count())) if w is not None]
-
     def refresh_views(self) -> None:
         """Ask every page to show the store again."""
-        for page in self._pages():
-            hook = getattr(page, "schedule_refresh", None) or getattr(page, "refresh", None)
-            if callable(hook):
-                hook()
+        self._refresh_views()
         self.data_changed.emit()
 
     def session_running(self) -> bool:
@@ -148,10 +158,7 @@ class DataActions(QObject):
         return True
 
     def selected_session(self) -> int | None:
-        history = getattr(self._window, "history_page", None)
-        selected = getattr(history, "selected_ids", None)
-        ids = selected() if callable(selected) else []
-        return int(ids[0]) if ids else None
+        return self._selected_session()
 
     # -- import ----------------------------------------------------------------------------
     def choose_and_import(self) -> ImportDialog | None:
