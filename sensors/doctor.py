@@ -250,13 +250,13 @@ def explain_adapter_problem(exc: BaseException, host_os: HostOS) -> str | None:
     known = describe_bluetooth_error(exc)
     text = f"{type(exc).__name__} {getattr(exc, 'dbus_error', '')} {exc}".lower()
     kind: str | None = None
-    if known is not None:
-        kind = {MSG_POWERED_OFF: "power", MSG_PERMISSION: "permit", MSG_NO_ADAPTER: "adapter"}.get(
-            known, "service"
-        )
     for fragments, meaning in _ADAPTER_TEXTS:
         if kind is None and any(f in text for f in fragments):
             kind = meaning
+    if kind is None and known is not None:
+        kind = {MSG_POWERED_OFF: "power", MSG_PERMISSION: "permit", MSG_NO_ADAPTER: "adapter"}.get(
+            known, "service"
+        )
     if kind is None and isinstance(exc, PermissionError):
         kind = "permit"
     if kind == "permit":
