@@ -30,6 +30,7 @@ from app.ui.pages.home import home_page_of, install_home
 from app.ui.services.crash_handler import CrashHandler
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
+from app.ui.strap_doctor_wiring import install_strap_doctor
 from app.ui.window import MainWindow
 
 STARTUP_LOG_LINE = "baseline: main window shown"
@@ -50,8 +51,9 @@ def build_window(store: Store, *, demo: bool = False) -> MainWindow:
     window = MainWindow(store, model, cue_player, time.monotonic, demo=demo)
     model.setParent(window)
     cue_player.setParent(window)
-    install_live_session(window, store, model, cue_player, demo=demo)
-    install_assessment(window, store, model, cue_player, demo=demo)
+    live = install_live_session(window, store, model, cue_player, demo=demo)
+    assessment = install_assessment(window, store, model, cue_player, demo=demo)
+    install_strap_doctor(window, [live.picker, assessment.picker], [live])
     install_home(window, store, demo=demo)  # last: it listens to every page's session_saved
     return window
 
