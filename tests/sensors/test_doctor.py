@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from bumble import hci
@@ -17,10 +18,14 @@ from bumble.device import Device
 from bumble.transport import open_transport
 
 from app.cli import main
-from sensors.ble import BleBackend
+from app.commands import record as record_command
+from app.commands.errors import CommandError
+from app.store import open_store
+from sensors.ble import MSG_NOT_FOUND, BleBackend, BleStrapSource
 from sensors.bumble_backend import bumble_backend
 from sensors.doctor import Check, DoctorLimits, DoctorReport, Finding, HostOS, run_doctor
 from sensors.hrs import encode_measurement
+from sensors.source import ConnectionEvent, EventKind
 from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap, local_pair
 from tests.sensors.test_record_cli import bounded, tcp_controllers
 
@@ -281,3 +286,20 @@ def test_doctor_usage_errors_exit_2(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1
+
+
+def test_a_recording_that_cannot_start_points_to_the_doctor(db_path: Path) -> None:
+    store = open_store(db_path)
+    try:
+        recording = record_command._Recording(
+            store, BleStrapSource(), kind="recording", clock=time.monotonic, duration_s=None,
+            remember_strap=False,
+        )  # fmt: skip
+        recording.on_event(ConnectionEvent(EventKind.FAILED, 0.0, message=MSG_NOT_FOUND))
+        with pytest.raises(CommandError) as raised:
+            recording.finish()
+        assert str(raised.value).startswith(MSG_NOT_FOUND)
+        assert "`baseline doctor` checks the strap step by step" in str(raised.value)
+        assert store.sessions() == []
+    finally:
+        store.close()
