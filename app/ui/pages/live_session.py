@@ -137,11 +137,12 @@ class LiveSessionPage(QWidget):
     Signals:
         session_saved(int): a session was stored or its reflection added.
         message(str): a short sentence for the status bar.
+        check_strap_requested(): the banner's "Check my strap" was pressed.
     """
 
+    check_strap_requested = Signal()
     session_saved = Signal(int)
     message = Signal(str)
-    check_strap_requested = Signal()
 
     def __init__(
         self,
