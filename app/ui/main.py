@@ -53,7 +53,7 @@ def build_window(store: Store, *, demo: bool = False) -> MainWindow:
     cue_player.setParent(window)
     live = install_live_session(window, store, model, cue_player, demo=demo)
     assessment = install_assessment(window, store, model, cue_player, demo=demo)
-    install_strap_doctor(window, [live.picker, assessment.picker], [live])
+    install_strap_doctor(window, window.settings_page, [live.picker, assessment.picker], [live])
     install_home(window, store, demo=demo)  # last: it listens to every page's session_saved
     return window
 

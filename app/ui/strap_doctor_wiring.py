@@ -1,7 +1,8 @@
 """Plugs "Check my strap" into the window: Settings, the source picker and the session banner.
 
-Called once by the composition root with the pages that have a source picker or a banner; each
-"Check my strap" button opens the doctor window over the same Bluetooth backend the sessions use.
+Called once by the composition root with the Settings page and the pages that have a source
+picker or a banner; each "Check my strap" button opens the doctor window over the Bluetooth
+backend the sessions use.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from PySide6.QtWidgets import QWidget
 
 from app.ui.dialogs.strap_doctor import StrapDoctorDialog, doctor_run, open_strap_doctor
 from app.ui.pages.live_session import LiveSessionPage
+from app.ui.pages.settings import SettingsPage
 from app.ui.widgets.source_picker import SourcePicker
-from app.ui.window import MainWindow
 from sensors.ble import SYSTEM_BACKEND, BleBackend
 from sensors.doctor import DoctorLimits
 
@@ -48,15 +49,16 @@ class StrapDoctorLauncher:
 
 
 def install_strap_doctor(
-    window: MainWindow,
+    parent: QWidget,
+    settings_page: SettingsPage,
     pickers: Sequence[SourcePicker] = (),
     live_pages: Sequence[LiveSessionPage] = (),
     backend: BleBackend = SYSTEM_BACKEND,
     limits: DoctorLimits | None = None,
 ) -> StrapDoctorLauncher:
-    """Connect every "Check my strap" button to one launcher and return it."""
-    launcher = StrapDoctorLauncher(window, backend, limits)
-    settings_button = window.settings_page.check_strap_button
+    """Connect every "Check my strap" button to one launcher (windows open over `parent`)."""
+    launcher = StrapDoctorLauncher(parent, backend, limits)
+    settings_button = settings_page.check_strap_button
     settings_button.setEnabled(True)
     settings_button.clicked.connect(lambda: launcher.open())
     for picker in pickers:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.session.controller import ConnectionState
@@ -21,18 +21,17 @@ from app.ui.dialogs.strap_doctor import (
     StrapDoctorDialog,
     doctor_run,
 )
-from app.ui.live_wiring import strap_scanner
 from app.ui.pages.live_session import (
     STRAP_CHECK_AFTER_DROPS,
     LiveSessionPage,
     offers_strap_check,
 )
+from app.ui.pages.settings import SettingsPage
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.strap_doctor_wiring import install_strap_doctor
 from app.ui.widgets.source_picker import FoundStrap
-from app.ui.window import MainWindow
-from sensors.ble import BleBackend
+from sensors.ble import BleBackend, scan
 from sensors.bumble_backend import bumble_backend
 from sensors.doctor import Check, DoctorLimits, DoctorReport
 from sensors.hrs import encode_measurement
@@ -145,6 +144,10 @@ def test_offers_strap_check_when_unreachable_or_dropping() -> None:
     assert offers_strap_check(ConnectionState(status="reconnecting", attempt=3), 0)
 
 
+async def _scan(backend: BleBackend) -> list[FoundStrap]:
+    return [FoundStrap(s.name or s.address, s.address, s.rssi) for s in await scan(0.5, backend)]
+
+
 async def _stop(page: LiveSessionPage) -> None:
     """Stop the session and let its Bluetooth source finish (disconnect included)."""
     page.stop(reflect=False)
@@ -164,7 +167,7 @@ def _page(store: Store, backend: BleBackend, **kwargs: float) -> LiveSessionPage
         SettingsModel(store, settings),
         CoreAnalysis(),
         SourceOptions(ble_backend=backend, ble_kwargs=tuple(fast.items())),
-        scan=strap_scanner(backend, seconds=0.5),
+        scan=lambda: _scan(backend),
         initial_source="none",
     )
 
@@ -253,15 +256,16 @@ def test_settings_and_picker_buttons_open_one_panel(
         await central.power_on()
         backend = bumble_backend(central)
         model = SettingsModel(store, load_settings(store))
-        window = MainWindow(store, model, CuePlayer(tmp_path / "sounds"), time.monotonic)
+        window = QWidget()
         qtbot.addWidget(window)
+        settings = SettingsPage(model, CuePlayer(tmp_path / "sounds"), parent=window)
         page = _page(store, backend)
-        assert not window.settings_page.check_strap_button.isEnabled()
-        launcher = install_strap_doctor(window, [page.picker], [page], backend, LIMITS)
-        assert window.settings_page.check_strap_button.isEnabled()
+        assert not settings.check_strap_button.isEnabled()
+        launcher = install_strap_doctor(window, settings, [page.picker], [page], backend, LIMITS)
+        assert settings.check_strap_button.isEnabled()
         assert not page.picker.check_strap_button.isHidden()
         window.show()
-        window.settings_page.check_strap_button.click()
+        settings.check_strap_button.click()
         dialog = launcher.dialog
         assert dialog is not None and dialog.isVisible() and dialog.is_running()
         page.picker.check_strap_button.click()
