@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "trend",
     "record",
     "scan",
+    "doctor",
     "import_",
     "export",
     "backup",

@@ -179,7 +179,9 @@ class _Recording:
     def finish(self) -> int:
         recorder = self.recorder
         if recorder is None:
-            raise CommandError(self.failure or "stopped before a strap connected")
+            if self.failure is None:
+                raise CommandError("stopped before a strap connected")
+            raise CommandError(f"{self.failure} (`baseline doctor` checks the strap step by step)")
         beats = recorder.beats
         last_t_ms = beats[-1].t_ms if beats else 0.0
         duration_s = max(recorder.elapsed_s(), last_t_ms / 1000.0)

@@ -81,6 +81,18 @@ def connection_text(state: ConnectionState, choice_label: str) -> str:
     return " \u00b7 ".join(parts)
 
 
+STRAP_CHECK_AFTER_DROPS = 3  # the banner offers "Check my strap" from this many drops on
+
+
+def offers_strap_check(state: ConnectionState, link_drops: int) -> bool:
+    """The banner offers "Check my strap" when the strap cannot be reached or keeps dropping."""
+    if state.status == "failed":
+        return True
+    return state.status == "reconnecting" and (
+        link_drops >= STRAP_CHECK_AFTER_DROPS or state.attempt >= STRAP_CHECK_AFTER_DROPS
+    )
+
+
 def banner_text(state: ConnectionState) -> str | None:
     """The non-blocking banner while the link is down or the source failed, else None."""
     if state.status == "reconnecting":
@@ -100,8 +112,10 @@ class LiveSessionPage(QWidget):
     Signals:
         session_saved(int): a session was stored or its reflection added.
         message(str): a short sentence for the status bar.
+        check_strap_requested(): the banner's "Check my strap" was pressed.
     """
 
+    check_strap_requested = Signal()
     session_saved = Signal(int)
     message = Signal(str)
     TITLE = "Live session"
@@ -196,6 +210,11 @@ class LiveSessionPage(QWidget):
         self.banner_label = QLabel("")
         self.banner_label.setWordWrap(True)
         bl.addWidget(self.banner_label)
+        self.banner_check_button = QPushButton("Check my strap")
+        self.banner_check_button.hide()
+        self.banner_check_button.clicked.connect(self.check_strap_requested)
+        bl.addWidget(self.banner_check_button)
+        self._link_drops = 0
         # The banner keeps its place while hidden, so nothing jumps when the link drops.
         policy = self.banner.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
@@ -359,6 +378,7 @@ class LiveSessionPage(QWidget):
         self._last_frame_perf = None
         self._last_beats_shown = 0
         self._shown_connection = None
+        self._link_drops = 0
         self.stack.setCurrentWidget(self.run_view)
         self.frame_timer.start()
         self.plot_timer.start()
@@ -464,7 +484,15 @@ class LiveSessionPage(QWidget):
     def _show_connection(self, state: ConnectionState) -> None:
         if state == self._shown_connection:
             return
+        previous = self._shown_connection
+        if (
+            state.status == "reconnecting"
+            and previous is not None
+            and previous.status == "connected"
+        ):
+            self._link_drops += 1
         self._shown_connection = state
+        self.banner_check_button.setVisible(offers_strap_check(state, self._link_drops))
         self.connection_label.setText(connection_text(state, self._choice_label))
         text = banner_text(state)
         self.banner.setVisible(text is not None)

@@ -87,6 +87,19 @@ class SettingsPage(QWidget):
         sound_form.addRow("", self.test_button)
         sound_form.addRow(self.audio_status)
 
+        strap = QGroupBox("Heart-rate strap")
+        strap_layout = QVBoxLayout(strap)
+        self.check_strap_button = QPushButton("Check my strap")
+        self.check_strap_button.setEnabled(False)  # enabled where Bluetooth is wired in
+        strap_help = QLabel(
+            "Not found, no heart rate, or no HRV? The check finds the strap, connects, and "
+            "says what to do."
+        )
+        strap_help.setProperty("role", "muted")
+        strap_help.setWordWrap(True)
+        strap_layout.addWidget(strap_help)
+        strap_layout.addWidget(self.check_strap_button)
+
         pattern = QGroupBox("Default breathing pattern")
         pattern_layout = QVBoxLayout(pattern)
         self.pattern_editor = PatternEditor(model)
@@ -96,6 +109,7 @@ class SettingsPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(look)
         left.addWidget(sound)
+        left.addWidget(strap)
         left.addStretch(1)
         columns.addLayout(left, 1)
         right = QVBoxLayout()

@@ -108,6 +108,12 @@ class SourcePicker(QWidget):
         row.addWidget(self.scan_list, 1)
         row.addLayout(side)
         layout.addLayout(row)
+        self.check_strap_button = QPushButton("Check my strap")
+        self.check_strap_button.setToolTip(
+            "Find the strap, connect and listen to it, and say what to do if something is wrong"
+        )
+        self.check_strap_button.setVisible(False)  # shown once something opens the check
+        layout.addWidget(self.check_strap_button)
         self.scan_again.clicked.connect(self.start_scan)
         self.scan_again.setEnabled(scan is not None)
         self.scan_list.currentItemChanged.connect(self._emit)

@@ -1,0 +1,138 @@
+"""Reconnects as people meet them, over the real bleak code on bumble: the link dropping again
+and again (BlueZ's ~150 s drops, compressed), a strap out of range for a while, a strap held by
+another device after a drop. The session keeps going, each gap is marked, and each drop is told
+once (one DISCONNECTED event with a plain message; never FAILED once connected)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from app.store import open_store
+from sensors.ble import BleStrapSource
+from sensors.hrs import encode_measurement
+from sensors.source import EventKind
+from tests.sensors.emulated_strap import EmulatedStrap
+from tests.sensors.test_ble_bumble import FAST, STRAP_A, Recorded, expected_rr, rig, run_with
+
+STEP_S = 15.0
+
+
+async def until(condition: Callable[[], bool], what: str, timeout_s: float = STEP_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.01)
+
+
+async def send_beats(strap: EmulatedStrap, first_units: int, count: int = 3) -> None:
+    await strap.wait_subscribed(STEP_S)
+    for i in range(count):
+        await strap.notify(encode_measurement(70, contact=True, rr_units=(first_units + i,)))
+    await asyncio.sleep(0.05)  # let the last notification cross the emulated link
+
+
+def check_session(recorded: Recorded, strap: EmulatedStrap, drops: int, db_path: Path) -> None:
+    store = open_store(db_path)
+    try:
+        assert recorded.session_id is not None
+        beats = store.beats(recorded.session_id)
+        assert [b.rr_ms for b in beats] == expected_rr(strap.sent_while_subscribed)
+        assert sum(b.gap_before for b in beats) == drops
+        kinds = [m.kind for m in store.marks(recorded.session_id)]
+        assert kinds == ["gap_start", "gap_end"] * drops
+    finally:
+        store.close()
+    disconnected = recorded.events(EventKind.DISCONNECTED)
+    assert len(disconnected) == drops  # told once per drop
+    assert all(e.message and "reconnecting" in e.message for e in disconnected)
+    assert len(recorded.events(EventKind.CONNECTED)) == drops + 1
+    assert not recorded.events(EventKind.FAILED)
+
+
+@pytest.mark.asyncio
+async def test_link_drops_again_and_again(db_path: Path) -> None:
+    store = open_store(db_path)
+    async with rig() as r:
+        strap = await r.add_strap(STRAP_A)
+        source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
+
+        async def script() -> None:
+            for drop in range(4):
+                await send_beats(strap, 800 + 10 * drop)
+                await strap.drop_link()
+            await send_beats(strap, 900)
+
+        recorded = await run_with(store, source, script)
+    store.close()
+    check_session(recorded, strap, 4, db_path)
+
+
+@pytest.mark.asyncio
+async def test_strap_out_of_range_for_a_while(db_path: Path) -> None:
+    store = open_store(db_path)
+    async with rig() as r:
+        strap = await r.add_strap(STRAP_A)
+        quick = {**FAST, "scan_window_s": 0.3, "find_timeout_s": 0.5}
+        source = BleStrapSource(backend=r.backend, **quick)  # type: ignore[arg-type]
+
+        async def script() -> None:
+            await send_beats(strap, 800)
+            await strap.drop_link()
+            # out of range: it stops being heard for many scan windows (and longer than the
+            # time the source waits for a strap before its first connection)
+            await until(lambda: strap.device.is_advertising, "the strap to advertise again")
+            await strap.device.stop_advertising()
+            scans_before = sum(1 for i in recorded_items if i == EventKind.RECONNECTING)
+            await until(
+                lambda: (
+                    sum(1 for i in recorded_items if i == EventKind.RECONNECTING)
+                    >= scans_before + 3
+                ),
+                "several reconnect attempts while out of range",
+            )
+            assert strap.connection is None
+            await strap.advertise()  # back in range
+            await send_beats(strap, 850)
+
+        recorded_items: list[EventKind] = []
+        original_emit = source._emit
+
+        def spy(item: object) -> None:
+            kind = getattr(item, "kind", None)
+            if isinstance(kind, EventKind):
+                recorded_items.append(kind)
+            original_emit(item)  # type: ignore[arg-type]
+
+        source._emit = spy  # type: ignore[method-assign]
+        recorded = await run_with(store, source, script)
+    store.close()
+    check_session(recorded, strap, 1, db_path)
+    assert len(recorded.events(EventKind.RECONNECTING)) >= 3
+
+
+@pytest.mark.asyncio
+async def test_strap_held_by_another_device_after_a_drop(db_path: Path) -> None:
+    store = open_store(db_path)
+    async with rig() as r:
+        strap = await r.add_strap(STRAP_A)
+        source = BleStrapSource(backend=r.backend, **{**FAST, "connect_attempts": 2})  # type: ignore[arg-type]
+
+        async def script() -> None:
+            await send_beats(strap, 800)
+            # a phone grabs the strap: it turns our connections away, more often than the
+            # attempts allowed before a first connection
+            strap.refuse_connections = True
+            before = strap.connections
+            await strap.drop_link()
+            await until(lambda: strap.connections >= before + 3, "refused reconnections")
+            strap.refuse_connections = False  # the phone lets go
+            await send_beats(strap, 850)
+
+        recorded = await run_with(store, source, script)
+    store.close()
+    check_session(recorded, strap, 1, db_path)
