@@ -31,6 +31,7 @@ from app.session.sources import SourceOptions
 from app.store import Store
 from app.store.settings import load_settings
 from app.ui.dialogs.session_detail import SessionDetailDialog
+from app.ui.dialogs.strap_doctor import StrapDoctorLauncher
 from app.ui.dialogs.welcome import WelcomeDialog, maybe_show_welcome
 from app.ui.pages.assessment import AssessmentPage
 from app.ui.pages.breathe import BreathePage
@@ -43,9 +44,10 @@ from app.ui.services.data_actions import DataActions
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.tasks import Tasks, default_runner
-from app.ui.widgets.source_picker import FoundStrap, ScanFn
+from app.ui.widgets.source_picker import FoundStrap, ScanFn, SourcePicker
 from app.ui.window import MainWindow
 from sensors.ble import SYSTEM_BACKEND, BleBackend, scan
+from sensors.doctor import DoctorLimits
 
 BREATHE_SHORTCUT = "Ctrl+1"
 HISTORY_SHORTCUT = "Ctrl+2"
@@ -116,6 +118,28 @@ def open_session_detail(
     dialog = SessionDetailDialog(store, session_id, analysis, tasks, parent=parent)
     dialog.show()
     return dialog
+
+
+def connect_strap_doctor(
+    parent: QWidget,
+    settings_page: SettingsPage,
+    pickers: Sequence[SourcePicker] = (),
+    live_pages: Sequence[LiveSessionPage] = (),
+    backend: BleBackend = SYSTEM_BACKEND,
+    limits: DoctorLimits | None = None,
+) -> StrapDoctorLauncher:
+    """Connect every "Check my strap" button (Settings, source pickers, session banners) to one
+    launcher; doctor windows open over `parent`."""
+    launcher = StrapDoctorLauncher(parent, backend, limits)
+    settings_button = settings_page.check_strap_button
+    settings_button.setEnabled(True)
+    settings_button.clicked.connect(lambda: launcher.open())
+    for picker in pickers:
+        picker.check_strap_button.setVisible(True)
+        picker.check_strap_button.clicked.connect(lambda: launcher.open())
+    for page in live_pages:
+        page.check_strap_requested.connect(lambda: launcher.open())
+    return launcher
 
 
 def build_app(
@@ -233,6 +257,14 @@ def build_app(
 
     history.table.activated.connect(open_row)
     history.table.setToolTip("Double-click a session (or press Enter) to see its detail")
+
+    connect_strap_doctor(
+        window,
+        settings,
+        [p.picker for p in (live, assessment) if p is not None],
+        [live] if live is not None else [],
+        options.ble_backend,
+    )
 
     window.start()
     window.show_page(every_page[0])

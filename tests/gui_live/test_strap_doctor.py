@@ -14,6 +14,7 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
 from app.store.settings import AppSettings, load_settings, save_settings
+from app.ui.app import connect_strap_doctor
 from app.ui.dialogs.strap_doctor import (
     CHECK_TITLES,
     READY_TEXT,
@@ -29,7 +30,6 @@ from app.ui.pages.live_session import (
 from app.ui.pages.settings import SettingsPage
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
-from app.ui.strap_doctor_wiring import install_strap_doctor
 from app.ui.widgets.source_picker import FoundStrap
 from sensors.ble import BleBackend, scan
 from sensors.bumble_backend import bumble_backend
@@ -261,7 +261,7 @@ def test_settings_and_picker_buttons_open_one_panel(
         settings = SettingsPage(model, CuePlayer(tmp_path / "sounds"), parent=window)
         page = _page(store, backend)
         assert not settings.check_strap_button.isEnabled()
-        launcher = install_strap_doctor(window, settings, [page.picker], [page], backend, LIMITS)
+        launcher = connect_strap_doctor(window, settings, [page.picker], [page], backend, LIMITS)
         assert settings.check_strap_button.isEnabled()
         assert not page.picker.check_strap_button.isHidden()
         window.show()

@@ -178,3 +178,32 @@ def open_strap_doctor(run: DoctorRun, parent: QWidget | None = None) -> StrapDoc
     dialog.open()
     dialog.start()
     return dialog
+
+
+class StrapDoctorLauncher:
+    """Opens one doctor window at a time (a second request brings the open one forward)."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        backend: BleBackend = SYSTEM_BACKEND,
+        limits: DoctorLimits | None = None,
+    ) -> None:
+        self._parent = parent
+        self._backend = backend
+        self._limits = limits
+        self.dialog: StrapDoctorDialog | None = None
+
+    def open(self, address: str | None = None) -> StrapDoctorDialog:
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return self.dialog
+        dialog = open_strap_doctor(doctor_run(self._backend, address, self._limits), self._parent)
+        dialog.destroyed.connect(lambda *_: self._forget(dialog))
+        self.dialog = dialog
+        return dialog
+
+    def _forget(self, dialog: StrapDoctorDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
