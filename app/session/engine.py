@@ -358,7 +358,10 @@ class SessionEngine:
 
     def _on_sample(self, sample: Sample) -> None:
         recorder = self.recorder
-        if recorder is None or not self.state.is_live or self._plan_due():
+        if recorder is None or not self.state.is_live:
+            return
+        self.tick()
+        if not self.state.is_live:
             return  # a session that reached its end takes no more data
         beats = recorder.on_sample(sample)
         self.beats_received += len(beats)
@@ -366,10 +369,6 @@ class SessionEngine:
         if beats and self._plan[self._stage_index].kind is StageKind.WAITING:
             self._advance(self.active_s())
         self.tick()
-
-    def _plan_due(self) -> bool:
-        length_s = self.timer.length_s
-        return length_s is not None and self.timer.is_due()
 
     def _on_event(self, event: ConnectionEvent) -> None:
         if not self.state.is_live:

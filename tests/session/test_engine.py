@@ -265,3 +265,17 @@ def test_a_strap_that_never_connects_fails_without_a_session(store: Store) -> No
     assert state_of(engine) is S.FAILED and engine.session_id is None
     assert Failed("no strap found") in events
     assert engine.stop() is None and store.sessions() == []
+
+
+def test_a_sample_after_the_length_ends_the_session_and_is_not_stored(store: Store) -> None:
+    clock = ManualClock()
+    source = ScriptedSource()
+    engine, _ = engine_with(store, clock, source, single_stage(30.0))
+    sid = engine.start()
+    assert sid is not None
+    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now, address="AA"))
+    engine.feed(strap_sample(clock.advance(10.0), 60, (1024,)))
+    engine.feed(strap_sample(clock.advance(25.0), 60, (1024,)))
+    assert state_of(engine) is S.ENDED and engine.beats_received == 1
+    assert len(store.beats(sid)) == 1
+    assert stored(store, sid).duration_s == pytest.approx(30.0)
