@@ -48,6 +48,14 @@ from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, 
 Clock = Callable[[], float]
 CHECKPOINT_EVERY_S = 1.0
 """How often a running session stores its active length (a crash then loses about a second)."""
+_COUNTING = frozenset(
+    {
+        SessionState.CONNECTING,
+        SessionState.RUNNING,
+        SessionState.RECONNECTING,
+        SessionState.FAILED,
+    }
+)
 SOURCE_STOPPED = "the heart-rate source stopped unexpectedly"
 
 
@@ -309,15 +317,22 @@ class SessionEngine:
         self._link_down = False
         self._begin_stage(len(self._plan) - len(stages), at_s)
 
-    def tick(self) -> None:
-        """Move stages on by the clock and store a checkpoint when due (call it often)."""
-        live = (SessionState.RUNNING, SessionState.RECONNECTING, SessionState.CONNECTING)
-        if self.state in live and self.timer.state == "running":
-            self._tick_stages()
+    def tick(self) -> bool:
+        """Move stages on by the clock and store a checkpoint when due (call it from a timer).
 
-    def _tick_stages(self) -> None:
+        Time goes on after a source failure (a pacer carries on), so a timed session still
+        ends by itself then. Returns True when a checkpoint was stored."""
+        active_s = self._move_stages()
+        if not self._counting():
+            return False
+        checkpointed = self._checkpoint(active_s)
+        self._emit(Tick(active_s))
+        return checkpointed
+
+    def _move_stages(self) -> float:
+        """End the stages whose time is up; returns the active time looked at."""
         active_s = self.active_s()
-        while self.state.is_live:
+        while self._counting():
             stage = self._plan[self._stage_index]
             if stage.length_s is None:
                 break
@@ -325,16 +340,21 @@ class SessionEngine:
             if active_s < end_s:
                 break
             self._advance(end_s)
-        if self.state.is_live:
-            self._checkpoint(active_s)
-            self._emit(Tick(active_s))
+        return active_s
 
-    def _checkpoint(self, active_s: float) -> None:
+    def _takes_data(self) -> bool:
+        return self.state.is_live
+
+    def _counting(self) -> bool:
+        return self.timer.state == "running" and self.state in _COUNTING
+
+    def _checkpoint(self, active_s: float) -> bool:
         if self.session_id is None or active_s < self._checkpoint_at_s:
-            return
+            return False
         self.store.checkpoint_session(self.session_id, active_s=round(active_s, 3))
         self._checkpoint_at_s = active_s + CHECKPOINT_EVERY_S
         self._emit(Checkpointed(active_s))
+        return True
 
     # -- the source ----------------------------------------------------------------------------
     async def run(self) -> None:
@@ -360,15 +380,15 @@ class SessionEngine:
         recorder = self.recorder
         if recorder is None or not self.state.is_live:
             return
-        self.tick()
-        if not self.state.is_live:
+        self._move_stages()
+        if not self._takes_data():
             return  # a session that reached its end takes no more data
         beats = recorder.on_sample(sample)
         self.beats_received += len(beats)
         self._emit(SamplesArrived(sample, beats))
         if beats and self._plan[self._stage_index].kind is StageKind.WAITING:
             self._advance(self.active_s())
-        self.tick()
+        self._move_stages()
 
     def _on_event(self, event: ConnectionEvent) -> None:
         if not self.state.is_live:
@@ -399,7 +419,7 @@ class SessionEngine:
             self.fail(event.message or SOURCE_STOPPED)
         elif self.state is not SessionState.PAUSED:
             self._move(self._link_state())
-        self.tick()
+        self._move_stages()
 
     def _mark(self, wall_s: float, kind: str, detail: str | None = None) -> None:
         if self.session_id is not None:
