@@ -235,9 +235,12 @@ class LiveSession:
         elif isinstance(event, ConnectionChanged):
             item = event.event
             at_s = item.at_s - recorder.start_s
-            self.connection = next_connection_state(self.connection, item)
+            previous = self.connection
+            self.connection = next_connection_state(previous, item)
             if item.kind is EventKind.CONNECTED:
                 self.engine.link_up(at_s)
+                if item.name and previous.name is None:
+                    self.store.set_sensor(recorder.session_id, item.name, item.address)
             elif item.kind in (EventKind.DISCONNECTED, EventKind.RECONNECTING, EventKind.FAILED):
                 self.engine.link_down(at_s)
         elif isinstance(event, StateChanged):

@@ -261,8 +261,6 @@ class SessionEngine:
             self.store.finish_session(
                 self.session_id, status=status.value, duration_s=self.duration_s
             )
-        if self.state.is_live:
-            self._emit(StageChanged(self._plan[self._stage_index], None, self.active_s()))
         self._move(state)
         return self.session_id
 
@@ -278,8 +276,7 @@ class SessionEngine:
         self._emit(Failed(reason))
 
     # -- stages --------------------------------------------------------------------------------
-    def _begin_stage(self, index: int, at_s: float) -> None:
-        old = self._plan[self._stage_index] if self._stage_index != index else None
+    def _begin_stage(self, index: int, at_s: float, old: Stage | None = None) -> None:
         self._stage_index = index
         self._stage_started_s = at_s
         self._emit(StageChanged(old, self._plan[index], at_s))
@@ -287,7 +284,7 @@ class SessionEngine:
     def _advance(self, at_s: float) -> None:
         following = self._stage_index + 1
         if following < len(self._plan):
-            self._begin_stage(following, at_s)
+            self._begin_stage(following, at_s, self._plan[self._stage_index])
             return
         # the plan is done: the session ends with the last stage
         self.timer.stop()
@@ -407,11 +404,8 @@ class SessionEngine:
             return
         self.recorder.on_event(event)
         if kind is EventKind.CONNECTED:
-            first = not self._connected_once
             self._connected_once = True
             self._link_down = False
-            if first and self.session_id is not None and event.name:
-                self.store.set_sensor(self.session_id, event.name, event.address)
         elif kind in (EventKind.DISCONNECTED, EventKind.RECONNECTING):
             self._link_down = True
         self._emit(ConnectionChanged(event))
