@@ -3,7 +3,8 @@
 The run's session engine consumes the heart-rate source as an asyncio task on the GUI loop (it
 stores every item and moves the protocol on); a ~30 Hz QTimer repaints the pacer and the labels
 from the run's state. A strap that fails for good stops the assessment and the page says why.
-The result view shows every measure per step, the recommended rate with its reason and a chart; confirming makes the rate the pacer's default.
+The result view shows every measure per step, the recommended rate with its reason and a chart;
+confirming makes the rate the pacer's default.
 """
 
 from __future__ import annotations
