@@ -33,7 +33,7 @@ from typing import Any
 from app.commands.common import store_from_args
 from app.commands.errors import CommandError
 from app.commands.scan import add_transport_option, ble_backend, positive_number
-from app.session.engine import SessionEngine, SessionSpec, single_stage
+from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
 from app.session.events import (
     ConnectionChanged,
     Failed,
@@ -112,7 +112,7 @@ class _Recording:
             source=source,
             clock=clock,
             plan=single_stage(duration_s),
-            open_on_connect=True,
+            start_at=StartAt.CONNECTED,
         )
         self.engine.subscribe(self._on_event)
         self._next_progress_s = PROGRESS_EVERY_S

@@ -5,8 +5,10 @@ and its recorder, the clock and the plan of stages. Whoever drives it (a page, a
 `record` command) subscribes to its events and renders them; nobody else stores beats, counts
 time or decides when a session ends.
 
-- `start()` opens the stored session (or, with `open_on_connect`, waits for the strap to
-  connect, as `record` does: nothing is stored if it never does).
+- `start()` opens the stored session and starts its time (`StartAt.NOW`); or waits for the
+  strap to connect (`StartAt.CONNECTED`, as `record` does: nothing is stored if it never
+  does); or opens the session at once but starts time and recording with the first packet
+  that has skin contact (`StartAt.CONTACT`, the morning check).
 - `run()` consumes the source on the caller's event loop; every item goes through `feed()`,
   which stores it and moves the state and the stages on.
 - `tick()` (call it from a timer) moves stages on by the clock and stores a checkpoint every
@@ -78,6 +80,14 @@ class SessionSpec:
     pattern_json: str | None = None
 
 
+class StartAt(Enum):
+    """When a session's stored record opens and its time starts."""
+
+    NOW = "now"
+    CONNECTED = "connected"  # both when the strap first connects
+    CONTACT = "contact"  # the record at once, time with the first packet with skin contact
+
+
 def single_stage(length_s: float | None, rate_bpm: float | None = None) -> tuple[Stage, ...]:
     """The plan of a plain session: one stage, `length_s` None for open-ended."""
     return (Stage(StageKind.SESSION, length_s, rate_bpm),)
@@ -92,8 +102,7 @@ class SessionEngine:
         source: the heart-rate source, None for a pacer-only session.
         clock: monotonic seconds, the time base of the source's `arrival_s` values.
         plan: the stages in order (default: one open stage).
-        open_on_connect: create the stored session only when the strap first connects, with
-            its name and address, and count time from then.
+        start_at: when the stored session opens and its time starts (see `StartAt`).
     """
 
     def __init__(
@@ -104,7 +113,7 @@ class SessionEngine:
         source: HeartRateSource | None = None,
         clock: Clock = time.monotonic,
         plan: Sequence[Stage] = single_stage(None),
-        open_on_connect: bool = False,
+        start_at: StartAt = StartAt.NOW,
     ) -> None:
         if not plan:
             raise ValueError("a session needs at least one stage")
@@ -112,7 +121,7 @@ class SessionEngine:
         self.spec = spec
         self.source = source
         self.clock = clock
-        self.open_on_connect = open_on_connect
+        self.start_at = start_at
         self._plan: list[Stage] = list(plan)
         self._stage_index = 0
         self._stage_started_s = 0.0
@@ -182,19 +191,21 @@ class SessionEngine:
         """Start the session; returns its id (None while waiting for the strap to connect)."""
         if self.state is not SessionState.IDLE:
             raise RuntimeError(f"the session was already started ({self.state.value})")
-        if self.open_on_connect:
-            if self.source is None:
-                raise ValueError("open_on_connect needs a source")
+        if self.start_at is not StartAt.NOW and self.source is None:
+            raise ValueError(f"starting at {self.start_at.value} needs a source")
+        if self.start_at is StartAt.CONNECTED:
             self._move(SessionState.CONNECTING)
             return None
-        self._open(self.clock())
+        self._create()
+        if self.start_at is StartAt.CONTACT:
+            self._move(SessionState.CONNECTING)
+            return self.session_id
+        self._record_from(self.clock())
         self._move(SessionState.RUNNING if self.source is None else SessionState.CONNECTING)
         self._begin_stage(0, 0.0)
         return self.session_id
 
-    def _open(
-        self, at_s: float, name: str | None = None, address: str | None = None
-    ) -> SessionRecorder:
+    def _create(self, name: str | None = None, address: str | None = None) -> int:
         spec = self.spec
         self.session_id = self.store.start_session(
             spec.kind,
@@ -204,17 +215,26 @@ class SessionEngine:
             rate_bpm=spec.rate_bpm,
             pattern_json=spec.pattern_json,
         )
+        return self.session_id
+
+    def _record_from(self, at_s: float) -> SessionRecorder:
+        """Session time and recording start at clock time `at_s`."""
+        assert self.session_id is not None
         self.timer.start(at_s)
         self.recorder = SessionRecorder(self.store, self.session_id, self.clock, start_s=at_s)
         return self.recorder
 
     def pause(self) -> None:
-        if self.state not in (
-            SessionState.RUNNING,
-            SessionState.CONNECTING,
-            SessionState.RECONNECTING,
+        if (
+            self.state
+            not in (
+                SessionState.RUNNING,
+                SessionState.CONNECTING,
+                SessionState.RECONNECTING,
+            )
+            or self.timer.state != "running"
         ):
-            return
+            return  # nothing to pause (also before a session's time has started)
         mark = self.timer.pause()
         self._move(SessionState.PAUSED)
         self._mark(mark.wall_s, "pause")
@@ -374,9 +394,16 @@ class SessionEngine:
             self._on_event(item)
 
     def _on_sample(self, sample: Sample) -> None:
-        recorder = self.recorder
-        if recorder is None or not self.state.is_live:
+        if not self.state.is_live:
             return
+        recorder = self.recorder
+        if recorder is None:
+            if self.start_at is not StartAt.CONTACT or not sample.is_reading:
+                self._emit(SamplesArrived(sample, ()))  # not recorded: no session time yet
+                return
+            recorder = self._record_from(sample.arrival_s)
+            self._move(SessionState.RUNNING)
+            self._begin_stage(0, 0.0)
         self._move_stages()
         if not self._takes_data():
             return  # a session that reached its end takes no more data
@@ -391,11 +418,13 @@ class SessionEngine:
         if not self.state.is_live:
             return
         kind = event.kind
-        if self.recorder is None:  # waiting for the strap to open the session
+        if self.recorder is None:  # waiting for the strap to start the session
             self._emit(ConnectionChanged(event))
             if kind is EventKind.CONNECTED:
-                recorder = self._open(event.at_s, event.name, event.address)
                 self._connected_once = True
+            if kind is EventKind.CONNECTED and self.start_at is StartAt.CONNECTED:
+                self._create(event.name, event.address)
+                recorder = self._record_from(event.at_s)
                 self._move(SessionState.RUNNING)
                 self._begin_stage(0, 0.0)
                 recorder.on_event(event)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.session.engine import SessionEngine, SessionSpec, single_stage
+from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
 from app.session.events import (
     Checkpointed,
     ConnectionChanged,
@@ -52,7 +52,7 @@ def engine_with(
     source: ScriptedSource | None = None,
     plan: tuple[Stage, ...] = single_stage(None),
     *,
-    open_on_connect: bool = False,
+    start_at: StartAt = StartAt.NOW,
 ) -> tuple[SessionEngine, list[SessionEvent]]:
     engine = SessionEngine(
         store,
@@ -60,7 +60,7 @@ def engine_with(
         source=source,
         clock=clock,
         plan=plan,
-        open_on_connect=open_on_connect,
+        start_at=start_at,
     )
     events: list[SessionEvent] = []
     engine.subscribe(events.append)
@@ -237,10 +237,10 @@ def test_an_error_inside_the_source_fails_the_session(store: Store) -> None:
     assert len(failed) == 1 and "adapter gone" in failed[0].reason
 
 
-def test_open_on_connect_stores_nothing_until_the_strap_connects(store: Store) -> None:
+def test_start_at_connect_stores_nothing_until_the_strap_connects(store: Store) -> None:
     clock = ManualClock()
     source = ScriptedSource()
-    engine, events = engine_with(store, clock, source, open_on_connect=True)
+    engine, events = engine_with(store, clock, source, start_at=StartAt.CONNECTED)
     assert engine.start() is None and state_of(engine) is S.CONNECTING
     engine.feed(ConnectionEvent(EventKind.SCANNING, clock.now))
     clock.advance(4.0)
@@ -258,7 +258,7 @@ def test_open_on_connect_stores_nothing_until_the_strap_connects(store: Store) -
 def test_a_strap_that_never_connects_fails_without_a_session(store: Store) -> None:
     clock = ManualClock()
     source = ScriptedSource()
-    engine, events = engine_with(store, clock, source, open_on_connect=True)
+    engine, events = engine_with(store, clock, source, start_at=StartAt.CONNECTED)
     engine.start()
     engine.feed(ConnectionEvent(EventKind.FAILED, clock.now, message="no strap found"))
     assert state_of(engine) is S.FAILED and engine.session_id is None
@@ -278,3 +278,24 @@ def test_a_sample_after_the_length_ends_the_session_and_is_not_stored(store: Sto
     assert state_of(engine) is S.ENDED and engine.beats_received == 1
     assert len(store.beats(sid)) == 1
     assert stored(store, sid).duration_s == pytest.approx(30.0)
+
+
+def test_start_at_contact_opens_the_record_and_counts_from_the_first_contact(
+    store: Store,
+) -> None:
+    clock = ManualClock()
+    source = ScriptedSource()
+    engine, events = engine_with(store, clock, source, single_stage(60.0), start_at=StartAt.CONTACT)
+    sid = engine.start()
+    assert sid is not None and state_of(engine) is S.CONNECTING
+    engine.pause()  # no session time yet: nothing to pause
+    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.advance(1.0), address="AA"))
+    engine.feed(strap_sample(clock.advance(1.0), 0))  # settling, no contact yet
+    assert state_of(engine) is S.CONNECTING and engine.recorder is None
+    engine.feed(strap_sample(clock.advance(3.0), 60, (1024,)))
+    assert state_of(engine) is S.RUNNING and engine.start_s == clock.now
+    clock.advance(61.0)
+    engine.tick()
+    assert state_of(engine) is S.ENDED
+    assert stored(store, sid).duration_s == pytest.approx(60.0)
+    assert next(e for e in events if isinstance(e, SamplesArrived)).beats == ()
