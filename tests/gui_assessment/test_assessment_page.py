@@ -19,7 +19,6 @@ from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions
 from app.store import Store, open_store
 from app.store.settings import load_settings
 from app.ui.main import build_window
-from app.ui.pages import assessment as assessment_page
 from app.ui.pages.assessment import AssessmentPage
 from app.ui.pages.history import session_row
 from app.ui.services.settings_model import SettingsModel
@@ -270,7 +269,7 @@ def test_a_strap_failure_stops_the_assessment_and_is_shown(
         assert (kind, address) == ("last", "AA:BB")
         return BuiltSource(strap, clock, "H10", address)
 
-    monkeypatch.setattr(assessment_page, "build_source", build)
+    monkeypatch.setattr("app.ui.pages.assessment.build_source", build)
     model = SettingsModel(store, load_settings(store))
     page = AssessmentPage(store, model, SourceOptions())
     messages: list[str] = []
