@@ -154,10 +154,6 @@ class LiveSession:
         return session_id
 
     @property
-    def state(self) -> SessionState:
-        return self.session_engine.state
-
-    @property
     def session_id(self) -> int | None:
         return self.session_engine.session_id
 

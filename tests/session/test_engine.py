@@ -17,6 +17,7 @@ from app.session.events import (
     Stage,
     StageChanged,
     StateChanged,
+    Tick,
 )
 from app.session.state import IllegalTransitionError, SessionState, StageKind, check_transition
 from app.store import Store, open_store
@@ -112,6 +113,7 @@ def test_checkpoints_every_second_of_active_time(store: Store) -> None:
     engine.tick()
     engine.tick()
     assert [e.active_s for e in events if isinstance(e, Checkpointed)] == [2.5]
+    assert [e.active_s for e in events if isinstance(e, Tick)] == [0.0, 2.5, 2.5]
     assert stored(store, sid).duration_s == pytest.approx(2.5)
 
 
