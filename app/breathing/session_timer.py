@@ -41,10 +41,11 @@ class SessionTimer:
         self._paused_at = 0.0
         self.marks: list[TimerMark] = []
 
-    def start(self) -> None:
+    def start(self, at_s: float | None = None) -> None:
+        """Start now, or at clock time `at_s` (when the session's zero was taken earlier)."""
         if self.state != "idle":
             raise RuntimeError(f"cannot start a session that is {self.state}")
-        self._started_at = self._clock()
+        self._started_at = self._clock() if at_s is None else at_s
         self.state = "running"
 
     def pause(self) -> TimerMark:

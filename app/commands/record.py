@@ -33,7 +33,15 @@ from typing import Any
 from app.commands.common import store_from_args
 from app.commands.errors import CommandError
 from app.commands.scan import add_transport_option, ble_backend, positive_number
-from app.session.recorder import SessionRecorder
+from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
+from app.session.events import (
+    ConnectionChanged,
+    Failed,
+    SamplesArrived,
+    SessionEvent,
+    StateChanged,
+)
+from app.session.state import SessionState
 from app.store import Store
 from sensors.ble import BleStrapSource
 from sensors.simulated import DemoStrap
@@ -80,7 +88,7 @@ def _clock_text(seconds: float) -> str:
 
 
 class _Recording:
-    """Consumes a source: creates the session on first connection and stores everything."""
+    """Runs a session engine that opens the session when the strap connects; says what happens."""
 
     def __init__(
         self,
@@ -95,65 +103,71 @@ class _Recording:
     ) -> None:
         self.store = store
         self.source = source
-        self.kind = kind
-        self.clock = clock
         self.duration_s = duration_s
         self.remember_strap = remember_strap
         self.simulated = simulated
-        self.recorder: SessionRecorder | None = None
-        self.failure: str | None = None
+        self.engine = SessionEngine(
+            store,
+            SessionSpec(kind, simulated=simulated),
+            source=source,
+            clock=clock,
+            plan=single_stage(duration_s),
+            start_at=StartAt.CONNECTED,
+        )
+        self.engine.subscribe(self._on_event)
         self._next_progress_s = PROGRESS_EVERY_S
 
-    def _connected(self, event: ConnectionEvent) -> None:
-        battery = f", battery {event.battery_pct}%" if event.battery_pct is not None else ""
-        _say(f"connected to {event.name} ({event.address}){battery}")
-        if self.recorder is not None:
-            return
-        session_id = self.store.start_session(
-            self.kind,
-            sensor_name=event.name,
-            sensor_address=event.address,
-            simulated=self.simulated,
-        )
-        self.recorder = SessionRecorder(self.store, session_id, self.clock, start_s=event.at_s)
-        if self.remember_strap and event.address:
-            self.store.set_setting(
-                LAST_STRAP_SETTING, {"address": event.address, "name": event.name}
-            )
+    def _on_event(self, event: SessionEvent) -> None:
+        if isinstance(event, ConnectionChanged):
+            self._on_connection(event.event)
+        elif isinstance(event, SamplesArrived):
+            self._on_sample(event.sample)
+        elif isinstance(event, StateChanged):
+            if event.old is SessionState.CONNECTING and event.new is SessionState.RUNNING:
+                self._recording_started()
+            elif event.new is SessionState.ENDED:
+                self.source.stop()  # the time is up (on the source's clock)
+        elif isinstance(event, Failed) and self.engine.session_id is not None:
+            _say(event.reason)
+
+    def _recording_started(self) -> None:
+        engine = self.engine
+        recorder = engine.recorder
+        assert recorder is not None and engine.session_id is not None
+        if self.remember_strap:
+            session = self.store.session(engine.session_id)
+            if session is not None and session.sensor_address:
+                self.store.set_setting(
+                    LAST_STRAP_SETTING,
+                    {"address": session.sensor_address, "name": session.sensor_name},
+                )
         if self.duration_s is not None:
             # also ends a recording whose link is down when the time is up
-            asyncio.get_running_loop().call_later(self.duration_s, self.source.stop)
-        _say(f"recording session {session_id}; press Ctrl-C to stop")
+            asyncio.get_running_loop().call_later(self.duration_s, engine.stop)
+        _say(f"recording session {engine.session_id}; press Ctrl-C to stop")
 
-    def on_event(self, event: ConnectionEvent) -> None:
+    def _on_connection(self, event: ConnectionEvent) -> None:
+        recording = self.engine.session_id is not None
         if event.kind is EventKind.CONNECTED:
-            self._connected(event)
-        elif event.kind is EventKind.FAILED:
-            self.failure = event.message or "the heart-rate strap could not be used"
-            if self.recorder is not None:
-                _say(self.failure)
+            battery = f", battery {event.battery_pct}%" if event.battery_pct is not None else ""
+            _say(f"connected to {event.name} ({event.address}){battery}")
         elif event.kind is EventKind.DISCONNECTED:
             _say("link to the strap lost; reconnecting (the recording continues)")
         elif event.kind is EventKind.RECONNECTING:
             if event.attempt in (1, 5) or event.attempt % 20 == 0:
                 _say(f"reconnect attempt {event.attempt}")
-        elif event.kind is EventKind.CONTACT_LOST and self.recorder is not None:
+        elif event.kind is EventKind.CONTACT_LOST and recording:
             _say("no skin contact: moisten the strap's electrodes and check its fit")
         elif event.kind is EventKind.CONTACT_REGAINED:
             _say("skin contact regained")
         elif event.kind is EventKind.RR_UNAVAILABLE and event.message:
             _say(event.message)
-        if self.recorder is not None:
-            self.recorder.on_event(event)
 
-    def on_sample(self, sample: Sample) -> None:
-        recorder = self.recorder
+    def _on_sample(self, sample: Sample) -> None:
+        recorder = self.engine.recorder
         if recorder is None:
             return
-        recorder.on_sample(sample)
         elapsed_s = sample.arrival_s - recorder.start_s
-        if self.duration_s is not None and elapsed_s >= self.duration_s:
-            self.source.stop()  # on the source's clock (a sped-up demo strap ends sooner)
         if elapsed_s >= self._next_progress_s:
             self._next_progress_s += PROGRESS_EVERY_S
             bpm = f", {recorder.last_bpm} bpm" if recorder.last_bpm else ""
@@ -167,25 +181,28 @@ class _Recording:
                 loop.add_signal_handler(signum, self.source.stop)
                 installed.append(signum)
         try:
-            async for item in self.source:
-                if isinstance(item, Sample):
-                    self.on_sample(item)
-                else:
-                    self.on_event(item)
+            self.engine.start()
+            await self.engine.run()
         finally:
             for signum in installed:
                 loop.remove_signal_handler(signum)
 
     def finish(self) -> int:
-        recorder = self.recorder
+        engine = self.engine
+        recorder = engine.recorder
         if recorder is None:
-            if self.failure is None:
+            if engine.failure is None:
                 raise CommandError("stopped before a strap connected")
-            raise CommandError(f"{self.failure} (`baseline doctor` checks the strap step by step)")
+            raise CommandError(
+                f"{engine.failure} (`baseline doctor` checks the strap step by step)"
+            )
         beats = recorder.beats
         last_t_ms = beats[-1].t_ms if beats else 0.0
-        duration_s = max(recorder.elapsed_s(), last_t_ms / 1000.0)
-        self.store.finish_session(recorder.session_id, status="complete", duration_s=duration_s)
+        if engine.state.is_over and engine.state is not SessionState.FAILED:
+            duration_s = engine.duration_s or 0.0
+        else:
+            duration_s = max(recorder.elapsed_s(), last_t_ms / 1000.0)
+            engine.stop(duration_s=duration_s)
         mean_hr = ""
         if beats:
             mean_rr_ms = sum(b.rr_ms for b in beats) / len(beats)

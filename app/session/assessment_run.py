@@ -1,9 +1,11 @@
 """One resonance assessment as it runs: the protocol's steps and rests, storage, the result.
 
-Qt-free (it sits beside its page in `app.ui` but imports no Qt), driven by whoever owns the
-heart-rate source: every item goes to `on_item`, and `tick()` (also called by the page's timer)
-moves the protocol on by the clock. The clock is the source's time base (a sped-up demo strap's
-`now_s`), so a fast demo runs the whole protocol fast.
+Qt-free. A `SessionEngine` runs it: the protocol is the engine's plan of stages, the engine
+consumes the strap (`run_source`, or items given to `on_item`) and stores what it sends, and
+`tick()` (called by the page's timer) moves the stages on by the clock. This class follows the
+engine's events: it marks and analyses each step and writes the result. A strap that fails for
+good shows in `failure` (the engine's FAILED state). The clock is the source's time base (a
+sped-up demo strap's `now_s`), so a fast demo runs the whole protocol fast.
 
 Stages: "waiting" (until the first beat arrives, so a strap that is slow to connect does not eat
 into step 1), then "step" and "rest" in turn, then "done". A finished step is analysed at once
@@ -22,6 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from enum import StrEnum
 
 from app.breathing import BreathingPattern, PacerState, pacer_state
 from app.breathing.resonance import (
@@ -35,14 +38,27 @@ from app.breathing.resonance import (
     recommend,
     result_key,
 )
+from app.session.engine import SessionEngine, SessionSpec
+from app.session.events import SessionEvent, StageChanged, StateChanged
+from app.session.events import Stage as PlanStage
 from app.session.recorder import SessionRecorder
+from app.session.state import SessionState, StageKind
 from app.store import Store
-from app.store.records import MarkRecord
 from sensors.simulated import DemoStrap
-from sensors.source import ConnectionEvent, Sample
+from sensors.source import ConnectionEvent, HeartRateSource, Sample
 
 Clock = Callable[[], float]
 ASSESSMENT_KIND = "assessment"
+
+
+class RunPhase(StrEnum):
+    """Where the protocol is: before it, waiting for beats, in a step or rest, or done."""
+
+    IDLE = "idle"
+    WAITING = "waiting"
+    STEP = "step"
+    REST = "rest"
+    DONE = "done"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +66,14 @@ class Stage:
     """Where the protocol is.
 
     Attributes:
-        kind: "idle", "waiting", "step", "rest" or "done".
+        kind: the phase.
         step_index: the step running (or coming next, during a rest), 0-based.
         rate_bpm: that step's rate.
         started_s: session time at which this stage started.
         length_s: how long the stage lasts (0 when open: waiting, done).
     """
 
-    kind: str
+    kind: RunPhase
     step_index: int = 0
     rate_bpm: float = 0.0
     started_s: float = 0.0
@@ -73,14 +89,27 @@ class StepSpan:
     end_s: float
 
 
+def protocol_plan(
+    rates_bpm: Sequence[float], step_s: float, rest_s: float
+) -> tuple[PlanStage, ...]:
+    """The engine's stages: waiting for beats, then the steps with rests between them."""
+    stages = [PlanStage(StageKind.WAITING)]
+    for index, rate in enumerate(rates_bpm):
+        if index > 0 and rest_s > 0.0:
+            stages.append(PlanStage(StageKind.REST, rest_s, rate, index))
+        stages.append(PlanStage(StageKind.STEP, step_s, rate, index))
+    return tuple(stages)
+
+
 class AssessmentRun:
-    """Runs the protocol over one stored session.
+    """Runs the protocol over one stored session, on a session engine.
 
     Args:
         store: the open database.
         base_pattern: the user's pattern; each step uses its inhale:exhale ratio (no holds, no
             ramp) at the step's rate.
         clock: the source's time base (monotonic seconds).
+        source: the strap (None when the caller feeds items through `on_item`).
         rates_bpm: the steps' rates, in order.
         step_s: seconds per step; rest_s: seconds of rest between steps.
     """
@@ -91,6 +120,7 @@ class AssessmentRun:
         base_pattern: BreathingPattern,
         clock: Clock,
         *,
+        source: HeartRateSource | None = None,
         rates_bpm: Sequence[float] = PROTOCOL_RATES_BPM,
         step_s: float = STEP_S,
         rest_s: float = REST_S,
@@ -101,15 +131,18 @@ class AssessmentRun:
         self.step_s = step_s
         self.rest_s = rest_s
         self._ratio = (base_pattern.inhale_ratio, base_pattern.exhale_ratio)
-        self.stage = Stage("idle")
-        self.session_id: int | None = None
-        self.recorder: SessionRecorder | None = None
+        self.engine = SessionEngine(
+            store,
+            SessionSpec(ASSESSMENT_KIND),
+            source=source,
+            clock=clock,
+            plan=protocol_plan(self.rates_bpm, step_s, rest_s),
+        )
+        self.engine.subscribe(self._on_event)
         self.spans: list[StepSpan] = []
         self.results: list[StepResult] = []
         self.result: AssessmentResult | None = None
-        self.beats_received = 0
-        self._start_s = 0.0
-        self._repeating = False
+        self._step_started_s = 0.0
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(
@@ -119,43 +152,75 @@ class AssessmentRun:
         sensor_address: str | None = None,
         simulated: bool = False,
     ) -> int:
-        self.session_id = self.store.start_session(
+        self.engine.spec = SessionSpec(
             ASSESSMENT_KIND,
             sensor_name=sensor_name,
             sensor_address=sensor_address,
             simulated=simulated,
             pattern_json=json.dumps({"rates_bpm": list(self.rates_bpm), "step_s": self.step_s}),
         )
-        self._start_s = self.clock()
-        self.recorder = SessionRecorder(
-            self.store, self.session_id, self.clock, start_s=self._start_s
-        )
-        self.stage = Stage("waiting")
-        return self.session_id
+        session_id = self.engine.start()
+        assert session_id is not None
+        return session_id
+
+    @property
+    def session_id(self) -> int | None:
+        return self.engine.session_id
+
+    @property
+    def recorder(self) -> SessionRecorder | None:
+        return self.engine.recorder
+
+    @property
+    def beats_received(self) -> int:
+        return self.engine.beats_received
+
+    @property
+    def failure(self) -> str | None:
+        """Why the strap failed for good, None while it works."""
+        return self.engine.failure
 
     @property
     def running(self) -> bool:
-        return self.stage.kind in ("waiting", "step", "rest")
+        return self.engine.state.is_live
+
+    @property
+    def stage(self) -> Stage:
+        engine = self.engine
+        if engine.state is SessionState.ENDED:
+            return Stage(RunPhase.DONE, started_s=engine.duration_s or 0.0)
+        planned = engine.stage
+        if planned is None:
+            return Stage(RunPhase.IDLE)
+        if planned.kind is StageKind.WAITING:
+            return Stage(RunPhase.WAITING, started_s=engine.stage_started_s)
+        phase = RunPhase.STEP if planned.kind is StageKind.STEP else RunPhase.REST
+        return Stage(
+            phase,
+            planned.index,
+            planned.rate_bpm or 0.0,
+            engine.stage_started_s,
+            planned.length_s or 0.0,
+        )
 
     def now_s(self) -> float:
-        """Session time."""
-        return self.clock() - self._start_s
+        """Session time (it goes on after the protocol is done, until a repeated step)."""
+        return self.clock() - self.engine.start_s if self.session_id is not None else 0.0
 
     def pattern_for(self, rate_bpm: float) -> BreathingPattern:
         inhale, exhale = self._ratio
         return BreathingPattern(rate_bpm=rate_bpm, inhale_ratio=inhale, exhale_ratio=exhale)
 
     def stage_left_s(self) -> float:
-        if self.stage.length_s <= 0.0:
-            return 0.0
-        return max(0.0, self.stage.started_s + self.stage.length_s - self.now_s())
+        return self.engine.stage_left_s() or 0.0
 
     def pacer(self) -> PacerState | None:
         """The pacer during a step, else None."""
-        if self.stage.kind != "step":
+        stage = self.stage
+        if stage.kind is not RunPhase.STEP:
             return None
-        t = max(0.0, self.now_s() - self.stage.started_s)
-        return pacer_state(self.pattern_for(self.stage.rate_bpm), t)
+        t = max(0.0, self.now_s() - stage.started_s)
+        return pacer_state(self.pattern_for(stage.rate_bpm), t)
 
     # -- what a demo strap follows ------------------------------------------------------------
     def rate_at(self, t_s: float) -> float | None:
@@ -172,8 +237,9 @@ class AssessmentRun:
         return (t_s - start) * rate / 60.0
 
     def _span_at(self, t_s: float) -> tuple[float, float] | None:
-        if self.stage.kind == "step" and t_s >= self.stage.started_s:
-            return self.stage.rate_bpm, self.stage.started_s
+        stage = self.stage
+        if stage.kind is RunPhase.STEP and t_s >= stage.started_s:
+            return stage.rate_bpm, stage.started_s
         for span in reversed(self.spans):
             if span.start_s <= t_s < span.end_s:
                 return span.rate_bpm, span.start_s
@@ -181,54 +247,47 @@ class AssessmentRun:
 
     # -- data and time ---------------------------------------------------------------------------
     def on_item(self, item: Sample | ConnectionEvent) -> None:
-        recorder = self.recorder
-        if recorder is None or not self.running:
-            return
-        if isinstance(item, Sample):
-            self.beats_received += len(recorder.on_sample(item))
-        else:
-            recorder.on_event(item)
-        self.tick()
+        self.engine.feed(item)
+
+    async def run_source(self) -> None:
+        """Consume the source (a failure of it ends in `failure`, never raised)."""
+        await self.engine.run()
 
     def tick(self) -> None:
         """Move the protocol on by the clock (call often)."""
-        now = self.now_s()
-        stage = self.stage
-        if stage.kind == "waiting" and self.beats_received > 0:
-            self._begin_step(0, now)
-        elif stage.kind == "step" and now >= stage.started_s + stage.length_s:
-            self._end_step(stage.started_s + stage.length_s)
-        elif stage.kind == "rest" and now >= stage.started_s + stage.length_s:
-            self._begin_step(stage.step_index, stage.started_s + stage.length_s)
+        self.engine.tick()
 
     def skip_rest(self) -> None:
-        if self.stage.kind == "rest":
-            self._begin_step(self.stage.step_index, self.now_s())
+        if self.stage.kind is RunPhase.REST:
+            self.engine.skip_stage()
 
     def repeat_step(self, rate_bpm: float) -> None:
         """Run the step at `rate_bpm` again (after the protocol is done)."""
-        if self.stage.kind != "done" or rate_bpm not in self.rates_bpm:
+        if self.stage.kind is not RunPhase.DONE or rate_bpm not in self.rates_bpm:
             return
-        self._begin_step(self.rates_bpm.index(rate_bpm), self.now_s(), repeat=True)
+        index = self.rates_bpm.index(rate_bpm)
+        self.engine.extend([PlanStage(StageKind.STEP, self.step_s, rate_bpm, index)])
 
-    def _begin_step(self, index: int, at_s: float, *, repeat: bool = False) -> None:
-        rate = self.rates_bpm[index]
-        self.stage = Stage("step", index, rate, at_s, self.step_s)
-        self._repeating = repeat
-        self._mark(at_s, "step_start", rate)
+    def _on_event(self, event: SessionEvent) -> None:
+        if isinstance(event, StageChanged):
+            old, new = event.old, event.new
+            if old is not None and old.kind is StageKind.STEP and old.rate_bpm is not None:
+                self._end_step(old.rate_bpm, self._step_started_s, event.at_s)
+            if new is not None and new.kind is StageKind.STEP and new.rate_bpm is not None:
+                self._step_started_s = event.at_s
+                self._mark(event.at_s, "step_start", new.rate_bpm)
+        elif (
+            isinstance(event, StateChanged)
+            and event.new is SessionState.ENDED
+            and event.old is not SessionState.FAILED
+            and self.engine.duration_s is not None
+        ):
+            self._finish()
 
-    def _end_step(self, at_s: float) -> None:
-        stage = self.stage
-        self._mark(at_s, "step_end", stage.rate_bpm)
-        self.spans.append(StepSpan(stage.rate_bpm, stage.started_s, at_s))
-        self.results.append(self._analyse(stage.rate_bpm, stage.started_s, at_s))
-        following = stage.step_index + 1
-        if self._repeating or following >= len(self.rates_bpm):
-            self._finish(at_s)
-        elif self.rest_s > 0.0:
-            self.stage = Stage("rest", following, self.rates_bpm[following], at_s, self.rest_s)
-        else:
-            self._begin_step(following, at_s)
+    def _end_step(self, rate_bpm: float, start_s: float, end_s: float) -> None:
+        self._mark(end_s, "step_end", rate_bpm)
+        self.spans.append(StepSpan(rate_bpm, start_s, end_s))
+        self.results.append(self._analyse(rate_bpm, start_s, end_s))
 
     def _analyse(self, rate_bpm: float, start_s: float, end_s: float) -> StepResult:
         beats = self.recorder.beats if self.recorder is not None else ()
@@ -246,14 +305,14 @@ class AssessmentRun:
         latest = {r.rate_bpm: r for r in self.results}
         return tuple(latest[rate] for rate in self.rates_bpm if rate in latest)
 
-    def _finish(self, at_s: float) -> None:
-        self.stage = Stage("done", started_s=at_s)
-        assert self.session_id is not None
-        self.store.finish_session(self.session_id, status="complete", duration_s=round(at_s, 3))
+    def _finish(self) -> None:
+        """The protocol is done (the engine stored the session as complete): the result."""
+        session_id = self.session_id
+        assert session_id is not None
         steps = self.latest_steps()
         rec = recommend(steps)
         self.result = AssessmentResult(
-            session_id=self.session_id,
+            session_id=session_id,
             finished_at=datetime.now().astimezone().isoformat(timespec="seconds"),
             steps=steps,
             recommended_bpm=rec.rate_bpm if rec is not None else None,
@@ -263,14 +322,14 @@ class AssessmentRun:
             "marked steps.",
             confirmed_bpm=self.result.confirmed_bpm if self.result is not None else None,
         )
-        self.store.set_setting(result_key(self.session_id), self.result.to_dict())
+        self.store.set_setting(result_key(session_id), self.result.to_dict())
         # History lists sessions with their note: say there what the assessment found
         note = (
             f"Recommended rate: {rec.rate_bpm:g} breaths/min"
             if rec is not None
             else "No recommendation (too many artifacts)"
         )
-        self.store.set_reflection(self.session_id, stress_before=None, stress_after=None, note=note)
+        self.store.set_reflection(session_id, stress_before=None, stress_after=None, note=note)
 
     def confirm(self, rate_bpm: float) -> None:
         """Record that the user took `rate_bpm` as their pacer rate."""
@@ -280,16 +339,15 @@ class AssessmentRun:
         self.store.set_setting(result_key(self.result.session_id), self.result.to_dict())
 
     def cancel(self) -> None:
-        """Stop early: the session is kept as interrupted, without a result."""
-        if self.session_id is not None and self.running:
-            self.store.finish_session(
-                self.session_id, status="interrupted", duration_s=round(self.now_s(), 3)
-            )
-        self.stage = Stage("idle")
+        """Stop early (also after a strap failure): the session is kept as interrupted,
+        without a result. Stops the source."""
+        if self.running or self.engine.state is SessionState.FAILED:
+            self.engine.cancel()
+        else:
+            self.engine.close_source()
 
     def _mark(self, at_s: float, kind: str, rate_bpm: float) -> None:
-        if self.session_id is not None:
-            self.store.add_mark(self.session_id, MarkRecord(at_s * 1000.0, kind, f"{rate_bpm:g}"))
+        self.engine.mark(at_s, kind, f"{rate_bpm:g}")
 
 
 def past_assessments(store: Store) -> list[AssessmentResult]:
@@ -351,7 +409,13 @@ def demo_assessment(
         breath_cycles=cycles_at,
     )
     run = AssessmentRun(
-        store, base_pattern, strap.now_s, rates_bpm=rates_bpm, step_s=step_s, rest_s=rest_s
+        store,
+        base_pattern,
+        strap.now_s,
+        source=strap,
+        rates_bpm=rates_bpm,
+        step_s=step_s,
+        rest_s=rest_s,
     )
     holder.append(run)
     return run, strap

@@ -1,8 +1,8 @@
-"""One live session, Qt-free: the timer, the recorder, the live engine and the source, joined.
+"""One live session, Qt-free: the session engine and the live analysis, joined.
 
-Runs on one thread (the GUI's asyncio loop). The source's items go to the recorder, which stores
-every beat and reading at once, and to the live engine; the UI only ever reads `snapshot()` and
-`connection` on its own timer. Session time starts when `start()` is called.
+Runs on one thread (the GUI's asyncio loop). The session engine takes the source's items, stores
+every beat and reading at once and tells this class, which feeds the live engine; the UI only
+ever reads `snapshot()` and `connection` on its own timer. Session time starts at `start()`.
 """
 
 from __future__ import annotations
@@ -12,16 +12,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from app.breathing import BreathingPattern, SessionTimer, pacer_state
+from app.session.engine import SessionEngine, SessionSpec, single_stage
+from app.session.events import (
+    ConnectionChanged,
+    Failed,
+    SamplesArrived,
+    SessionEvent,
+    StateChanged,
+)
 from app.session.live import LiveAnalysis, LiveEngine, LiveSnapshot
 from app.session.pacing import breath_starts_for, wave_for
 from app.session.recorder import SessionRecorder
+from app.session.state import SessionState
 from app.store import Store
-from app.store.records import MarkRecord
+from app.store.records import BeatRecord
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample
 
 Clock = Callable[[], float]
-CHECKPOINT_EVERY_S = 1.0
-"""How often a running session stores its active length (a crash then loses about a second)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +87,14 @@ def next_connection_state(state: ConnectionState, event: ConnectionEvent) -> Con
 class LiveSession:
     """A breathing session with live heart data (or the pacer only when no source is given).
 
+    The session engine starts, runs and ends it; this class follows the engine's events into
+    the live analysis and the connection state the page shows.
+
     Args:
         store: the open database.
         pattern: the pacer's breathing pattern.
         analysis: the analysis core adapter used for live numbers.
+        source: the heart-rate source, None for the pacer only (or items fed by `on_item`).
         clock: monotonic seconds; for a sped-up demo strap pass the strap's `now_s`.
         length_s: session length of active time, None for open-ended.
         kind: the stored session kind.
@@ -95,6 +106,7 @@ class LiveSession:
         pattern: BreathingPattern,
         analysis: LiveAnalysis,
         *,
+        source: HeartRateSource | None = None,
         clock: Clock = time.monotonic,
         length_s: float | None = None,
         kind: str = "breathing",
@@ -103,17 +115,20 @@ class LiveSession:
         self.pattern = pattern
         self.clock = clock
         self.kind = kind
-        self.timer = SessionTimer(clock, length_s)
+        self.source = source
+        self._length_s = length_s
         self.engine = LiveEngine(analysis, breath_starts_for(pattern), wave_for(pattern))
         self.connection = ConnectionState()
-        self.session_id: int | None = None
-        self.recorder: SessionRecorder | None = None
-        self.source: HeartRateSource | None = None
         self.last_beat_arrival_s: float | None = None
         self.last_beat_received_s: float | None = None  # time.monotonic() when handed over
-        self.beats_received = 0
-        self._start_s = 0.0
-        self._checkpoint_at_s = CHECKPOINT_EVERY_S
+        self.session_engine = SessionEngine(
+            store,
+            SessionSpec(kind),
+            source=source,
+            clock=clock,
+            plan=single_stage(length_s, pattern.rate_bpm),
+        )
+        self.session_engine.subscribe(self._on_event)
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(
@@ -124,7 +139,7 @@ class LiveSession:
         simulated: bool = False,
     ) -> int:
         """Create the session; `simulated` marks a demo-strap session as practice."""
-        self.session_id = self.store.start_session(
+        self.session_engine.spec = SessionSpec(
             self.kind,
             sensor_name=sensor_name,
             sensor_address=sensor_address,
@@ -132,23 +147,46 @@ class LiveSession:
             rate_bpm=self.pattern.rate_bpm,
             pattern_json=self.pattern.to_json(),
         )
-        self._start_s = self.clock()
-        self.timer.start()
-        self.recorder = SessionRecorder(
-            self.store, self.session_id, self.clock, start_s=self._start_s
-        )
-        return self.session_id
+        if self.source is not None:
+            self.connection = replace(self.connection, status="scanning")
+        session_id = self.session_engine.start()
+        assert session_id is not None
+        return session_id
+
+    @property
+    def session_id(self) -> int | None:
+        return self.session_engine.session_id
+
+    @property
+    def recorder(self) -> SessionRecorder | None:
+        return self.session_engine.recorder
+
+    @property
+    def timer(self) -> SessionTimer:
+        return self.session_engine.timer
+
+    @property
+    def beats_received(self) -> int:
+        return self.session_engine.beats_received
 
     @property
     def running(self) -> bool:
-        return self.timer.state in ("running", "paused")
+        """Started and not ended (a failed source leaves the pacer going until `stop()`)."""
+        state = self.session_engine.state
+        return state.is_live or state is SessionState.FAILED
+
+    def is_paused(self) -> bool:
+        return self.session_engine.state is SessionState.PAUSED
 
     def now_s(self) -> float:
         """Session time (pauses included)."""
-        return self.timer.wall_s()
+        return self.session_engine.now_s()
 
     def active_s(self) -> float:
-        return self.timer.active_s()
+        return self.session_engine.active_s()
+
+    def remaining_s(self) -> float | None:
+        return self.timer.remaining_s()
 
     def pacer_t_s(self) -> float:
         """Where the pacer is: active time (it stands still while paused)."""
@@ -158,91 +196,68 @@ class LiveSession:
         t = self.pacer_t_s() if at_active_s is None else at_active_s
         return pacer_state(self.pattern, max(0.0, t)).current_rate_bpm
 
-    def checkpoint_if_due(self) -> bool:
-        """Store the active length every `CHECKPOINT_EVERY_S` (call it from a UI timer).
-
-        After a crash the session is closed with this length; without it a pacer-only session
-        (no beats) would end at its start, and a strap session would count its pauses.
-        """
-        if self.session_id is None or self.timer.state != "running":
-            return False
-        active_s = self.timer.active_s()
-        if active_s < self._checkpoint_at_s:
-            return False
-        self.store.checkpoint_session(self.session_id, active_s=round(active_s, 3))
-        self._checkpoint_at_s = active_s + CHECKPOINT_EVERY_S
-        return True
+    def tick(self) -> bool:
+        """Let the engine look at the clock: it stores the active length every second (so a
+        crash loses about a second) and ends a timed session at its length. True when a
+        checkpoint was stored."""
+        return self.session_engine.tick()
 
     def pause(self) -> None:
-        if self.timer.state != "running":
-            return
-        mark = self.timer.pause()
-        self.engine.pause(mark.wall_s)
-        self._mark(mark.wall_s, "pause")
+        self.session_engine.pause()
 
     def resume(self) -> None:
-        if self.timer.state != "paused":
-            return
-        mark = self.timer.resume()
-        self.engine.resume(mark.wall_s)
-        self._mark(mark.wall_s, "resume")
+        self.session_engine.resume()
 
-    def stop(self, status: str = "complete") -> int | None:
-        """End the session cleanly; returns its id."""
-        if self.source is not None:
-            self.source.stop()
-        if not self.running or self.session_id is None:
-            return self.session_id
-        self.timer.stop()
-        self.store.finish_session(
-            self.session_id, status=status, duration_s=round(self.timer.active_s(), 3)
-        )
+    def stop(self) -> int | None:
+        """End the session cleanly (and stop the source); returns its id."""
+        session_id = self.session_engine.stop()
         self.connection = replace(self.connection, status="stopped")
-        return self.session_id
-
-    def _mark(self, wall_s: float, kind: str, detail: str | None = None) -> None:
-        if self.session_id is not None:
-            self.store.add_mark(self.session_id, MarkRecord(wall_s * 1000.0, kind, detail))
+        return session_id
 
     # -- the source ----------------------------------------------------------------------
-    async def run_source(self, source: HeartRateSource) -> None:
-        """Consume `source` until it ends or the session stops (run it on the GUI loop)."""
-        self.source = source
-        self.connection = replace(self.connection, status="scanning")
-        # `stop()` stops the source, which then ends this loop; never break out of it (the
-        # source's generator would be left to the garbage collector to close).
-        async for item in source:
-            self.on_item(item)
+    async def run_source(self) -> None:
+        """Consume the source until it ends or the session stops (run it on the GUI loop)."""
+        await self.session_engine.run()
 
     def on_item(self, item: Sample | ConnectionEvent) -> None:
-        recorder = self.recorder
-        if recorder is None or not self.running or self.timer.is_due():
-            return  # a timed session that reached its length takes no more data
-        if isinstance(item, Sample):
-            beats = recorder.on_sample(item)
-            m = item.measurement
-            t_s = item.arrival_s - recorder.start_s
-            if m.bpm > 0 and m.contact is not False:
-                self.engine.add_reading(t_s, float(m.bpm))
-                if self.connection.contact is not True and m.contact is True:
-                    self.connection = replace(self.connection, contact=True)
-            for beat in beats:
-                self.engine.add_beat(beat.t_ms / 1000.0, beat.rr_ms, beat.gap_before)
-            if beats:
-                self.beats_received += len(beats)
-                self.last_beat_arrival_s = item.arrival_s
-                self.last_beat_received_s = time.monotonic()
+        self.session_engine.feed(item)
+
+    def _on_event(self, event: SessionEvent) -> None:
+        recorder = self.session_engine.recorder
+        if recorder is None:
             return
-        recorder.on_event(item)
-        at_s = item.at_s - recorder.start_s
-        previous = self.connection
-        self.connection = next_connection_state(previous, item)
-        if item.kind is EventKind.CONNECTED:
-            self.engine.link_up(at_s)
-            if self.session_id is not None and item.name and previous.name is None:
-                self.store.set_sensor(self.session_id, item.name, item.address)
-        elif item.kind in (EventKind.DISCONNECTED, EventKind.RECONNECTING, EventKind.FAILED):
-            self.engine.link_down(at_s)
+        if isinstance(event, SamplesArrived):
+            self._on_sample(event.sample, event.beats, recorder.start_s)
+        elif isinstance(event, ConnectionChanged):
+            item = event.event
+            at_s = item.at_s - recorder.start_s
+            previous = self.connection
+            self.connection = next_connection_state(previous, item)
+            if item.kind is EventKind.CONNECTED:
+                self.engine.link_up(at_s)
+                if item.name and previous.name is None:
+                    self.store.set_sensor(recorder.session_id, item.name, item.address)
+            elif item.kind in (EventKind.DISCONNECTED, EventKind.RECONNECTING, EventKind.FAILED):
+                self.engine.link_down(at_s)
+        elif isinstance(event, StateChanged):
+            if event.new is SessionState.PAUSED:
+                self.engine.pause(event.at_s)
+            elif event.old is SessionState.PAUSED:
+                self.engine.resume(event.at_s)
+        elif isinstance(event, Failed) and self.connection.status != "failed":
+            self.connection = replace(self.connection, status="failed", message=event.reason)
+
+    def _on_sample(self, sample: Sample, beats: tuple[BeatRecord, ...], start_s: float) -> None:
+        m = sample.measurement
+        if m.bpm > 0 and m.contact is not False:
+            self.engine.add_reading(sample.arrival_s - start_s, float(m.bpm))
+            if self.connection.contact is not True and m.contact is True:
+                self.connection = replace(self.connection, contact=True)
+        for beat in beats:
+            self.engine.add_beat(beat.t_ms / 1000.0, beat.rr_ms, beat.gap_before)
+        if beats:
+            self.last_beat_arrival_s = sample.arrival_s
+            self.last_beat_received_s = time.monotonic()
 
     # -- what the UI reads ---------------------------------------------------------------
     def snapshot(self) -> LiveSnapshot:

@@ -185,13 +185,13 @@ def test_running_session_checkpoints_so_a_crash_keeps_its_length(
         page.refresh_now()
     running = store.session(session_id)
     assert running is not None and running.status == "active"
-    assert running.duration_s == pytest.approx(10.0)  # the last checkpoint, at 10 s
+    assert running.duration_s == pytest.approx(12.0)  # checkpoints every second: the last at 12 s
     # The app dies here; the next start closes the session with the checkpointed length.
     assert store.close_unfinished() == [session_id]
     closed = store.session(session_id)
     assert closed is not None
     assert closed.status == "interrupted"
-    assert closed.duration_s == pytest.approx(10.0)
+    assert closed.duration_s == pytest.approx(12.0)
 
 
 def test_cues_play_at_phase_starts(

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 from app.breathing import Cue
 from app.breathing.resonance import PROTOCOL_RATES_BPM, result_key
 from app.session.assessment_run import DemoOptions
-from app.session.sources import SourceOptions
+from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions
 from app.store import Store, open_store
 from app.store.settings import load_settings
 from app.ui.app import build_window
@@ -23,6 +23,8 @@ from app.ui.pages.assessment import AssessmentPage
 from app.ui.pages.history import session_row
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
+from sensors.source import ConnectionEvent, EventKind
+from tests.stubs import ManualClock, ScriptedSource, strap_sample
 
 
 async def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
@@ -245,5 +247,63 @@ def test_a_step_can_be_repeated_from_the_result(
     assert run.result.recommended_bpm == 5.5
     step_starts = [m for m in store.marks(run.result.session_id) if m.kind == "step_start"]
     assert [m.detail for m in step_starts][-1] == "6"
+    host.close()
+    store.close()
+
+
+@pytest.mark.parametrize("broken_by", ["failed event", "error in the source"])
+def test_a_strap_failure_stops_the_assessment_and_is_shown(
+    qloop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    broken_by: str,
+) -> None:
+    store = open_store(tmp_path / "baseline.db")
+    store.set_setting(LAST_STRAP_KEY, {"name": "H10", "address": "AA:BB"})
+    clock = ManualClock()
+    strap = ScriptedSource()
+
+    def build(
+        kind: str, address: str | None, _rate: Callable[[float], float], _options: SourceOptions
+    ) -> BuiltSource:
+        assert (kind, address) == ("last", "AA:BB")
+        return BuiltSource(strap, clock, "H10", address)
+
+    monkeypatch.setattr("app.ui.pages.assessment.build_source", build)
+    model = SettingsModel(store, load_settings(store))
+    page = AssessmentPage(store, model, SourceOptions())
+    messages: list[str] = []
+    page.message.connect(messages.append)
+    host = hosted(page)
+    host.show()
+
+    def in_step_one() -> bool:
+        page.refresh()
+        return page.run is not None and page.run.stage.kind == "step"
+
+    async def scenario() -> None:
+        page.start_button.click()
+        assert page.run is not None and not page.failure_label.isVisibleTo(page)
+        strap.connect(clock.now, "H10", "AA:BB")
+        for _ in range(5):
+            strap.put(strap_sample(clock.advance(1.0), 60, (1024,)))
+        await wait_until(in_step_one, 10.0, "step 1")
+        if broken_by == "failed event":
+            strap.put(
+                ConnectionEvent(EventKind.FAILED, clock.advance(1.0), message="Bluetooth is off")
+            )
+        else:
+            strap.fail_with = OSError("Bluetooth is off")
+            strap.end()
+        await wait_until(lambda: page.failure_label.isVisibleTo(page), 10.0, "the failure")
+
+    qloop.run_until_complete(scenario())
+    assert "Bluetooth is off" in page.failure_label.text()
+    assert messages and "Bluetooth is off" in messages[-1]
+    assert page.stack.currentWidget() is page.intro_view and page.run is None
+    assert strap.stopped
+    (session,) = store.sessions(kind="assessment")
+    assert session.status == "interrupted"
+    assert len(store.beats(session.id)) == 5
     host.close()
     store.close()

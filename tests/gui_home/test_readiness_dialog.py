@@ -16,7 +16,9 @@ from app.store.daily import readiness_record
 from app.ui.dialogs.readiness import ReadinessDialog, format_countdown
 from app.ui.pages.home import HomePage
 from sensors.simulated import DemoStrap
+from sensors.source import ConnectionEvent, EventKind
 from tests.gui_home.conftest import FAST_DEMO, wait_until
+from tests.stubs import ManualClock, ScriptedSource, strap_sample
 
 
 def test_countdown_text() -> None:
@@ -128,3 +130,40 @@ def test_cancelling_a_running_check_removes_it(
     qloop.run_until_complete(scenario())
     assert store.sessions(kind="readiness") == []
     assert dialog.refusal is None
+
+
+def test_a_strap_failure_during_the_check_is_shown_and_the_recording_kept(
+    store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    clock = ManualClock()
+    strap = ScriptedSource()
+
+    def build(
+        _kind: str, _address: str | None, _rate: Callable[[float], float], _options: SourceOptions
+    ) -> BuiltSource:
+        return BuiltSource(strap, clock, "H10", "AA:BB")
+
+    dialog = ReadinessDialog(store, FAST_DEMO, source_factory=build)
+    qtbot.addWidget(dialog)
+    dialog.configure(strap="demo", minutes=2)
+    saved: list[int] = []
+    dialog.check_saved.connect(saved.append)
+
+    async def scenario() -> None:
+        dialog.start_button.click()
+        strap.connect(clock.now, "H10", "AA:BB")
+        for _ in range(10):
+            strap.put(strap_sample(clock.advance(1.0), 60, (1024,)))
+        await wait_until(lambda: dialog.recorder is not None and len(dialog.recorder.beats) == 10)
+        assert dialog.state == "measuring"
+        strap.put(ConnectionEvent(EventKind.FAILED, clock.advance(1.0), message="Bluetooth is off"))
+        await wait_until(lambda: dialog.state == "result")
+
+    qloop.run_until_complete(scenario())
+    assert dialog.result_heading.text() == "No value this time"
+    assert dialog.result_label.text().startswith("Bluetooth is off.")
+    assert strap.stopped
+    [sid] = saved
+    record = store.session(sid)
+    assert record is not None and record.status == "interrupted"
+    assert len(store.beats(sid)) == 10

@@ -295,7 +295,8 @@ def test_a_recording_that_cannot_start_points_to_the_doctor(db_path: Path) -> No
             store, BleStrapSource(), kind="recording", clock=time.monotonic, duration_s=None,
             remember_strap=False,
         )  # fmt: skip
-        recording.on_event(ConnectionEvent(EventKind.FAILED, 0.0, message=MSG_NOT_FOUND))
+        recording.engine.start()
+        recording.engine.feed(ConnectionEvent(EventKind.FAILED, 0.0, message=MSG_NOT_FOUND))
         with pytest.raises(CommandError) as raised:
             recording.finish()
         assert str(raised.value).startswith(MSG_NOT_FOUND)

@@ -115,15 +115,15 @@ def test_checkpoints_keep_the_active_length_for_a_crash(db_path: Path) -> None:
     clock = FakeClock()
     session = LiveSession(store, BreathingPattern(), CoreAnalysis(), clock=clock)
     sid = session.start()  # pacer only: no beats will ever show how far it got
-    assert not session.checkpoint_if_due()
+    assert not session.tick()
     clock.now += 3.4
-    assert session.checkpoint_if_due()
+    assert session.tick()
     session.pause()
     clock.now += 20.0
-    assert not session.checkpoint_if_due()  # paused time is not active time
+    assert not session.tick()  # paused time is not active time
     session.resume()
     clock.now += 1.2
-    assert session.checkpoint_if_due()
+    assert session.tick()
     # The app dies here; the next start closes the session with the checkpointed length.
     assert store.close_unfinished() == [sid]
     record = store.session(sid)

@@ -1,12 +1,13 @@
 """The morning readiness check: a short, quiet resting measurement with a strap.
 
-Setup -> quiet countdown -> result. The user picks the strap (the demo strap, or a Bluetooth
-strap: the last one used when the store remembers it), 1, 2, 3 or 5 minutes (2 by default),
-seated or lying, and optionally standing up for the last minute (the orthostatic test). There is
-no pacer: breathing is left alone. The source runs as an asyncio task on the GUI loop (qasync),
-its items go to a `SessionRecorder` writing a session of kind `readiness`; the countdown starts
-with the first packet that has skin contact. At the end `finish_readiness` analyses the beats and
-the dialog shows lnRMSSD, RMSSD and heart rate, or the plain reason it could not give a value.
+Setup -> quiet countdown -> result. The user picks the strap (the demo strap, or a Bluetooth strap:
+the last one used when the store remembers it), 1, 2, 3 or 5 minutes (2 by default), seated or
+lying, and optionally standing up for the last minute (the orthostatic test). There is no pacer:
+breathing is left alone. A `SessionEngine` consumes the source as an asyncio task on the GUI loop
+(qasync) and records a session of kind `readiness`; the countdown starts with the first packet that
+has skin contact and the engine ends the check when its time is up. At the end `finish_readiness`
+analyses the beats and the dialog shows lnRMSSD, RMSSD and heart rate, or the plain reason it could
+not give a value.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from functools import partial
 from typing import Literal
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -35,12 +37,21 @@ from PySide6.QtWidgets import (
 
 from app.recovery.daily_values import ReadinessUnavailableError, finish_readiness
 from app.recovery.readiness import ReadinessRefusedError, ReadinessResult
+from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
+from app.session.events import (
+    ConnectionChanged,
+    Failed,
+    SamplesArrived,
+    SessionEvent,
+    StateChanged,
+)
 from app.session.recorder import SessionRecorder
 from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
+from app.session.state import SessionState
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
-from sensors.source import ConnectionEvent, EventKind, Sample
+from sensors.source import ConnectionEvent, EventKind
 
 DURATIONS_MIN = (1, 2, 3, 5)
 DEFAULT_DURATION_MIN = 2
@@ -100,7 +111,7 @@ class ReadinessDialog(QDialog):
         self._options = source_options
         self.state: State = "setup"
         self.built: BuiltSource | None = None
-        self.recorder: SessionRecorder | None = None
+        self.engine: SessionEngine | None = None
         self.session_id: int | None = None
         self.source_task: asyncio.Task[None] | None = None
         self.outcome: ReadinessResult | None = None
@@ -270,65 +281,66 @@ class ReadinessDialog(QDialog):
         self._posture = "lying" if self.lying_button.isChecked() else "seated"
         self.outcome = None
         self.refusal = None
-        self.recorder = None
         self.built = self._build_source(
             kind, self._last_address, lambda _t: NATURAL_BREATHING_BPM, self._options
         )
         assert self.built is not None
         if not self.built.simulated:
             save_strap_answer(self._store, StrapAnswer.STRAP)
-        self.session_id = self._store.start_session(
-            "readiness",
-            sensor_name=self.built.name,
-            sensor_address=self.built.address,
-            simulated=self.built.simulated,
+        # the record opens now; the countdown starts with the first packet with skin contact
+        engine = SessionEngine(
+            self._store,
+            SessionSpec(
+                "readiness",
+                sensor_name=self.built.name,
+                sensor_address=self.built.address,
+                simulated=self.built.simulated,
+            ),
+            source=self.built.source,
+            clock=self.built.clock,
+            plan=single_stage(self._duration_s),
+            start_at=StartAt.CONTACT,
         )
+        engine.subscribe(partial(self._on_session_event, engine))
+        self.engine = engine
+        self.session_id = engine.start()
         self.state = "connecting"
         self.countdown_label.setText(format_countdown(self._duration_s))
         self.prompt_label.setText("Connecting to the strap\u2026")
         self.status_label.setText("")
         self.stack.setCurrentWidget(self.run_view)
-        self.source_task = asyncio.ensure_future(self._run_source(self.built))
+        self.source_task = asyncio.ensure_future(engine.run())
         self.timer.start()
 
-    async def _run_source(self, built: BuiltSource) -> None:
-        try:
-            async for item in built.source:
-                if isinstance(item, Sample):
-                    self._on_sample(item)
-                else:
-                    self._on_event(item)
-        except Exception as exc:  # shown to the user; nothing else depends on it
-            self._fail(f"The strap stopped: {exc}")
+    @property
+    def recorder(self) -> SessionRecorder | None:
+        """The recording, None until the first packet with skin contact."""
+        return self.engine.recorder if self.engine is not None else None
 
-    def _on_sample(self, sample: Sample) -> None:
-        if self.session_id is None or self.state not in ("connecting", "measuring"):
+    def _on_session_event(self, engine: SessionEngine, event: SessionEvent) -> None:
+        if engine is not self.engine:
             return
-        m = sample.measurement
-        if self.recorder is None:
-            if m.bpm == 0 or m.contact is False:
-                self.prompt_label.setText(
-                    "Waiting for skin contact: moisten the strap's pads and put it on."
-                )
-                return
-            assert self.built is not None
-            self.recorder = SessionRecorder(
-                self._store, self.session_id, self.built.clock, start_s=sample.arrival_s
-            )
-            self.state = "measuring"
+        if isinstance(event, SamplesArrived) and engine.recorder is None:
             self.prompt_label.setText(
-                "Sit still and breathe naturally."
-                if self._posture == "seated"
-                else "Lie still and breathe naturally."
+                "Waiting for skin contact: moisten the strap's pads and put it on."
             )
-        if sample.arrival_s - self.recorder.start_s > self._duration_s:
-            self.finish()  # the time is up: beats after the end are not part of the check
-            return
-        self.recorder.on_sample(sample)
+        elif isinstance(event, StateChanged):
+            if event.old is SessionState.CONNECTING and event.new is SessionState.RUNNING:
+                self.state = "measuring"
+                self.prompt_label.setText(
+                    "Sit still and breathe naturally."
+                    if self._posture == "seated"
+                    else "Lie still and breathe naturally."
+                )
+            elif event.new is SessionState.ENDED and self.state == "measuring":
+                # the time is up: beats after the end are not part of the check
+                QTimer.singleShot(0, self._analyse)
+        elif isinstance(event, ConnectionChanged):
+            self._on_connection(event.event)
+        elif isinstance(event, Failed):
+            self._fail(event.reason)
 
-    def _on_event(self, event: ConnectionEvent) -> None:
-        if self.recorder is not None:
-            self.recorder.on_event(event)
+    def _on_connection(self, event: ConnectionEvent) -> None:
         if event.kind is EventKind.CONNECTED:
             if event.address and event.address != "demo":
                 self._store.set_setting(
@@ -338,8 +350,6 @@ class ReadinessDialog(QDialog):
                     self._store.set_sensor(self.session_id, event.name, event.address)
             if self.state == "connecting":
                 self.prompt_label.setText("Connected. Waiting for the first heartbeats\u2026")
-        elif event.kind is EventKind.FAILED:
-            self._fail(event.message or "The strap could not be reached.")
         elif event.kind is EventKind.RR_UNAVAILABLE:
             self._fail(
                 "This strap sends heart rate without beat-to-beat intervals, so the morning "
@@ -347,12 +357,13 @@ class ReadinessDialog(QDialog):
             )
 
     def tick(self) -> None:
-        """Move the countdown from the session clock; finish when the time is up."""
-        if self.state != "measuring" or self.recorder is None:
+        """Move the countdown from the session clock; the engine ends the check on time."""
+        engine = self.engine
+        if self.state != "measuring" or engine is None or engine.recorder is None:
             return
-        elapsed = self.recorder.elapsed_s()
-        left = self._duration_s - elapsed
-        self.countdown_label.setText(format_countdown(left))
+        engine.tick()
+        elapsed = min(engine.active_s(), self._duration_s)
+        self.countdown_label.setText(format_countdown(self._duration_s - elapsed))
         if (
             self._stand_up_s is not None
             and elapsed >= self._stand_up_s
@@ -360,24 +371,20 @@ class ReadinessDialog(QDialog):
         ):
             self._stand_prompted = True
             self.prompt_label.setText("Please stand up now, and stand still for the last minute.")
-        beats = len(self.recorder.beats)
-        self.status_label.setText(f"{beats} heartbeats so far")
-        if left <= 0:
-            self.finish()
+        self.status_label.setText(f"{len(engine.recorder.beats)} heartbeats so far")
 
     def _stop_source(self) -> None:
         self.timer.stop()
-        if self.built is not None:
-            self.built.source.stop()
+        if self.engine is not None:
+            self.engine.close_source()
 
-    def finish(self) -> None:
-        """Time is up: store the session and analyse it."""
-        if self.state != "measuring" or self.session_id is None or self.recorder is None:
+    def _analyse(self) -> None:
+        """The engine stored the session: analyse it and show the value."""
+        if self.state != "measuring" or self.session_id is None:
             return
         self.state = "analysing"
         self._stop_source()
         session_id = self.session_id
-        self._store.finish_session(session_id, duration_s=self._duration_s)
         try:
             self.outcome = finish_readiness(
                 self._store, session_id, posture=self._posture, stand_up_s=self._stand_up_s
@@ -413,9 +420,10 @@ class ReadinessDialog(QDialog):
     def _fail(self, message: str) -> None:
         if self.state in ("result", "setup"):
             return
-        self._stop_source()
+        self.timer.stop()
+        if self.engine is not None:
+            self.engine.cancel()  # kept as interrupted (also stops the source)
         if self.session_id is not None:
-            self._store.finish_session(self.session_id, status="interrupted")
             self.check_saved.emit(self.session_id)
         self.refusal = message.rstrip(".")
         self.outcome = None
@@ -424,9 +432,10 @@ class ReadinessDialog(QDialog):
     def cancel_check(self) -> None:
         """Stop a running check; the unfinished recording is removed."""
         if self.state in ("connecting", "measuring"):
-            self._stop_source()
+            self.timer.stop()
+            if self.engine is not None:
+                self.engine.cancel()
             if self.session_id is not None:
-                self._store.finish_session(self.session_id, status="interrupted")
                 self._store.delete_session(self.session_id)
             self.session_id = None
             self.state = "setup"

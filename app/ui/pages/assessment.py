@@ -1,9 +1,10 @@
 """The resonance-rate assessment page: introduction -> steps with the pacer -> result.
 
-The heart-rate source runs as an asyncio task on the GUI loop and hands every item to the
-`AssessmentRun` (which stores it and moves the protocol on); a ~30 Hz QTimer repaints the pacer
-and the labels from the run's state. The result view shows every measure per step, the
-recommended rate with its reason and a chart; confirming makes the rate the pacer's default.
+The run's session engine consumes the heart-rate source as an asyncio task on the GUI loop (it
+stores every item and moves the protocol on); a ~30 Hz QTimer repaints the pacer and the labels
+from the run's state. A strap that fails for good stops the assessment and the page says why.
+The result view shows every measure per step, the recommended rate with its reason and a chart;
+confirming makes the rate the pacer's default.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import math
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
@@ -42,10 +44,12 @@ from app.hrv.coherence import format_coherence
 from app.session.assessment_run import (
     AssessmentRun,
     DemoOptions,
+    RunPhase,
     demo_assessment,
     past_assessments,
     retest_text,
 )
+from app.session.events import Failed, SessionEvent
 from app.session.sources import SourceOptions, build_source
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
@@ -55,7 +59,6 @@ from app.ui.services.sound import CuePlayer
 from app.ui.widgets.pacer import PacerWidget
 from app.ui.widgets.source_picker import FoundStrap, ScanFn, SourcePicker
 from sensors.simulated import DEMO_ADDRESS, DEMO_NAME
-from sensors.source import HeartRateSource
 
 FRAME_INTERVAL_MS = 33
 NO_VALUE = "\u2013"  # an en dash: the measure could not be computed
@@ -153,9 +156,7 @@ class AssessmentPage(QWidget):
         )
         self._today = today
         self.run: AssessmentRun | None = None
-        self.source: HeartRateSource | None = None
         self.source_task: asyncio.Task[None] | None = None
-        self._shown_stage = ""
         self._shown_result: AssessmentResult | None = None
         self._shown_simulated = False
         self._cues = cue_player
@@ -200,6 +201,11 @@ class AssessmentPage(QWidget):
         row.addWidget(self.length_box)
         row.addStretch(1)
         layout.addLayout(row)
+        self.failure_label = QLabel("")
+        self.failure_label.setWordWrap(True)
+        self.failure_label.setProperty("role", "warning")
+        self.failure_label.hide()
+        layout.addWidget(self.failure_label)
         self.start_button = QPushButton("Start the assessment")
         self.start_button.setProperty("role", "primary")
         self.start_button.clicked.connect(self.start)
@@ -343,8 +349,7 @@ class AssessmentPage(QWidget):
         step_s = float(self.length_box.currentData())
         run: AssessmentRun
         if choice.kind == "demo":
-            run, strap = demo_assessment(self._store, pattern, self.demo_options, step_s=step_s)
-            source: HeartRateSource = strap
+            run, _strap = demo_assessment(self._store, pattern, self.demo_options, step_s=step_s)
             name: str | None = DEMO_NAME
             address: str | None = DEMO_ADDRESS
         else:
@@ -357,25 +362,38 @@ class AssessmentPage(QWidget):
             built = build_source(choice.kind, choice.address, rate_at, self._options)
             if built is None:
                 return
-            run = AssessmentRun(self._store, pattern, built.clock, step_s=step_s)
+            run = AssessmentRun(
+                self._store, pattern, built.clock, source=built.source, step_s=step_s
+            )
             holder.append(run)
-            source = built.source
             name, address = choice.name, choice.address
         self.run = run
-        self.source = source
+        run.engine.subscribe(partial(self._on_session_event, run))
         run.start(sensor_name=name, sensor_address=address, simulated=choice.kind == "demo")
-        self.source_task = asyncio.ensure_future(self._consume(run, source))
-        self._shown_stage = ""
+        self.failure_label.hide()
+        self.source_task = asyncio.ensure_future(run.run_source())
         self.stack.setCurrentWidget(self.running_view)
         self.timer.start()
         self.refresh()
 
-    async def _consume(self, run: AssessmentRun, source: HeartRateSource) -> None:
-        try:
-            async for item in source:
-                run.on_item(item)
-        except Exception as exc:  # shown on the page; never swallowed
-            self.status_label.setText(f"The strap stopped: {exc}")
+    def _on_session_event(self, run: AssessmentRun, event: SessionEvent) -> None:
+        """A strap that fails for good stops the assessment; the page says why."""
+        if isinstance(event, Failed) and run is self.run:
+            QTimer.singleShot(0, partial(self._show_failure, run, event.reason))
+
+    def _show_failure(self, run: AssessmentRun, reason: str) -> None:
+        if run is not self.run:
+            return
+        run.cancel()
+        if run.session_id is not None:
+            self.session_saved.emit(run.session_id)
+        self.run = None
+        self.timer.stop()
+        text = f"The strap stopped: {reason}. The assessment was stopped; what it recorded is kept."
+        self.failure_label.setText(text)
+        self.failure_label.show()
+        self.message.emit(text)
+        self.back_to_intro()
 
     def refresh(self) -> None:
         """Move the protocol on and repaint (the page's timer calls this)."""
@@ -385,19 +403,19 @@ class AssessmentPage(QWidget):
         run.tick()
         stage = run.stage
         total = len(run.rates_bpm)
-        if stage.kind == "done":
+        if stage.kind is RunPhase.DONE:
             self._show_result()
             return
-        if stage.kind == "idle":
+        if stage.kind is RunPhase.IDLE:
             return
         left = run.stage_left_s()
         number = stage.step_index + 1
-        if stage.kind == "waiting":
+        if stage.kind is RunPhase.WAITING:
             self.step_label.setText("Getting ready")
             self.detail_label.setText("Waiting for the first heartbeats from the strap\u2026")
             self.pacer.show_idle("Sit comfortably")
             fraction = 0.0
-        elif stage.kind == "step":
+        elif stage.kind is RunPhase.STEP:
             self.step_label.setText(
                 f"Step {number} of {total} \u00b7 {stage.rate_bpm:g} breaths/min"
             )
@@ -415,7 +433,7 @@ class AssessmentPage(QWidget):
             )
             self.pacer.show_idle("Rest")
             fraction = stage.step_index / total
-        self.skip_button.setVisible(stage.kind == "rest")
+        self.skip_button.setVisible(stage.kind is RunPhase.REST)
         self.progress.setValue(round(1000 * min(max(fraction, 0.0), 1.0)))
         recorder = run.recorder
         bpm = recorder.last_bpm if recorder is not None else None
@@ -454,9 +472,8 @@ class AssessmentPage(QWidget):
 
     def _stop_source(self) -> None:
         self.timer.stop()
-        if self.source is not None:
-            self.source.stop()
-        self.source = None
+        if self.run is not None:
+            self.run.cancel()  # after the protocol is done: only stops the strap
 
     # -- result ----------------------------------------------------------------------------
     def _show_result(self) -> None:
@@ -515,7 +532,7 @@ class AssessmentPage(QWidget):
         self.stack.setCurrentWidget(self.result_view)
 
     def _update_repeat_button(self) -> None:
-        can_repeat = self.run is not None and self.run.stage.kind == "done"
+        can_repeat = self.run is not None and self.run.stage.kind is RunPhase.DONE
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         self.repeat_button.setVisible(can_repeat)
         self.repeat_button.setEnabled(can_repeat and bool(rows))
@@ -530,7 +547,7 @@ class AssessmentPage(QWidget):
     def repeat_selected(self) -> None:
         run = self.run
         rate = self.selected_rate()
-        if run is None or rate is None or run.stage.kind != "done" or self.source is None:
+        if run is None or rate is None or run.stage.kind is not RunPhase.DONE:
             return
         run.repeat_step(rate)
         self.stack.setCurrentWidget(self.running_view)
@@ -576,13 +593,12 @@ class AssessmentPage(QWidget):
     def open_past(self, row: int) -> None:
         """Show a stored result (row of the past-assessments list)."""
         if 0 <= row < len(self.past_results) and not self.is_active:
+            self._stop_source()
             self.run = None
             self.show_result(self.past_results[row])
 
     def shutdown(self) -> None:
         """The window is closing: keep what was recorded."""
-        if self.is_active and self.run is not None:
-            self.run.cancel()
         self._stop_source()
 
 

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from app.breathing import BreathingPattern, SessionTimer, cue_times, pacer_state
 from app.breathing.session_timer import Clock
+from app.session.engine import SessionEngine, SessionSpec, single_stage
+from app.session.events import SessionEvent, StateChanged
+from app.session.state import SessionState
 from app.store import Store
-from app.store.records import MarkRecord
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
@@ -33,7 +35,6 @@ from app.ui.widgets.pacer import PacerWidget
 from app.ui.widgets.pattern_editor import PatternEditor
 
 FRAME_INTERVAL_MS = 16  # ~60 Hz while breathing; no frames while idle or paused
-CHECKPOINT_EVERY_S = 5.0  # how often a running session records that it is alive
 
 
 def format_duration(seconds: float) -> str:
@@ -78,12 +79,11 @@ class BreathePage(QWidget):
         self._model = model
         self._cues = cue_player
         self._clock = clock
-        self.timer: SessionTimer | None = None
+        self.engine: SessionEngine | None = None
         self.pattern: BreathingPattern | None = None
-        self.session_id: int | None = None
         self.reflection_dialog: ReflectionDialog | None = None
         self._cue_from_s = 0.0
-        self._checkpoint_at_s = CHECKPOINT_EVERY_S
+        self._stopping = False
 
         self.pacer = PacerWidget()
         self.elapsed_label = QLabel()
@@ -195,13 +195,22 @@ class BreathePage(QWidget):
 
     # -- state -----------------------------------------------------------------------------
     @property
+    def timer(self) -> SessionTimer | None:
+        """The session's time (None before the first session and after its reflection)."""
+        return self.engine.timer if self.engine is not None else None
+
+    @property
+    def session_id(self) -> int | None:
+        return self.engine.session_id if self.engine is not None else None
+
+    @property
     def is_active(self) -> bool:
         """A session is running or paused."""
-        return self.timer is not None and self.timer.state in ("running", "paused")
+        return self.engine is not None and self.engine.state.is_live
 
     @property
     def is_paused(self) -> bool:
-        return self.timer is not None and self.timer.state == "paused"
+        return self.engine is not None and self.engine.state is SessionState.PAUSED
 
     def _update_controls(self) -> None:
         active = self.is_active
@@ -250,36 +259,43 @@ class BreathePage(QWidget):
             return
         settings = self._model.settings
         self.pattern = settings.pattern()
-        self.timer = SessionTimer(self._clock, settings.session_length_s)
-        self.timer.start()
-        self.session_id = self._store.start_session(
-            "breathing", rate_bpm=self.pattern.rate_bpm, pattern_json=self.pattern.to_json()
+        engine = SessionEngine(
+            self._store,
+            SessionSpec(
+                "breathing", rate_bpm=self.pattern.rate_bpm, pattern_json=self.pattern.to_json()
+            ),
+            clock=self._clock,
+            plan=single_stage(settings.session_length_s, self.pattern.rate_bpm),
         )
+        engine.subscribe(partial(self._on_session_event, engine))
+        self.engine = engine
+        engine.start()
         self._cue_from_s = 0.0
-        self._checkpoint_at_s = CHECKPOINT_EVERY_S
         self.frame_timer.start()
         self.refresh_now()
         self._update_controls()
 
     def toggle_pause(self) -> None:
-        if self.timer is None or self.session_id is None or not self.is_active:
+        engine = self.engine
+        if engine is None or not self.is_active:
             return
-        if self.timer.state == "running":
-            mark = self.timer.pause()
+        if self.is_paused:
+            engine.resume()
+            self.frame_timer.start()
+        else:
+            engine.pause()
             self.frame_timer.stop()
             self.pacer.show_paused()
-        else:
-            mark = self.timer.resume()
-            self.frame_timer.start()
-        self._store.add_mark(self.session_id, MarkRecord(t_ms=mark.wall_s * 1000.0, kind=mark.kind))
         self.refresh_now()
         self._update_controls()
 
     def refresh_now(self) -> None:
-        """One frame: read the clock, move the pacer, play any cue that is due, end if due."""
-        if self.timer is None or self.pattern is None or self.timer.state != "running":
+        """One frame: read the clock, move the pacer, play any cue that is due; the engine
+        stores a checkpoint every second (a crash keeps the length) and ends a timed session."""
+        engine = self.engine
+        if engine is None or self.pattern is None or engine.state is not SessionState.RUNNING:
             return
-        active_s = self.timer.active_s()
+        active_s = engine.active_s()
         self.pacer.show_state(pacer_state(self.pattern, active_s))
         if active_s > self._cue_from_s:
             due = cue_times(self.pattern, self._cue_from_s, active_s)
@@ -287,22 +303,35 @@ class BreathePage(QWidget):
                 self._cues.play_cue(due[-1])
             self._cue_from_s = active_s
         self._update_time_labels()
-        if active_s >= self._checkpoint_at_s and self.session_id is not None:
-            # A pacer-only session stores no beats: checkpoint it so a crash keeps its length.
-            self._store.checkpoint_session(self.session_id, active_s=round(active_s, 3))
-            self._checkpoint_at_s = active_s + CHECKPOINT_EVERY_S
-        if self.timer.is_due():
-            self.stop(ended_by_itself=True)
+        engine.tick()
 
-    def stop(self, *, ended_by_itself: bool = False, reflect: bool = True) -> None:
+    def _on_session_event(self, engine: SessionEngine, event: SessionEvent) -> None:
+        """A timed session that reached its length ends by itself (the engine ends it)."""
+        if (
+            isinstance(event, StateChanged)
+            and event.new is SessionState.ENDED
+            and engine is self.engine
+            and not self._stopping
+        ):
+            self._show_end(engine, ended_by_itself=True, reflect=True)
+
+    def stop(self, *, reflect: bool = True) -> None:
         """End the session, store it, and (unless `reflect` is False) ask for a reflection."""
-        if self.timer is None or self.session_id is None or not self.is_active:
+        engine = self.engine
+        if engine is None or not self.is_active:
             return
-        self.timer.stop()
+        self._stopping = True
+        try:
+            engine.stop()
+        finally:
+            self._stopping = False
+        self._show_end(engine, ended_by_itself=False, reflect=reflect)
+
+    def _show_end(self, engine: SessionEngine, *, ended_by_itself: bool, reflect: bool) -> None:
         self.frame_timer.stop()
-        session_id = self.session_id
-        duration_s = self.timer.active_s()
-        self._store.finish_session(session_id, status="complete", duration_s=round(duration_s, 3))
+        session_id = engine.session_id
+        assert session_id is not None
+        duration_s = engine.duration_s or 0.0
         self.session_saved.emit(session_id)
         self.pacer.show_idle("Session complete" if ended_by_itself else "Session saved")
         self.message.emit(f"Session saved: {spoken_duration(duration_s)} of breathing.")
@@ -318,7 +347,7 @@ class BreathePage(QWidget):
             self.session_saved.emit(session_id)
         self.reflection_dialog = None
         dialog.deleteLater()
-        self.timer = None
+        self.engine = None
         self.pacer.show_idle()
         self._update_controls()
 

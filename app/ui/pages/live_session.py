@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 
 from app.breathing import cue_times, pacer_state
 from app.session.controller import ConnectionState, LiveSession
+from app.session.events import SessionEvent, StateChanged
 from app.session.live import LiveAnalysis
 from app.session.ring import FloatRing
 from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
+from app.session.state import SessionState
 from app.session.summary import SessionSummary, summarize_session
 from app.store import Store
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
@@ -154,6 +156,7 @@ class LiveSessionPage(QWidget):
         self.beat_latencies_s = FloatRing(4096)
         self._last_frame_perf: float | None = None
         self._last_beats_shown = 0
+        self._stopping = False
         self._pacer_key: tuple[int, str, int] | None = None
         self.pacer_paints = 0
         self.beat_in_app_latencies_s = FloatRing(4096)
@@ -364,16 +367,22 @@ class LiveSessionPage(QWidget):
         self.built = build_source(choice.kind, choice.address, rate_at, self._options)
         clock = self.built.clock if self.built else self._options.clock
         session = LiveSession(
-            self._store, pattern, self._analysis, clock=clock, length_s=settings.session_length_s
+            self._store,
+            pattern,
+            self._analysis,
+            source=self.built.source if self.built else None,
+            clock=clock,
+            length_s=settings.session_length_s,
         )
         holder.append(session)
+        session.session_engine.subscribe(partial(self._on_session_event, session))
         self.session = session
         name = self.built.name if self.built else None
         address = self.built.address if self.built else None
         simulated = self.built.simulated if self.built else False
         session.start(sensor_name=name, sensor_address=address, simulated=simulated)
         if self.built is not None:
-            self.source_task = asyncio.ensure_future(self._run_source(session, self.built))
+            self.source_task = asyncio.ensure_future(session.run_source())
         self._cue_from_s = 0.0
         self._last_frame_perf = None
         self._last_beats_shown = 0
@@ -386,27 +395,32 @@ class LiveSessionPage(QWidget):
         self.refresh_live()
         self._update_buttons()
 
-    async def _run_source(self, session: LiveSession, built: BuiltSource) -> None:
-        try:
-            await session.run_source(built.source)
-        except Exception as exc:  # shown in the banner; the pacer keeps going
-            session.connection = ConnectionState(status="failed", message=str(exc))
+    def _on_session_event(self, session: LiveSession, event: SessionEvent) -> None:
+        """A timed session that reached its length ends by itself (the engine ends it)."""
+        if (
+            isinstance(event, StateChanged)
+            and event.new is SessionState.ENDED
+            and session is self.session
+            and not self._stopping
+        ):
+            self._show_end(session, ended_by_itself=True, reflect=True)
 
     def toggle_pause(self) -> None:
         session = self.session
         if session is None or not session.running:
             return
-        if session.timer.state == "running":
-            session.pause()
-            self.pacer.show_paused()
-        else:
+        if session.is_paused():
             session.resume()
             self._pacer_key = None
+        else:
+            session.pause()
+            if session.is_paused():
+                self.pacer.show_paused()
         self.refresh_live()
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        paused = self.session is not None and self.session.timer.state == "paused"
+        paused = self.session is not None and self.session.is_paused()
         self.pause_button.setText("Resume" if paused else "Pause")
         self.pause_button.setEnabled(self.is_active)
         self.stop_button.setEnabled(self.is_active)
@@ -442,15 +456,14 @@ class LiveSessionPage(QWidget):
             if due:
                 play(due[-1])
         self._cue_from_s = active_s
-        if session.timer.is_due():
-            self.stop(ended_by_itself=True)
+        session.tick()  # ends a timed session at its length
 
     def refresh_live(self) -> None:
         """One live frame: snapshot -> plots, numbers, connection strip."""
         session = self.session
         if session is None:
             return
-        session.checkpoint_if_due()
+        session.tick()
         snap = session.snapshot()
         self.plots.update_from(snap)
         self.numbers.show_numbers(
@@ -471,11 +484,11 @@ class LiveSessionPage(QWidget):
                 )
                 self.beat_latencies_s.append((session.clock() - arrival) / max(speed, 1e-9))
             self._last_beats_shown = snap.beats_total
-        left = session.timer.remaining_s()
+        left = session.remaining_s()
         clock = f"Breathing {format_clock(session.active_s())}"
         if left is not None:
             clock += f" \u00b7 {format_clock(left)} left"
-        if session.timer.state == "paused":
+        if session.is_paused():
             clock += " (paused)"
         if self.clock_label.text() != clock:
             self.clock_label.setText(clock)
@@ -504,11 +517,19 @@ class LiveSessionPage(QWidget):
             )
 
     # -- stop, reflection, summary ------------------------------------------------------------
-    def stop(self, *, ended_by_itself: bool = False, reflect: bool = True) -> None:
+    def stop(self, *, reflect: bool = True) -> None:
         session = self.session
         if session is None or not session.running:
             return
-        session_id = session.stop()
+        self._stopping = True
+        try:
+            session.stop()
+        finally:
+            self._stopping = False
+        self._show_end(session, ended_by_itself=False, reflect=reflect)
+
+    def _show_end(self, session: LiveSession, *, ended_by_itself: bool, reflect: bool) -> None:
+        session_id = session.stop()  # stops the source of a session that ended by itself
         self.frame_timer.stop()
         self.plot_timer.stop()
         self._update_buttons()
