@@ -16,11 +16,11 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-import sqlite_utils
 
 from app.store.migrations import migrate
 from app.store.ownership import SessionLocks
@@ -40,6 +40,22 @@ STAGING_STATUS = "staging"
 RECORD_WAIT_MS = 250
 """How long a recorded packet waits for another writer before it is buffered instead."""
 RecordedItem = BeatRecord | HeartRateRecord | MarkRecord
+DATABASE_SUFFIXES = ("-wal", "-shm", "-journal")
+"""The companion files SQLite keeps beside a database file."""
+StoreError = sqlite3.Error
+"""Any failure of the database (for callers that must not depend on `sqlite3` itself)."""
+DamagedDatabaseError = sqlite3.DatabaseError
+"""The file is not a usable database (damaged, or not a database at all)."""
+
+
+class SourceState(StrEnum):
+    """Whether an imported file's content is in the database."""
+
+    NEW = "new"
+    KNOWN = "known"
+    DELETED = "deleted"
+
+
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
 
@@ -138,8 +154,8 @@ def _insert_recorded(
 class Store:
     """Typed access to the Baseline database. Build it with `open_store` and pass it in."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self._conn = conn
         self.path = path
         self._locks = SessionLocks(path) if path is not None else None
         self._owned: set[int] = set()  # sessions this Store writes over time
@@ -147,8 +163,8 @@ class Store:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection = self.db.conn
-        return conn
+        """The connection, for the store's own layers (`app.formats`, `app.commands`)."""
+        return self._conn
 
     def close(self) -> None:
         """Close the connection; sessions still owned are abandoned (a later check closes them)."""
@@ -322,6 +338,34 @@ class Store:
             args = (STAGING_STATUS, kind)
         sql += " ORDER BY started_at DESC, id DESC"
         return [_session_from_row(r) for r in self.conn.execute(sql, args)]
+
+    def beat_counts(self) -> dict[int, int]:
+        """The number of stored beats of every session that has any, by session id."""
+        return {
+            int(session_id): int(n)
+            for session_id, n in self.conn.execute(
+                "SELECT session_id, count(*) FROM beats GROUP BY session_id"
+            )
+        }
+
+    def source_state(self, source_hash: str) -> SourceState:
+        """Whether a file with this content hash was imported: kept, deleted or never."""
+        rows = self.conn.execute(
+            "SELECT deleted_at FROM sessions WHERE source_hash = ? AND status != ?",
+            (source_hash, STAGING_STATUS),
+        ).fetchall()
+        if not rows:
+            return SourceState.NEW
+        return SourceState.KNOWN if any(r[0] is None for r in rows) else SourceState.DELETED
+
+    def has_session_at(self, kind: str, started_at: datetime) -> bool:
+        """A kept session of this kind starts at exactly this moment (to the millisecond)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM sessions WHERE kind = ? AND started_at = ? AND deleted_at IS NULL"
+            " AND status != ?",
+            (str(kind), _iso(started_at), STAGING_STATUS),
+        ).fetchone()
+        return row is not None
 
     def delete_session(self, session_id: int) -> None:
         """Soft delete: hidden at once, restorable with `undelete_session` until purged."""
@@ -585,6 +629,25 @@ class Store:
                 (key, json.dumps(value)),
             )
 
+    def database_files(self) -> tuple[Path, ...]:
+        """The files of this database: the main file and its -wal/-shm/-journal companions."""
+        files: list[Path] = []
+        for _seq, _name, filename in self.conn.execute("PRAGMA database_list"):
+            if filename:
+                main = Path(filename)
+                files.append(main)
+                files.extend(Path(f"{main}{suffix}") for suffix in DATABASE_SUFFIXES)
+        return tuple(files)
+
+    def commit_pending(self) -> None:
+        """End an open transaction (before another connection replaces the file)."""
+        if self.conn.in_transaction:
+            self.conn.commit()
+
+    def upgrade_schema(self) -> None:
+        """Bring the database under this connection to the current schema (after a restore)."""
+        migrate(self.conn)
+
     def integrity_ok(self) -> bool:
         return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
@@ -615,4 +678,4 @@ def open_store(path: Path | str | None = None) -> Store:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     migrate(conn)
-    return Store(sqlite_utils.Database(conn), resolved)
+    return Store(conn, resolved)

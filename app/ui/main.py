@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME
 from app.store import Store, default_db_path, open_store
 from app.store.damaged import damaged_message, is_damage
+from app.store.database import DamagedDatabaseError
 from app.store.migrations import SchemaTooNewError
 from app.store.settings import load_settings
 from app.ui.assessment_wiring import install_assessment
@@ -59,7 +59,7 @@ def build_window(store: Store, *, demo: bool = False) -> MainWindow:
 def _open_store_or_explain(db_path: Path | None) -> Store | None:
     try:
         return open_store(db_path)
-    except (sqlite3.DatabaseError, SchemaTooNewError, OSError) as exc:
+    except (DamagedDatabaseError, SchemaTooNewError, OSError) as exc:
         where = db_path if db_path is not None else "the default database"
         message = f"Baseline cannot open {where}: {exc}"
         if is_damage(exc):
