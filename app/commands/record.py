@@ -35,6 +35,7 @@ from app.commands.errors import CommandError
 from app.commands.scan import add_transport_option, ble_backend, positive_number
 from app.session.recorder import SessionRecorder
 from app.store import Store
+from app.store.settings import load_last_strap, save_last_strap
 from sensors.ble import BleStrapSource
 from sensors.simulated import DemoStrap
 from sensors.source import ConnectionEvent, EventKind, QueuedSource, Sample
@@ -42,7 +43,6 @@ from sensors.source import ConnectionEvent, EventKind, QueuedSource, Sample
 FIND_TIMEOUT_S = 30.0
 PROGRESS_EVERY_S = 60.0
 KINDS = ("recording", "readiness", "breathing")
-LAST_STRAP_SETTING = "last_strap"
 DEMO_SPEED_ENV = "BASELINE_DEMO_SPEED"
 
 
@@ -117,9 +117,7 @@ class _Recording:
         )
         self.recorder = SessionRecorder(self.store, session_id, self.clock, start_s=event.at_s)
         if self.remember_strap and event.address:
-            self.store.set_setting(
-                LAST_STRAP_SETTING, {"address": event.address, "name": event.name}
-            )
+            save_last_strap(self.store, event.name, event.address)
         if self.duration_s is not None:
             # also ends a recording whose link is down when the time is up
             asyncio.get_running_loop().call_later(self.duration_s, self.source.stop)
@@ -227,12 +225,11 @@ async def _record(args: argparse.Namespace, store: Store, duration_s: float | No
         )
         await recording.run()
         return recording.finish()
-    last = store.get_setting(LAST_STRAP_SETTING)
-    preferred = last.get("address") if isinstance(last, dict) else None
+    last = load_last_strap(store)
     async with ble_backend(args.ble_transport) as backend:
         source = BleStrapSource(
             address=args.address,
-            preferred_address=preferred if isinstance(preferred, str) else None,
+            preferred_address=last.address if last is not None else None,
             backend=backend,
             find_timeout_s=FIND_TIMEOUT_S,
         )

@@ -18,9 +18,10 @@ from app.ui.dialogs.session_detail import SessionDetailDialog
 from app.ui.pages.live_session import LiveSessionPage
 from app.ui.services.settings_model import SettingsModel
 from app.ui.widgets.close_watcher import call_on_close
-from app.ui.widgets.source_picker import FoundStrap, ScanFn
+from app.ui.widgets.source_picker import ScanFn
 from app.ui.window import MainWindow
 from sensors.ble import SYSTEM_BACKEND, BleBackend, scan
+from sensors.found import FoundStrap
 
 PAGE_NAME = "Live session"
 
@@ -29,8 +30,7 @@ def strap_scanner(backend: BleBackend = SYSTEM_BACKEND, seconds: float = 5.0) ->
     """A scan for the source picker: heart-rate straps nearby through `backend`."""
 
     async def scan_for_straps() -> Sequence[FoundStrap]:
-        found = await scan(seconds, backend)
-        return [FoundStrap(s.name or s.address, s.address, s.rssi) for s in found]
+        return await scan(seconds, backend)
 
     return scan_for_straps
 

@@ -36,9 +36,10 @@ from PySide6.QtWidgets import (
 from app.recovery.daily_values import ReadinessUnavailableError, finish_readiness
 from app.recovery.readiness import ReadinessRefusedError, ReadinessResult
 from app.session.recorder import SessionRecorder
-from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
+from app.session.sources import BuiltSource, SourceOptions, build_source
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
+from app.store.settings import load_last_strap, save_last_strap
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
 from sensors.source import ConnectionEvent, EventKind, Sample
 
@@ -125,11 +126,10 @@ class ReadinessDialog(QDialog):
         setup_layout.addWidget(intro)
         form = QFormLayout()
         self.strap_box = QComboBox()
-        last = store.get_setting(LAST_STRAP_KEY)
-        self._last_address: str | None = None
-        if isinstance(last, dict) and isinstance(last.get("address"), str):
-            self._last_address = str(last["address"])
-            name = str(last.get("name") or self._last_address)
+        last = load_last_strap(store)
+        self._last_address = last.address if last is not None else None
+        if last is not None:
+            name = last.label
             self.strap_box.addItem(f"My strap: {name}", "last")
         else:
             self.strap_box.addItem("A Bluetooth strap nearby", "ble")
@@ -331,9 +331,7 @@ class ReadinessDialog(QDialog):
             self.recorder.on_event(event)
         if event.kind is EventKind.CONNECTED:
             if event.address and event.address != "demo":
-                self._store.set_setting(
-                    LAST_STRAP_KEY, {"name": event.name or event.address, "address": event.address}
-                )
+                save_last_strap(self._store, event.name, event.address)
                 if self.session_id is not None:
                     self._store.set_sensor(self.session_id, event.name, event.address)
             if self.state == "connecting":

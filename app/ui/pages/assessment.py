@@ -48,17 +48,17 @@ from app.session.assessment_run import (
 from app.session.sources import SourceOptions, build_source
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
+from app.store.settings import load_last_strap
 from app.ui.charts.assessment import AssessmentChart
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.widgets.pacer import PacerWidget
-from app.ui.widgets.source_picker import FoundStrap, ScanFn, SourcePicker
+from app.ui.widgets.source_picker import ScanFn, SourcePicker
 from sensors.simulated import DEMO_ADDRESS, DEMO_NAME
 from sensors.source import HeartRateSource
 
 FRAME_INTERVAL_MS = 33
 NO_VALUE = "\u2013"  # an en dash: the measure could not be computed
-LAST_STRAP_KEY = "last_strap"
 INTRO_TEXT = (
     "Everyone has a breathing rate at which the heart-rate waves grow largest: the resonance "
     "rate, usually between 4.5 and 6.5 breaths a minute. This assessment finds yours. The pacer "
@@ -186,7 +186,7 @@ class AssessmentPage(QWidget):
             label.setWordWrap(True)
             layout.addWidget(label)
         self.picker = SourcePicker(
-            _last_strap(self._store), self._scan, initial="demo" if prefer_demo else "last"
+            load_last_strap(self._store), self._scan, initial="demo" if prefer_demo else "last"
         )
         self.picker.none_button.hide()  # the assessment cannot run without heart data
         layout.addWidget(self.picker)
@@ -563,10 +563,3 @@ class AssessmentPage(QWidget):
         if self.is_active and self.run is not None:
             self.run.cancel()
         self._stop_source()
-
-
-def _last_strap(store: Store) -> FoundStrap | None:
-    value = store.get_setting(LAST_STRAP_KEY)
-    if isinstance(value, dict) and isinstance(value.get("address"), str):
-        return FoundStrap(str(value.get("name") or value["address"]), value["address"])
-    return None

@@ -33,11 +33,11 @@ from app.breathing import cue_times, pacer_state
 from app.session.controller import ConnectionState, LiveSession
 from app.session.live import LiveAnalysis
 from app.session.ring import FloatRing
-from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
+from app.session.sources import BuiltSource, SourceOptions, build_source
 from app.session.summary import SessionSummary, summarize_session
 from app.store import Store
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
-from app.store.settings import AppSettings
+from app.store.settings import AppSettings, load_last_strap, save_last_strap
 from app.ui.charts.live_plots import LivePlots
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
 from app.ui.dialogs.session_summary import SessionSummaryView
@@ -45,7 +45,7 @@ from app.ui.services.settings_model import SettingsModel
 from app.ui.theme import resolve_theme
 from app.ui.widgets.live_numbers import LiveNumbersPanel
 from app.ui.widgets.pacer import PacerWidget, display_radius_share
-from app.ui.widgets.source_picker import SOURCE_KINDS, FoundStrap, ScanFn, SourceKind, SourcePicker
+from app.ui.widgets.source_picker import SOURCE_KINDS, ScanFn, SourceKind, SourcePicker
 
 FRAME_INTERVAL_MS = 16
 PLOT_INTERVAL_MS = 33
@@ -186,7 +186,7 @@ class LiveSessionPage(QWidget):
         intro.setWordWrap(True)
         intro.setProperty("role", "muted")
         sl.addWidget(intro)
-        self.picker = SourcePicker(_last_strap(store), scan, initial=_initial(initial_source))
+        self.picker = SourcePicker(load_last_strap(store), scan, initial=_initial(initial_source))
         sl.addWidget(self.picker)
         self.pattern_label = QLabel("")
         self.pattern_label.setProperty("role", "muted")
@@ -464,9 +464,7 @@ class LiveSessionPage(QWidget):
         if text is not None:
             self.banner_label.setText(text)
         if state.status == "connected" and state.address and state.address != "demo":
-            self._store.set_setting(
-                LAST_STRAP_KEY, {"name": state.name or state.address, "address": state.address}
-            )
+            save_last_strap(self._store, state.name, state.address)
 
     # -- stop, reflection, summary ------------------------------------------------------------
     def stop(self, *, ended_by_itself: bool = False, reflect: bool = True) -> None:
@@ -544,13 +542,6 @@ def _spoken(seconds: float) -> str:
     if minutes and secs:
         return f"{minutes} min {secs} s"
     return f"{minutes} min" if minutes else f"{secs} s"
-
-
-def _last_strap(store: Store) -> FoundStrap | None:
-    value = store.get_setting(LAST_STRAP_KEY)
-    if isinstance(value, dict) and isinstance(value.get("address"), str):
-        return FoundStrap(str(value.get("name") or value["address"]), value["address"])
-    return None
 
 
 def _initial(kind: str) -> SourceKind:
