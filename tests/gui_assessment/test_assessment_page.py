@@ -13,10 +13,11 @@ import pytest
 from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
 from app.breathing import Cue
-from app.breathing.resonance import PROTOCOL_RATES_BPM, result_key
+from app.breathing.resonance import PROTOCOL_RATES_BPM
 from app.session.assessment_run import DemoOptions
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
+from app.store.assessments import assessment_result
 from app.store.settings import load_settings
 from app.ui.main import build_window
 from app.ui.pages.assessment import AssessmentPage
@@ -129,8 +130,9 @@ def test_whole_assessment_recommends_the_demo_resonance(
     assert model.settings.rate_bpm == 6.0
     assert load_settings(store).rate_bpm == 6.0
     assert run.session_id is not None
-    stored = store.get_setting(result_key(run.session_id))
-    assert stored["recommended_bpm"] == resonance_bpm and stored["confirmed_bpm"] is None
+    stored = assessment_result(store, run.session_id)
+    assert stored == run.result
+    assert stored.recommended_bpm == resonance_bpm and stored.confirmed_bpm is None
     record = store.session(run.session_id)
     assert record is not None and record.simulated
     history_row = session_row(record)  # what History shows for it

@@ -42,11 +42,11 @@ from app.session.assessment_run import (
     AssessmentRun,
     DemoOptions,
     demo_assessment,
-    past_assessments,
     retest_text,
 )
 from app.session.sources import SourceOptions, build_source
 from app.store import Store
+from app.store.assessments import past_assessment_results
 from app.store.records import SIMULATED_LABEL
 from app.store.settings import load_last_strap
 from app.ui.charts.assessment import AssessmentChart
@@ -536,7 +536,7 @@ class AssessmentPage(QWidget):
         self.stack.setCurrentWidget(self.intro_view)
 
     def refresh_past(self) -> None:
-        results = past_assessments(self._store)
+        results = past_assessment_results(self._store)
         self.past_results = results
         self.past_list.clear()
         for result in results:
