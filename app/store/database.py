@@ -29,7 +29,9 @@ from app.store.records import (
     HeartRateRecord,
     LogEntry,
     MarkRecord,
+    SessionKind,
     SessionRecord,
+    SessionStatus,
 )
 
 DB_ENV_VAR = "BASELINE_DB"
@@ -92,13 +94,20 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
-def _session_from_row(row: Sequence[Any]) -> SessionRecord:
+def _session_from_row(row: Sequence[Any]) -> SessionRecord | None:
+    """The row as a record; None for a kind or status this version does not know (a row from a
+    hand-edited database), which no view can show."""
+    try:
+        kind = SessionKind(row[1])
+        status = SessionStatus(row[4])
+    except ValueError:
+        return None
     return SessionRecord(
         id=int(row[0]),
-        kind=str(row[1]),
+        kind=kind,
         started_at=datetime.fromisoformat(row[2]),
         ended_at=datetime.fromisoformat(row[3]) if row[3] else None,
-        status=str(row[4]),
+        status=status,
         sensor_name=row[5],
         sensor_address=row[6],
         rate_bpm=row[7],
@@ -230,6 +239,8 @@ class Store:
             ).fetchall()
             for row in rows:
                 record = _session_from_row(row)
+                if record is None:
+                    continue
                 if record.id in self._owned or (
                     self._locks is not None and self._locks.is_live(record.id)
                 ):
@@ -239,7 +250,7 @@ class Store:
     # -- sessions -------------------------------------------------------------------------
     def start_session(
         self,
-        kind: str,
+        kind: SessionKind | str,
         started_at: datetime | None = None,
         *,
         sensor_name: str | None = None,
@@ -259,7 +270,7 @@ class Store:
                 " rate_bpm, pattern_json, source_hash, simulated)"
                 " VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?)",
                 (
-                    kind,
+                    SessionKind(kind).value,
                     _iso(started_at or now_local()),
                     sensor_name,
                     sensor_address,
@@ -286,16 +297,22 @@ class Store:
         session_id: int,
         *,
         ended_at: datetime | None = None,
-        status: str = "complete",
+        status: SessionStatus | str = SessionStatus.COMPLETE,
         duration_s: float | None = None,
     ) -> None:
+        status = SessionStatus(status)  # ValueError before anything changes
         with self.write_transaction() as conn:
             pending = self._pending.pop(session_id, None)
             if pending:
                 _insert_recorded(conn, session_id, pending)
             conn.execute(
                 "UPDATE sessions SET ended_at = ?, status = ?, duration_s = ? WHERE id = ?",
-                (_iso(ended_at or now_local()), status, duration_s, session_id),
+                (
+                    _iso(ended_at or now_local()),
+                    SessionStatus(status).value,
+                    duration_s,
+                    session_id,
+                ),
             )
             self.disown_session(session_id)
 
@@ -322,7 +339,7 @@ class Store:
         return _session_from_row(row) if row else None
 
     def sessions(
-        self, *, kind: str | None = None, include_simulated: bool = True
+        self, *, kind: SessionKind | str | None = None, include_simulated: bool = True
     ) -> list[SessionRecord]:
         """Sessions newest first, without soft-deleted ones.
 
@@ -335,9 +352,10 @@ class Store:
         args: tuple[Any, ...] = (STAGING_STATUS,)
         if kind is not None:
             sql += " AND kind = ?"
-            args = (STAGING_STATUS, kind)
+            args = (STAGING_STATUS, str(kind))
         sql += " ORDER BY started_at DESC, id DESC"
-        return [_session_from_row(r) for r in self.conn.execute(sql, args)]
+        records = (_session_from_row(r) for r in self.conn.execute(sql, args))
+        return [r for r in records if r is not None]
 
     def beat_counts(self) -> dict[int, int]:
         """The number of stored beats of every session that has any, by session id."""

@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from app.store.records import BeatRecord, SessionRecord
+from app.store.records import SessionKind as SessionKind
+from app.store.records import SessionStatus as SessionStatus
 
 EARLIEST_DATE = date(2000, 1, 1)
 #: How far past now a date or time may lie (clocks and time zones differ by up to a day).
@@ -30,23 +31,6 @@ RR_RANGE_MS = (200.0, 3000.0)
 HEART_RATE_RANGE_BPM = (20.0, 250.0)
 RMSSD_RANGE_MS = (1.0, 500.0)
 MIN_RECORDING_BEATS = 30
-
-
-class SessionKind(StrEnum):
-    """What a stored session is."""
-
-    READINESS = "readiness"
-    BREATHING = "breathing"
-    RECORDING = "recording"
-    ASSESSMENT = "assessment"
-
-
-class SessionStatus(StrEnum):
-    """Where a stored session stands."""
-
-    ACTIVE = "active"
-    COMPLETE = "complete"
-    INTERRUPTED = "interrupted"
 
 
 class LimitError(ValueError):

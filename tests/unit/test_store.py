@@ -14,7 +14,7 @@ from app.store import open_store
 from app.store.database import SourceState
 from app.store.migrations import SCHEMA_VERSION, SchemaTooNewError
 from app.store.records import BeatRecord, HeartRateRecord, LogEntry, MarkRecord
-from app.store.validation import SessionKind
+from app.store.validation import SessionKind, SessionStatus
 
 
 def test_new_database_is_private_wal_and_current(db_path: Path) -> None:
@@ -187,4 +187,27 @@ def test_a_backup_is_restored_through_the_store(db_path: Path, tmp_path: Path) -
     assert result.n_sessions == 1
     assert result.saved_aside is not None and result.saved_aside.exists()
     assert [s.id for s in store.sessions()] == [kept]
+    store.close()
+
+
+def test_kinds_and_statuses_are_enums_on_the_way_in_and_out(db_path: Path) -> None:
+    store = open_store(db_path)
+    first = store.start_session(SessionKind.BREATHING)
+    second = store.start_session("recording")
+    store.finish_session(first, status=SessionStatus.INTERRUPTED)
+    records = {r.id: r for r in store.sessions()}
+    assert records[first].kind is SessionKind.BREATHING
+    assert records[first].status is SessionStatus.INTERRUPTED
+    assert records[second].kind is SessionKind.RECORDING
+    assert records[second].status is SessionStatus.ACTIVE
+    assert [r.id for r in store.sessions(kind=SessionKind.RECORDING)] == [second]
+    with pytest.raises(ValueError):
+        store.start_session("yoga")
+    with pytest.raises(ValueError):
+        store.finish_session(second, status="done")
+    # a row no version wrote (a hand-edited database) is left out, not a crash
+    with store.conn:
+        store.conn.execute("UPDATE sessions SET kind = 'yoga' WHERE id = ?", (second,))
+    assert [r.id for r in store.sessions()] == [first]
+    assert store.session(second) is None
     store.close()
