@@ -33,6 +33,7 @@ from typing import Any
 from app.commands.common import store_from_args
 from app.commands.errors import CommandError
 from app.commands.scan import add_transport_option, ble_backend, positive_number
+from app.session.durations import elapsed_clock
 from app.session.recorder import SessionRecorder
 from app.store import Store
 from app.store.settings import load_last_strap, save_last_strap
@@ -72,11 +73,6 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def _clock_text(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 class _Recording:
@@ -155,7 +151,7 @@ class _Recording:
         if elapsed_s >= self._next_progress_s:
             self._next_progress_s += PROGRESS_EVERY_S
             bpm = f", {recorder.last_bpm} bpm" if recorder.last_bpm else ""
-            _say(f"{_clock_text(elapsed_s)} recorded, {len(recorder.beats)} beats{bpm}")
+            _say(f"{elapsed_clock(elapsed_s)} recorded, {len(recorder.beats)} beats{bpm}")
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -191,7 +187,7 @@ class _Recording:
             " (demo strap: simulated, never counted in your baseline)" if self.simulated else ""
         )
         print(
-            f"session {recorder.session_id}: {_clock_text(duration_s)} recorded, "
+            f"session {recorder.session_id}: {elapsed_clock(duration_s)} recorded, "
             f"{len(beats)} beats{mean_hr}{gaps}{practice}"
         )
         return 0

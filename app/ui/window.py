@@ -54,7 +54,7 @@ ABOUT_TEXT = (
     "<p>Your data stays on this computer: no network use beyond Bluetooth, no telemetry.</p>"
     "<p><small>Baseline is free software under the MIT licence. It is built on Qt and PySide6 "
     "(LGPLv3), pyqtgraph (MIT), NumPy (BSD-3-Clause), bleak (MIT), bumble (Apache-2.0), qasync "
-    "(BSD-2-Clause), platformdirs (MIT) and fitdecode (MIT). "
+    "(BSD-2-Clause), platformdirs (MIT), filelock (Unlicense) and fitdecode (MIT). "
     "It ships no recordings or other third-party data: its sound cues are generated on your "
     "machine. The sample recordings in its test suite come from PhysioNet (ODC-By 1.0) and the "
     "pyhrv and hrv projects (BSD-3-Clause) and are not part of the app.</small></p>"

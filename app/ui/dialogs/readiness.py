@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.recovery.daily_values import ReadinessUnavailableError, finish_readiness
 from app.recovery.readiness import ReadinessRefusedError, ReadinessResult
+from app.session.durations import countdown_clock
 from app.session.recorder import SessionRecorder
 from app.session.sources import BuiltSource, SourceOptions, build_source
 from app.store import Store
@@ -53,12 +54,6 @@ SourceFactory = Callable[
     [str, str | None, Callable[[float], float], SourceOptions], BuiltSource | None
 ]
 State = Literal["setup", "connecting", "measuring", "analysing", "result"]
-
-
-def format_countdown(seconds: float) -> str:
-    whole = max(int(seconds + 0.999), 0)
-    minutes, secs = divmod(whole, 60)
-    return f"{minutes}:{secs:02d}"
 
 
 def describe_result(result: ReadinessResult) -> str:
@@ -284,7 +279,7 @@ class ReadinessDialog(QDialog):
             simulated=self.built.simulated,
         )
         self.state = "connecting"
-        self.countdown_label.setText(format_countdown(self._duration_s))
+        self.countdown_label.setText(countdown_clock(self._duration_s))
         self.prompt_label.setText("Connecting to the strap\u2026")
         self.status_label.setText("")
         self.stack.setCurrentWidget(self.run_view)
@@ -350,7 +345,7 @@ class ReadinessDialog(QDialog):
             return
         elapsed = self.recorder.elapsed_s()
         left = self._duration_s - elapsed
-        self.countdown_label.setText(format_countdown(left))
+        self.countdown_label.setText(countdown_clock(left))
         if (
             self._stand_up_s is not None
             and elapsed >= self._stand_up_s

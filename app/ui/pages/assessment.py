@@ -9,7 +9,6 @@ recommended rate with its reason and a chart; confirming makes the rate the pace
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Callable
 from datetime import date
 
@@ -44,6 +43,7 @@ from app.session.assessment_run import (
     demo_assessment,
     retest_text,
 )
+from app.session.durations import countdown_clock
 from app.session.sources import SourceOptions, build_source
 from app.store import Store
 from app.store.assessments import past_assessment_results
@@ -82,11 +82,6 @@ COLUMNS = (
     "Coherence (0-10)",
     "",
 )
-
-
-def format_clock(seconds: float) -> str:
-    whole = max(math.ceil(seconds), 0)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _number(value: float | None, digits: int) -> str:
@@ -380,7 +375,7 @@ class AssessmentPage(QWidget):
             self.step_label.setText(
                 f"Step {number} of {total} \u00b7 {stage.rate_bpm:g} breaths/min"
             )
-            self.detail_label.setText(f"{format_clock(left)} left in this step")
+            self.detail_label.setText(f"{countdown_clock(left)} left in this step")
             state = run.pacer()
             if state is not None:
                 self.pacer.show_state(state)
@@ -390,7 +385,7 @@ class AssessmentPage(QWidget):
             self.step_label.setText(f"Rest \u00b7 next: step {number} of {total}")
             self.detail_label.setText(
                 f"Breathe as you like. Step {number} at {stage.rate_bpm:g} breaths/min starts "
-                f"in {format_clock(left)}."
+                f"in {countdown_clock(left)}."
             )
             self.pacer.show_idle("Rest")
             fraction = stage.step_index / total

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.breathing import cue_times, pacer_state
 from app.session.controller import ConnectionState, LiveSession
+from app.session.durations import elapsed_clock, spoken_duration
 from app.session.live import LiveAnalysis
 from app.session.ring import FloatRing
 from app.session.sources import BuiltSource, SourceOptions, build_source
@@ -49,12 +50,6 @@ from app.ui.widgets.source_picker import SOURCE_KINDS, ScanFn, SourceKind, Sourc
 
 FRAME_INTERVAL_MS = 16
 PLOT_INTERVAL_MS = 33
-
-
-def format_clock(seconds: float) -> str:
-    whole = max(int(seconds), 0)
-    minutes, secs = divmod(whole, 60)
-    return f"{minutes}:{secs:02d}"
 
 
 def connection_text(state: ConnectionState, choice_label: str) -> str:
@@ -303,7 +298,7 @@ class LiveSessionPage(QWidget):
     def _update_pattern_label(self) -> None:
         s = self._model.settings
         length = s.session_length_s
-        length_text = "open length" if length is None else f"{format_clock(length)} min"
+        length_text = "open length" if length is None else f"{elapsed_clock(length)} min"
         self.pattern_label.setText(
             f"Pacer: {s.rate_bpm:g} breaths/min, in:out {s.pattern().ratio_label}, {length_text}"
             " (change it on the Breathe page)."
@@ -445,9 +440,9 @@ class LiveSessionPage(QWidget):
                 self.beat_latencies_s.append((session.clock() - arrival) / max(speed, 1e-9))
             self._last_beats_shown = snap.beats_total
         left = session.timer.remaining_s()
-        clock = f"Breathing {format_clock(session.active_s())}"
+        clock = f"Breathing {elapsed_clock(session.active_s())}"
         if left is not None:
-            clock += f" \u00b7 {format_clock(left)} left"
+            clock += f" \u00b7 {elapsed_clock(left)} left"
         if session.timer.state == "paused":
             clock += " (paused)"
         if self.clock_label.text() != clock:
@@ -481,7 +476,7 @@ class LiveSessionPage(QWidget):
         self.message.emit("Session complete." if ended_by_itself else "Session saved.")
         self.pacer.show_idle("Session complete" if ended_by_itself else "Session saved")
         if reflect:
-            dialog = ReflectionDialog(_spoken(session.active_s()), self)
+            dialog = ReflectionDialog(spoken_duration(session.active_s()), self)
             dialog.finished.connect(partial(self._reflection_done, session_id, dialog))
             self.reflection_dialog = dialog
             dialog.open()
@@ -534,14 +529,6 @@ def _summarize(
     analysis: LiveAnalysis,
 ) -> SessionSummary:
     return summarize_session(record, beats, marks, analysis)
-
-
-def _spoken(seconds: float) -> str:
-    whole = max(round(seconds), 0)
-    minutes, secs = divmod(whole, 60)
-    if minutes and secs:
-        return f"{minutes} min {secs} s"
-    return f"{minutes} min" if minutes else f"{secs} s"
 
 
 def _initial(kind: str) -> SourceKind:
