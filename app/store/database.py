@@ -532,13 +532,6 @@ class Store:
         del self._pending[session_id]
         return True
 
-    def add_recorded(self, session_id: int, items: Sequence[RecordedItem]) -> None:
-        """Store beats, readings and marks in the order given, in one short transaction."""
-        if not items:
-            return
-        with self.write_transaction() as conn:
-            _insert_recorded(conn, session_id, items)
-
     def beats(self, session_id: int) -> list[BeatRecord]:
         return [
             BeatRecord(t_ms=r[0], rr_ms=r[1], artifact=bool(r[2]), gap_before=bool(r[3]))
@@ -548,15 +541,6 @@ class Store:
                 (session_id,),
             )
         ]
-
-    def set_artifacts(self, session_id: int, artifact_seqs: Iterable[int]) -> None:
-        """Flag the beats at these positions (0-based, in arrival order) as artifacts."""
-        with self.conn:
-            self.conn.execute("UPDATE beats SET artifact = 0 WHERE session_id = ?", (session_id,))
-            self.conn.executemany(
-                "UPDATE beats SET artifact = 1 WHERE session_id = ? AND seq = ?",
-                [(session_id, int(s)) for s in artifact_seqs],
-            )
 
     def add_heart_rate(self, session_id: int, readings: Iterable[HeartRateRecord]) -> None:
         rows = [

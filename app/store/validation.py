@@ -89,11 +89,6 @@ def _check_range(field: str, value: float, lo: float, hi: float, unit: str) -> f
     return float(value)
 
 
-def check_rr(field: str, rr_ms: float) -> float:
-    """An RR interval taken as a beat: 200-3000 ms."""
-    return _check_range(field, rr_ms, *RR_RANGE_MS, "ms")
-
-
 def rr_is_beat(rr_ms: float) -> bool:
     """Whether `rr_ms` may be stored as a normal beat."""
     lo, hi = RR_RANGE_MS
