@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from enum import StrEnum
 
 from app.breathing import BreathingPattern, PacerState, pacer_state
 from app.breathing.resonance import (
@@ -38,7 +39,7 @@ from app.session.recorder import SessionRecorder
 from app.store import Store
 from app.store.assessments import save_assessment_result
 from app.store.records import MarkRecord
-from app.store.validation import SessionKind
+from app.store.validation import SessionKind, SessionStatus
 from sensors.simulated import DemoStrap
 from sensors.source import ConnectionEvent, Sample
 
@@ -46,19 +47,29 @@ Clock = Callable[[], float]
 ASSESSMENT_KIND = SessionKind.ASSESSMENT
 
 
+class StageKind(StrEnum):
+    """What a resonance assessment is doing."""
+
+    IDLE = "idle"
+    WAITING = "waiting"
+    STEP = "step"
+    REST = "rest"
+    DONE = "done"
+
+
 @dataclass(frozen=True, slots=True)
 class Stage:
     """Where the protocol is.
 
     Attributes:
-        kind: "idle", "waiting", "step", "rest" or "done".
+        kind: what the protocol is doing (a `StageKind`).
         step_index: the step running (or coming next, during a rest), 0-based.
         rate_bpm: that step's rate.
         started_s: session time at which this stage started.
         length_s: how long the stage lasts (0 when open: waiting, done).
     """
 
-    kind: str
+    kind: StageKind
     step_index: int = 0
     rate_bpm: float = 0.0
     started_s: float = 0.0
@@ -102,7 +113,7 @@ class AssessmentRun:
         self.step_s = step_s
         self.rest_s = rest_s
         self._ratio = (base_pattern.inhale_ratio, base_pattern.exhale_ratio)
-        self.stage = Stage("idle")
+        self.stage = Stage(StageKind.IDLE)
         self.session_id: int | None = None
         self.recorder: SessionRecorder | None = None
         self.spans: list[StepSpan] = []
@@ -131,12 +142,12 @@ class AssessmentRun:
         self.recorder = SessionRecorder(
             self.store, self.session_id, self.clock, start_s=self._start_s
         )
-        self.stage = Stage("waiting")
+        self.stage = Stage(StageKind.WAITING)
         return self.session_id
 
     @property
     def running(self) -> bool:
-        return self.stage.kind in ("waiting", "step", "rest")
+        return self.stage.kind in (StageKind.WAITING, StageKind.STEP, StageKind.REST)
 
     def now_s(self) -> float:
         """Session time."""
@@ -153,7 +164,7 @@ class AssessmentRun:
 
     def pacer(self) -> PacerState | None:
         """The pacer during a step, else None."""
-        if self.stage.kind != "step":
+        if self.stage.kind is not StageKind.STEP:
             return None
         t = max(0.0, self.now_s() - self.stage.started_s)
         return pacer_state(self.pattern_for(self.stage.rate_bpm), t)
@@ -173,7 +184,7 @@ class AssessmentRun:
         return (t_s - start) * rate / 60.0
 
     def _span_at(self, t_s: float) -> tuple[float, float] | None:
-        if self.stage.kind == "step" and t_s >= self.stage.started_s:
+        if self.stage.kind is StageKind.STEP and t_s >= self.stage.started_s:
             return self.stage.rate_bpm, self.stage.started_s
         for span in reversed(self.spans):
             if span.start_s <= t_s < span.end_s:
@@ -195,26 +206,26 @@ class AssessmentRun:
         """Move the protocol on by the clock (call often)."""
         now = self.now_s()
         stage = self.stage
-        if stage.kind == "waiting" and self.beats_received > 0:
+        if stage.kind is StageKind.WAITING and self.beats_received > 0:
             self._begin_step(0, now)
-        elif stage.kind == "step" and now >= stage.started_s + stage.length_s:
+        elif stage.kind is StageKind.STEP and now >= stage.started_s + stage.length_s:
             self._end_step(stage.started_s + stage.length_s)
-        elif stage.kind == "rest" and now >= stage.started_s + stage.length_s:
+        elif stage.kind is StageKind.REST and now >= stage.started_s + stage.length_s:
             self._begin_step(stage.step_index, stage.started_s + stage.length_s)
 
     def skip_rest(self) -> None:
-        if self.stage.kind == "rest":
+        if self.stage.kind is StageKind.REST:
             self._begin_step(self.stage.step_index, self.now_s())
 
     def repeat_step(self, rate_bpm: float) -> None:
         """Run the step at `rate_bpm` again (after the protocol is done)."""
-        if self.stage.kind != "done" or rate_bpm not in self.rates_bpm:
+        if self.stage.kind is not StageKind.DONE or rate_bpm not in self.rates_bpm:
             return
         self._begin_step(self.rates_bpm.index(rate_bpm), self.now_s(), repeat=True)
 
     def _begin_step(self, index: int, at_s: float, *, repeat: bool = False) -> None:
         rate = self.rates_bpm[index]
-        self.stage = Stage("step", index, rate, at_s, self.step_s)
+        self.stage = Stage(StageKind.STEP, index, rate, at_s, self.step_s)
         self._repeating = repeat
         self._mark(at_s, "step_start", rate)
 
@@ -227,7 +238,9 @@ class AssessmentRun:
         if self._repeating or following >= len(self.rates_bpm):
             self._finish(at_s)
         elif self.rest_s > 0.0:
-            self.stage = Stage("rest", following, self.rates_bpm[following], at_s, self.rest_s)
+            self.stage = Stage(
+                StageKind.REST, following, self.rates_bpm[following], at_s, self.rest_s
+            )
         else:
             self._begin_step(following, at_s)
 
@@ -248,9 +261,11 @@ class AssessmentRun:
         return tuple(latest[rate] for rate in self.rates_bpm if rate in latest)
 
     def _finish(self, at_s: float) -> None:
-        self.stage = Stage("done", started_s=at_s)
+        self.stage = Stage(StageKind.DONE, started_s=at_s)
         assert self.session_id is not None
-        self.store.finish_session(self.session_id, status="complete", duration_s=round(at_s, 3))
+        self.store.finish_session(
+            self.session_id, status=SessionStatus.COMPLETE, duration_s=round(at_s, 3)
+        )
         steps = self.latest_steps()
         rec = recommend(steps)
         self.result = AssessmentResult(
@@ -284,9 +299,9 @@ class AssessmentRun:
         """Stop early: the session is kept as interrupted, without a result."""
         if self.session_id is not None and self.running:
             self.store.finish_session(
-                self.session_id, status="interrupted", duration_s=round(self.now_s(), 3)
+                self.session_id, status=SessionStatus.INTERRUPTED, duration_s=round(self.now_s(), 3)
             )
-        self.stage = Stage("idle")
+        self.stage = Stage(StageKind.IDLE)
 
     def _mark(self, at_s: float, kind: str, rate_bpm: float) -> None:
         if self.session_id is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from app.breathing import BreathingPattern, SessionTimer, pacer_state
 from app.session.live import LiveAnalysis, LiveEngine, LiveSnapshot
@@ -24,14 +25,22 @@ CHECKPOINT_EVERY_S = 1.0
 """How often a running session stores its active length (a crash then loses about a second)."""
 
 
+class ConnectionStatus(StrEnum):
+    """Where the link to the strap stands (NONE: a pacer-only session)."""
+
+    NONE = "none"
+    SCANNING = "scanning"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionState:
-    """What the connection strip shows.
+    """What the connection strip shows."""
 
-    `status`: "none" (pacer only), "scanning", "connected", "reconnecting", "failed", "stopped".
-    """
-
-    status: str = "none"
+    status: ConnectionStatus = ConnectionStatus.NONE
     name: str | None = None
     address: str | None = None
     battery_pct: int | None = None
@@ -42,20 +51,20 @@ class ConnectionState:
 
     @property
     def link_down(self) -> bool:
-        return self.status == "reconnecting"
+        return self.status is ConnectionStatus.RECONNECTING
 
 
 def next_connection_state(state: ConnectionState, event: ConnectionEvent) -> ConnectionState:
     """The connection state after `event` (pure, for tests and the UI)."""
     kind = event.kind
     if kind is EventKind.SCANNING:
-        if state.status == "reconnecting":
+        if state.status is ConnectionStatus.RECONNECTING:
             return state
-        return replace(state, status="scanning", message=None)
+        return replace(state, status=ConnectionStatus.SCANNING, message=None)
     if kind is EventKind.CONNECTED:
         return replace(
             state,
-            status="connected",
+            status=ConnectionStatus.CONNECTED,
             name=event.name or state.name,
             address=event.address or state.address,
             battery_pct=event.battery_pct if event.battery_pct is not None else state.battery_pct,
@@ -70,11 +79,13 @@ def next_connection_state(state: ConnectionState, event: ConnectionEvent) -> Con
     if kind is EventKind.RR_UNAVAILABLE:
         return replace(state, rr_available=False, message=event.message)
     if kind is EventKind.DISCONNECTED:
-        return replace(state, status="reconnecting", message=event.message, contact=None)
+        return replace(
+            state, status=ConnectionStatus.RECONNECTING, message=event.message, contact=None
+        )
     if kind is EventKind.RECONNECTING:
-        return replace(state, status="reconnecting", attempt=event.attempt)
+        return replace(state, status=ConnectionStatus.RECONNECTING, attempt=event.attempt)
     # EventKind.FAILED
-    return replace(state, status="failed", message=event.message)
+    return replace(state, status=ConnectionStatus.FAILED, message=event.message)
 
 
 class LiveSession:
@@ -197,7 +208,7 @@ class LiveSession:
         self.store.finish_session(
             self.session_id, status=status, duration_s=round(self.timer.active_s(), 3)
         )
-        self.connection = replace(self.connection, status="stopped")
+        self.connection = replace(self.connection, status=ConnectionStatus.STOPPED)
         return self.session_id
 
     def _mark(self, wall_s: float, kind: str, detail: str | None = None) -> None:
@@ -208,7 +219,7 @@ class LiveSession:
     async def run_source(self, source: HeartRateSource) -> None:
         """Consume `source` until it ends or the session stops (run it on the GUI loop)."""
         self.source = source
-        self.connection = replace(self.connection, status="scanning")
+        self.connection = replace(self.connection, status=ConnectionStatus.SCANNING)
         # `stop()` stops the source, which then ends this loop; never break out of it (the
         # source's generator would be left to the garbage collector to close).
         async for item in source:

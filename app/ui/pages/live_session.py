@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.breathing import cue_times, pacer_state
-from app.session.controller import ConnectionState, LiveSession
+from app.session.controller import ConnectionState, ConnectionStatus, LiveSession
 from app.session.durations import elapsed_clock, spoken_duration
 from app.session.live import LiveAnalysis
 from app.session.ring import FloatRing
@@ -358,7 +358,7 @@ class LiveSessionPage(QWidget):
         try:
             await session.run_source(built.source)
         except Exception as exc:  # shown in the banner; the pacer keeps going
-            session.connection = ConnectionState(status="failed", message=str(exc))
+            session.connection = ConnectionState(status=ConnectionStatus.FAILED, message=str(exc))
 
     def toggle_pause(self) -> None:
         session = self.session
