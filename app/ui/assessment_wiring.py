@@ -8,7 +8,6 @@ from app.ui.live_wiring import strap_scanner
 from app.ui.pages.assessment import AssessmentPage
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
-from app.ui.theme import resolve_theme
 from app.ui.widgets.close_watcher import call_on_close
 from app.ui.window import MainWindow
 
@@ -39,8 +38,6 @@ def install_assessment(
     after = next((n for n in ("Live session", "Breathe") if n in names), None)
     position = names.index(after) + 1 if after is not None else -1
     window.add_page(PAGE_NAME, page, SHORTCUT, position=position)
-    page.pacer.set_colours(resolve_theme(model.settings.theme))
-    model.changed.connect(lambda settings: page.pacer.set_colours(resolve_theme(settings.theme)))
     page.session_saved.connect(lambda _id: window.history_page.refresh())
     page.message.connect(window.notify)
     call_on_close(window, page.shutdown)

@@ -218,8 +218,7 @@ class MainWindow(QMainWindow):
         if settings.theme != self._applied_theme:
             app = QApplication.instance()
             if isinstance(app, QApplication):
-                colours = apply_theme(app, settings.theme)
-                self.breathe_page.pacer.set_colours(colours)
+                apply_theme(app, settings.theme)  # every themed widget follows the palette
             self._applied_theme = settings.theme
 
     def _system_scheme_changed(self) -> None:

@@ -75,3 +75,23 @@ def test_the_window_pages_follow_without_being_told(
     apply_theme(app, "dark")  # as the system's switch does: only the application changes
     assert pacer.colours is DARK
     assert window.palette().color(window.backgroundRole()) == QColor(DARK.window)
+
+
+def test_choosing_a_theme_in_the_menu_recolours_widgets_nobody_wired(
+    qtbot: QtBot, make_window: WindowFactory, store: Store, app: QApplication
+) -> None:
+    window = make_window(store)
+    window.theme_actions["light"].trigger()
+    plots = LivePlots()
+    pacer = PacerWidget()
+    for widget in (plots, pacer):
+        qtbot.addWidget(widget)
+        widget.show()
+    assert pacer.colours is LIGHT and window.breathe_page.pacer.colours is LIGHT
+
+    window.theme_actions["dark"].trigger()
+
+    assert pacer.colours is DARK and window.breathe_page.pacer.colours is DARK
+    assert _background(plots.hr_plot).name() == DARK.base
+    window.theme_actions["light"].trigger()
+    assert pacer.colours is LIGHT

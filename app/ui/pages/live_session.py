@@ -43,7 +43,6 @@ from app.ui.charts.live_plots import LivePlots
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
 from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.services.settings_model import SettingsModel
-from app.ui.theme import resolve_theme
 from app.ui.widgets.live_numbers import LiveNumbersPanel
 from app.ui.widgets.pacer import PacerWidget, display_radius_share
 from app.ui.widgets.source_picker import SOURCE_KINDS, ScanFn, SourceKind, SourcePicker
@@ -267,7 +266,6 @@ class LiveSessionPage(QWidget):
         self.esc_action.triggered.connect(lambda: self.stop() if self.is_active else None)
         model.changed.connect(self._settings_changed)
         self._update_pattern_label()
-        self.pacer.set_colours(resolve_theme(model.settings.theme))
         warm_up = getattr(analysis, "warm_up", None)
         if callable(warm_up):  # one-off first-call costs, paid off the GUI thread
             self._pool.start(_CallJob(warm_up))
@@ -293,7 +291,6 @@ class LiveSessionPage(QWidget):
 
     def _settings_changed(self, settings: AppSettings) -> None:
         self._update_pattern_label()
-        self.pacer.set_colours(resolve_theme(settings.theme))
 
     def _update_pattern_label(self) -> None:
         s = self._model.settings
