@@ -36,6 +36,7 @@ from bleak.exc import (
 )
 from bleak.uuids import normalize_uuid_str
 
+from sensors.found import FoundStrap as FoundStrap
 from sensors.hrs import MalformedMeasurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, PacketWatcher, QueuedSource, Sample
 
@@ -78,15 +79,6 @@ MSG_NO_HR_SERVICE = "{name} does not offer heart-rate measurements"
 
 class BluetoothUnavailableError(Exception):
     """Bluetooth cannot be used at all; the message tells the user what to do."""
-
-
-@dataclass(frozen=True, slots=True)
-class FoundStrap:
-    """A heart-rate sensor seen in a scan; `rssi` is the signal strength in dBm."""
-
-    name: str | None
-    address: str
-    rssi: int
 
 
 @dataclass(frozen=True)
@@ -200,7 +192,7 @@ async def scan(seconds: float = 5.0, backend: BleBackend = SYSTEM_BACKEND) -> li
         if message is None:
             raise
         raise BluetoothUnavailableError(message) from exc
-    return sorted(found.values(), key=lambda s: (-s.rssi, s.address))
+    return sorted(found.values(), key=lambda s: (s.rssi is None, -(s.rssi or 0), s.address))
 
 
 class _ConnectError(Exception):

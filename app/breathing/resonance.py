@@ -393,7 +393,7 @@ def recommend(steps: Sequence[StepResult]) -> Recommendation | None:
 # -- the stored result ------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class AssessmentResult:
-    """What is stored for one finished assessment (as JSON in the store's settings)."""
+    """What is stored for one finished assessment (`app.store.assessments`)."""
 
     session_id: int
     finished_at: str
@@ -422,8 +422,3 @@ class AssessmentResult:
             reason=str(data.get("reason", "")),
             confirmed_bpm=data.get("confirmed_bpm"),
         )
-
-
-def result_key(session_id: int) -> str:
-    """The store settings key of an assessment's result."""
-    return f"resonance_assessment:{session_id}"

@@ -33,6 +33,7 @@ from typing import Any
 from app.commands.common import store_from_args
 from app.commands.errors import CommandError
 from app.commands.scan import add_transport_option, ble_backend, positive_number
+from app.session.durations import elapsed_clock
 from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
 from app.session.events import (
     ConnectionChanged,
@@ -43,6 +44,7 @@ from app.session.events import (
 )
 from app.session.state import SessionState
 from app.store import Store
+from app.store.settings import load_last_strap, save_last_strap
 from sensors.ble import BleStrapSource
 from sensors.simulated import DemoStrap
 from sensors.source import ConnectionEvent, EventKind, QueuedSource, Sample
@@ -50,7 +52,6 @@ from sensors.source import ConnectionEvent, EventKind, QueuedSource, Sample
 FIND_TIMEOUT_S = 30.0
 PROGRESS_EVERY_S = 60.0
 KINDS = ("recording", "readiness", "breathing")
-LAST_STRAP_SETTING = "last_strap"
 DEMO_SPEED_ENV = "BASELINE_DEMO_SPEED"
 
 
@@ -80,11 +81,6 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def _clock_text(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 class _Recording:
@@ -137,10 +133,7 @@ class _Recording:
         if self.remember_strap:
             session = self.store.session(engine.session_id)
             if session is not None and session.sensor_address:
-                self.store.set_setting(
-                    LAST_STRAP_SETTING,
-                    {"address": session.sensor_address, "name": session.sensor_name},
-                )
+                save_last_strap(self.store, session.sensor_name, session.sensor_address)
         if self.duration_s is not None:
             # also ends a recording whose link is down when the time is up
             asyncio.get_running_loop().call_later(self.duration_s, engine.stop)
@@ -171,7 +164,7 @@ class _Recording:
         if elapsed_s >= self._next_progress_s:
             self._next_progress_s += PROGRESS_EVERY_S
             bpm = f", {recorder.last_bpm} bpm" if recorder.last_bpm else ""
-            _say(f"{_clock_text(elapsed_s)} recorded, {len(recorder.beats)} beats{bpm}")
+            _say(f"{elapsed_clock(elapsed_s)} recorded, {len(recorder.beats)} beats{bpm}")
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -212,7 +205,7 @@ class _Recording:
             " (demo strap: simulated, never counted in your baseline)" if self.simulated else ""
         )
         print(
-            f"session {recorder.session_id}: {_clock_text(duration_s)} recorded, "
+            f"session {recorder.session_id}: {elapsed_clock(duration_s)} recorded, "
             f"{len(beats)} beats{mean_hr}{gaps}{practice}"
         )
         return 0
@@ -246,12 +239,11 @@ async def _record(args: argparse.Namespace, store: Store, duration_s: float | No
         )
         await recording.run()
         return recording.finish()
-    last = store.get_setting(LAST_STRAP_SETTING)
-    preferred = last.get("address") if isinstance(last, dict) else None
+    last = load_last_strap(store)
     async with ble_backend(args.ble_transport) as backend:
         source = BleStrapSource(
             address=args.address,
-            preferred_address=preferred if isinstance(preferred, str) else None,
+            preferred_address=last.address if last is not None else None,
             backend=backend,
             find_timeout_s=FIND_TIMEOUT_S,
         )

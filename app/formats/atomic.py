@@ -30,9 +30,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from app.store.database import DATABASE_SUFFIXES
+
 PARTIAL_INFIX = ".partial-"
 STALE_AFTER_S = 24 * 3600.0
-DATABASE_SUFFIXES = ("-wal", "-shm", "-journal")
 BASELINE_TABLES = frozenset({"sessions", "beats", "heart_rate", "daily_log"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 

@@ -85,6 +85,11 @@ def backup_connection(conn: sqlite3.Connection, out: Path, *, replace: bool = Fa
         partial.discard()
 
 
+def backup_store(store: Store, out: Path, *, replace: bool = False) -> None:
+    """Copy the store's database into the file `out` (see `backup_connection`)."""
+    backup_connection(store.conn, out, replace=replace)
+
+
 def backup_database(db_path: Path, out: Path) -> None:
     """Back up the database file at `db_path` into `out`."""
     source = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
@@ -156,6 +161,36 @@ def validate_backup(path: Path) -> int:
     finally:
         conn.close()
     return version
+
+
+def backup_session_count(path: Path) -> int:
+    """Validate the backup `path` without changing it; returns how many sessions it holds."""
+    validate_backup(Path(path))
+    try:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise BackupError(f"{path} is not a usable database: {exc}") from exc
+
+
+def restore_store(store: Store, backup_file: Path) -> RestoreResult:
+    """Replace the store's database file with `backup_file` and upgrade the store's connection.
+
+    The connection is brought to the current schema at once, so anything written before the app
+    restarts lands in a database this version understands. BackupError says what went wrong.
+    """
+    if store.path is None:
+        raise BackupError("this database is not a file, so it cannot be restored")
+    store.commit_pending()
+    result = restore_database(Path(store.path), Path(backup_file))
+    try:
+        store.upgrade_schema()
+    except sqlite3.Error as exc:
+        raise BackupError(f"the backup was restored but cannot be opened: {exc}") from exc
+    return result
 
 
 def _private_copy(source: Path, staging: Path) -> None:

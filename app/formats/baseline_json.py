@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from app.formats import extras
+from app.formats.baseline_format import FORMAT as FORMAT
+from app.formats.baseline_format import VERSION
 from app.formats.errors import FormatError
 from app.formats.recording import (
     ArchiveLogEntry,
@@ -42,8 +44,6 @@ from app.store.validation import (
     rr_is_beat,
 )
 
-FORMAT = "baseline-export"
-VERSION = 1
 _T = TypeVar("_T")
 # An RR value flagged as an artifact may lie outside the beat range (a strap sent it), but must
 # still be a time a strap can send (16 bits of 1/1024 s).

@@ -32,7 +32,7 @@ from app.formats.atomic import (
     database_files,
     remove_stale_partials,
 )
-from app.formats.baseline_json import FORMAT, VERSION
+from app.formats.baseline_format import FORMAT, VERSION
 from app.store import Store
 from app.store.records import SessionRecord
 

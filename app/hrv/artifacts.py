@@ -232,11 +232,6 @@ def _detect_all(rr: FloatArray, starts: IntArray) -> npt.NDArray[np.int8]:
     return codes
 
 
-def detect_segment(rr: FloatArray) -> npt.NDArray[np.int8]:
-    """Artifact codes (see `BeatKind` order) for one contiguous run of at least 5 beats."""
-    return _detect(rr, _Segments(np.zeros(1, dtype=np.intp), np.array([rr.size], dtype=np.intp)))
-
-
 def _window_rank(size: int, percentile: float) -> int:
     """The order statistic (0-based) a `size`-wide window yields for `percentile`: the lower
     neighbour, never interpolated (the rule of `scipy.ndimage.percentile_filter`)."""

@@ -14,7 +14,7 @@ it runs again, without a rest before it, and its new result replaces the old one
 
 Storage: a session of kind "assessment" (beats, heart rate and link gaps via `SessionRecorder`),
 marks "step_start" / "step_end" with the rate as detail (session ms), and the result as JSON in
-the store's settings under `resonance.result_key(session_id)`.
+the store's `assessment_results` table (`app.store.assessments`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from app.breathing.resonance import (
     StepResult,
     analyze_step,
     recommend,
-    result_key,
 )
 from app.session.engine import SessionEngine, SessionSpec
 from app.session.events import SessionEvent, StageChanged, StateChanged
@@ -44,11 +43,13 @@ from app.session.events import Stage as PlanStage
 from app.session.recorder import SessionRecorder
 from app.session.state import SessionState, StageKind
 from app.store import Store
+from app.store.assessments import save_assessment_result
+from app.store.validation import SessionKind
 from sensors.simulated import DemoStrap
 from sensors.source import ConnectionEvent, HeartRateSource, Sample
 
 Clock = Callable[[], float]
-ASSESSMENT_KIND = "assessment"
+ASSESSMENT_KIND = SessionKind.ASSESSMENT
 
 
 class RunPhase(StrEnum):
@@ -322,7 +323,7 @@ class AssessmentRun:
             "marked steps.",
             confirmed_bpm=self.result.confirmed_bpm if self.result is not None else None,
         )
-        self.store.set_setting(result_key(session_id), self.result.to_dict())
+        save_assessment_result(self.store, self.result)
         # History lists sessions with their note: say there what the assessment found
         note = (
             f"Recommended rate: {rec.rate_bpm:g} breaths/min"
@@ -336,7 +337,7 @@ class AssessmentRun:
         if self.result is None:
             return
         self.result = replace(self.result, confirmed_bpm=rate_bpm)
-        self.store.set_setting(result_key(self.result.session_id), self.result.to_dict())
+        save_assessment_result(self.store, self.result)
 
     def cancel(self) -> None:
         """Stop early (also after a strap failure): the session is kept as interrupted,
@@ -348,19 +349,6 @@ class AssessmentRun:
 
     def _mark(self, at_s: float, kind: str, rate_bpm: float) -> None:
         self.engine.mark(at_s, kind, f"{rate_bpm:g}")
-
-
-def past_assessments(store: Store) -> list[AssessmentResult]:
-    """Stored assessment results, newest first (deleted and demo-strap sessions left out)."""
-    results: list[AssessmentResult] = []
-    for session in store.sessions(kind=ASSESSMENT_KIND, include_simulated=False):
-        data = store.get_setting(result_key(session.id))
-        if isinstance(data, dict):
-            try:
-                results.append(AssessmentResult.from_dict(data))
-            except (KeyError, TypeError, ValueError):
-                continue
-    return results
 
 
 #: What the demo strap breathes outside the steps (rests, waiting): an easy natural rate.

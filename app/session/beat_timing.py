@@ -59,10 +59,6 @@ class BeatClock:
         self._prev_arrival_ms: float | None = None
         self._floor_ms: float | None = None  # the latest beat placed, kept across resets
 
-    @property
-    def last_beat_ms(self) -> float | None:
-        return self._last_beat_ms
-
     def reset(self) -> None:
         """Forget the running sum (after a link drop): the next packet is anchored anew."""
         self._last_beat_ms = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from app.breathing import BreathingPattern, SessionTimer, pacer_state
 from app.session.engine import SessionEngine, SessionSpec, single_stage
@@ -31,14 +32,22 @@ from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample
 Clock = Callable[[], float]
 
 
+class ConnectionStatus(StrEnum):
+    """Where the link to the strap stands (NONE: a pacer-only session)."""
+
+    NONE = "none"
+    SCANNING = "scanning"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionState:
-    """What the connection strip shows.
+    """What the connection strip shows."""
 
-    `status`: "none" (pacer only), "scanning", "connected", "reconnecting", "failed", "stopped".
-    """
-
-    status: str = "none"
+    status: ConnectionStatus = ConnectionStatus.NONE
     name: str | None = None
     address: str | None = None
     battery_pct: int | None = None
@@ -49,20 +58,20 @@ class ConnectionState:
 
     @property
     def link_down(self) -> bool:
-        return self.status == "reconnecting"
+        return self.status is ConnectionStatus.RECONNECTING
 
 
 def next_connection_state(state: ConnectionState, event: ConnectionEvent) -> ConnectionState:
     """The connection state after `event` (pure, for tests and the UI)."""
     kind = event.kind
     if kind is EventKind.SCANNING:
-        if state.status == "reconnecting":
+        if state.status is ConnectionStatus.RECONNECTING:
             return state
-        return replace(state, status="scanning", message=None)
+        return replace(state, status=ConnectionStatus.SCANNING, message=None)
     if kind is EventKind.CONNECTED:
         return replace(
             state,
-            status="connected",
+            status=ConnectionStatus.CONNECTED,
             name=event.name or state.name,
             address=event.address or state.address,
             battery_pct=event.battery_pct if event.battery_pct is not None else state.battery_pct,
@@ -77,11 +86,13 @@ def next_connection_state(state: ConnectionState, event: ConnectionEvent) -> Con
     if kind is EventKind.RR_UNAVAILABLE:
         return replace(state, rr_available=False, message=event.message)
     if kind is EventKind.DISCONNECTED:
-        return replace(state, status="reconnecting", message=event.message, contact=None)
+        return replace(
+            state, status=ConnectionStatus.RECONNECTING, message=event.message, contact=None
+        )
     if kind is EventKind.RECONNECTING:
-        return replace(state, status="reconnecting", attempt=event.attempt)
+        return replace(state, status=ConnectionStatus.RECONNECTING, attempt=event.attempt)
     # EventKind.FAILED
-    return replace(state, status="failed", message=event.message)
+    return replace(state, status=ConnectionStatus.FAILED, message=event.message)
 
 
 class LiveSession:
@@ -148,7 +159,7 @@ class LiveSession:
             pattern_json=self.pattern.to_json(),
         )
         if self.source is not None:
-            self.connection = replace(self.connection, status="scanning")
+            self.connection = replace(self.connection, status=ConnectionStatus.SCANNING)
         session_id = self.session_engine.start()
         assert session_id is not None
         return session_id
@@ -211,7 +222,7 @@ class LiveSession:
     def stop(self) -> int | None:
         """End the session cleanly (and stop the source); returns its id."""
         session_id = self.session_engine.stop()
-        self.connection = replace(self.connection, status="stopped")
+        self.connection = replace(self.connection, status=ConnectionStatus.STOPPED)
         return session_id
 
     # -- the source ----------------------------------------------------------------------
@@ -244,8 +255,10 @@ class LiveSession:
                 self.engine.pause(event.at_s)
             elif event.old is SessionState.PAUSED:
                 self.engine.resume(event.at_s)
-        elif isinstance(event, Failed) and self.connection.status != "failed":
-            self.connection = replace(self.connection, status="failed", message=event.reason)
+        elif isinstance(event, Failed) and self.connection.status is not ConnectionStatus.FAILED:
+            self.connection = replace(
+                self.connection, status=ConnectionStatus.FAILED, message=event.reason
+            )
 
     def _on_sample(self, sample: Sample, beats: tuple[BeatRecord, ...], start_s: float) -> None:
         m = sample.measurement

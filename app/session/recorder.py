@@ -119,10 +119,6 @@ class SessionRecorder:
         return BeatsView(self._beats)
 
     @property
-    def reading_count(self) -> int:
-        return self._readings
-
-    @property
     def last_bpm(self) -> int | None:
         return self._last_bpm
 

@@ -17,7 +17,6 @@ from sensors.source import HeartRateSource
 
 Clock = Callable[[], float]
 RateProvider = Callable[[float], float]
-LAST_STRAP_KEY = "last_strap"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""SQLite storage (sqlite-utils): migrations, sessions, beats, heart rate, daily log, settings."""
+"""SQLite storage (standard `sqlite3`): migrations, sessions, beats, heart rate, log, settings."""
 
 from app.store.database import Store, default_db_path, open_store
 

@@ -16,11 +16,11 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-import sqlite_utils
 
 from app.store.migrations import migrate
 from app.store.ownership import SessionLocks
@@ -29,7 +29,9 @@ from app.store.records import (
     HeartRateRecord,
     LogEntry,
     MarkRecord,
+    SessionKind,
     SessionRecord,
+    SessionStatus,
 )
 
 DB_ENV_VAR = "BASELINE_DB"
@@ -40,6 +42,22 @@ STAGING_STATUS = "staging"
 RECORD_WAIT_MS = 250
 """How long a recorded packet waits for another writer before it is buffered instead."""
 RecordedItem = BeatRecord | HeartRateRecord | MarkRecord
+DATABASE_SUFFIXES = ("-wal", "-shm", "-journal")
+"""The companion files SQLite keeps beside a database file."""
+StoreError = sqlite3.Error
+"""Any failure of the database (for callers that must not depend on `sqlite3` itself)."""
+DamagedDatabaseError = sqlite3.DatabaseError
+"""The file is not a usable database (damaged, or not a database at all)."""
+
+
+class SourceState(StrEnum):
+    """Whether an imported file's content is in the database."""
+
+    NEW = "new"
+    KNOWN = "known"
+    DELETED = "deleted"
+
+
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
 
@@ -88,13 +106,20 @@ def _stored_time(text: Any) -> datetime:
     return moment
 
 
-def _session_from_row(row: Sequence[Any]) -> SessionRecord:
+def _session_from_row(row: Sequence[Any]) -> SessionRecord | None:
+    """The row as a record; None for a kind or status this version does not know (a row from a
+    hand-edited database), which no view can show."""
+    try:
+        kind = SessionKind(row[1])
+        status = SessionStatus(row[4])
+    except ValueError:
+        return None
     return SessionRecord(
         id=int(row[0]),
-        kind=str(row[1]),
+        kind=kind,
         started_at=_stored_time(row[2]),
         ended_at=_stored_time(row[3]) if row[3] else None,
-        status=str(row[4]),
+        status=status,
         sensor_name=row[5],
         sensor_address=row[6],
         rate_bpm=row[7],
@@ -150,8 +175,8 @@ def _insert_recorded(
 class Store:
     """Typed access to the Baseline database. Build it with `open_store` and pass it in."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self._conn = conn
         self.path = path
         self._locks = SessionLocks(path) if path is not None else None
         self._owned: set[int] = set()  # sessions this Store writes over time
@@ -159,8 +184,8 @@ class Store:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection = self.db.conn
-        return conn
+        """The connection, for the store's own layers (`app.formats`, `app.commands`)."""
+        return self._conn
 
     def close(self) -> None:
         """Close the connection; sessions still owned are abandoned (a later check closes them)."""
@@ -226,6 +251,8 @@ class Store:
             ).fetchall()
             for row in rows:
                 record = _session_from_row(row)
+                if record is None:
+                    continue
                 if record.id in self._owned or (
                     self._locks is not None and self._locks.is_live(record.id)
                 ):
@@ -235,7 +262,7 @@ class Store:
     # -- sessions -------------------------------------------------------------------------
     def start_session(
         self,
-        kind: str,
+        kind: SessionKind | str,
         started_at: datetime | None = None,
         *,
         sensor_name: str | None = None,
@@ -255,7 +282,7 @@ class Store:
                 " rate_bpm, pattern_json, source_hash, simulated)"
                 " VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?)",
                 (
-                    kind,
+                    SessionKind(kind).value,
                     _iso(started_at or now_local()),
                     sensor_name,
                     sensor_address,
@@ -282,16 +309,22 @@ class Store:
         session_id: int,
         *,
         ended_at: datetime | None = None,
-        status: str = "complete",
+        status: SessionStatus | str = SessionStatus.COMPLETE,
         duration_s: float | None = None,
     ) -> None:
+        status = SessionStatus(status)  # ValueError before anything changes
         with self.write_transaction() as conn:
             pending = self._pending.pop(session_id, None)
             if pending:
                 _insert_recorded(conn, session_id, pending)
             conn.execute(
                 "UPDATE sessions SET ended_at = ?, status = ?, duration_s = ? WHERE id = ?",
-                (_iso(ended_at or now_local()), status, duration_s, session_id),
+                (
+                    _iso(ended_at or now_local()),
+                    SessionStatus(status).value,
+                    duration_s,
+                    session_id,
+                ),
             )
             self.disown_session(session_id)
 
@@ -318,7 +351,7 @@ class Store:
         return _session_from_row(row) if row else None
 
     def sessions(
-        self, *, kind: str | None = None, include_simulated: bool = True
+        self, *, kind: SessionKind | str | None = None, include_simulated: bool = True
     ) -> list[SessionRecord]:
         """Sessions newest first, without soft-deleted ones.
 
@@ -331,9 +364,38 @@ class Store:
         args: tuple[Any, ...] = (STAGING_STATUS,)
         if kind is not None:
             sql += " AND kind = ?"
-            args = (STAGING_STATUS, kind)
+            args = (STAGING_STATUS, str(kind))
         sql += " ORDER BY started_at DESC, id DESC"
-        return [_session_from_row(r) for r in self.conn.execute(sql, args)]
+        records = (_session_from_row(r) for r in self.conn.execute(sql, args))
+        return [r for r in records if r is not None]
+
+    def beat_counts(self) -> dict[int, int]:
+        """The number of stored beats of every session that has any, by session id."""
+        return {
+            int(session_id): int(n)
+            for session_id, n in self.conn.execute(
+                "SELECT session_id, count(*) FROM beats GROUP BY session_id"
+            )
+        }
+
+    def source_state(self, source_hash: str) -> SourceState:
+        """Whether a file with this content hash was imported: kept, deleted or never."""
+        rows = self.conn.execute(
+            "SELECT deleted_at FROM sessions WHERE source_hash = ? AND status != ?",
+            (source_hash, STAGING_STATUS),
+        ).fetchall()
+        if not rows:
+            return SourceState.NEW
+        return SourceState.KNOWN if any(r[0] is None for r in rows) else SourceState.DELETED
+
+    def has_session_at(self, kind: str, started_at: datetime) -> bool:
+        """A kept session of this kind starts at exactly this moment (to the millisecond)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM sessions WHERE kind = ? AND started_at = ? AND deleted_at IS NULL"
+            " AND status != ?",
+            (str(kind), _iso(started_at), STAGING_STATUS),
+        ).fetchone()
+        return row is not None
 
     def delete_session(self, session_id: int) -> None:
         """Soft delete: hidden at once, restorable with `undelete_session` until purged."""
@@ -482,13 +544,6 @@ class Store:
         del self._pending[session_id]
         return True
 
-    def add_recorded(self, session_id: int, items: Sequence[RecordedItem]) -> None:
-        """Store beats, readings and marks in the order given, in one short transaction."""
-        if not items:
-            return
-        with self.write_transaction() as conn:
-            _insert_recorded(conn, session_id, items)
-
     def beats(self, session_id: int) -> list[BeatRecord]:
         return [
             BeatRecord(t_ms=r[0], rr_ms=r[1], artifact=bool(r[2]), gap_before=bool(r[3]))
@@ -498,15 +553,6 @@ class Store:
                 (session_id,),
             )
         ]
-
-    def set_artifacts(self, session_id: int, artifact_seqs: Iterable[int]) -> None:
-        """Flag the beats at these positions (0-based, in arrival order) as artifacts."""
-        with self.conn:
-            self.conn.execute("UPDATE beats SET artifact = 0 WHERE session_id = ?", (session_id,))
-            self.conn.executemany(
-                "UPDATE beats SET artifact = 1 WHERE session_id = ? AND seq = ?",
-                [(session_id, int(s)) for s in artifact_seqs],
-            )
 
     def add_heart_rate(self, session_id: int, readings: Iterable[HeartRateRecord]) -> None:
         rows = [
@@ -597,6 +643,25 @@ class Store:
                 (key, json.dumps(value)),
             )
 
+    def database_files(self) -> tuple[Path, ...]:
+        """The files of this database: the main file and its -wal/-shm/-journal companions."""
+        files: list[Path] = []
+        for _seq, _name, filename in self.conn.execute("PRAGMA database_list"):
+            if filename:
+                main = Path(filename)
+                files.append(main)
+                files.extend(Path(f"{main}{suffix}") for suffix in DATABASE_SUFFIXES)
+        return tuple(files)
+
+    def commit_pending(self) -> None:
+        """End an open transaction (before another connection replaces the file)."""
+        if self.conn.in_transaction:
+            self.conn.commit()
+
+    def upgrade_schema(self) -> None:
+        """Bring the database under this connection to the current schema (after a restore)."""
+        migrate(self.conn)
+
     def integrity_ok(self) -> bool:
         return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
@@ -627,4 +692,4 @@ def open_store(path: Path | str | None = None) -> Store:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     migrate(conn)
-    return Store(sqlite_utils.Database(conn), resolved)
+    return Store(conn, resolved)

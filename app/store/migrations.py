@@ -161,6 +161,87 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         """,
         "ALTER TABLE daily_log ADD COLUMN value_source TEXT",
     ),
+    # 5: resonance assessment results in their own tables (they were JSON in `settings` under
+    # 'resonance_assessment:<session id>'); stored results move over, unreadable ones are left.
+    (
+        """
+        CREATE TABLE assessment_results (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            finished_at TEXT NOT NULL,           -- ISO-8601 with UTC offset
+            recommended_bpm REAL,                -- NULL: no step was clean enough
+            reason TEXT NOT NULL,                -- why that rate (or why none)
+            confirmed_bpm REAL                   -- the rate the person took for the pacer
+        )
+        """,
+        """
+        CREATE TABLE assessment_steps (
+            session_id INTEGER NOT NULL
+                REFERENCES assessment_results(session_id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,           -- order within the assessment, from 0
+            rate_bpm REAL NOT NULL,              -- the paced rate of the step
+            n_beats INTEGER NOT NULL,
+            analysed_s REAL NOT NULL,
+            swing_bpm REAL,
+            lf_peak_hz REAL,
+            lf_peak_power_ms2 REAL,
+            lf_power_ms2 REAL,
+            phase_deg REAL,
+            lf_peak_count INTEGER,
+            coherence REAL,
+            artifact_pct REAL NOT NULL,
+            reason TEXT,                         -- why the step is not usable, or NULL
+            PRIMARY KEY (session_id, position)
+        ) WITHOUT ROWID
+        """,
+        """
+        INSERT INTO assessment_results
+            (session_id, finished_at, recommended_bpm, reason, confirmed_bpm)
+        SELECT CAST(substr(key, 22) AS INTEGER), json_extract(value_json, '$.finished_at'),
+            json_extract(value_json, '$.recommended_bpm'),
+            coalesce(json_extract(value_json, '$.reason'), ''),
+            json_extract(value_json, '$.confirmed_bpm')
+        FROM settings
+        WHERE key LIKE 'resonance\\_assessment:%' ESCAPE '\\'
+            AND CASE WHEN json_valid(value_json) THEN
+                json_type(value_json) = 'object'
+                AND json_type(value_json, '$.finished_at') = 'text'
+                AND coalesce(json_type(value_json, '$.recommended_bpm'), 'null')
+                    IN ('real', 'integer', 'null')
+                AND coalesce(json_type(value_json, '$.confirmed_bpm'), 'null')
+                    IN ('real', 'integer', 'null')
+                ELSE 0 END
+            AND CAST(substr(key, 22) AS INTEGER) IN (SELECT id FROM sessions)
+        """,
+        """
+        INSERT OR IGNORE INTO assessment_steps
+            (session_id, position, rate_bpm, n_beats, analysed_s, swing_bpm, lf_peak_hz,
+             lf_peak_power_ms2, lf_power_ms2, phase_deg, lf_peak_count, coherence, artifact_pct,
+             reason)
+        SELECT CAST(substr(s.key, 22) AS INTEGER), CAST(step.key AS INTEGER),
+            json_extract(step.value, '$.rate_bpm'), json_extract(step.value, '$.n_beats'),
+            json_extract(step.value, '$.analysed_s'), json_extract(step.value, '$.swing_bpm'),
+            json_extract(step.value, '$.lf_peak_hz'),
+            json_extract(step.value, '$.lf_peak_power_ms2'),
+            json_extract(step.value, '$.lf_power_ms2'), json_extract(step.value, '$.phase_deg'),
+            json_extract(step.value, '$.lf_peak_count'), json_extract(step.value, '$.coherence'),
+            coalesce(json_extract(step.value, '$.artifact_pct'), 0.0),
+            json_extract(step.value, '$.reason')
+        FROM settings AS s, json_each(
+            CASE WHEN json_valid(s.value_json) AND json_type(s.value_json, '$.steps') = 'array'
+            THEN s.value_json ELSE '{"steps": []}' END, '$.steps') AS step
+        WHERE s.key LIKE 'resonance\\_assessment:%' ESCAPE '\\'
+            AND CASE WHEN step.type = 'object' THEN
+                json_type(step.value, '$.rate_bpm') IN ('real', 'integer')
+                AND json_type(step.value, '$.n_beats') = 'integer'
+                AND json_type(step.value, '$.analysed_s') IN ('real', 'integer')
+                ELSE 0 END
+            AND CAST(substr(s.key, 22) AS INTEGER) IN (SELECT session_id FROM assessment_results)
+        """,
+        """
+        DELETE FROM settings WHERE key LIKE 'resonance\\_assessment:%' ESCAPE '\\'
+            AND CAST(substr(key, 22) AS INTEGER) IN (SELECT session_id FROM assessment_results)
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,15 +19,32 @@ class DaySource(StrEnum):
     MANUAL = "manual"
 
 
+class SessionKind(StrEnum):
+    """What a stored session is."""
+
+    READINESS = "readiness"
+    BREATHING = "breathing"
+    RECORDING = "recording"
+    ASSESSMENT = "assessment"
+
+
+class SessionStatus(StrEnum):
+    """Where a stored session stands."""
+
+    ACTIVE = "active"
+    COMPLETE = "complete"
+    INTERRUPTED = "interrupted"
+
+
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
     """One stored session (a breathing session, a readiness check, a recording, an assessment)."""
 
     id: int
-    kind: str
+    kind: SessionKind
     started_at: datetime
     ended_at: datetime | None
-    status: str
+    status: SessionStatus
     sensor_name: str | None = None
     sensor_address: str | None = None
     rate_bpm: float | None = None

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from app.breathing.pattern import MAX_RATE_BPM, MIN_RATE_BPM, BreathingPattern
 from app.store.database import Store
+from app.store.records import DEMO_SENSOR_ADDRESS
+from sensors.found import FoundStrap
 
 SETTINGS_KEY = "app_settings"
 Theme = Literal["system", "light", "dark"]
@@ -137,3 +139,27 @@ def update_settings(settings: AppSettings, **changes: Any) -> AppSettings:
         return replace(settings, **changes)
     except TypeError as exc:
         raise ValueError(str(exc)) from exc
+
+
+# -- the strap of the last session ----------------------------------------------------------
+LAST_STRAP_KEY = "last_strap"
+"""The settings row holding the strap that last connected (`{"address": ..., "name": ...}`)."""
+
+
+def load_last_strap(store: Store) -> FoundStrap | None:
+    """The strap that last connected, or None (never one, or an unreadable stored value)."""
+    value = store.get_setting(LAST_STRAP_KEY)
+    if not isinstance(value, dict):
+        return None
+    address = value.get("address")
+    if not isinstance(address, str) or not address:
+        return None
+    name = value.get("name")
+    return FoundStrap(name if isinstance(name, str) and name else None, address)
+
+
+def save_last_strap(store: Store, name: str | None, address: str) -> None:
+    """Remember the strap that connected; the demo strap is never remembered."""
+    if not address or address == DEMO_SENSOR_ADDRESS:
+        return
+    store.set_setting(LAST_STRAP_KEY, {"address": address, "name": name or address})

@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from app.store.records import BeatRecord, SessionRecord
+from app.store.records import SessionKind as SessionKind
+from app.store.records import SessionStatus as SessionStatus
 
 EARLIEST_DATE = date(2000, 1, 1)
 #: How far past now a date or time may lie (clocks and time zones differ by up to a day).
@@ -30,23 +31,6 @@ RR_RANGE_MS = (200.0, 3000.0)
 HEART_RATE_RANGE_BPM = (20.0, 250.0)
 RMSSD_RANGE_MS = (1.0, 500.0)
 MIN_RECORDING_BEATS = 30
-
-
-class SessionKind(StrEnum):
-    """What a stored session is."""
-
-    READINESS = "readiness"
-    BREATHING = "breathing"
-    RECORDING = "recording"
-    ASSESSMENT = "assessment"
-
-
-class SessionStatus(StrEnum):
-    """Where a stored session stands."""
-
-    ACTIVE = "active"
-    COMPLETE = "complete"
-    INTERRUPTED = "interrupted"
 
 
 class LimitError(ValueError):
@@ -103,11 +87,6 @@ def _check_range(field: str, value: float, lo: float, hi: float, unit: str) -> f
     if not (math.isfinite(value) and lo <= value <= hi):
         raise LimitError(f"{field} {value:g} is outside {lo:g}-{hi:g} {unit}")
     return float(value)
-
-
-def check_rr(field: str, rr_ms: float) -> float:
-    """An RR interval taken as a beat: 200-3000 ms."""
-    return _check_range(field, rr_ms, *RR_RANGE_MS, "ms")
 
 
 def rr_is_beat(rr_ms: float) -> bool:

@@ -44,10 +44,11 @@ from app.ui.services.data_actions import DataActions
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.tasks import Tasks, default_runner
-from app.ui.widgets.source_picker import FoundStrap, ScanFn, SourcePicker
+from app.ui.widgets.source_picker import ScanFn, SourcePicker
 from app.ui.window import MainWindow
 from sensors.ble import SYSTEM_BACKEND, BleBackend, scan
 from sensors.doctor import DoctorLimits
+from sensors.found import FoundStrap
 
 BREATHE_SHORTCUT = "Ctrl+1"
 HISTORY_SHORTCUT = "Ctrl+2"
@@ -101,8 +102,7 @@ def strap_scanner(backend: BleBackend = SYSTEM_BACKEND, seconds: float = 5.0) ->
     """A scan for the source picker: heart-rate straps nearby through `backend`."""
 
     async def scan_for_straps() -> Sequence[FoundStrap]:
-        found = await scan(seconds, backend)
-        return [FoundStrap(s.name or s.address, s.address, s.rssi) for s in found]
+        return await scan(seconds, backend)
 
     return scan_for_straps
 
@@ -223,11 +223,6 @@ def build_app(
     if home is not None:
         home.data_changed.connect(history.refresh)
         window.add_menu(home.today_menu(window, lambda: window.show_page(home)))
-    window.colours_changed.connect(breathe.pacer.set_colours)
-    if assessment is not None:
-        window.colours_changed.connect(assessment.pacer.set_colours)
-    if live is not None:
-        window.colours_changed.connect(live.pacer.set_colours)
 
     def refresh_views() -> None:
         history.refresh()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME
 from app.store import Store, default_db_path, open_store
 from app.store.damaged import damaged_message, is_damage
+from app.store.database import DamagedDatabaseError
 from app.store.migrations import SchemaTooNewError
 from app.ui.app import build_app
 from app.ui.services.crash_handler import CrashHandler
@@ -32,7 +32,7 @@ _SOURCE_ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "ba
 def _open_store_or_explain(db_path: Path | None) -> Store | None:
     try:
         return open_store(db_path)
-    except (sqlite3.DatabaseError, SchemaTooNewError, OSError) as exc:
+    except (DamagedDatabaseError, SchemaTooNewError, OSError) as exc:
         where = db_path if db_path is not None else "the default database"
         message = f"Baseline cannot open {where}: {exc}"
         if is_damage(exc):

@@ -139,6 +139,21 @@ QGroupBox {{ font-weight: 600; }}
 """
 
 
+def is_dark(palette: QPalette) -> bool:
+    """The palette is a dark one (its base, behind text and plots, is dark)."""
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def colours_for_palette(palette: QPalette) -> ThemeColours:
+    """The theme colours that go with a palette: what a widget uses when the palette changes."""
+    return DARK if is_dark(palette) else LIGHT
+
+
+def heart_colour(palette: QPalette) -> QColor:
+    """The heart-rate curve's colour: a soft red that reads on the palette's base."""
+    return QColor("#ee8e8a") if is_dark(palette) else QColor("#d0605e")
+
+
 def apply_theme(app: QApplication, theme: Theme) -> ThemeColours:
     """Apply the theme to the whole application; returns the colours used."""
     colours = resolve_theme(theme)

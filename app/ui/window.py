@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -56,7 +56,7 @@ ABOUT_TEXT = (
     "<p>Your data stays on this computer: no network use beyond Bluetooth, no telemetry.</p>"
     "<p><small>Baseline is free software under the MIT licence. It is built on Qt and PySide6 "
     "(LGPLv3), pyqtgraph (MIT), NumPy (BSD-3-Clause), bleak (MIT), bumble (Apache-2.0), qasync "
-    "(BSD-2-Clause), sqlite-utils (Apache-2.0), platformdirs (MIT) and fitdecode (MIT). "
+    "(BSD-2-Clause), platformdirs (MIT), filelock (Unlicense) and fitdecode (MIT). "
     "It ships no recordings or other third-party data: its sound cues are generated on your "
     "machine. The sample recordings in its test suite come from PhysioNet (ODC-By 1.0) and the "
     "pyhrv and hrv projects (BSD-3-Clause) and are not part of the app.</small></p>"
@@ -65,13 +65,8 @@ ABOUT_TEXT = (
 
 class MainWindow(QMainWindow):
     """The Baseline window. Build it with the store, settings model and cue player; the
-    composition root adds the pages.
-
-    Signals:
-        colours_changed(ThemeColours): a theme was applied (pacers follow it).
+    composition root adds the pages. A theme change reaches every widget through the palette.
     """
-
-    colours_changed = Signal(object)
 
     def __init__(
         self,
@@ -338,7 +333,7 @@ class MainWindow(QMainWindow):
         if settings.theme != self._applied_theme:
             app = QApplication.instance()
             if isinstance(app, QApplication):
-                self.colours_changed.emit(apply_theme(app, settings.theme))
+                apply_theme(app, settings.theme)  # every themed widget follows the palette
             self._applied_theme = settings.theme
 
     def _system_scheme_changed(self) -> None:

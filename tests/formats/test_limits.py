@@ -314,10 +314,10 @@ def test_baseline_json_keeps_flagged_artifacts_and_short_sessions(
     second = session(2, status="interrupted", beats=session(2)["beats"][:3])
     assert run(db_path, "import", str(export_file(tmp_path, [first, second]))) == 0
     by_status = {s.status: s for s in store.sessions()}
-    beats = store.beats(by_status["complete"].id)
+    beats = store.beats(by_status[SessionStatus.COMPLETE].id)
     assert (beats[5].rr_ms, beats[5].artifact) == (150.0, True)
     assert all(200 <= b.rr_ms <= 3000 for b in beats if not b.artifact)
-    assert len(store.beats(by_status["interrupted"].id)) == 3
+    assert len(store.beats(by_status[SessionStatus.INTERRUPTED].id)) == 3
 
 
 # -- summary exports --

@@ -13,11 +13,12 @@ import pytest
 from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
 from app.breathing import Cue
-from app.breathing.resonance import PROTOCOL_RATES_BPM, result_key
+from app.breathing.resonance import PROTOCOL_RATES_BPM
 from app.session.assessment_run import DemoOptions
-from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions
+from app.session.sources import BuiltSource, SourceOptions
 from app.store import Store, open_store
-from app.store.settings import load_settings
+from app.store.assessments import assessment_result
+from app.store.settings import LAST_STRAP_KEY, load_settings
 from app.ui.app import build_window
 from app.ui.pages.assessment import AssessmentPage
 from app.ui.pages.history import session_row
@@ -131,8 +132,9 @@ def test_whole_assessment_recommends_the_demo_resonance(
     assert model.settings.rate_bpm == 6.0
     assert load_settings(store).rate_bpm == 6.0
     assert run.session_id is not None
-    stored = store.get_setting(result_key(run.session_id))
-    assert stored["recommended_bpm"] == resonance_bpm and stored["confirmed_bpm"] is None
+    stored = assessment_result(store, run.session_id)
+    assert stored == run.result
+    assert stored.recommended_bpm == resonance_bpm and stored.confirmed_bpm is None
     record = store.session(run.session_id)
     assert record is not None and record.simulated
     history_row = session_row(record)  # what History shows for it

@@ -14,11 +14,12 @@ from pytestqt.qtbot import QtBot
 
 from app.recovery.daily_values import daily_values
 from app.session.core_metrics import CoreAnalysis
-from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions
+from app.session.sources import BuiltSource, SourceOptions
 from app.session.summary import summarize_session
 from app.store import Store
 from app.store.daily import day_sources, save_day, set_day_source
 from app.store.records import SIMULATED_LABEL, BeatRecord, DaySource, LogEntry
+from app.store.settings import LAST_STRAP_KEY
 from app.ui.app import open_session_detail
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.readiness import ReadinessDialog

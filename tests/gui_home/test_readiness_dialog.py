@@ -10,10 +10,11 @@ from datetime import date
 from pytestqt.qtbot import QtBot
 
 from app.recovery.readiness import MAX_ARTIFACT_PCT
+from app.session.durations import countdown_clock
 from app.session.sources import BuiltSource, SourceOptions
 from app.store import Store
 from app.store.daily import readiness_record
-from app.ui.dialogs.readiness import ReadinessDialog, format_countdown
+from app.ui.dialogs.readiness import ReadinessDialog
 from app.ui.pages.home import HomePage
 from sensors.simulated import DemoStrap
 from sensors.source import ConnectionEvent, EventKind
@@ -22,9 +23,9 @@ from tests.stubs import ManualClock, ScriptedSource, strap_sample
 
 
 def test_countdown_text() -> None:
-    assert format_countdown(120.0) == "2:00"
-    assert format_countdown(59.2) == "1:00"
-    assert format_countdown(0.0) == "0:00"
+    assert countdown_clock(120.0) == "2:00"
+    assert countdown_clock(59.2) == "1:00"
+    assert countdown_clock(0.0) == "0:00"
 
 
 def test_demo_morning_check_stores_a_readiness_session_and_shows_the_value(

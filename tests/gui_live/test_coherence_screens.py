@@ -11,7 +11,7 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.live import LiveNumber
 from app.session.summary import SessionSummary, summarize_session
 from app.store.database import now_local
-from app.store.records import BeatRecord, SessionRecord
+from app.store.records import BeatRecord, SessionKind, SessionRecord, SessionStatus
 from app.ui.dialogs.session_summary import TOO_SHORT_TEXT, SessionSummaryView
 from app.ui.pages.assessment import COLUMNS, step_cells
 from app.ui.widgets.live_numbers import COHERENCE_TOOLTIP, LiveNumbersPanel
@@ -25,10 +25,10 @@ def summary_of(duration_s: float) -> SessionSummary:
     ]
     record = SessionRecord(
         id=1,
-        kind="breathing",
+        kind=SessionKind.BREATHING,
         started_at=now_local(),
         ended_at=None,
-        status="complete",
+        status=SessionStatus.COMPLETE,
         rate_bpm=6.0,
         duration_s=duration_s,
         stress_before=None,

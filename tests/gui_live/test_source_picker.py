@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.ui.widgets.source_picker import FoundStrap, SourceChoice, SourcePicker
+from app.ui.widgets.source_picker import SourceChoice, SourcePicker
+from sensors.found import FoundStrap
 
 
 def test_last_strap_is_offered_and_preferred(qtbot: QtBot) -> None:

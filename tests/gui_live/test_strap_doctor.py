@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app.session.controller import ConnectionState
+from app.session.controller import ConnectionState, ConnectionStatus
 from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
@@ -30,10 +30,10 @@ from app.ui.pages.live_session import (
 from app.ui.pages.settings import SettingsPage
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
-from app.ui.widgets.source_picker import FoundStrap
 from sensors.ble import BleBackend, scan
 from sensors.bumble_backend import bumble_backend
 from sensors.doctor import Check, DoctorLimits, DoctorReport
+from sensors.found import FoundStrap
 from sensors.hrs import encode_measurement
 from tests.gui_live.conftest import hosted, run_scenario, wait_until
 from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap, local_pair
@@ -137,11 +137,13 @@ async def _stops_scanning(central: object) -> bool:
 
 # -- where the panel opens from: Settings, the source picker, the session banner -------------
 def test_offers_strap_check_when_unreachable_or_dropping() -> None:
-    assert offers_strap_check(ConnectionState(status="failed"), 0)
-    assert not offers_strap_check(ConnectionState(status="connected"), 5)
-    assert not offers_strap_check(ConnectionState(status="reconnecting", attempt=1), 1)
-    assert offers_strap_check(ConnectionState(status="reconnecting", attempt=1), 3)
-    assert offers_strap_check(ConnectionState(status="reconnecting", attempt=3), 0)
+    assert offers_strap_check(ConnectionState(status=ConnectionStatus.FAILED), 0)
+    assert not offers_strap_check(ConnectionState(status=ConnectionStatus.CONNECTED), 5)
+    assert not offers_strap_check(
+        ConnectionState(status=ConnectionStatus.RECONNECTING, attempt=1), 1
+    )
+    assert offers_strap_check(ConnectionState(status=ConnectionStatus.RECONNECTING, attempt=1), 3)
+    assert offers_strap_check(ConnectionState(status=ConnectionStatus.RECONNECTING, attempt=3), 0)
 
 
 async def _scan(backend: BleBackend) -> list[FoundStrap]:

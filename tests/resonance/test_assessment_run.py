@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 
 from app.breathing import BreathingPattern
-from app.breathing.resonance import PROTOCOL_RATES_BPM, AssessmentResult, result_key
+from app.breathing.resonance import PROTOCOL_RATES_BPM, AssessmentResult
 from app.session.assessment_run import (
     AssessmentRun,
     DemoOptions,
     days_since,
     demo_assessment,
-    past_assessments,
     retest_text,
 )
 from app.store import open_store
+from app.store.assessments import assessment_result, past_assessment_results
 from sensors.simulated import DemoStrap
 
 
@@ -62,10 +62,12 @@ def test_demo_strap_assessment_finds_its_resonance(tmp_path: Path, resonance_bpm
     assert len(ends) == 5
     for start, end in zip(starts, ends, strict=True):
         assert end.t_ms - start.t_ms == pytest.approx(120_000.0)
-    assert store.get_setting(result_key(run.session_id))["recommended_bpm"] == resonance_bpm
+    stored = assessment_result(store, run.session_id)
+    assert stored is not None and stored == run.result
+    assert stored.recommended_bpm == resonance_bpm
     # the demo strap's waves are made up: its result is never one of the person's
     assert session.simulated
-    assert past_assessments(store) == []
+    assert past_assessment_results(store) == []
     store.close()
 
 
@@ -80,7 +82,7 @@ def test_a_repeated_step_replaces_the_first_run(tmp_path: Path) -> None:
     assert len(run.results) == 6 and len(run.result.steps) == 5
     assert run.result.steps[1] is run.results[-1]
     assert run.result.recommended_bpm == 5.5
-    assert past_assessments(store) == [run.result]  # no demo sensor named: counted
+    assert past_assessment_results(store) == [run.result]  # no demo sensor named: counted
     store.close()
 
 

@@ -31,7 +31,7 @@ from app.session.summary import (
 )
 from app.store import Store, open_store
 from app.store.database import now_local
-from app.store.records import BeatRecord, SessionRecord
+from app.store.records import BeatRecord, SessionKind, SessionRecord, SessionStatus
 from app.ui.dialogs.report_content import hrv_sections, session_hrv
 from sensors.hrs import encode_measurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, Sample
@@ -196,10 +196,10 @@ def _summary_of(duration_s: float) -> tuple[list[BeatRecord], SessionRecord]:
     ]
     record = SessionRecord(
         id=1,
-        kind="breathing",
+        kind=SessionKind.BREATHING,
         started_at=now_local(),
         ended_at=None,
-        status="complete",
+        status=SessionStatus.COMPLETE,
         rate_bpm=6.0,
         duration_s=duration_s,
         stress_before=None,

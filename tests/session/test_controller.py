@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from app.breathing import BreathingPattern
-from app.session.controller import ConnectionState, LiveSession, next_connection_state
+from app.session.controller import (
+    ConnectionState,
+    ConnectionStatus,
+    LiveSession,
+    next_connection_state,
+)
 from app.session.core_metrics import CoreAnalysis
 from app.store import open_store
 from sensors.hrs import encode_measurement, parse_measurement
@@ -39,7 +44,7 @@ def test_items_are_recorded_and_tracked(db_path: Path) -> None:
         ConnectionEvent(EventKind.CONNECTED, clock.now, name="H10", address="AA", battery_pct=80)
     )
     assert session.connection == ConnectionState(
-        status="connected", name="H10", address="AA", battery_pct=80
+        status=ConnectionStatus.CONNECTED, name="H10", address="AA", battery_pct=80
     )
     record = store.session(sid)
     assert record is not None and record.sensor_name == "H10"
@@ -101,7 +106,7 @@ def test_failed_source_leaves_the_gap_open(db_path: Path) -> None:
 
 def test_connection_states_for_failure_and_missing_rr() -> None:
     state = next_connection_state(
-        ConnectionState(status="connected", name="H10"),
+        ConnectionState(status=ConnectionStatus.CONNECTED, name="H10"),
         ConnectionEvent(EventKind.FAILED, 0.0, message="Bluetooth is off"),
     )
     assert state.status == "failed" and state.message == "Bluetooth is off"

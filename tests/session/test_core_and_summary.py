@@ -14,7 +14,7 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.live import LiveEngine
 from app.session.summary import session_beats, session_time, summarize_session
 from app.store.database import now_local
-from app.store.records import BeatRecord, MarkRecord, SessionRecord
+from app.store.records import BeatRecord, MarkRecord, SessionKind, SessionRecord, SessionStatus
 from tests.session.synthetic import rsa_beats
 
 RR_DIR = Path(__file__).resolve().parents[1] / "data" / "rr"
@@ -78,10 +78,10 @@ def test_summary_before_after_and_pause() -> None:
     marks = [MarkRecord(240_000.0, "pause"), MarkRecord(300_000.0, "resume")]
     record = SessionRecord(
         id=1,
-        kind="breathing",
+        kind=SessionKind.BREATHING,
         started_at=now_local(),
         ended_at=None,
-        status="complete",
+        status=SessionStatus.COMPLETE,
         rate_bpm=6.0,
         duration_s=480.0,
         stress_before=6,

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from app.store import open_store
+from app.store.database import SourceState
 from app.store.migrations import SCHEMA_VERSION, SchemaTooNewError
 from app.store.records import BeatRecord, HeartRateRecord, LogEntry, MarkRecord
+from app.store.validation import SessionKind, SessionStatus
 
 
 def test_new_database_is_private_wal_and_current(db_path: Path) -> None:
@@ -138,3 +140,74 @@ def test_a_pacer_only_session_lost_to_a_crash_keeps_its_checkpointed_length(db_p
     reopened.checkpoint_session(done, active_s=99.0)
     finished = reopened.session(done)
     assert finished is not None and finished.duration_s == 10.0 and finished.ended_at == start
+
+
+def test_the_views_questions_are_answered_by_store_methods(db_path: Path) -> None:
+    """What the desktop layer asks (beat counts, whether a file is known, which files are the
+    database) is answered by typed store methods, without SQL in the views."""
+    store = open_store(db_path)
+    start = datetime(2026, 3, 1, 7, 30, tzinfo=UTC)
+    with_beats = store.start_session("recording", start, source_hash="a" * 64)
+    store.add_beats(with_beats, [BeatRecord(t_ms=i * 800, rr_ms=800.0) for i in range(5)])
+    without = store.start_session("breathing", start.replace(hour=9))
+    deleted = store.start_session("recording", start.replace(hour=10), source_hash="b" * 64)
+    store.delete_session(deleted)
+
+    assert store.beat_counts() == {with_beats: 5}
+    assert without not in store.beat_counts()
+    assert store.source_state("a" * 64) is SourceState.KNOWN
+    assert store.source_state("b" * 64) is SourceState.DELETED
+    assert store.source_state("c" * 64) is SourceState.NEW
+    assert store.has_session_at(SessionKind.RECORDING, start)
+    assert store.has_session_at("recording", start.astimezone())
+    assert not store.has_session_at("breathing", start)
+    assert not store.has_session_at("recording", start.replace(hour=10))  # deleted
+    files = store.database_files()
+    assert files[0].resolve() == db_path.resolve()
+    assert {f.name for f in files[1:]} == {
+        f"{db_path.name}{s}" for s in ("-wal", "-shm", "-journal")
+    }
+    store.close()
+
+
+def test_a_backup_is_restored_through_the_store(db_path: Path, tmp_path: Path) -> None:
+    """backup_store / backup_session_count / restore_store: the one way the app backs up and
+    restores, and the store's connection reads the restored data."""
+    from app.formats.backup import backup_session_count, backup_store, restore_store
+
+    store = open_store(db_path)
+    kept = store.start_session("breathing", datetime(2026, 3, 1, 7, 30, tzinfo=UTC))
+    store.finish_session(kept, ended_at=datetime(2026, 3, 1, 7, 40, tzinfo=UTC), duration_s=600)
+    copy = tmp_path / "copy.db"
+    backup_store(store, copy)
+    assert backup_session_count(copy) == 1
+    store.start_session("breathing", datetime(2026, 3, 2, 7, 30, tzinfo=UTC))
+    assert len(store.sessions()) == 2
+    result = restore_store(store, copy)
+    assert result.n_sessions == 1
+    assert result.saved_aside is not None and result.saved_aside.exists()
+    assert [s.id for s in store.sessions()] == [kept]
+    store.close()
+
+
+def test_kinds_and_statuses_are_enums_on_the_way_in_and_out(db_path: Path) -> None:
+    store = open_store(db_path)
+    first = store.start_session(SessionKind.BREATHING)
+    second = store.start_session("recording")
+    store.finish_session(first, status=SessionStatus.INTERRUPTED)
+    records = {r.id: r for r in store.sessions()}
+    assert records[first].kind is SessionKind.BREATHING
+    assert records[first].status is SessionStatus.INTERRUPTED
+    assert records[second].kind is SessionKind.RECORDING
+    assert records[second].status is SessionStatus.ACTIVE
+    assert [r.id for r in store.sessions(kind=SessionKind.RECORDING)] == [second]
+    with pytest.raises(ValueError):
+        store.start_session("yoga")
+    with pytest.raises(ValueError):
+        store.finish_session(second, status="done")
+    # a row no version wrote (a hand-edited database) is left out, not a crash
+    with store.conn:
+        store.conn.execute("UPDATE sessions SET kind = 'yoga' WHERE id = ?", (second,))
+    assert [r.id for r in store.sessions()] == [first]
+    assert store.session(second) is None
+    store.close()

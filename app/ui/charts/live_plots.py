@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.session.live import LiveSnapshot
 from app.session.ring import FloatArray
+from app.ui.theme import heart_colour
 
 GAP_POOL = 6
 HR_MIN_SPAN_BPM = 16.0
@@ -119,7 +120,7 @@ class LivePlots(QWidget):
         self._gap_brush.setAlpha(60)
         self._pause_brush = QColor(muted)
         self._pause_brush.setAlpha(28)
-        heart = QColor("#d0605e") if background.lightness() > 128 else QColor("#ee8e8a")
+        heart = heart_colour(pal)
         for plot in (self.hr_plot, self.rr_plot):
             plot.setBackground(background)
             for name in ("left", "bottom"):

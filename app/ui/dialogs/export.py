@@ -12,7 +12,6 @@ that is sure to be right (the caller says so before and after).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.formats.atomic import WriteRefusedError
-from app.formats.backup import BackupError, RestoreResult, backup_connection, restore_database
-from app.formats.backup import validate_backup as validate_backup_file
+from app.formats.backup import (
+    BackupError,
+    RestoreResult,
+    backup_session_count,
+    backup_store,
+    restore_store,
+)
 from app.formats.export import export_csv, export_json, export_kubios
 from app.store import Store
-from app.store.migrations import migrate
 from app.ui.dialogs.report import default_session, session_choices
 
 FORMATS = (
@@ -97,7 +100,7 @@ def export_to(store: Store, fmt: str, path: Path, session_id: int | None = None)
 def backup_to(store: Store, out: Path) -> Path:
     """Copy the whole database into the new file `out` (SQLite online backup)."""
     try:
-        backup_connection(store.conn, Path(out))
+        backup_store(store, Path(out))
     except BackupError as exc:
         raise ExportError(str(exc)) from exc
     return Path(out)
@@ -106,16 +109,9 @@ def backup_to(store: Store, out: Path) -> Path:
 def check_backup(path: Path) -> int:
     """Validate a backup file without changing anything; returns its number of sessions."""
     try:
-        validate_backup_file(Path(path))
-        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
-        try:
-            return int(conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
-        finally:
-            conn.close()
+        return backup_session_count(Path(path))
     except BackupError as exc:
         raise ExportError(str(exc)) from exc
-    except sqlite3.Error as exc:
-        raise ExportError(f"{path} is not a usable database: {exc}") from exc
 
 
 def restore_from(store: Store, backup: Path) -> RestoreResult:
@@ -124,18 +120,10 @@ def restore_from(store: Store, backup: Path) -> RestoreResult:
     The store's own connection is then brought to the current schema, so anything written
     before the app restarts lands in a database this version understands.
     """
-    if store.path is None:
-        raise ExportError("this database is not a file, so it cannot be restored")
-    if store.conn.in_transaction:
-        store.conn.commit()
     try:
-        result = restore_database(Path(store.path), Path(backup))
-        migrate(store.conn)
+        return restore_store(store, Path(backup))
     except BackupError as exc:
         raise ExportError(str(exc)) from exc
-    except sqlite3.Error as exc:
-        raise ExportError(f"the backup was restored but cannot be opened: {exc}") from exc
-    return result
 
 
 def restore_text(result: RestoreResult, backup: Path) -> str:

@@ -10,7 +10,6 @@ writes every file in one transaction (`write_all`); on any error nothing is writ
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +49,7 @@ from app.formats.importer import ImportFileError, ImportOutcome, ReadFile, read_
 from app.formats.preview import ImportPreview, summarize
 from app.formats.recording import ImportedArchive, ImportedDailyValues, ImportedRecording
 from app.store import Store
+from app.store.database import SourceState, StoreError
 from app.store.validation import EARLIEST_DATE
 from app.ui.tasks import TaskRunner, Tasks
 
@@ -94,36 +94,27 @@ class PreviewRow:
         )
 
 
-def known_status(conn: sqlite3.Connection, item: ReadFile) -> str:
+def known_status(store: Store, item: ReadFile) -> str:
     """Whether the database already holds this file's content (by hash, or for a Baseline
     export by each session's hash or kind and start)."""
     imported = item.imported
     if isinstance(imported, ImportedRecording):
-        row = conn.execute(
-            "SELECT deleted_at FROM sessions WHERE source_hash = ?", (imported.content_sha256,)
-        ).fetchone()
-        if row is None:
-            return STATUS_NEW
-        return STATUS_KNOWN if row[0] is None else STATUS_DELETED
+        state = store.source_state(imported.content_sha256)
+        return {
+            SourceState.NEW: STATUS_NEW,
+            SourceState.KNOWN: STATUS_KNOWN,
+            SourceState.DELETED: STATUS_DELETED,
+        }[state]
     if isinstance(imported, ImportedArchive):
         n_known = 0
         for session in imported.sessions:
-            found = session.source_hash is not None and (
-                conn.execute(
-                    "SELECT 1 FROM sessions WHERE source_hash = ? AND deleted_at IS NULL",
-                    (session.source_hash,),
-                ).fetchone()
+            found = (
+                session.source_hash is not None
+                and store.source_state(session.source_hash) is SourceState.KNOWN
             )
             started = session.recording.started_at
             if not found and started is not None:
-                found = conn.execute(
-                    "SELECT 1 FROM sessions WHERE kind = ? AND started_at = ?"
-                    " AND deleted_at IS NULL",
-                    (
-                        session.recording.kind or "recording",
-                        started.isoformat(timespec="milliseconds"),
-                    ),
-                ).fetchone()
+                found = store.has_session_at(session.recording.kind or "recording", started)
             n_known += bool(found)
         total = len(imported.sessions)
         if total and n_known == total:
@@ -336,8 +327,8 @@ class ImportDialog(QDialog):
         if index is None:  # removed while it was being read
             return
         try:
-            status = known_status(self._store.conn, item)
-        except sqlite3.Error as exc:
+            status = known_status(self._store, item)
+        except StoreError as exc:
             self._rows[index] = PreviewRow(path, problem=_plain_problem(exc))
         else:
             self._rows[index] = PreviewRow(path, item, summary, status)
@@ -433,7 +424,7 @@ class ImportDialog(QDialog):
             outcomes = write_all(
                 self._store, items, kind=self.chosen_kind(), at=self.chosen_start()
             )
-        except (FormatError, sqlite3.Error, ValueError) as exc:
+        except (FormatError, StoreError, ValueError) as exc:
             self.reason_label.setText(f"Nothing was imported: {exc}")
             self.import_button.setEnabled(False)
             return None

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.recovery.daily_values import ReadinessUnavailableError, finish_readiness
 from app.recovery.readiness import ReadinessRefusedError, ReadinessResult
+from app.session.durations import countdown_clock
 from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
 from app.session.events import (
     ConnectionChanged,
@@ -46,10 +47,11 @@ from app.session.events import (
     StateChanged,
 )
 from app.session.recorder import SessionRecorder
-from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
+from app.session.sources import BuiltSource, SourceOptions, build_source
 from app.session.state import SessionState
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
+from app.store.settings import load_last_strap, save_last_strap
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
 from sensors.source import ConnectionEvent, EventKind
 
@@ -63,12 +65,6 @@ SourceFactory = Callable[
     [str, str | None, Callable[[float], float], SourceOptions], BuiltSource | None
 ]
 State = Literal["setup", "connecting", "measuring", "analysing", "result"]
-
-
-def format_countdown(seconds: float) -> str:
-    whole = max(int(seconds + 0.999), 0)
-    minutes, secs = divmod(whole, 60)
-    return f"{minutes}:{secs:02d}"
 
 
 def describe_result(result: ReadinessResult) -> str:
@@ -136,11 +132,10 @@ class ReadinessDialog(QDialog):
         setup_layout.addWidget(intro)
         form = QFormLayout()
         self.strap_box = QComboBox()
-        last = store.get_setting(LAST_STRAP_KEY)
-        self._last_address: str | None = None
-        if isinstance(last, dict) and isinstance(last.get("address"), str):
-            self._last_address = str(last["address"])
-            name = str(last.get("name") or self._last_address)
+        last = load_last_strap(store)
+        self._last_address = last.address if last is not None else None
+        if last is not None:
+            name = last.label
             self.strap_box.addItem(f"My strap: {name}", "last")
         else:
             self.strap_box.addItem("A Bluetooth strap nearby", "ble")
@@ -305,7 +300,7 @@ class ReadinessDialog(QDialog):
         self.engine = engine
         self.session_id = engine.start()
         self.state = "connecting"
-        self.countdown_label.setText(format_countdown(self._duration_s))
+        self.countdown_label.setText(countdown_clock(self._duration_s))
         self.prompt_label.setText("Connecting to the strap\u2026")
         self.status_label.setText("")
         self.stack.setCurrentWidget(self.run_view)
@@ -343,9 +338,7 @@ class ReadinessDialog(QDialog):
     def _on_connection(self, event: ConnectionEvent) -> None:
         if event.kind is EventKind.CONNECTED:
             if event.address and event.address != "demo":
-                self._store.set_setting(
-                    LAST_STRAP_KEY, {"name": event.name or event.address, "address": event.address}
-                )
+                save_last_strap(self._store, event.name, event.address)
                 if self.session_id is not None:
                     self._store.set_sensor(self.session_id, event.name, event.address)
             if self.state == "connecting":
@@ -363,7 +356,7 @@ class ReadinessDialog(QDialog):
             return
         engine.tick()
         elapsed = min(engine.active_s(), self._duration_s)
-        self.countdown_label.setText(format_countdown(self._duration_s - elapsed))
+        self.countdown_label.setText(countdown_clock(self._duration_s - elapsed))
         if (
             self._stand_up_s is not None
             and elapsed >= self._stand_up_s

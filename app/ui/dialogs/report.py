@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formats.atomic import PartialFile, WriteRefusedError, database_files
+from app.formats.atomic import PartialFile, WriteRefusedError
 from app.store import Store
 from app.ui.dialogs.report_content import (
     KIND_LABELS,
@@ -487,9 +487,7 @@ def write_png(content: ReportContent, path: Path, *, width_px: int = PNG_WIDTH_P
 
 def session_choices(store: Store) -> list[tuple[int, str, int]]:
     """(id, label, beats) for every measured session, newest first (demo practice left out)."""
-    counts = dict(
-        store.conn.execute("SELECT session_id, count(*) FROM beats GROUP BY session_id").fetchall()
-    )
+    counts = store.beat_counts()
     choices = []
     for record in store.sessions(include_simulated=False):
         n = int(counts.get(record.id, 0))
@@ -623,7 +621,7 @@ class ReportDialog(QDialog):
             content = self.content()
             # Written beside the target and moved into place when complete; the file dialog
             # has asked before replacing a file, and a database is never written over.
-            partial = PartialFile(path, replace=True, protected=database_files(self._store.conn))
+            partial = PartialFile(path, replace=True, protected=self._store.database_files())
             try:
                 if kind == "pdf":
                     pages = write_pdf(content, partial.path)

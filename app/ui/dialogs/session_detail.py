@@ -12,8 +12,8 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +34,7 @@ from app.store.validation import is_showable_session, showable_beats
 from app.ui.charts.live_plots import broken_at_gaps
 from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.tasks import Tasks, default_runner, plain_error
+from app.ui.theme import heart_colour
 
 ARTIFACT_COLOUR = "#e0903a"
 
@@ -85,6 +86,7 @@ class SessionDetailView(QWidget):
         layout.addLayout(row, 1)
         self.summary_view = SessionSummaryView()
         self.summary_view.done_button.hide()
+        self._apply_palette()
 
     def show_detail(self, detail: SessionDetail) -> None:
         self.detail = detail
@@ -105,14 +107,7 @@ class SessionDetailView(QWidget):
                 "artifacts: " + ", ".join(f"{n} {kind}" for kind, n in detail.artifact_counts)
             )
         self.facts.setText(" \u00b7 ".join(facts))
-        pal = self.palette()
-        base = pal.color(QPalette.ColorRole.Base)
-        text = pal.color(QPalette.ColorRole.Text)
-        heart = QColor("#d0605e") if base.lightness() > 128 else QColor("#ee8e8a")
-        for plot in (self.hr_plot, self.rr_plot):
-            plot.setBackground(base)
-            for name in ("left", "bottom"):
-                plot.getAxis(name).setTextPen(pg.mkPen(text))
+        self._apply_palette()
         t_min = detail.t_s / 60.0
         if detail.rr_ms.size:
             t, hr = broken_at_gaps(t_min, 60000.0 / detail.rr_ms, detail.gap_before)
@@ -122,16 +117,31 @@ class SessionDetailView(QWidget):
         else:
             self.hr_curve.setData([], [])
             self.rr_curve.setData([], [])
-        self.hr_curve.setPen(pg.mkPen(heart, width=1))
-        self.rr_curve.setPen(pg.mkPen(text, width=1))
         self.rr_beats.setData(t_min, detail.rr_ms)
-        self.rr_beats.setBrush(pg.mkBrush(pal.color(QPalette.ColorRole.Highlight)))
-        self.rr_beats.setPen(pg.mkPen(None))
         mask = detail.artifact_mask
         self.artifact_markers.setData(t_min[mask], detail.rr_ms[mask])
+        self._fill_table(detail)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        """Plots in the palette's colours (again whenever the theme changes)."""
+        pal = self.palette()
+        base = pal.color(QPalette.ColorRole.Base)
+        text = pal.color(QPalette.ColorRole.Text)
+        for plot in (self.hr_plot, self.rr_plot):
+            plot.setBackground(base)
+            for name in ("left", "bottom"):
+                plot.getAxis(name).setTextPen(pg.mkPen(text))
+        self.hr_curve.setPen(pg.mkPen(heart_colour(pal), width=1))
+        self.rr_curve.setPen(pg.mkPen(text, width=1))
+        self.rr_beats.setBrush(pg.mkBrush(pal.color(QPalette.ColorRole.Highlight)))
+        self.rr_beats.setPen(pg.mkPen(None))
         self.artifact_markers.setPen(pg.mkPen(ARTIFACT_COLOUR, width=2))
         self.artifact_markers.setBrush(pg.mkBrush(ARTIFACT_COLOUR))
-        self._fill_table(detail)
 
     def _fill_table(self, detail: SessionDetail) -> None:
         rows: list[tuple[str, str, bool]] = []

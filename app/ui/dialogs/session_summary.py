@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.hrv.coherence import format_coherence, shown_score
 from app.session.summary import MIN_COMPARE_S, Comparison, PeriodStats, SessionSummary
 from app.store.records import SIMULATED_LABEL
+from app.ui.theme import heart_colour
 
 MAX_PLOT_POINTS = 2000
 PERIOD_HEADERS: dict[Comparison, tuple[str, str]] = {
@@ -214,14 +215,15 @@ class SessionSummaryView(QWidget):
         self.summary: SessionSummary | None = None
         self._apply_palette()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
     def _apply_palette(self) -> None:
         pal = self.palette()
         self.hr_plot.setBackground(pal.color(QPalette.ColorRole.Base))
-        heart = (
-            QColor("#d0605e")
-            if pal.color(QPalette.ColorRole.Base).lightness() > 128
-            else QColor("#ee8e8a")
-        )
+        heart = heart_colour(pal)
         self.hr_curve.setPen(pg.mkPen(heart, width=1))
         before = QColor(pal.color(QPalette.ColorRole.PlaceholderText))
         before.setAlpha(40)

@@ -10,7 +10,6 @@ confirming makes the rate the pacer's default.
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -46,23 +45,24 @@ from app.session.assessment_run import (
     DemoOptions,
     RunPhase,
     demo_assessment,
-    past_assessments,
     retest_text,
 )
+from app.session.durations import countdown_clock
 from app.session.events import Failed, SessionEvent
 from app.session.sources import SourceOptions, build_source
 from app.store import Store
+from app.store.assessments import past_assessment_results
 from app.store.records import SIMULATED_LABEL
+from app.store.settings import load_last_strap
 from app.ui.charts.assessment import AssessmentChart
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.widgets.pacer import PacerWidget
-from app.ui.widgets.source_picker import FoundStrap, ScanFn, SourcePicker
+from app.ui.widgets.source_picker import ScanFn, SourcePicker
 from sensors.simulated import DEMO_ADDRESS, DEMO_NAME
 
 FRAME_INTERVAL_MS = 33
 NO_VALUE = "\u2013"  # an en dash: the measure could not be computed
-LAST_STRAP_KEY = "last_strap"
 INTRO_TEXT = (
     "Everyone has a breathing rate at which the heart-rate waves grow largest: the resonance "
     "rate, usually between 4.5 and 6.5 breaths a minute. This assessment finds yours. The pacer "
@@ -86,11 +86,6 @@ COLUMNS = (
     "Coherence (0-10)",
     "",
 )
-
-
-def format_clock(seconds: float) -> str:
-    whole = max(math.ceil(seconds), 0)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _number(value: float | None, digits: int) -> str:
@@ -189,7 +184,7 @@ class AssessmentPage(QWidget):
             label.setWordWrap(True)
             layout.addWidget(label)
         self.picker = SourcePicker(
-            _last_strap(self._store), self._scan, initial="demo" if prefer_demo else "last"
+            load_last_strap(self._store), self._scan, initial="demo" if prefer_demo else "last"
         )
         self.picker.none_button.hide()  # the assessment cannot run without heart data
         layout.addWidget(self.picker)
@@ -419,7 +414,7 @@ class AssessmentPage(QWidget):
             self.step_label.setText(
                 f"Step {number} of {total} \u00b7 {stage.rate_bpm:g} breaths/min"
             )
-            self.detail_label.setText(f"{format_clock(left)} left in this step")
+            self.detail_label.setText(f"{countdown_clock(left)} left in this step")
             state = run.pacer()
             if state is not None:
                 self.pacer.show_state(state)
@@ -429,7 +424,7 @@ class AssessmentPage(QWidget):
             self.step_label.setText(f"Rest \u00b7 next: step {number} of {total}")
             self.detail_label.setText(
                 f"Breathe as you like. Step {number} at {stage.rate_bpm:g} breaths/min starts "
-                f"in {format_clock(left)}."
+                f"in {countdown_clock(left)}."
             )
             self.pacer.show_idle("Rest")
             fraction = stage.step_index / total
@@ -574,7 +569,7 @@ class AssessmentPage(QWidget):
         self.stack.setCurrentWidget(self.intro_view)
 
     def refresh_past(self) -> None:
-        results = past_assessments(self._store)
+        results = past_assessment_results(self._store)
         self.past_results = results
         self.past_list.clear()
         for result in results:
@@ -600,10 +595,3 @@ class AssessmentPage(QWidget):
     def shutdown(self) -> None:
         """The window is closing: keep what was recorded."""
         self._stop_source()
-
-
-def _last_strap(store: Store) -> FoundStrap | None:
-    value = store.get_setting(LAST_STRAP_KEY)
-    if isinstance(value, dict) and isinstance(value.get("address"), str):
-        return FoundStrap(str(value.get("name") or value["address"]), value["address"])
-    return None

@@ -7,7 +7,6 @@ repaints, and it runs only while a session is breathing.
 
 from __future__ import annotations
 
-import math
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.breathing import BreathingPattern, SessionTimer, cue_times, pacer_state
 from app.breathing.session_timer import Clock
+from app.session.durations import elapsed_clock, spoken_duration
 from app.session.engine import SessionEngine, SessionSpec, single_stage
 from app.session.events import SessionEvent, StateChanged
 from app.session.state import SessionState
@@ -35,23 +35,6 @@ from app.ui.widgets.pacer import PacerWidget
 from app.ui.widgets.pattern_editor import PatternEditor
 
 FRAME_INTERVAL_MS = 16  # ~60 Hz while breathing; no frames while idle or paused
-
-
-def format_duration(seconds: float) -> str:
-    """`m:ss` (or `h:mm:ss`), rounded down to whole seconds."""
-    whole = max(math.floor(seconds + 1e-9), 0)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def spoken_duration(seconds: float) -> str:
-    """A length in words for sentences (`12 min 5 s`, `45 s`), rounded down like the clock."""
-    whole = max(math.floor(seconds + 1e-9), 0)
-    minutes, secs = divmod(whole, 60)
-    if minutes and secs:
-        return f"{minutes} min {secs} s"
-    return f"{minutes} min" if minutes else f"{secs} s"
 
 
 class BreathePage(QWidget):
@@ -225,13 +208,11 @@ class BreathePage(QWidget):
         if self.timer is None or self.timer.state == "idle":
             length_s = self._model.settings.session_length_s
             elapsed = "Not started"
-            remaining = (
-                "Open session" if length_s is None else f"{format_duration(length_s)} session"
-            )
+            remaining = "Open session" if length_s is None else f"{elapsed_clock(length_s)} session"
         else:
-            elapsed = f"Breathing {format_duration(self.timer.active_s())}"
+            elapsed = f"Breathing {elapsed_clock(self.timer.active_s())}"
             left = self.timer.remaining_s()
-            remaining = "Open session" if left is None else f"{format_duration(left)} left"
+            remaining = "Open session" if left is None else f"{elapsed_clock(left)} left"
             state = self.pacer.state
             if self.timer.state == "paused":
                 elapsed += " (paused)"

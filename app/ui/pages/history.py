@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.session.durations import elapsed_clock
 from app.store import Store
 from app.store.daily import day_sources
 from app.store.records import SIMULATED_LABEL, DaySource, SessionRecord
 from app.store.validation import showable_sessions, skipped_note
-from app.ui.pages.breathe import format_duration
 
 COLUMNS = (
     "Date",
@@ -75,7 +75,7 @@ def session_row(record: SessionRecord, day_source: DaySource | None = None) -> t
     return (
         started.strftime("%a %d %b %Y, %H:%M"),
         _kind_text(record, day_source),
-        "" if record.duration_s is None else format_duration(record.duration_s),
+        "" if record.duration_s is None else elapsed_clock(record.duration_s),
         "" if record.rate_bpm is None else f"{record.rate_bpm:.1f} /min",
         _ratio_text(record.pattern_json),
         "" if record.stress_before is None else str(record.stress_before),

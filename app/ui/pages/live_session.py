@@ -30,34 +30,28 @@ from PySide6.QtWidgets import (
 
 from app.breathing import cue_times, pacer_state
 from app.session.controller import ConnectionState, LiveSession
+from app.session.durations import elapsed_clock, spoken_duration
 from app.session.events import SessionEvent, StateChanged
 from app.session.live import LiveAnalysis
 from app.session.ring import FloatRing
-from app.session.sources import LAST_STRAP_KEY, BuiltSource, SourceOptions, build_source
+from app.session.sources import BuiltSource, SourceOptions, build_source
 from app.session.state import SessionState
 from app.session.summary import SessionSummary, summarize_session
 from app.store import Store
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
-from app.store.settings import AppSettings
+from app.store.settings import AppSettings, load_last_strap, save_last_strap
 from app.ui.charts.live_plots import LivePlots
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
 from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.services.settings_model import SettingsModel
 from app.ui.tasks import Tasks, default_runner, plain_error
-from app.ui.theme import resolve_theme
 from app.ui.widgets.live_numbers import LiveNumbersPanel
 from app.ui.widgets.pacer import PacerWidget, display_radius_share
-from app.ui.widgets.source_picker import SOURCE_KINDS, FoundStrap, ScanFn, SourceKind, SourcePicker
+from app.ui.widgets.source_picker import SOURCE_KINDS, ScanFn, SourceKind, SourcePicker
 
 FRAME_INTERVAL_MS = 16
 SUMMARY_PENDING_TEXT = "Putting your summary together\u2026"
 PLOT_INTERVAL_MS = 33
-
-
-def format_clock(seconds: float) -> str:
-    whole = max(int(seconds), 0)
-    minutes, secs = divmod(whole, 60)
-    return f"{minutes}:{secs:02d}"
 
 
 def connection_text(state: ConnectionState, choice_label: str) -> str:
@@ -179,7 +173,7 @@ class LiveSessionPage(QWidget):
         intro.setWordWrap(True)
         intro.setProperty("role", "muted")
         sl.addWidget(intro)
-        self.picker = SourcePicker(_last_strap(store), scan, initial=_initial(initial_source))
+        self.picker = SourcePicker(load_last_strap(store), scan, initial=_initial(initial_source))
         sl.addWidget(self.picker)
         self.pattern_label = QLabel("")
         self.pattern_label.setProperty("role", "muted")
@@ -279,7 +273,6 @@ class LiveSessionPage(QWidget):
         self.esc_action.triggered.connect(lambda: self.stop() if self.is_active else None)
         model.changed.connect(self._settings_changed)
         self._update_pattern_label()
-        self.pacer.set_colours(resolve_theme(model.settings.theme))
         warm_up = getattr(analysis, "warm_up", None)
         if callable(warm_up):  # one-off first-call costs, paid off the GUI thread
             self._tasks.run_task(warm_up, lambda _r: None, self._warm_up_failed, owner=self)
@@ -327,12 +320,11 @@ class LiveSessionPage(QWidget):
 
     def _settings_changed(self, settings: AppSettings) -> None:
         self._update_pattern_label()
-        self.pacer.set_colours(resolve_theme(settings.theme))
 
     def _update_pattern_label(self) -> None:
         s = self._model.settings
         length = s.session_length_s
-        length_text = "open length" if length is None else f"{format_clock(length)} min"
+        length_text = "open length" if length is None else f"{elapsed_clock(length)} min"
         self.pattern_label.setText(
             f"Pacer: {s.rate_bpm:g} breaths/min, in:out {s.pattern().ratio_label}, {length_text}"
             " (change it on the Breathe page)."
@@ -485,9 +477,9 @@ class LiveSessionPage(QWidget):
                 self.beat_latencies_s.append((session.clock() - arrival) / max(speed, 1e-9))
             self._last_beats_shown = snap.beats_total
         left = session.remaining_s()
-        clock = f"Breathing {format_clock(session.active_s())}"
+        clock = f"Breathing {elapsed_clock(session.active_s())}"
         if left is not None:
-            clock += f" \u00b7 {format_clock(left)} left"
+            clock += f" \u00b7 {elapsed_clock(left)} left"
         if session.is_paused():
             clock += " (paused)"
         if self.clock_label.text() != clock:
@@ -512,9 +504,7 @@ class LiveSessionPage(QWidget):
         if text is not None:
             self.banner_label.setText(text)
         if state.status == "connected" and state.address and state.address != "demo":
-            self._store.set_setting(
-                LAST_STRAP_KEY, {"name": state.name or state.address, "address": state.address}
-            )
+            save_last_strap(self._store, state.name, state.address)
 
     # -- stop, reflection, summary ------------------------------------------------------------
     def stop(self, *, reflect: bool = True) -> None:
@@ -539,7 +529,7 @@ class LiveSessionPage(QWidget):
         self.message.emit("Session complete." if ended_by_itself else "Session saved.")
         self.pacer.show_idle("Session complete" if ended_by_itself else "Session saved")
         if reflect:
-            dialog = ReflectionDialog(_spoken(session.active_s()), self)
+            dialog = ReflectionDialog(spoken_duration(session.active_s()), self)
             dialog.finished.connect(partial(self._reflection_done, session_id, dialog))
             self.reflection_dialog = dialog
             dialog.open()
@@ -610,21 +600,6 @@ def _summarize(
     analysis: LiveAnalysis,
 ) -> SessionSummary:
     return summarize_session(record, beats, marks, analysis)
-
-
-def _spoken(seconds: float) -> str:
-    whole = max(round(seconds), 0)
-    minutes, secs = divmod(whole, 60)
-    if minutes and secs:
-        return f"{minutes} min {secs} s"
-    return f"{minutes} min" if minutes else f"{secs} s"
-
-
-def _last_strap(store: Store) -> FoundStrap | None:
-    value = store.get_setting(LAST_STRAP_KEY)
-    if isinstance(value, dict) and isinstance(value.get("address"), str):
-        return FoundStrap(str(value.get("name") or value["address"]), value["address"])
-    return None
 
 
 def _initial(kind: str) -> SourceKind:

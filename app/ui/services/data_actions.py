@@ -140,10 +140,6 @@ class DataActions(QObject):
         self._refresh_views()
         self.data_changed.emit()
 
-    def session_running(self) -> bool:
-        """True while a session is recorded into this database, here or by another process."""
-        return self.running_problem() is not None
-
     def running_problem(self) -> str | None:
         """Which recording runs now (one sentence), or None."""
         return recording_blocks_restore(self._store)

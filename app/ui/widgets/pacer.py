@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.breathing import PacerState
-from app.ui.theme import LIGHT, ThemeColours
+from app.ui.theme import LIGHT, ThemeColours, colours_for_palette
 
 PHASE_WORDS = {
     "inhale": "Breathe in",
@@ -67,7 +67,7 @@ class PacerWidget(QWidget):
         self._count_rect = QRectF()
         self._centre = QPointF()
         self._max_radius = 1.0
-        self.set_colours(LIGHT)
+        self.set_colours(colours_for_palette(self.palette()))
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -112,6 +112,16 @@ class PacerWidget(QWidget):
         return display_radius_share(self._state.size)
 
     # -- look ----------------------------------------------------------------------------
+    @property
+    def colours(self) -> ThemeColours:
+        return self._colours
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        """Follow the palette: a theme change (chosen or the system's) recolours the pacer."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self.set_colours(colours_for_palette(self.palette()))
+        super().changeEvent(event)
+
     def set_colours(self, colours: ThemeColours) -> None:
         self._colours = colours
         gradient = QRadialGradient(QPointF(0.0, 0.0), 1.0)

@@ -24,17 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sensors.found import FoundStrap
+
 SourceKind = Literal["last", "ble", "demo", "none"]
 SOURCE_KINDS: tuple[SourceKind, ...] = ("last", "ble", "demo", "none")
-
-
-@dataclass(frozen=True, slots=True)
-class FoundStrap:
-    """A strap seen in a scan."""
-
-    name: str
-    address: str
-    rssi: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +77,7 @@ class SourcePicker(QWidget):
         layout.addWidget(title)
         self._group = QButtonGroup(self)
         self.last_button = QRadioButton(
-            f"My last strap: {last_strap.name}" if last_strap else "My last strap (none yet)"
+            f"My last strap: {last_strap.label}" if last_strap else "My last strap (none yet)"
         )
         self.last_button.setEnabled(last_strap is not None)
         self.scan_button = QRadioButton("A strap nearby")
@@ -143,13 +136,13 @@ class SourcePicker(QWidget):
 
     def choice(self) -> SourceChoice:
         if self.last_button.isChecked() and self._last is not None:
-            return SourceChoice("last", self._last.name, self._last.address)
+            return SourceChoice("last", self._last.label, self._last.address)
         if self.scan_button.isChecked():
             row = self.scan_list.currentRow()
             if row < 0:
                 return SourceChoice("ble")
             strap: FoundStrap = self.scan_list.item(row).data(0x0100)
-            return SourceChoice("ble", strap.name, strap.address)
+            return SourceChoice("ble", strap.label, strap.address)
         if self.none_button.isChecked():
             return SourceChoice("none")
         return SourceChoice("demo")
@@ -189,7 +182,7 @@ class SourcePicker(QWidget):
         self.scan_list.clear()
         for strap in straps:
             signal = f"  ({strap.rssi} dBm)" if strap.rssi is not None else ""
-            item = QListWidgetItem(f"{strap.name}{signal}")
+            item = QListWidgetItem(f"{strap.label}{signal}")
             item.setData(0x0100, strap)
             self.scan_list.addItem(item)
         if straps:
