@@ -8,7 +8,6 @@ nothing of the batch is stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from app.cli import main
 from app.formats.recording import ImportedDailyValues
 from app.formats.registry import read_source
 from app.formats.source import HEAD_BYTES, Source
-from app.store import Store, open_store
+from app.store import Store
 from app.store.validation import (
     LimitError,
     SessionKind,
@@ -82,13 +81,6 @@ def test_value_limits() -> None:
 
 
 # -- helpers --
-@pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    opened = open_store(db_path)
-    yield opened
-    opened.close()
-
-
 def counts(store: Store) -> tuple[int, int, int]:
     conn = store.conn
     return (

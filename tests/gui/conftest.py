@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.breathing import Cue
-from app.store import Store, open_store
-from app.store.settings import load_settings
-from app.ui.services.settings_model import SettingsModel
-from app.ui.services.sound import CuePlayer
+from app.store import Store
 from app.ui.window import MainWindow
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self, start_s: float = 5000.0) -> None:
-        self.now_s = start_s
-
-    def __call__(self) -> float:
-        return self.now_s
-
-    def advance(self, seconds: float) -> None:
-        self.now_s += seconds
-
-
-class RecordingCuePlayer(CuePlayer):
-    """The real player (silent without an audio device) that also records every cue asked for."""
-
-    def __init__(self, sound_dir: Path) -> None:
-        super().__init__(sound_dir)
-        self.cues: list[Cue] = []
-
-    def play_cue(self, cue: Cue) -> str | None:
-        self.cues.append(cue)
-        return super().play_cue(cue)
-
+from tests.stubs import FakeClock, build_main_window
 
 WindowFactory = Callable[..., MainWindow]
 
@@ -50,22 +21,11 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    opened = open_store(db_path)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def make_window(qtbot: QtBot, clock: FakeClock, tmp_path: Path) -> WindowFactory:
-    """Build a shown MainWindow on a store, the way app.ui.main.build_window does."""
+    """Build a shown, active MainWindow on a store, the way app.ui.main.build_window does."""
 
     def build(store: Store) -> MainWindow:
-        model = SettingsModel(store, load_settings(store))
-        player = RecordingCuePlayer(tmp_path / "sounds")
-        window = MainWindow(store, model, player, clock)
-        model.setParent(window)
-        player.setParent(window)
+        window = build_main_window(store, clock, tmp_path / "sounds").window
         qtbot.addWidget(window)
         with qtbot.waitActive(window):  # shortcuts need the active window
             window.show()

@@ -15,7 +15,8 @@ from app.store import Store
 from app.ui.pages.breathe import BreathePage
 from app.ui.widgets.pacer import PHASE_WORDS
 from app.ui.window import MainWindow
-from tests.gui.conftest import FakeClock, RecordingCuePlayer, WindowFactory
+from tests.gui.conftest import WindowFactory
+from tests.stubs import FakeClock, RecordingCuePlayer
 
 
 def _press(qtbot: QtBot, window: MainWindow, key: Qt.Key) -> None:

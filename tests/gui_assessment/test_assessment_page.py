@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
-from app.breathing import Cue
 from app.breathing.resonance import PROTOCOL_RATES_BPM, result_key
 from app.session.assessment_run import DemoOptions
 from app.session.sources import SourceOptions
@@ -23,37 +19,7 @@ from app.ui.pages.assessment import AssessmentPage
 from app.ui.pages.history import session_row
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
-
-
-async def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.002)
-
-
-def hosted(page: QWidget) -> QWidget:
-    """A top-level window whose minimum size does not follow the layout (offscreen warns)."""
-    host = QWidget()
-    layout = QVBoxLayout(host)
-    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(page)
-    host.resize(1000, 760)
-    return host
-
-
-class RecordingCues(CuePlayer):
-    """The real player (silent without an audio device) that records the cues asked for."""
-
-    def __init__(self, sound_dir: Path) -> None:
-        super().__init__(sound_dir)
-        self.phases: list[str] = []
-
-    def play_cue(self, cue: Cue) -> str | None:
-        self.phases.append(cue.phase)
-        return super().play_cue(cue)
+from tests.stubs import RecordingCuePlayer, hosted, wait_until
 
 
 def make_page(
@@ -78,7 +44,7 @@ def test_whole_assessment_recommends_the_demo_resonance(
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
     page, model = make_page(store, resonance_bpm, seed)
-    host = hosted(page)
+    host = hosted(page, (1000, 760))
     host.show()
     assert model.settings.rate_bpm == 6.0
     seen: set[str] = set()
@@ -150,9 +116,9 @@ def test_stop_keeps_an_interrupted_session(
     qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
-    cues = RecordingCues(tmp_path / "sounds")
+    cues = RecordingCuePlayer(tmp_path / "sounds")
     page, model = make_page(store, 5.5, 5, cues)
-    host = hosted(page)
+    host = hosted(page, (1000, 760))
     host.show()
 
     def in_step_two() -> bool:
@@ -217,7 +183,7 @@ def test_a_step_can_be_repeated_from_the_result(
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
     page, _model = make_page(store, 5.5, 31)
-    host = hosted(page)
+    host = hosted(page, (1000, 760))
     host.show()
     seen: set[str] = set()
 

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pytest
-import qasync
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.session.sources import SourceOptions
-from app.store import Store, open_store
+from app.store import Store
 from app.store.records import BeatRecord
-from app.store.settings import load_settings
 from app.ui.pages.home import HomePage, install_home
-from app.ui.services.settings_model import SettingsModel
-from app.ui.services.sound import CuePlayer
 from app.ui.window import MainWindow
+from tests.stubs import build_main_window
 
 FloatArray = npt.NDArray[np.float64]
 TODAY = date(2026, 3, 20)
@@ -61,13 +56,6 @@ def store_readiness(store: Store, day: date, rr_ms: FloatArray) -> int:
     return sid
 
 
-@pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    opened = open_store(db_path)
-    yield opened
-    opened.close()
-
-
 HomeWindowFactory = Callable[[Store], tuple[MainWindow, HomePage]]
 
 
@@ -76,11 +64,7 @@ def make_home(qtbot: QtBot, tmp_path: Path) -> HomeWindowFactory:
     """A shown main window with the home page installed, on a fixed 'today'."""
 
     def build(store: Store) -> tuple[MainWindow, HomePage]:
-        model = SettingsModel(store, load_settings(store))
-        player = CuePlayer(tmp_path / "sounds")
-        window = MainWindow(store, model, player, time.monotonic)
-        model.setParent(window)
-        player.setParent(window)
+        window = build_main_window(store, time.monotonic, tmp_path / "sounds").window
         page = install_home(window, store, source_options=FAST_DEMO, today=lambda: TODAY)
         qtbot.addWidget(window)
         window.resize(1200, 780)
@@ -89,26 +73,3 @@ def make_home(qtbot: QtBot, tmp_path: Path) -> HomeWindowFactory:
         return window, page
 
     return build
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    asyncio.set_event_loop(None)
-    loop.close()  # while the application lives (else closing at exit finds Qt gone)
-
-
-async def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    """Inside a scenario on the loop: wait until `condition()` holds."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.01)

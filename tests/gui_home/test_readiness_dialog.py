@@ -16,7 +16,8 @@ from app.store.daily import readiness_record
 from app.ui.dialogs.readiness import ReadinessDialog, format_countdown
 from app.ui.pages.home import HomePage
 from sensors.simulated import DemoStrap
-from tests.gui_home.conftest import FAST_DEMO, wait_until
+from tests.gui_home.conftest import FAST_DEMO
+from tests.stubs import wait_until
 
 
 def test_countdown_text() -> None:

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.store import Store, open_store
-from app.store.settings import load_settings
+from app.store import Store
 from app.ui.dialogs.import_files import ImportDialog
-from app.ui.services.settings_model import SettingsModel
-from app.ui.services.sound import CuePlayer
 from app.ui.window import MainWindow
 from tests.conftest import DATA_DIR
+from tests.stubs import FakeClock, build_main_window
 
 #: A plain RR file without a start time, and an Elite HRV file that has one (in its name).
 PLAIN_RR = DATA_DIR / "rr" / "rest_5min_pyhrv_short.txt"
 ELITE_RAW = DATA_DIR / "formats" / "2024-03-05 07-12-30.txt"
-
-
-@pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    opened = open_store(db_path)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
@@ -38,11 +29,7 @@ def bad_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_window(qtbot: QtBot, tmp_path: Path) -> Callable[[Store], MainWindow]:
     def build(store: Store) -> MainWindow:
-        model = SettingsModel(store, load_settings(store))
-        player = CuePlayer(tmp_path / "sounds")
-        window = MainWindow(store, model, player, lambda: 1000.0)
-        model.setParent(window)
-        player.setParent(window)
+        window = build_main_window(store, FakeClock(1000.0), tmp_path / "sounds").window
         qtbot.addWidget(window)
         window.show()
         return window
