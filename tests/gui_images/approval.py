@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import QApplication
 
 APPROVED_DIR = Path(__file__).resolve().parents[1] / "approved"
 APPROVE_ENV = "BASELINE_APPROVE"
@@ -29,7 +33,36 @@ CHANNEL_DELTA = 16  # of 255: anti-aliasing noise, not a changed colour or a mov
 MAX_DIFFERING_SHARE = 0.005  # 0.5 % of the pixels
 APPROVE_COMMAND = f"{APPROVE_ENV}=1 .venv/bin/pytest tests/gui_images tests/gui_io/test_report.py"
 
+FONT_FAMILY = "DejaVu Sans"  # installed with the test environment's fonts
+FONT_PT = 10
+
 UInt8Array = npt.NDArray[np.uint8]
+
+
+@contextmanager
+def fixed_rendering(app: QApplication) -> Iterator[None]:
+    """One font, UTC, a steady text cursor; the application's look is restored afterwards."""
+    old_tz = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    font, palette, sheet = app.font(), app.palette(), app.styleSheet()
+    style_name = app.style().name()
+    flash_ms = app.cursorFlashTime()
+    app.setFont(QFont(FONT_FAMILY, FONT_PT))
+    app.setCursorFlashTime(0)
+    try:
+        yield
+    finally:
+        app.setCursorFlashTime(flash_ms)
+        app.setStyleSheet(sheet)
+        app.setPalette(palette)
+        app.setStyle(style_name)
+        app.setFont(font)
+        if old_tz is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old_tz
+        time.tzset()
 
 
 def rgb_array(image: QImage) -> UInt8Array:

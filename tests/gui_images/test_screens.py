@@ -9,14 +9,12 @@ compared with tests/approved/<screen>-<theme>.png (see approval.py; re-approve w
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -30,34 +28,18 @@ from app.ui.live_wiring import install_live_session
 from app.ui.pages.home import install_home
 from app.ui.window import MainWindow
 from tests.gui_home.conftest import TODAY, readiness_rr, store_readiness
-from tests.gui_images.approval import assert_matches_approved
+from tests.gui_images.approval import assert_matches_approved, fixed_rendering
 from tests.stubs import FakeClock, build_main_window
 
-FONT_FAMILY = "DejaVu Sans"  # installed with the test environment's fonts; fixed for stable images
-FONT_PT = 10
 WINDOW_SIZE = (1200, 780)
 THEMES = ("light", "dark")
 OPTIONS = SourceOptions(demo_speed=math.inf, demo_seed=7)
 
 
-@pytest.fixture
-def fixed_rendering(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """One font, UTC, a steady text cursor; the application's look is restored afterwards."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    font, palette, sheet = qapp.font(), qapp.palette(), qapp.styleSheet()
-    style_name = qapp.style().name()
-    flash_ms = qapp.cursorFlashTime()
-    qapp.setFont(QFont(FONT_FAMILY, FONT_PT))
-    qapp.setCursorFlashTime(0)
-    yield
-    qapp.setCursorFlashTime(flash_ms)
-    qapp.setStyleSheet(sheet)
-    qapp.setPalette(palette)
-    qapp.setStyle(style_name)
-    qapp.setFont(font)
-    monkeypatch.undo()
-    time.tzset()
+@pytest.fixture(name="fixed_rendering")
+def _fixed_rendering(qapp: QApplication) -> Iterator[None]:
+    with fixed_rendering(qapp):
+        yield
 
 
 def fill(store: Store) -> None:
