@@ -115,8 +115,8 @@ def test_cancelling_a_running_check_removes_it(
 
     async def scenario() -> None:
         dialog.start_button.click()
-        while dialog.recorder is None:  # the demo strap's first beats arrive after ~4 s
-            await asyncio.sleep(0.05)
+        # the demo strap's first beats arrive after ~4 s
+        await wait_until(lambda: dialog.recorder is not None, 30, "the first beats")
         assert dialog.state == "measuring"
         assert dialog.countdown_label.text() in ("2:00", "1:59")
         dialog.stop_button.click()

@@ -100,8 +100,11 @@ def test_dropped_link_is_bridged_marked_and_recorded(
             await wait_until(lambda: page.banner.isVisible(), 10, "the reconnecting banner")
             assert page.banner_label.text().startswith("Reconnecting")
             assert session.running and page.frame_timer.isActive()
-            await asyncio.sleep(0.3)
-            assert page.pacer.state is not None and page.pacer.state != state_before
+            await wait_until(
+                lambda: page.pacer.state is not None and page.pacer.state != state_before,
+                5,
+                "the pacer to keep moving",
+            )
 
             # It comes back by itself; the second half is recorded after a marked gap.
             await strap.wait_subscribed(15)
