@@ -1,13 +1,23 @@
-"""Test configuration: Qt offscreen, and no test ever touches the user's real database."""
+"""Test configuration: Qt offscreen, and no test ever touches the user's real database.
+
+The shared fakes live in tests/stubs.py; the fixtures every folder uses are here.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+from app.store import Store, open_store
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
@@ -24,6 +34,7 @@ def _private_db(
     monkeypatch.setenv("BASELINE_DB", str(db_dir / "baseline.db"))
     monkeypatch.setenv("XDG_DATA_HOME", str(db_dir / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(db_dir / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(db_dir / "xdg-cache"))
     yield
 
 
@@ -38,3 +49,19 @@ def _collect_garbage_on_the_main_thread() -> Iterator[None]:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    opened = open_store(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync event loop on the Qt main thread, as the app runs."""
+    from tests.stubs import qasync_loop
+
+    with qasync_loop(qapp) as loop:
+        yield loop

@@ -113,8 +113,10 @@ def test_ramp_eases_rate_and_integrates_phase() -> None:
 
     # Breath k starts when the integral of rate/60 reaches k.
     cues = [c for c in cue_times(pattern, 0.0, 300.0) if c.phase == "inhale"]
-    for cue in cues:
-        cycles, _ = quad(lambda t: rate(t) / 60.0, 0.0, cue.t_s, limit=200)
+    cycles, since_s = 0.0, 0.0
+    for cue in cues:  # the integral from 0, accumulated piece by piece from cue to cue
+        piece, _ = quad(lambda t: rate(t) / 60.0, since_s, cue.t_s, limit=200)
+        cycles, since_s = cycles + piece, cue.t_s
         assert cycles == pytest.approx(cue.breath_index, abs=1e-6)
     # Ramp cycles: (9 + 6) / 2 breaths/min over 2 min = 15 breaths, then 10 s per breath.
     starts = [c.t_s for c in cues]

@@ -10,18 +10,11 @@ import pytest
 
 from app.breathing import SessionTimer, TimerMark
 from app.breathing.tones import SAMPLE_RATE_HZ, chime, glide_tone, write_cue_files
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now_s = 1000.0
-
-    def __call__(self) -> float:
-        return self.now_s
+from tests.stubs import FakeClock
 
 
 def test_active_time_excludes_pauses_and_ends_at_length() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     timer = SessionTimer(clock, length_s=300.0)
     assert (timer.state, timer.active_s(), timer.remaining_s()) == ("idle", 0.0, 300.0)
     timer.start()
@@ -44,7 +37,7 @@ def test_active_time_excludes_pauses_and_ends_at_length() -> None:
 
 
 def test_open_session_and_stop_while_paused() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     timer = SessionTimer(clock, length_s=None)
     timer.start()
     clock.now_s += 40.0
@@ -60,7 +53,7 @@ def test_open_session_and_stop_while_paused() -> None:
 
 
 def test_wrong_transitions_raise() -> None:
-    timer = SessionTimer(FakeClock(), length_s=None)
+    timer = SessionTimer(FakeClock(1000.0), length_s=None)
     with pytest.raises(RuntimeError):
         timer.pause()
     timer.start()
@@ -69,7 +62,7 @@ def test_wrong_transitions_raise() -> None:
     with pytest.raises(RuntimeError):
         timer.start()
     with pytest.raises(ValueError):
-        SessionTimer(FakeClock(), length_s=0.0)
+        SessionTimer(FakeClock(1000.0), length_s=0.0)
 
 
 def _dominant_hz(samples: np.ndarray) -> float:

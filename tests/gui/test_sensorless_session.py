@@ -15,7 +15,8 @@ from app.store import Store
 from app.ui.pages.breathe import BreathePage
 from app.ui.widgets.pacer import PHASE_WORDS
 from app.ui.window import MainWindow
-from tests.gui.conftest import FakeClock, RecordingCuePlayer, WindowFactory
+from tests.gui.conftest import WindowFactory
+from tests.stubs import FakeClock, RecordingCuePlayer
 
 
 def _press(qtbot: QtBot, window: MainWindow, key: Qt.Key) -> None:
@@ -226,7 +227,9 @@ def test_frames_follow_the_clock_not_the_ticks(
     pattern = page.pattern
     assert pattern is not None
     # Many frame-timer ticks with the clock standing still do not move the pacer.
-    qtbot.wait(120)
+    ticks: list[int] = []
+    page.frame_timer.timeout.connect(lambda: ticks.append(1))  # after the page's own slot
+    qtbot.waitUntil(lambda: len(ticks) >= 6, timeout=5000)
     assert page.pacer.state == pacer_state(pattern, 0.0)
     # One tick after a big clock jump lands exactly where the clock says.
     clock.advance(17.5)

@@ -37,8 +37,8 @@ from tests.gui_home.conftest import (
     HomeWindowFactory,
     readiness_rr,
     store_readiness,
-    wait_until,
 )
+from tests.stubs import wait_until
 
 
 def test_welcome_strap_answer_opens_the_check_with_the_strap_not_the_demo(

@@ -7,12 +7,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.formats.importer import import_files
@@ -29,6 +31,7 @@ from app.ui.dialogs.report import (
 )
 from app.ui.dialogs.report_content import WELLNESS_NOTE, compose_report, report_lines
 from tests.conftest import DATA_DIR
+from tests.gui_images.approval import assert_matches_approved, fixed_rendering
 
 TODAY = date(2026, 3, 20)
 RR_FILE = DATA_DIR / "rr" / "rest_16min_hrv_rest_rri.txt"
@@ -120,6 +123,13 @@ def test_content_module_is_qt_free() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.fixture
+def fixed_look(qapp: QApplication) -> Iterator[None]:
+    """One font and time zone, so the pages can be compared with the approved images."""
+    with fixed_rendering(qapp):
+        yield
+
+
 def pdf_pages(path: Path) -> int:
     if shutil.which("pdfinfo"):
         info = subprocess.run(
@@ -131,6 +141,7 @@ def pdf_pages(path: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", path.read_bytes()))
 
 
+@pytest.mark.usefixtures("fixed_look")
 def test_pdf_is_written(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
     fill_log(store, 100)
     sid = recording(store)
@@ -151,18 +162,7 @@ def test_pdf_is_written(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
         image = QImage(str(next(tmp_path.glob("page*.png"))))
         assert image.width() > 0
         assert image.height() / image.width() == pytest.approx(PAGE_ASPECT, rel=0.01)
-        assert ink_share(image) > 0.01
-
-
-def ink_share(image: QImage) -> float:
-    """Share of pixels that are not white."""
-    small = image.scaledToWidth(200)
-    inked = sum(
-        small.pixelColor(x, y).lightness() < 240
-        for x in range(small.width())
-        for y in range(small.height())
-    )
-    return inked / (small.width() * small.height())
+        assert_matches_approved(image, "report-pdf-page1")
 
 
 def accent_pixels(image: QImage) -> int:
@@ -181,6 +181,7 @@ def accent_pixels(image: QImage) -> int:
     return count
 
 
+@pytest.mark.usefixtures("fixed_look")
 def test_png_size_and_content(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
     fill_log(store, 100)
     sid = recording(store)
@@ -193,12 +194,13 @@ def test_png_size_and_content(qtbot: QtBot, store: Store, tmp_path: Path) -> Non
     page_h = round(800 * PAGE_ASPECT)
     assert (image.width(), image.height()) == (int(size.width()), int(size.height()))
     assert image.width() == 800 and image.height() % page_h == 0
-    assert ink_share(image) > 0.01
+    assert_matches_approved(image, "report-png")
     assert accent_pixels(image) > 50
     # The top-left corner is the white margin; the page is not all one colour.
     assert image.pixelColor(2, 2) == QColor("white")
 
 
+@pytest.mark.usefixtures("fixed_look")
 def test_png_without_any_data_still_has_the_note(qtbot: QtBot, store: Store) -> None:
     content = compose_report(
         store, first_day=TODAY - timedelta(days=29), last_day=TODAY, session_id=None, made_on=TODAY
@@ -206,7 +208,7 @@ def test_png_without_any_data_still_has_the_note(qtbot: QtBot, store: Store) -> 
     image = render_png_image(content, 600)
     assert image.height() == round(600 * PAGE_ASPECT)
     assert accent_pixels(image) == 0  # no chart without values
-    assert ink_share(image) > 0.002  # the title, the period figures and the note
+    assert_matches_approved(image, "report-png-no-data")  # the title, period figures and note
 
 
 def test_report_dialog_saves_pdf_and_png(qtbot: QtBot, store: Store, tmp_path: Path) -> None:

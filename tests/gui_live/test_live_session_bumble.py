@@ -18,8 +18,8 @@ from app.ui.pages.live_session import LiveSessionPage
 from app.ui.services.settings_model import SettingsModel
 from sensors.bumble_backend import bumble_backend
 from sensors.hrs import encode_measurement, parse_measurement
-from tests.gui_live.conftest import hosted, run_scenario, wait_until
 from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap, local_pair
+from tests.stubs import hosted, run_scenario, wait_until
 
 FAST = (
     ("scan_window_s", 1.0),
@@ -100,8 +100,11 @@ def test_dropped_link_is_bridged_marked_and_recorded(
             await wait_until(lambda: page.banner.isVisible(), 10, "the reconnecting banner")
             assert page.banner_label.text().startswith("Reconnecting")
             assert session.running and page.frame_timer.isActive()
-            await asyncio.sleep(0.3)
-            assert page.pacer.state is not None and page.pacer.state != state_before
+            await wait_until(
+                lambda: page.pacer.state is not None and page.pacer.state != state_before,
+                5,
+                "the pacer to keep moving",
+            )
 
             # It comes back by itself; the second half is recorded after a marked gap.
             await strap.wait_subscribed(15)

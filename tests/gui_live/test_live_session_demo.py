@@ -23,7 +23,7 @@ from app.ui.charts.live_plots import broken_at_gaps
 from app.ui.pages.live_session import LiveSessionPage
 from app.ui.services.settings_model import SettingsModel
 from app.ui.widgets.live_numbers import format_number
-from tests.gui_live.conftest import hosted, run_scenario, wait_until
+from tests.stubs import hosted, run_scenario, wait_until
 
 SPEED = math.inf  # the demo strap runs on simulated time, as fast as the loop allows
 # For the end-to-end test: 50x real time, so the screen (30 Hz) refreshes and scores coherence

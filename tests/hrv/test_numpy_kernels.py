@@ -7,16 +7,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pytest
+from scipy import interpolate, linalg, ndimage
 
 from app.hrv import artifacts
 from app.hrv.artifacts import _rank_filtered, _Segments, correct_artifacts
 from app.hrv.resample import beat_times_s, resample_segments, solve_tridiagonal
 
 from .helpers import ALL_SHORT, LONG_24H, load
-
-ndimage = pytest.importorskip("scipy.ndimage")
-linalg = pytest.importorskip("scipy.linalg")
-interpolate = pytest.importorskip("scipy.interpolate")
 
 FloatArray = npt.NDArray[np.float64]
 

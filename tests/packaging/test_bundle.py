@@ -26,6 +26,7 @@ from app import __version__
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("bundle"),  # one worker builds the bundle once for the module
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="builds the Linux bundle"),
 ]
 

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from app.hrv import report
 from app.recovery.daily_values import (
     FROM_LOG,
     FROM_READINESS,
@@ -194,7 +195,6 @@ def test_without_the_hrv_core_readiness_sessions_are_skipped_not_cached(
 
 
 def test_default_source_uses_the_hrv_core(db_path: Path) -> None:
-    report = pytest.importorskip("app.hrv.report")
     store = open_store(db_path)
     rr = _rr(9, 160)
     _store_readiness(store, datetime(2026, 3, 1, 6, 30, tzinfo=UTC), rr)

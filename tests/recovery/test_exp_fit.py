@@ -11,10 +11,9 @@ import warnings
 import numpy as np
 import numpy.typing as npt
 import pytest
+from scipy import optimize
 
 from app.recovery.recovery_speed import TAU_BOUNDS_S, ExponentialFit, fit_exponential
-
-optimize = pytest.importorskip("scipy.optimize")
 
 FloatArray = npt.NDArray[np.float64]
 

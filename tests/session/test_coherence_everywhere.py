@@ -36,6 +36,7 @@ from app.ui.dialogs.report_content import hrv_sections, session_hrv
 from sensors.hrs import encode_measurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, Sample
 from tests.session.synthetic import rsa_beats
+from tests.stubs import FakeClock
 
 RR_FILE = (
     Path(__file__).resolve().parents[1] / "data" / "rr" / "slowbreath_11min_meditation_Y2med.txt"
@@ -43,14 +44,6 @@ RR_FILE = (
 
 
 PLAYED_S = 480.0
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass(frozen=True)
@@ -70,11 +63,11 @@ def play(db_path: Path, *, pause: tuple[float, float] | None = None) -> Played:
     units = np.round(rr_ms * 1.024).astype(int)  # 1/1024 s, as a strap sends them
     ends_s = np.cumsum(units) / 1024.0
     store = open_store(db_path)
-    clock = FakeClock()
+    clock = FakeClock(500.0)
     session = LiveSession(store, BreathingPattern(rate_bpm=6.0), CoreAnalysis(), clock=clock)
     sid = session.start()
-    start = clock.now + 0.4  # the strap's first beat ends a moment after the session starts
-    session.on_item(ConnectionEvent(EventKind.CONNECTED, clock.now, name="H10", address="AA"))
+    start = clock.now_s + 0.4  # the strap's first beat ends a moment after the session starts
+    session.on_item(ConnectionEvent(EventKind.CONNECTED, clock.now_s, name="H10", address="AA"))
     rng = np.random.default_rng(11)
     sent = 0
     packet_at = 1.0
@@ -82,10 +75,10 @@ def play(db_path: Path, *, pause: tuple[float, float] | None = None) -> Played:
     while sent < units.size:
         due = int(np.searchsorted(ends_s, packet_at, side="right"))
         arrival = start + packet_at + float(rng.uniform(0.02, 0.15))
-        while clock.now + 0.25 < arrival:
-            clock.now += 0.25
+        while clock.now_s + 0.25 < arrival:
+            clock.now_s += 0.25
             session.snapshot()
-        clock.now = arrival
+        clock.now_s = arrival
         if pause is not None and not paused and packet_at >= pause[0]:
             session.pause()
             paused = True
@@ -100,7 +93,7 @@ def play(db_path: Path, *, pause: tuple[float, float] | None = None) -> Played:
             payload = encode_measurement(
                 int(60000 / rr_ms[due - 1]), contact=True, rr_units=tuple(units[sent:due])
             )
-            session.on_item(Sample(parse_measurement(payload), clock.now))
+            session.on_item(Sample(parse_measurement(payload), clock.now_s))
             sent = due
         session.snapshot()
         packet_at += 1.0

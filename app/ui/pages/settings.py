@@ -98,7 +98,7 @@ class SettingsPage(QWidget):
         strap_help.setProperty("role", "muted")
         strap_help.setWordWrap(True)
         strap_layout.addWidget(strap_help)
-        strap_layout.addWidget(self.check_strap_button)
+        strap_layout.addWidget(self.check_strap_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         pattern = QGroupBox("Default breathing pattern")
         pattern_layout = QVBoxLayout(pattern)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -106,7 +106,7 @@ class SourcePicker(QWidget):
             "Find the strap, connect and listen to it, and say what to do if something is wrong"
         )
         self.check_strap_button.setVisible(False)  # shown once something opens the check
-        layout.addWidget(self.check_strap_button)
+        layout.addWidget(self.check_strap_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.scan_again.clicked.connect(self.start_scan)
         self.scan_again.setEnabled(scan is not None)
         self.scan_list.currentItemChanged.connect(self._emit)
