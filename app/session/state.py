@@ -74,7 +74,7 @@ def check_transition(old: SessionState, new: SessionState) -> None:
         raise IllegalTransitionError(old, new)
 
 
-class StageKind(enum.Enum):
+class StageKind(enum.StrEnum):
     """What a stage of a session's plan is."""
 
     SESSION = "session"  # the one stage of a plain session

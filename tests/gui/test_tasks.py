@@ -26,7 +26,7 @@ GUI_THREAD = threading.get_ident()
 
 
 def _stored_strap_session(store: Store, n_beats: int = 240) -> int:
-    sid = store.start_session("live", sensor_name="Test strap")
+    sid = store.start_session("breathing", sensor_name="Test strap")
     beats = [BeatRecord(float(i * 1000), 1000.0 + 40.0 * ((i % 5) - 2)) for i in range(n_beats)]
     store.add_beats(sid, beats)
     store.finish_session(sid, status="complete", duration_s=n_beats * 1.0)
