@@ -8,36 +8,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.breathing import Cue
 from app.store import Store, open_store
 from app.ui.app import AppUi, build_app
-from app.ui.services.sound import CuePlayer
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self, start_s: float = 5000.0) -> None:
-        self.now_s = start_s
-
-    def __call__(self) -> float:
-        return self.now_s
-
-    def advance(self, seconds: float) -> None:
-        self.now_s += seconds
-
-
-class RecordingCuePlayer(CuePlayer):
-    """The real player (silent without an audio device) that also records every cue asked for."""
-
-    def __init__(self, sound_dir: Path) -> None:
-        super().__init__(sound_dir)
-        self.cues: list[Cue] = []
-
-    def play_cue(self, cue: Cue) -> str | None:
-        self.cues.append(cue)
-        return super().play_cue(cue)
-
+from tests.stubs import FakeClock, RecordingCuePlayer
 
 WindowFactory = Callable[..., AppUi]
 
