@@ -28,7 +28,7 @@ from tests.stubs import hosted, run_scenario, wait_until
 SPEED = math.inf  # the demo strap runs on simulated time, as fast as the loop allows
 # For the end-to-end test: 50x real time, so the screen (30 Hz) refreshes and scores coherence
 # every few seconds of session time, as it does in the app.
-FAST_SPEED = 50.0
+FAST_SPEED = 10.0  # the live screen scores and redraws as the strap runs: keep it within reach
 HOSTS: list[tuple[QWidget, LiveSessionPage]] = []
 
 
@@ -79,6 +79,7 @@ def stored_arrays(store: Store, session_id: int) -> tuple[np.ndarray, np.ndarray
     return t_s, rr, gaps
 
 
+@pytest.mark.slow  # a 300 s session at 10x: about 30 s
 def test_demo_session_end_to_end(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, db_path: Path
 ) -> None:
@@ -106,10 +107,12 @@ def test_demo_session_end_to_end(
         # 200 s before a refresh scored one, so wait for the first score (then compare it below).
         await wait_until(lambda: bool(session.engine.coherence_ticks), 30, "a coherence score")
         # Freeze one instant: the snapshot the plots draw, and what the store holds at that moment.
-        now = session.now_s()
+        # The instant is the newest stored beat: at 50x a busy machine can leave the strap's
+        # packets queued behind the clock, and what is compared must not depend on that.
+        t_s, rr, gaps = stored_arrays(store, sid)
+        now = float(t_s[-1])
         snap = session.engine.snapshot(now)
         page.plots.update_from(snap, force=True)
-        t_s, rr, gaps = stored_arrays(store, sid)
         assert t_s.size == snap.beats_total  # every beat the engine saw is stored, none more
 
         # The data behind the plots equals the stored beats in the visible window.
