@@ -44,7 +44,7 @@ from app.session.events import (
 from app.session.recorder import SessionRecorder
 from app.session.state import SessionState, StageKind, check_transition
 from app.store import Store
-from app.store.records import MarkRecord
+from app.store.records import MarkRecord, SessionStatus
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, SourceItem
 
 Clock = Callable[[], float]
@@ -59,13 +59,6 @@ _COUNTING = frozenset(
     }
 )
 SOURCE_STOPPED = "the heart-rate source stopped unexpectedly"
-
-
-class EndStatus(Enum):
-    """How a stored session ended."""
-
-    COMPLETE = "complete"
-    INTERRUPTED = "interrupted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,18 +250,18 @@ class SessionEngine:
         """End the session as complete (also after a failure); returns its id.
 
         `duration_s` replaces the active time as the stored length. Stops the source."""
-        return self._close(SessionState.ENDED, EndStatus.COMPLETE, duration_s)
+        return self._close(SessionState.ENDED, SessionStatus.COMPLETE, duration_s)
 
     def cancel(self) -> int | None:
         """End the session early: it is kept as interrupted. Stops the source."""
-        return self._close(SessionState.INTERRUPTED, EndStatus.INTERRUPTED, None)
+        return self._close(SessionState.INTERRUPTED, SessionStatus.INTERRUPTED, None)
 
     def close_source(self) -> None:
         if self.source is not None:
             self.source.stop()
 
     def _close(
-        self, state: SessionState, status: EndStatus, duration_s: float | None
+        self, state: SessionState, status: SessionStatus, duration_s: float | None
     ) -> int | None:
         self.close_source()
         if not (self.state.is_live or self.state is SessionState.FAILED):
@@ -278,9 +271,7 @@ class SessionEngine:
         if self.session_id is not None:
             length_s = self.timer.active_s() if duration_s is None else duration_s
             self.duration_s = round(length_s, 3)
-            self.store.finish_session(
-                self.session_id, status=status.value, duration_s=self.duration_s
-            )
+            self.store.finish_session(self.session_id, status=status, duration_s=self.duration_s)
         self._move(state)
         return self.session_id
 
@@ -312,7 +303,7 @@ class SessionEngine:
         self._emit(StageChanged(self._plan[self._stage_index], None, at_s))
         if self.session_id is not None:
             self.store.finish_session(
-                self.session_id, status=EndStatus.COMPLETE.value, duration_s=self.duration_s
+                self.session_id, status=SessionStatus.COMPLETE, duration_s=self.duration_s
             )
         self._move(SessionState.ENDED)
 
