@@ -209,13 +209,14 @@ class _Writer:
             session.stress_after if session else None,
             session.note if session else None,
             source_hash,
+            int(recording.simulated),
         )
         if staged_id is not None:
             self.conn.execute(
                 "UPDATE sessions SET kind = ?, started_at = ?, ended_at = ?, status = ?,"
                 " sensor_name = ?, sensor_address = ?, rate_bpm = ?, pattern_json = ?,"
                 " duration_s = ?, stress_before = ?, stress_after = ?, note = ?,"
-                " source_hash = ? WHERE id = ?",
+                " source_hash = ?, simulated = ? WHERE id = ?",
                 (*values, staged_id),
             )
             self._add_session_extras(staged_id, session)
@@ -232,23 +233,7 @@ class _Writer:
             "INSERT INTO sessions (id, kind, started_at, ended_at, status, sensor_name,"
             " sensor_address, rate_bpm, pattern_json, duration_s, stress_before, stress_after,"
             " note, source_hash, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                wanted_id,
-                kind,
-                _iso(started_at),
-                _iso(ended_at),
-                status,
-                recording.sensor_name,
-                recording.sensor_address,
-                session.rate_bpm if session else None,
-                session.pattern_json if session else None,
-                duration_s,
-                session.stress_before if session else None,
-                session.stress_after if session else None,
-                session.note if session else None,
-                source_hash,
-                int(recording.simulated),
-            ),
+            (wanted_id, *values),
         )
         assert cur.lastrowid is not None
         session_id = int(cur.lastrowid)

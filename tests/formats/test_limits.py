@@ -414,3 +414,13 @@ def test_log_refusals(
 def test_log_on_the_first_day(db_path: Path, store: Store) -> None:
     assert run(db_path, "log", "--date", "2000-01-01", "--rmssd", "40") == 0
     assert [e.date for e in store.log_entries()] == ["2000-01-01"]
+
+
+def test_an_exported_simulated_flag_survives_the_import(
+    db_path: Path, tmp_path: Path, store: Store
+) -> None:
+    # No demo address to recognise it by: only the export's own flag says it is practice.
+    doc = export_file(tmp_path, [session(1, simulated=True), session(2)])
+    assert run(db_path, "import", str(doc)) == 0
+    flags = sorted((s.started_at, s.simulated) for s in store.sessions())
+    assert [simulated for _started, simulated in flags] == [True, False]
