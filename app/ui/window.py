@@ -45,7 +45,8 @@ from app.ui.theme import apply_theme
 
 GEOMETRY_KEY = "window_geometry"
 STATE_KEY = "window_state"
-NOTICE_TIMEOUT_MS = 30_000
+#: A status-bar notice fades after this long; lasting states are shown on their pages.
+NOTICE_TIMEOUT_MS = 7_000
 NAV_FONT_PT = 12.0  # as in the theme's stylesheet
 ABOUT_TEXT = (
     f"<p><b>{APP_NAME}</b> {__version__}</p>"
