@@ -15,7 +15,6 @@ from datetime import date
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -55,6 +54,7 @@ from app.store.assessments import past_assessment_results
 from app.store.records import SIMULATED_LABEL
 from app.store.settings import load_last_strap
 from app.ui.charts.assessment import AssessmentChart
+from app.ui.pages.page import PageBase
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.widgets.pacer import PacerWidget
@@ -114,7 +114,7 @@ def step_cells(step: StepResult) -> list[str]:
     ]
 
 
-class AssessmentPage(QWidget):
+class AssessmentPage(QWidget, PageBase):
     """Introduction, the running protocol, and the result.
 
     Signals:
@@ -125,6 +125,7 @@ class AssessmentPage(QWidget):
     session_saved = Signal(int)
     message = Signal(str)
     TITLE = "Assessment"
+    ICON_NAME = "view-statistics"
 
     def __init__(
         self,
@@ -311,22 +312,8 @@ class AssessmentPage(QWidget):
 
     # -- page protocol -----------------------------------------------------------------------
     @property
-    def title(self) -> str:
-        return self.TITLE
-
-    @property
-    def icon(self) -> QIcon:
-        return QIcon.fromTheme("view-statistics")
-
-    @property
     def busy(self) -> bool:
         return self.is_active
-
-    def enter(self) -> None:
-        pass
-
-    def leave(self) -> None:
-        pass
 
     # -- running ---------------------------------------------------------------------------
     @property

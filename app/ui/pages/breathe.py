@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QHideEvent, QIcon, QKeySequence, QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from app.session.events import SessionEvent, StateChanged
 from app.session.state import SessionState
 from app.store import Store
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
+from app.ui.pages.page import PageBase, page_shortcut
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.widgets.pacer import PacerWidget
@@ -37,7 +38,7 @@ from app.ui.widgets.pattern_editor import PatternEditor
 FRAME_INTERVAL_MS = 16  # ~60 Hz while breathing; no frames while idle or paused
 
 
-class BreathePage(QWidget):
+class BreathePage(QWidget, PageBase):
     """A guided breathing session without a sensor.
 
     Signals:
@@ -48,6 +49,7 @@ class BreathePage(QWidget):
     session_saved = Signal(int)
     message = Signal(str)
     TITLE = "Breathe"
+    ICON_NAME = "media-playback-start"
 
     def __init__(
         self,
@@ -132,20 +134,12 @@ class BreathePage(QWidget):
         self.frame_timer.setInterval(FRAME_INTERVAL_MS)
         self.frame_timer.timeout.connect(self.refresh_now)
 
-        self.start_pause_action = self._page_action("Start / pause", Qt.Key.Key_Space)
+        self.start_pause_action = page_shortcut(self, "Start / pause", Qt.Key.Key_Space)
         self.start_pause_action.triggered.connect(self.start_or_toggle)
-        self.stop_action = self._page_action("Stop", Qt.Key.Key_Escape)
+        self.stop_action = page_shortcut(self, "Stop", Qt.Key.Key_Escape)
         self.stop_action.triggered.connect(lambda: self.stop() if self.is_active else None)
         model.changed.connect(lambda _settings: self._update_time_labels())
         self._update_controls()
-
-    def _page_action(self, text: str, key: Qt.Key) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setEnabled(False)  # enabled while the page is shown
-        self.addAction(action)
-        return action
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -159,22 +153,8 @@ class BreathePage(QWidget):
 
     # -- page protocol -----------------------------------------------------------------------
     @property
-    def title(self) -> str:
-        return self.TITLE
-
-    @property
-    def icon(self) -> QIcon:
-        return QIcon.fromTheme("media-playback-start")
-
-    @property
     def busy(self) -> bool:
         return self.is_active
-
-    def enter(self) -> None:
-        pass
-
-    def leave(self) -> None:
-        pass
 
     # -- state -----------------------------------------------------------------------------
     @property

@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QHideEvent, QIcon, QKeySequence
+from PySide6.QtGui import QHideEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -30,6 +30,7 @@ from app.store import Store
 from app.store.daily import day_sources
 from app.store.records import SIMULATED_LABEL, DaySource, SessionRecord
 from app.store.validation import showable_sessions, skipped_note
+from app.ui.pages.page import PageBase, page_shortcut
 
 COLUMNS = (
     "Date",
@@ -85,7 +86,7 @@ def session_row(record: SessionRecord, day_source: DaySource | None = None) -> t
     )
 
 
-class HistoryPage(QWidget):
+class HistoryPage(QWidget, PageBase):
     """The list of sessions.
 
     Signals:
@@ -94,6 +95,7 @@ class HistoryPage(QWidget):
 
     message = Signal(str)
     TITLE = "History"
+    ICON_NAME = "document-open-recent"
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,42 +158,19 @@ class HistoryPage(QWidget):
         layout.addWidget(self.skipped_label)
         layout.addWidget(self.table, 1)
 
-        self.delete_action = self._page_action("Delete session", QKeySequence.StandardKey.Delete)
+        self.delete_action = page_shortcut(self, "Delete session", QKeySequence.StandardKey.Delete)
         self.delete_action.triggered.connect(self.delete_selected)
-        self.undo_action = self._page_action("Undo delete", QKeySequence.StandardKey.Undo)
+        self.undo_action = page_shortcut(self, "Undo delete", QKeySequence.StandardKey.Undo)
         self.undo_action.triggered.connect(self.undo_delete)
         self.refresh()
-
-    def _page_action(self, text: str, key: QKeySequence.StandardKey) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setEnabled(False)
-        self.addAction(action)
-        return action
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
         super().hideEvent(event)
         self._update_buttons()
 
     # -- page protocol -----------------------------------------------------------------------
-    @property
-    def title(self) -> str:
-        return self.TITLE
-
-    @property
-    def icon(self) -> QIcon:
-        return QIcon.fromTheme("document-open-recent")
-
-    @property
-    def busy(self) -> bool:
-        return False
-
     def enter(self) -> None:
         self.refresh()
-
-    def leave(self) -> None:
-        pass
 
     def shutdown(self) -> None:
         """Nothing runs here: nothing to end."""

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -44,6 +44,7 @@ from app.store.validation import showable_sessions, skipped_note
 from app.ui.charts.baseline import BaselineChart
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.readiness import ReadinessDialog
+from app.ui.pages.page import PageBase
 from app.ui.tasks import Tasks, default_runner, plain_error
 
 HOME_PAGE_NAME = "Home"
@@ -227,7 +228,7 @@ def _body_label() -> QLabel:
     return label
 
 
-class HomePage(QWidget):
+class HomePage(QWidget, PageBase):
     """Coping (today) and healing (over weeks) side by side.
 
     Signals:
@@ -238,6 +239,7 @@ class HomePage(QWidget):
     message = Signal(str)
     data_changed = Signal()
     TITLE = HOME_PAGE_NAME
+    ICON_NAME = "go-home"
 
     def __init__(
         self,
@@ -496,14 +498,6 @@ class HomePage(QWidget):
 
     # -- page protocol -----------------------------------------------------------------------
     @property
-    def title(self) -> str:
-        return self.TITLE
-
-    @property
-    def icon(self) -> QIcon:
-        return QIcon.fromTheme("go-home")
-
-    @property
     def busy(self) -> bool:
         """A morning check is being measured."""
         dialog = self.readiness_dialog
@@ -511,9 +505,6 @@ class HomePage(QWidget):
 
     def enter(self) -> None:
         self.schedule_refresh()
-
-    def leave(self) -> None:
-        pass
 
     # -- actions -----------------------------------------------------------------------------
     def today_menu(self, parent: QWidget, show_home: Callable[[], bool]) -> QMenu:

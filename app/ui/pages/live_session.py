@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QHideEvent, QIcon, QKeySequence, QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -43,6 +43,7 @@ from app.store.settings import AppSettings, load_last_strap, save_last_strap
 from app.ui.charts.live_plots import LivePlots
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
 from app.ui.dialogs.session_summary import SessionSummaryView
+from app.ui.pages.page import PageBase, page_shortcut
 from app.ui.services.settings_model import SettingsModel
 from app.ui.tasks import Tasks, default_runner, plain_error
 from app.ui.widgets.live_numbers import LiveNumbersPanel
@@ -102,7 +103,7 @@ def banner_text(state: ConnectionState) -> str | None:
     return None
 
 
-class LiveSessionPage(QWidget):
+class LiveSessionPage(QWidget, PageBase):
     """Setup -> live session -> summary.
 
     Signals:
@@ -115,6 +116,7 @@ class LiveSessionPage(QWidget):
     session_saved = Signal(int)
     message = Signal(str)
     TITLE = "Live session"
+    ICON_NAME = "media-record"
 
     def __init__(
         self,
@@ -267,9 +269,9 @@ class LiveSessionPage(QWidget):
         self.plot_timer.setInterval(PLOT_INTERVAL_MS)
         self.plot_timer.timeout.connect(self.refresh_live)
 
-        self.space_action = self._page_action("Start / pause", Qt.Key.Key_Space)
+        self.space_action = page_shortcut(self, "Start / pause", Qt.Key.Key_Space)
         self.space_action.triggered.connect(self.start_or_toggle)
-        self.esc_action = self._page_action("Stop", Qt.Key.Key_Escape)
+        self.esc_action = page_shortcut(self, "Stop", Qt.Key.Key_Escape)
         self.esc_action.triggered.connect(lambda: self.stop() if self.is_active else None)
         model.changed.connect(self._settings_changed)
         self._update_pattern_label()
@@ -282,32 +284,10 @@ class LiveSessionPage(QWidget):
 
     # -- page protocol -----------------------------------------------------------------------
     @property
-    def title(self) -> str:
-        return self.TITLE
-
-    @property
-    def icon(self) -> QIcon:
-        return QIcon.fromTheme("media-record")
-
-    @property
     def busy(self) -> bool:
         return self.is_active
 
-    def enter(self) -> None:
-        pass
-
-    def leave(self) -> None:
-        pass
-
     # -- shortcuts ---------------------------------------------------------------------------
-    def _page_action(self, text: str, key: Qt.Key) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setEnabled(False)
-        self.addAction(action)
-        return action
-
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self.space_action.setEnabled(True)

@@ -9,9 +9,10 @@ away from a busy page or quitting while one is busy.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 
@@ -33,6 +34,46 @@ class Page(Protocol):
     def leave(self) -> None: ...
 
     def shutdown(self) -> None: ...
+
+
+class PageBase:
+    """What most pages share: a fixed title and theme icon, nothing to do on enter or leave.
+
+    Mix it in after the widget class (`class HistoryPage(QWidget, PageBase)`), set `TITLE` and
+    `ICON_NAME`, and override what differs. A page that runs sessions overrides `busy`; every
+    page writes its own `shutdown()`.
+    """
+
+    TITLE: ClassVar[str]
+    ICON_NAME: ClassVar[str]
+
+    @property
+    def title(self) -> str:
+        return self.TITLE
+
+    @property
+    def icon(self) -> QIcon:
+        return QIcon.fromTheme(self.ICON_NAME)
+
+    @property
+    def busy(self) -> bool:
+        return False
+
+    def enter(self) -> None:
+        """Nothing to prepare when the page is shown."""
+
+    def leave(self) -> None:
+        """Nothing to put away when another page is shown."""
+
+
+def page_shortcut(page: QWidget, text: str, key: Qt.Key | QKeySequence.StandardKey) -> QAction:
+    """A keyboard action of `page`, for the whole window, off until the page enables it."""
+    action = QAction(text, page)
+    action.setShortcut(QKeySequence(key))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.setEnabled(False)
+    page.addAction(action)
+    return action
 
 
 def page_widget(page: Page) -> QWidget:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.breathing import Cue
 from app.store.settings import CUE_STYLES, THEMES, AppSettings
+from app.ui.pages.page import PageBase
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.widgets.pattern_editor import PatternEditor
@@ -34,10 +34,11 @@ CUE_STYLE_LABELS = {
 }
 
 
-class SettingsPage(QWidget):
+class SettingsPage(QWidget, PageBase):
     """Every choice here is saved at once and restored on the next start."""
 
     TITLE = "Settings"
+    ICON_NAME = "preferences-system"
 
     def __init__(
         self, model: SettingsModel, cue_player: CuePlayer, parent: QWidget | None = None
@@ -146,24 +147,6 @@ class SettingsPage(QWidget):
         self._sync(model.settings)
 
     # -- page protocol -----------------------------------------------------------------------
-    @property
-    def title(self) -> str:
-        return self.TITLE
-
-    @property
-    def icon(self) -> QIcon:
-        return QIcon.fromTheme("preferences-system")
-
-    @property
-    def busy(self) -> bool:
-        return False
-
-    def enter(self) -> None:
-        pass
-
-    def leave(self) -> None:
-        pass
-
     def shutdown(self) -> None:
         """Nothing runs here: every choice is saved at once."""
 
