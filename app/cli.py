@@ -69,6 +69,11 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         action="store_true",
         help="start the desktop app with the demo strap selected",
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="the desktop app tells on stderr when its window is shown (it prints nothing else)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     parents = [_db_options(suppress=True)]
     for name in modules:
@@ -87,9 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser((named,) if named else COMMAND_MODULES)
         args = parser.parse_args(arguments)
         if args.command is None:
-            from app.ui.main import run_gui  # Qt is imported only when the app starts
-
-            return run_gui(args)
+            return _start_gui(args)
         _refuse_undecodable(args)
         result: int = args.func(args)
         _flush_output()  # a closed pipe shows up here, inside the handlers below
@@ -109,6 +112,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception as exc:  # the one place an unexpected error becomes one line
         return _unexpected(args, exc)
+
+
+def _start_gui(args: argparse.Namespace) -> int:
+    """Start the desktop app, unless Qt's display plugin cannot load here (then say why, exit 2)."""
+    from app.ui.qt_platform import platform_problem
+
+    problem = platform_problem(os.environ)
+    if problem is not None:
+        _say(args, problem.message)
+        return 2
+    from app.ui.main import run_gui  # Qt is imported only when the app starts
+
+    return run_gui(args)
 
 
 #: Errors of the computer, not of the program (a full disk, a failing drive): one line, no report.

@@ -24,7 +24,7 @@ from app.store.migrations import SchemaTooNewError
 from app.ui.app import build_app
 from app.ui.services.crash_handler import CrashHandler
 
-STARTUP_LOG_LINE = "baseline: main window shown"
+STARTUP_LOG_LINE = "baseline: main window shown"  # on stderr, with --verbose only
 APP_ID = "org.baselineapp.Baseline"  # the desktop file and icon name used by the Linux packaging
 _SOURCE_ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "baseline.svg"
 
@@ -75,7 +75,8 @@ def run_gui(args: argparse.Namespace) -> int:
     app.aboutToQuit.connect(closed.set)
     app.lastWindowClosed.connect(closed.set)
     window.show()
-    print(STARTUP_LOG_LINE, file=sys.stderr, flush=True)
+    if getattr(args, "verbose", False):
+        print(STARTUP_LOG_LINE, file=sys.stderr, flush=True)
     ui.show_welcome(store)
     try:
         with loop:

@@ -279,6 +279,8 @@ class MainWindow(QMainWindow):
         self.quit_separator = self.file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        # From any of the app's windows (a session's detail, a dialog), not only this one.
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
 

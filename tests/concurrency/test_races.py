@@ -142,7 +142,7 @@ def test_two_apps_and_a_recording_share_the_database(tmp_path: Path) -> None:
         live_id = int(live.wait_for(r"live session started (\d+)", START_TIMEOUT_S).group(1))
         live.wait_until(lambda: stored_beats(db, live_id) > 0, START_TIMEOUT_S)
         # a second app on the same database
-        app = start(tmp_path, "app", db)
+        app = start(tmp_path, "app", db, "--verbose")
         app.wait_for("main window shown", START_TIMEOUT_S)
         # neither start touched the running recordings
         assert session_row(db, record_id) == ("active", "recording")

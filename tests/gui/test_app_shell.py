@@ -114,7 +114,7 @@ def test_run_gui_starts_logs_notices_and_purges(tmp_path: Path) -> None:
             window.close()
 
         QTimer.singleShot(300, report_and_close)
-        code = run_gui(argparse.Namespace(db={str(db)!r}, demo=True))
+        code = run_gui(argparse.Namespace(db={str(db)!r}, demo=True, verbose=True))
         print("exit=" + str(code))
         """
     )
@@ -129,7 +129,7 @@ def test_run_gui_starts_logs_notices_and_purges(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "baseline: main window shown" in result.stderr.splitlines()
+    assert "baseline: main window shown" in result.stderr.splitlines()  # --verbose
     out = result.stdout
     assert "title=Baseline" in out
     assert "A session was interrupted last time" in out

@@ -141,7 +141,7 @@ def test_bad_input_exits_2_without_traceback(build: Build, tmp_path: Path) -> No
 def test_gui_reaches_the_main_window_offscreen(build: Build, tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     process = subprocess.Popen(
-        [str(build.program), "--demo", "--db", str(tmp_path / "gui.db")],
+        [str(build.program), "--demo", "--verbose", "--db", str(tmp_path / "gui.db")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
