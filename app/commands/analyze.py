@@ -1,4 +1,5 @@
-"""`baseline analyze FILE [--json] [--correction auto|none]`: the HRV report of one recording.
+"""`baseline analyze FILE [--json] [--correction auto|none] [--pacer-rate N]`: the HRV report of one
+recording.
 
 Reads plain RR text (ms or s, `.gz` too) and every recording format `baseline import` reads, within
 the same input limits (regular files only, sizes bounded; see `app.formats.source`).
@@ -20,6 +21,8 @@ from app.commands.errors import CommandError
 #: Longer recordings are refused: the analysis of 1M beats (~10 days of continuous beats) takes
 #: about 40 s and 0.5 GB; 16M beats would take minutes and gigabytes.
 MAX_ANALYZE_BEATS = 1_000_000
+#: The pacer rates `--pacer-rate` accepts (breaths/min): the range the app's pacer offers.
+PACER_RATE_RANGE_PER_MIN = (3.0, 24.0)
 
 _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str, int], ...]], ...] = (
     (
@@ -64,6 +67,13 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str, int], ...]], ...] = (
             ("coherence", "Coherence (0-10)", "", 1),
         ),
     ),
+    (
+        "Breathing",
+        (
+            ("breathing_rate_per_min", "Breathing rate", "/min", 1),
+            ("pacer_following", "Pacer following (0-1)", "", 2),
+        ),
+    ),
 )
 
 
@@ -87,7 +97,29 @@ def register(
         default="auto",
         help="correct detected artifacts first (auto, the default) or use the values as given",
     )
+    parser.add_argument(
+        "--pacer-rate",
+        metavar="BREATHS_PER_MIN",
+        help="the rate a breathing pacer was set to (3-24): adds how well the heart followed it",
+    )
     parser.set_defaults(func=run)
+
+
+def pacer_rate(text: str | None) -> float | None:
+    """The `--pacer-rate` value (breaths/min), or a one-line refusal."""
+    if text is None:
+        return None
+    low, high = PACER_RATE_RANGE_PER_MIN
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:  # NaN and infinities fail here too
+        raise CommandError(
+            f"--pacer-rate must be a number of breaths per minute from {low:g} to {high:g},"
+            f" not {text!r}"
+        )
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
     from app.formats.errors import FormatError
     from app.hrv.report import analyze
 
+    rate = pacer_rate(args.pacer_rate)
     try:
         rr_ms, gap_before = _read_beats(args.file)
         if len(rr_ms) > MAX_ANALYZE_BEATS:
@@ -102,7 +135,9 @@ def run(args: argparse.Namespace) -> int:
                 f"{args.file}: {len(rr_ms):,} beats; at most {MAX_ANALYZE_BEATS:,} are analysed"
                 " (cut the recording into days)"
             )
-        report = analyze(rr_ms, gap_before=gap_before, correction=args.correction)
+        report = analyze(
+            rr_ms, gap_before=gap_before, correction=args.correction, pacer_rate_per_min=rate
+        )
     except FormatError as exc:
         raise CommandError(str(exc)) from None
     except ValueError as exc:
@@ -163,6 +198,8 @@ def format_report(values: dict[str, Any], reasons: Any, *, source: str) -> str:
         lines.append("")
         lines.append(title)
         for key, label, unit, digits in rows:
+            if key not in values:
+                continue
             value = values.get(key)
             if value is None or (isinstance(value, float) and not math.isfinite(value)):
                 shown = f"-      ({reasons.get(key, 'not available')})"

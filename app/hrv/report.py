@@ -9,7 +9,10 @@ their sum; `artifact_pct` is the share of those beats the detector flagged (repo
 correction "none" too, which only leaves the values uncorrected); `coherence` is the mean
 coherence score (0-10, the scale every screen shows: `app.hrv.coherence.score_from_ratio`) over
 consecutive 64 s windows of the corrected series; `stress_index` is sqrt(Baevsky SI), as Kubios
-reports it. Everything else is defined in the module that computes it.
+reports it; `breathing_rate_per_min` is the rate of the heart-rate wave breathing makes, and
+`pacer_following` (only when a pacer rate is given) the median share of the HRV power near the
+pacer over the 64 s windows (both `app.hrv.following`). Everything else is defined in the module
+that computes it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from app.hrv import nonlinear, time_domain
 from app.hrv.artifacts import ArtifactCorrection, correct_artifacts
 from app.hrv.coherence import WINDOW_S as COHERENCE_WINDOW_S
 from app.hrv.coherence import coherence_ratios, score_from_ratio
+from app.hrv.following import FOLLOWING_WINDOW_S, breathing_rate_per_min, median_following
 from app.hrv.frequency import Spectrum, frequency_domain
 from app.hrv.segments import (
     segment_ends,
@@ -61,7 +65,10 @@ JSON_KEYS: tuple[str, ...] = (
     "dfa_a1",
     "stress_index",
     "coherence",
+    "breathing_rate_per_min",
 )
+#: Added after `JSON_KEYS` when a pacer rate was given.
+PACER_JSON_KEY = "pacer_following"
 
 
 @dataclass(frozen=True)
@@ -90,11 +97,16 @@ class HrvReport:
     dfa_a1: float | None
     stress_index: float | None
     coherence: float | None
+    breathing_rate_per_min: float | None
     reasons: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    pacer_rate_per_min: float | None = None
+    pacer_following: float | None = None
 
     def to_json_dict(self) -> dict[str, int | float | None]:
-        """Exactly the documented JSON keys, in order."""
+        """Exactly the documented JSON keys, in order (`pacer_following` with a pacer rate)."""
         values: dict[str, int | float | None] = {key: getattr(self, key) for key in JSON_KEYS}
+        if self.pacer_rate_per_min is not None:
+            values[PACER_JSON_KEY] = self.pacer_following
         return values
 
 
@@ -119,9 +131,12 @@ def analyze(
     *,
     gap_before: npt.ArrayLike | None = None,
     correction: Correction = "auto",
+    pacer_rate_per_min: float | None = None,
 ) -> HrvReport:
     """The HRV report of one recording of RR intervals in ms (see `analyze_detailed`)."""
-    return analyze_detailed(rr_ms, gap_before=gap_before, correction=correction).report
+    return analyze_detailed(
+        rr_ms, gap_before=gap_before, correction=correction, pacer_rate_per_min=pacer_rate_per_min
+    ).report
 
 
 def analyze_detailed(
@@ -129,6 +144,7 @@ def analyze_detailed(
     *,
     gap_before: npt.ArrayLike | None = None,
     correction: Correction = "auto",
+    pacer_rate_per_min: float | None = None,
 ) -> HrvAnalysis:
     """The HRV report of one recording, with the artifact correction and spectrum behind it.
 
@@ -136,6 +152,7 @@ def analyze_detailed(
         rr_ms: RR intervals in ms, oldest first.
         gap_before: optional per-beat flags; True means the link dropped before that beat.
         correction: "auto" corrects detected artifacts first; "none" uses the values as given.
+        pacer_rate_per_min: the rate a pacer was set to (breaths/min): adds `pacer_following`.
 
     Raises:
         InvalidRRError: values not finite or outside 1-65536 ms (a ValueError).
@@ -143,14 +160,21 @@ def analyze_detailed(
     """
     if correction not in ("auto", "none"):
         raise ValueError(f"correction must be 'auto' or 'none', not {correction!r}")
+    if pacer_rate_per_min is not None and not (
+        math.isfinite(pacer_rate_per_min) and pacer_rate_per_min > 0
+    ):
+        raise ValueError(f"the pacer rate must be a positive number, not {pacer_rate_per_min!r}")
     rr = validate_rr(rr_ms)
     starts = starts_from_gaps(gap_before, rr.size)
     with np.errstate(all="ignore"):
-        return _analyze(rr, starts, correction)
+        return _analyze(rr, starts, correction, pacer_rate_per_min)
 
 
 def _analyze(
-    rr: npt.NDArray[np.float64], starts: npt.NDArray[np.intp], correction: str
+    rr: npt.NDArray[np.float64],
+    starts: npt.NDArray[np.intp],
+    correction: str,
+    pacer_rate_per_min: float | None,
 ) -> HrvAnalysis:
     reasons: dict[str, str] = {}
     values: dict[str, float | None] = {}
@@ -209,13 +233,28 @@ def _analyze(
     else:
         reasons["coherence"] = f"needs {COHERENCE_WINDOW_S:g} s without a gap"
 
+    no_wave = f"needs {FOLLOWING_WINDOW_S:g} s without a gap, with a heart-rate wave"
+    values["breathing_rate_per_min"] = breathing_rate_per_min(
+        series, segment_starts=series_starts, correct=False
+    )
+    if values["breathing_rate_per_min"] is None:
+        reasons["breathing_rate_per_min"] = no_wave
+    if pacer_rate_per_min is not None:
+        values["pacer_following"] = median_following(
+            series, pacer_rate_per_min, segment_starts=series_starts, correct=False
+        )
+        if values["pacer_following"] is None:
+            reasons["pacer_following"] = no_wave
+
     for key, value in list(values.items()):
         if value is not None and not math.isfinite(value):
             values[key] = None
             reasons.setdefault(key, "not computable from these values")
-    metric_keys = [f.name for f in fields(HrvReport) if f.name not in ("n_beats", "reasons")]
+    not_metrics = ("n_beats", "reasons", "pacer_rate_per_min")
+    metric_keys = [f.name for f in fields(HrvReport) if f.name not in not_metrics]
     report = HrvReport(
         n_beats=int(rr.size),
+        pacer_rate_per_min=pacer_rate_per_min,
         **{key: values.get(key) for key in metric_keys},
         reasons=MappingProxyType({k: v for k, v in reasons.items() if values.get(k) is None}),
     )

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from app.cli import main
+from app.hrv.following import FOLLOWING_THRESHOLD
 from app.hrv.report import JSON_KEYS
 
 from .helpers import RR_DIR
@@ -106,3 +107,31 @@ def test_daily_summary_exports_are_refused_clearly(capsys: pytest.CaptureFixture
     assert main(["analyze", str(path)]) == 2
     err = capsys.readouterr().err
     assert "daily summary values" in err and err.count("\n") == 1
+
+
+def test_pacer_rate_adds_the_following(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(RR_DIR / "paced0.25Hz_10min_meditation_M10.txt")
+    assert main(["analyze", path, "--json", "--pacer-rate", "15"]) == 0
+    at_rate = json.loads(capsys.readouterr().out)
+    assert list(at_rate) == [*JSON_KEYS, "pacer_following"]
+    assert at_rate["breathing_rate_per_min"] == pytest.approx(15.0, abs=0.7)
+    assert at_rate["pacer_following"] >= FOLLOWING_THRESHOLD
+    assert main(["analyze", path, "--json", "--pacer-rate", "6"]) == 0
+    elsewhere = json.loads(capsys.readouterr().out)
+    assert elsewhere["pacer_following"] < FOLLOWING_THRESHOLD / 2
+    assert main(["analyze", path, "--pacer-rate", "15"]) == 0
+    text = capsys.readouterr().out
+    assert "Breathing rate" in text and "Pacer following (0-1)" in text
+    assert main(["analyze", path]) == 0
+    assert "Pacer following" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("rate", ["2.9", "24.5", "fast", "nan", "inf", "-6"])
+def test_a_pacer_rate_outside_3_to_24_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], rate: str
+) -> None:
+    path = str(RR_DIR / "rest_5min_pyhrv_short.txt")
+    assert main(["analyze", path, f"--pacer-rate={rate}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("baseline analyze: --pacer-rate must be a number of breaths per minute")
+    assert err.count("\n") == 1

@@ -39,6 +39,7 @@ CLI_KEYS = [
     "dfa_a1",
     "stress_index",
     "coherence",
+    "breathing_rate_per_min",
 ]
 
 
