@@ -6,6 +6,10 @@ beat) lasts at least `HALVES_BELOW_S` (4 min); its first and second half when it
 nothing, said plainly, below `MIN_COMPARE_S` (1 min). Mean heart rate and RMSSD come from the
 analysis core's report on each stretch's beats.
 
+The heart-rate plot data are the corrected beats (`app.session.plot_data.corrected_beats`: the
+core's artifact correction, segment by segment) with one marker per corrected artifact, so the
+chart never shows a missed beat as a plunge.
+
 Coherence is the one definition in `app.hrv.coherence`: the scores every 5 s of active time
 (`coherence_at`, the numbers the live screen showed), the session's coherence is their mean
 (`mean_score`), and a stretch's coherence the mean of the scores whose whole window lies inside
@@ -29,6 +33,7 @@ from app.hrv.coherence import (
 )
 from app.hrv.report import HrvReport, analyze
 from app.session.live import COHERENCE_EVERY_S, BoolArray, LiveAnalysis
+from app.session.plot_data import BeatPlot, corrected_beats
 from app.session.ring import FloatArray, frozen
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
 
@@ -99,14 +104,28 @@ class SessionSummary:
     time_medium_s: float
     time_high_s: float
     scored_s: float
-    hr_t_s: FloatArray
-    hr_bpm: FloatArray
-    gap_before: BoolArray
+    #: The corrected beats to plot, with the corrected artifacts marked.
+    beats_plot: BeatPlot
     stress_before: int | None
     stress_after: int | None
     note: str | None
     #: Recorded from the demo strap: practice, not the person's data.
     simulated: bool = False
+
+    @property
+    def hr_t_s(self) -> FloatArray:
+        """Times of the corrected beats (session seconds)."""
+        return self.beats_plot.t_s
+
+    @property
+    def hr_bpm(self) -> FloatArray:
+        """Heart rate of the corrected beats."""
+        return self.beats_plot.hr_bpm
+
+    @property
+    def gap_before(self) -> BoolArray:
+        """True before a corrected beat that follows a link gap or a pause."""
+        return self.beats_plot.gap_before
 
     @property
     def time_in_coherence_s(self) -> float:
@@ -273,7 +292,6 @@ def summarize_session(
     before = None if first is None else _period(sb, points, *first)
     after = None if last is None else _period(sb, points, *last)
     report = full_report(sb)
-    hr = 60000.0 / sb.rr_ms if sb.rr_ms.size else sb.rr_ms
     return SessionSummary(
         session_id=session.id,
         status=session.status,
@@ -289,9 +307,7 @@ def summarize_session(
         time_medium_s=COHERENCE_EVERY_S * sum(p.band is CoherenceBand.MEDIUM for p in points),
         time_high_s=COHERENCE_EVERY_S * sum(p.band is CoherenceBand.HIGH for p in points),
         scored_s=COHERENCE_EVERY_S * len(points),
-        hr_t_s=sb.t_s,
-        hr_bpm=frozen(hr),
-        gap_before=sb.gap_before,
+        beats_plot=corrected_beats(sb.t_s, sb.rr_ms, sb.gap_before),
         stress_before=session.stress_before,
         stress_after=session.stress_after,
         note=session.note,

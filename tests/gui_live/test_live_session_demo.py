@@ -16,6 +16,7 @@ from app.hrv.coherence import coherence_at
 from app.hrv.report import analyze
 from app.session.core_metrics import CoreAnalysis
 from app.session.live import RMSSD_WINDOW_S
+from app.session.plot_data import corrected_beats
 from app.session.sources import SourceOptions
 from app.store import Store, open_store
 from app.store.settings import AppSettings, save_settings
@@ -115,19 +116,22 @@ def test_demo_session_end_to_end(
         page.plots.update_from(snap, force=True)
         assert t_s.size == snap.beats_total  # every beat the engine saw is stored, none more
 
-        # The data behind the plots equals the stored beats in the visible window.
+        # The data behind the plots are the stored beats in the visible window, corrected.
         visible = t_s >= now - page.plots.window_s
+        beats = corrected_beats(t_s[visible], rr[visible], gaps[visible])
         x, y = page.plots.hr_curve.getData()  # what the plot draws (clipped to the view)
-        exp_x, exp_y = broken_at_gaps(t_s[visible], 60000.0 / rr[visible], gaps[visible])
+        exp_x, exp_y = broken_at_gaps(beats.t_s, beats.hr_bpm, beats.gap_before)
         np.testing.assert_allclose(x, exp_x)
         np.testing.assert_allclose(y, exp_y)
         x, y = page.plots.rr_curve.getOriginalDataset()
-        np.testing.assert_allclose(y, broken_at_gaps(t_s[visible], rr[visible], gaps[visible])[1])
+        np.testing.assert_allclose(y, broken_at_gaps(beats.t_s, beats.rr_ms, beats.gap_before)[1])
         shown_x, _ = page.plots.rr_curve.getData()  # what is drawn: the data clipped to the view
         assert set(shown_x[np.isfinite(shown_x)]) <= set(x[np.isfinite(x)])
         mx, my = page.plots.hr_markers.getData()
-        np.testing.assert_allclose(my, 60000.0 / rr[visible])
-        np.testing.assert_allclose(mx, t_s[visible])
+        np.testing.assert_allclose(my, beats.hr_bpm)
+        np.testing.assert_allclose(mx, beats.t_s)
+        ax, _ = page.plots.hr_artifacts.getData()
+        np.testing.assert_allclose(ax, beats.marked_t_s)
         # The breathing wave is drawn behind the heart rate over the same window.
         wx, wy = page.plots.wave_curve.getData()
         assert wx[0] >= now - page.plots.window_s - 0.5 and wx[-1] <= now + 0.5
@@ -198,8 +202,9 @@ def test_demo_session_end_to_end(
         view = page.summary_view
         assert page.stack.currentWidget() is view
         hx, hy = view.hr_curve.getOriginalDataset()
-        np.testing.assert_allclose(hx, t_s / 60.0)
-        np.testing.assert_allclose(hy, 60000.0 / rr)
+        whole_plot = corrected_beats(t_s, rr, gaps)
+        np.testing.assert_allclose(hx, whole_plot.t_s / 60.0)
+        np.testing.assert_allclose(hy, whole_plot.hr_bpm)
         assert "shoulders dropped" in view.reflection.text()
         assert view.cells[("hr", "before")].text() == f"{before.mean_hr_bpm:.0f} bpm"
         assert not math.isnan(summary.duration_s)

@@ -1,6 +1,8 @@
 """Live plots of a session: heart rate over the breathing wave, and the RR tachogram.
 
-Drawn from `LiveSnapshot`s only (never from sensor packets). Curves are created once and updated
+Drawn from `LiveSnapshot`s only (never from sensor packets). The lines show the corrected beats
+(`app.session.plot_data.corrected_beats`, the analysis core's artifact correction), never raw
+artifacts: a missed beat is drawn as the two beats it was, with a ring where it was corrected. Curves are created once and updated
 in place with `setData`; only the visible window is drawn. Scrolling is skipped while the view
 would move by less than a pixel and no new beat arrived, so the plots repaint a few times a
 second at rest and once per beat packet, not at the full timer rate.
@@ -15,11 +17,14 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.session.live import LiveSnapshot
+from app.session.plot_data import BeatPlot, corrected_beats
 from app.session.ring import FloatArray
 from app.ui.theme import heart_colour
 
 GAP_POOL = 6
 HR_MIN_SPAN_BPM = 16.0
+ARTIFACT_RING_PX = 11
+CORRECTED_TIP = "Rings mark beats the strap missed or added, corrected before drawing."
 
 
 def broken_at_gaps(
@@ -74,12 +79,19 @@ class LivePlots(QWidget):
         self.reading_curve = pg.PlotDataItem()  # straps without RR: their heart-rate readings
         self.rr_curve = pg.PlotDataItem()
         self.rr_markers = pg.ScatterPlotItem(size=5)
+        # A ring at every corrected beat (the beats drawn are corrected, never raw artifacts).
+        self.hr_artifacts = pg.ScatterPlotItem(size=ARTIFACT_RING_PX, symbol="o")
+        self.rr_artifacts = pg.ScatterPlotItem(size=ARTIFACT_RING_PX, symbol="o")
         self.hr_plot.addItem(self.wave_curve)
         self.hr_plot.addItem(self.hr_curve)
         self.hr_plot.addItem(self.hr_markers)
+        self.hr_plot.addItem(self.hr_artifacts)
         self.hr_plot.addItem(self.reading_curve)
         self.rr_plot.addItem(self.rr_curve)
         self.rr_plot.addItem(self.rr_markers)
+        self.rr_plot.addItem(self.rr_artifacts)
+        self.setToolTip(CORRECTED_TIP)
+        self.beats: BeatPlot | None = None
         self._regions: list[tuple[pg.LinearRegionItem, pg.LinearRegionItem]] = []
         for _ in range(GAP_POOL):
             pair = (
@@ -136,6 +148,9 @@ class LivePlots(QWidget):
         self.rr_curve.setPen(pg.mkPen(text, width=1))
         self.rr_markers.setBrush(pg.mkBrush(accent))
         self.rr_markers.setPen(pg.mkPen(None))
+        for rings in (self.hr_artifacts, self.rr_artifacts):
+            rings.setBrush(pg.mkBrush(None))
+            rings.setPen(pg.mkPen(text, width=1.5))
         self._last_spans = ()  # re-colour the regions on the next update
 
     # -- data ----------------------------------------------------------------------------
@@ -174,20 +189,35 @@ class LivePlots(QWidget):
         return True
 
     def _set_beats(self, snap: LiveSnapshot) -> None:
-        if snap.hr_bpm.size:
-            t, hr = broken_at_gaps(snap.beat_t_s, snap.hr_bpm, snap.gap_before)
-            _, rr = broken_at_gaps(snap.beat_t_s, snap.rr_ms, snap.gap_before)
+        if snap.rr_ms.size:
+            beats = corrected_beats(snap.beat_t_s, snap.rr_ms, snap.gap_before)
+            self.beats = beats
+            hr_bpm = beats.hr_bpm
+            t, hr = broken_at_gaps(beats.t_s, hr_bpm, beats.gap_before)
+            _, rr = broken_at_gaps(beats.t_s, beats.rr_ms, beats.gap_before)
             self.hr_curve.setData(t, hr, connect="finite")
-            self.hr_markers.setData(snap.beat_t_s, snap.hr_bpm)
+            self.hr_markers.setData(beats.t_s, hr_bpm)
             self.rr_curve.setData(t, rr, connect="finite")
-            self.rr_markers.setData(snap.beat_t_s, snap.rr_ms)
+            self.rr_markers.setData(beats.t_s, beats.rr_ms)
+            self.hr_artifacts.setData(beats.marked_t_s, beats.marked_hr_bpm)
+            self.rr_artifacts.setData(beats.marked_t_s, beats.marked_rr_ms)
             self.reading_curve.setData([], [])
-            values = snap.hr_bpm
+            values = hr_bpm
+            rr_values = beats.rr_ms
         else:
-            for item in (self.hr_curve, self.rr_curve, self.hr_markers, self.rr_markers):
+            self.beats = None
+            for item in (
+                self.hr_curve,
+                self.rr_curve,
+                self.hr_markers,
+                self.rr_markers,
+                self.hr_artifacts,
+                self.rr_artifacts,
+            ):
                 item.setData([], [])
             self.reading_curve.setData(snap.reading_t_s, snap.reading_bpm)
             values = snap.reading_bpm
+            rr_values = snap.rr_ms
         if values.size:
             lo = float(np.percentile(values, 1)) - 3.0
             hi = float(np.percentile(values, 99)) + 3.0
@@ -196,9 +226,9 @@ class LivePlots(QWidget):
                 lo, hi = mid - HR_MIN_SPAN_BPM / 2, mid + HR_MIN_SPAN_BPM / 2
             self._y_range = (lo, hi)
             self.hr_plot.setYRange(lo, hi, padding=0)
-        if snap.rr_ms.size:
-            lo = float(np.percentile(snap.rr_ms, 1)) - 20.0
-            hi = float(np.percentile(snap.rr_ms, 99)) + 20.0
+        if rr_values.size:
+            lo = float(np.percentile(rr_values, 1)) - 20.0
+            hi = float(np.percentile(rr_values, 99)) + 20.0
             self.rr_plot.setYRange(lo, max(hi, lo + 100.0), padding=0)
 
     def _set_spans(self, spans: tuple[tuple[float, float, str], ...]) -> None:

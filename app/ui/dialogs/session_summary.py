@@ -4,6 +4,9 @@ Before vs after (first vs last 2 minutes; the two halves of a session under 4 mi
 under 1 minute: `app.session.summary.compared_periods`), the session's coherence and time in
 medium/high coherence (written by `app.hrv.coherence.format_coherence`, as on every screen), the
 artifact share, the whole-session heart-rate plot and the reflection. Plain, warm words.
+
+The plot draws the corrected beats (the analysis core's artifact correction) with a ring at each
+corrected place, never raw artifact spikes.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.hrv.coherence import format_coherence, shown_score
 from app.session.summary import MIN_COMPARE_S, Comparison, PeriodStats, SessionSummary
 from app.store.records import SIMULATED_LABEL
+from app.ui.charts.live_plots import ARTIFACT_RING_PX, CORRECTED_TIP
 from app.ui.theme import heart_colour
 
 MAX_PLOT_POINTS = 2000
@@ -188,6 +192,12 @@ class SessionSummaryView(QWidget):
         self.hr_plot.setMinimumHeight(160)
         self.hr_curve = pg.PlotDataItem()
         self.hr_plot.addItem(self.hr_curve)
+        self.hr_artifacts = pg.ScatterPlotItem(size=ARTIFACT_RING_PX, symbol="o")
+        self.hr_plot.addItem(self.hr_artifacts)
+        self.hr_plot.setToolTip(CORRECTED_TIP)
+        self.artifact_note = QLabel("")
+        self.artifact_note.setProperty("role", "muted")
+        self.artifact_note.setWordWrap(True)
         self.first_region = pg.LinearRegionItem(movable=False)
         self.last_region = pg.LinearRegionItem(movable=False)
         self.region_labels: list[pg.InfLineLabel] = []
@@ -206,6 +216,7 @@ class SessionSummaryView(QWidget):
             )
             self.hr_plot.addItem(region)
         layout.addWidget(self.hr_plot, 1)
+        layout.addWidget(self.artifact_note)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.done_button = QPushButton("Done")
@@ -225,6 +236,8 @@ class SessionSummaryView(QWidget):
         self.hr_plot.setBackground(pal.color(QPalette.ColorRole.Base))
         heart = heart_colour(pal)
         self.hr_curve.setPen(pg.mkPen(heart, width=1))
+        self.hr_artifacts.setBrush(pg.mkBrush(None))
+        self.hr_artifacts.setPen(pg.mkPen(pal.color(QPalette.ColorRole.Text), width=1.5))
         before = QColor(pal.color(QPalette.ColorRole.PlaceholderText))
         before.setAlpha(40)
         after = QColor(pal.color(QPalette.ColorRole.Highlight))
@@ -280,6 +293,16 @@ class SessionSummaryView(QWidget):
             summary.hr_t_s / 60.0, summary.hr_bpm, summary.gap_before, MAX_PLOT_POINTS
         )
         self.hr_curve.setData(t_plot, hr_plot, connect="finite")
+        beats = summary.beats_plot
+        self.hr_artifacts.setData(beats.marked_t_s / 60.0, beats.marked_hr_bpm)
+        marked = int(beats.marked.size)
+        self.artifact_note.setText(
+            ""
+            if marked == 0
+            else f"\u25cb {marked} corrected beat{'s' if marked > 1 else ''}: "
+            "the strap missed or added a beat there; the line shows the corrected beats."
+        )
+        self.artifact_note.setVisible(marked > 0)
         for region, period in (
             (self.first_region, summary.before),
             (self.last_region, summary.after),
