@@ -35,7 +35,8 @@ def beats_with_a_missed_beat(duration_s: float) -> tuple[np.ndarray, np.ndarray,
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
-    return values[np.isfinite(values)]
+    out: np.ndarray = values[np.isfinite(values)]
+    return out
 
 
 def test_the_live_plots_show_no_plunge_and_one_ring(qtbot: QtBot) -> None:

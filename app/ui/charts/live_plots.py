@@ -2,10 +2,11 @@
 
 Drawn from `LiveSnapshot`s only (never from sensor packets). The lines show the corrected beats
 (`app.session.plot_data.corrected_beats`, the analysis core's artifact correction), never raw
-artifacts: a missed beat is drawn as the two beats it was, with a ring where it was corrected. Curves are created once and updated
-in place with `setData`; only the visible window is drawn. Scrolling is skipped while the view
-would move by less than a pixel and no new beat arrived, so the plots repaint a few times a
-second at rest and once per beat packet, not at the full timer rate.
+artifacts: a missed beat is drawn as the two beats it was, with a ring where it was corrected.
+Curves are created once and updated in place with `setData`; only the visible window is drawn.
+Scrolling is skipped while the view would move by less than a pixel and no new beat arrived, so
+the plots repaint a few times a second at rest and once per beat packet, not at the full timer
+rate.
 """
 
 from __future__ import annotations
