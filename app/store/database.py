@@ -32,6 +32,7 @@ from app.store.records import (
     SessionKind,
     SessionRecord,
     SessionStatus,
+    SettingKey,
 )
 
 DB_ENV_VAR = "BASELINE_DB"
@@ -632,15 +633,17 @@ class Store:
         ]
 
     # -- settings ------------------------------------------------------------------------
-    def get_setting(self, key: str) -> Any:
-        row = self.conn.execute("SELECT value_json FROM settings WHERE key = ?", (key,)).fetchone()
+    def get_setting(self, key: SettingKey) -> Any:
+        row = self.conn.execute(
+            "SELECT value_json FROM settings WHERE key = ?", (SettingKey(key).value,)
+        ).fetchone()
         return None if row is None else json.loads(row[0])
 
-    def set_setting(self, key: str, value: Any) -> None:
+    def set_setting(self, key: SettingKey, value: Any) -> None:
         with self.conn:
             self.conn.execute(
                 "INSERT OR REPLACE INTO settings (key, value_json) VALUES (?, ?)",
-                (key, json.dumps(value)),
+                (SettingKey(key).value, json.dumps(value)),
             )
 
     def database_files(self) -> tuple[Path, ...]:

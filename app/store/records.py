@@ -28,6 +28,17 @@ class SessionKind(StrEnum):
     ASSESSMENT = "assessment"
 
 
+class SettingKey(StrEnum):
+    """The rows of the settings table: every key is spelled here and nowhere else."""
+
+    APP_SETTINGS = "app_settings"  # AppSettings as a JSON object
+    LAST_STRAP = "last_strap"  # {"address": ..., "name": ...} of the strap that last connected
+    STRAP_CHOICE = "strap_choice"  # the welcome's answer: a strap, the demo, or none
+    WELCOME_DONE = "welcome_done"  # true once the first-start welcome was answered
+    WINDOW_GEOMETRY = "window_geometry"  # the main window's saved geometry (base64)
+    WINDOW_STATE = "window_state"  # the main window's saved state (base64)
+
+
 class SessionStatus(StrEnum):
     """Where a stored session stands."""
 

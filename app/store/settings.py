@@ -13,10 +13,9 @@ from typing import Any, Literal
 
 from app.breathing.pattern import MAX_RATE_BPM, MIN_RATE_BPM, BreathingPattern
 from app.store.database import Store
-from app.store.records import DEMO_SENSOR_ADDRESS
+from app.store.records import DEMO_SENSOR_ADDRESS, SettingKey
 from sensors.found import FoundStrap
 
-SETTINGS_KEY = "app_settings"
 Theme = Literal["system", "light", "dark"]
 CueStyle = Literal["tones", "chime"]
 THEMES: tuple[Theme, ...] = ("system", "light", "dark")
@@ -126,11 +125,11 @@ def settings_from_dict(data: object) -> AppSettings:
 
 def load_settings(store: Store) -> AppSettings:
     """The saved settings, or the defaults."""
-    return settings_from_dict(store.get_setting(SETTINGS_KEY))
+    return settings_from_dict(store.get_setting(SettingKey.APP_SETTINGS))
 
 
 def save_settings(store: Store, settings: AppSettings) -> None:
-    store.set_setting(SETTINGS_KEY, settings.to_dict())
+    store.set_setting(SettingKey.APP_SETTINGS, settings.to_dict())
 
 
 def update_settings(settings: AppSettings, **changes: Any) -> AppSettings:
@@ -142,13 +141,11 @@ def update_settings(settings: AppSettings, **changes: Any) -> AppSettings:
 
 
 # -- the strap of the last session ----------------------------------------------------------
-LAST_STRAP_KEY = "last_strap"
-"""The settings row holding the strap that last connected (`{"address": ..., "name": ...}`)."""
 
 
 def load_last_strap(store: Store) -> FoundStrap | None:
     """The strap that last connected, or None (never one, or an unreadable stored value)."""
-    value = store.get_setting(LAST_STRAP_KEY)
+    value = store.get_setting(SettingKey.LAST_STRAP)
     if not isinstance(value, dict):
         return None
     address = value.get("address")
@@ -162,4 +159,4 @@ def save_last_strap(store: Store, name: str | None, address: str) -> None:
     """Remember the strap that connected; the demo strap is never remembered."""
     if not address or address == DEMO_SENSOR_ADDRESS:
         return
-    store.set_setting(LAST_STRAP_KEY, {"address": address, "name": name or address})
+    store.set_setting(SettingKey.LAST_STRAP, {"address": address, "name": name or address})

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__
 from app.store import Store
+from app.store.records import SettingKey
 from app.store.settings import THEMES, AppSettings
 from app.ui.dialogs.accuracy import AccuracyDialog
 from app.ui.pages.page import Page, page_widget
@@ -43,8 +44,6 @@ from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.theme import apply_theme
 
-GEOMETRY_KEY = "window_geometry"
-STATE_KEY = "window_state"
 #: A status-bar notice fades after this long; lasting states are shown on their pages.
 NOTICE_TIMEOUT_MS = 7_000
 NAV_FONT_PT = 12.0  # as in the theme's stylesheet
@@ -360,8 +359,8 @@ class MainWindow(QMainWindow):
 
     # -- geometry ------------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
-        geometry = self._store.get_setting(GEOMETRY_KEY)
-        state = self._store.get_setting(STATE_KEY)
+        geometry = self._store.get_setting(SettingKey.WINDOW_GEOMETRY)
+        state = self._store.get_setting(SettingKey.WINDOW_STATE)
         restored = False
         if isinstance(geometry, str):
             restored = self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
@@ -379,8 +378,8 @@ class MainWindow(QMainWindow):
     def save_geometry(self) -> None:
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         state = bytes(self.saveState().toBase64().data()).decode("ascii")
-        self._store.set_setting(GEOMETRY_KEY, geometry)
-        self._store.set_setting(STATE_KEY, state)
+        self._store.set_setting(SettingKey.WINDOW_GEOMETRY, geometry)
+        self._store.set_setting(SettingKey.WINDOW_STATE, state)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         busy = self.busy_pages()

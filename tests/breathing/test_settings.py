@@ -8,8 +8,8 @@ import pytest
 
 from app.breathing import BreathingPattern
 from app.store import open_store
+from app.store.records import SettingKey
 from app.store.settings import (
-    SETTINGS_KEY,
     AppSettings,
     load_settings,
     save_settings,
@@ -64,7 +64,7 @@ def test_round_trip_through_store(db_path: Path) -> None:
 def test_bad_stored_values_fall_back_per_field(db_path: Path) -> None:
     store = open_store(db_path)
     store.set_setting(
-        SETTINGS_KEY,
+        SettingKey.APP_SETTINGS,
         {
             "theme": "neon",
             "volume": "loud",

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from app.breathing import BreathingPattern, pacer_state
 from app.store import Store, open_store
+from app.store.records import SettingKey
 from app.ui.services.sound import CuePlayer
 from app.ui.theme import LIGHT
 from app.ui.widgets.pacer import PacerWidget, display_radius_share
@@ -143,7 +144,7 @@ def test_run_gui_starts_logs_notices_and_purges(tmp_path: Path) -> None:
     assert record.status == "interrupted"
     assert [s.id for s in after.sessions()] == [crashed]
     assert after.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1  # purged
-    assert after.get_setting("window_geometry")
+    assert after.get_setting(SettingKey.WINDOW_GEOMETRY)
     after.close()
 
 

@@ -18,7 +18,8 @@ from app.session.assessment_run import DemoOptions
 from app.session.sources import BuiltSource, SourceOptions
 from app.store import Store, open_store
 from app.store.assessments import assessment_result
-from app.store.settings import LAST_STRAP_KEY, load_settings
+from app.store.records import SettingKey
+from app.store.settings import load_settings
 from app.ui.app import build_window
 from app.ui.pages.assessment import AssessmentPage
 from app.ui.pages.history import session_row
@@ -261,7 +262,7 @@ def test_a_strap_failure_stops_the_assessment_and_is_shown(
     broken_by: str,
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
-    store.set_setting(LAST_STRAP_KEY, {"name": "H10", "address": "AA:BB"})
+    store.set_setting(SettingKey.LAST_STRAP, {"name": "H10", "address": "AA:BB"})
     clock = ManualClock()
     strap = ScriptedSource()
 

@@ -18,8 +18,7 @@ from app.session.sources import BuiltSource, SourceOptions
 from app.session.summary import summarize_session
 from app.store import Store
 from app.store.daily import day_sources, save_day, set_day_source
-from app.store.records import SIMULATED_LABEL, BeatRecord, DaySource, LogEntry
-from app.store.settings import LAST_STRAP_KEY
+from app.store.records import SIMULATED_LABEL, BeatRecord, DaySource, LogEntry, SettingKey
 from app.ui.app import open_session_detail
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.readiness import ReadinessDialog
@@ -29,7 +28,7 @@ from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.dialogs.welcome import maybe_show_welcome
 from app.ui.pages.history import HistoryPage
 from app.ui.pages.home import HomePage
-from app.ui.services.strap_answer import STRAP_CHOICE_KEY, StrapAnswer, load_strap_answer
+from app.ui.services.strap_answer import StrapAnswer, load_strap_answer
 from sensors.simulated import DemoStrap
 from tests.gui_home.conftest import (
     FAST_DEMO,
@@ -49,8 +48,8 @@ def test_welcome_strap_answer_opens_the_check_with_the_strap_not_the_demo(
     assert dialog is not None
     dialog.next_button.click()
     assert not any(b.isChecked() for b in dialog.choice_buttons.values())
-    assert "without a strap" in dialog.choice_buttons["demo"].text().lower()
-    dialog.choice_buttons["strap"].setChecked(True)
+    assert "without a strap" in dialog.choice_buttons[StrapAnswer.DEMO].text().lower()
+    dialog.choice_buttons[StrapAnswer.STRAP].setChecked(True)
     dialog.next_button.click()
     dialog.next_button.click()  # "Do the morning check now" is ticked
     assert load_strap_answer(store) is StrapAnswer.STRAP
@@ -61,11 +60,11 @@ def test_welcome_strap_answer_opens_the_check_with_the_strap_not_the_demo(
 
 
 def test_welcome_remembers_the_answer(store: Store, make_home: HomeWindowFactory) -> None:
-    store.set_setting(STRAP_CHOICE_KEY, "strap")
+    store.set_setting(SettingKey.STRAP_CHOICE, "strap")
     window, page = make_home(store)
     dialog = maybe_show_welcome(window, store, page)
     assert dialog is not None
-    assert dialog.choice_buttons["strap"].isChecked()
+    assert dialog.choice_buttons[StrapAnswer.STRAP].isChecked()
     dialog.reject()
 
 
@@ -91,9 +90,9 @@ def test_readiness_dialog_preselects_the_demo_only_when_asked_for(
     expected: str,
 ) -> None:
     if answer is not None:
-        store.set_setting(STRAP_CHOICE_KEY, answer)
+        store.set_setting(SettingKey.STRAP_CHOICE, answer)
     if last_strap:
-        store.set_setting(LAST_STRAP_KEY, {"address": "AA:BB:CC:DD:EE:FF", "name": "H10"})
+        store.set_setting(SettingKey.LAST_STRAP, {"address": "AA:BB:CC:DD:EE:FF", "name": "H10"})
     dialog = ReadinessDialog(store, FAST_DEMO, prefer_demo=prefer_demo)
     qtbot.addWidget(dialog)
     assert dialog.strap_box.currentData() == expected

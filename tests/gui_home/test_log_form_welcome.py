@@ -9,16 +9,15 @@ from pytestqt.qtbot import QtBot
 from app.recovery.manual_log import week_start
 from app.store import Store
 from app.store.daily import log_entry, moments_of_ease, save_day, weekly_checkins
-from app.store.records import LogEntry
+from app.store.records import LogEntry, SettingKey
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.welcome import (
-    STRAP_CHOICE_KEY,
-    WELCOME_DONE_KEY,
     WelcomeDialog,
     maybe_show_welcome,
     welcome_needed,
 )
 from app.ui.pages.home import HomePage
+from app.ui.services.strap_answer import StrapAnswer
 from tests.gui_home.conftest import TODAY, HomeWindowFactory
 
 
@@ -131,7 +130,7 @@ def test_welcome_skip_is_remembered(store: Store, qtbot: QtBot) -> None:
     qtbot.addWidget(dialog)
     dialog.skip_button.click()
     assert dialog.skipped
-    assert store.get_setting(WELCOME_DONE_KEY) is True
+    assert store.get_setting(SettingKey.WELCOME_DONE) is True
     assert not welcome_needed(store)
 
 
@@ -144,14 +143,14 @@ def test_welcome_walkthrough_without_a_strap_opens_the_log(
     assert dialog is not None
     assert dialog.stack.currentIndex() == 0
     dialog.next_button.click()
-    dialog.choice_buttons["none"].setChecked(True)
+    dialog.choice_buttons[StrapAnswer.NONE].setChecked(True)
     dialog.next_button.click()
     assert dialog.stack.currentIndex() == 2
     assert "log" in dialog.start_box.text().lower()
     assert dialog.next_button.text() == "Let's begin"
     dialog.next_button.click()
-    assert store.get_setting(WELCOME_DONE_KEY) is True
-    assert store.get_setting(STRAP_CHOICE_KEY) == "none"
+    assert store.get_setting(SettingKey.WELCOME_DONE) is True
+    assert store.get_setting(SettingKey.STRAP_CHOICE) == "none"
     log_dialog = _open_log_dialog(page)
     assert log_dialog is not None and log_dialog.isVisible()
     log_dialog.reject()
@@ -166,7 +165,7 @@ def test_welcome_demo_choice_offers_the_morning_check(
     assert dialog is not None
     dialog.next_button.click()
     assert not dialog.answered and not dialog.next_button.isEnabled()  # nothing is assumed
-    dialog.choice_buttons["demo"].setChecked(True)  # "try it without a strap", chosen
+    dialog.choice_buttons[StrapAnswer.DEMO].setChecked(True)  # "try it without a strap", chosen
     assert dialog.choice == "demo" and dialog.next_button.isEnabled()
     dialog.next_button.click()
     assert "morning check" in dialog.start_box.text().lower()

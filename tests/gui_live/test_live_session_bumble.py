@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import open_store
+from app.store.records import SettingKey
 from app.store.settings import AppSettings, save_settings
 from app.ui.app import strap_scanner
 from app.ui.pages.live_session import LiveSessionPage
@@ -148,7 +149,7 @@ def test_dropped_link_is_bridged_marked_and_recorded(
             record = store.session(sid)
             assert record is not None and record.status == "complete"
             # The strap is remembered for "my last strap".
-            assert store.get_setting("last_strap")["address"] == STRAP_ADDRESS
+            assert store.get_setting(SettingKey.LAST_STRAP)["address"] == STRAP_ADDRESS
             task = page.source_task
             if task is not None:
                 await asyncio.wait({task}, timeout=5.0)
@@ -166,7 +167,7 @@ def test_last_strap_auto_connects(qloop: asyncio.AbstractEventLoop, db_path: Pat
     store = open_store(db_path)
     settings = AppSettings(session_minutes=0, sound_on=False)
     save_settings(store, settings)
-    store.set_setting("last_strap", {"address": STRAP_ADDRESS, "name": "My strap"})
+    store.set_setting(SettingKey.LAST_STRAP, {"address": STRAP_ADDRESS, "name": "My strap"})
 
     async def scenario() -> None:
         _link, make_device = local_pair()

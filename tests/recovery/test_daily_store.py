@@ -28,7 +28,7 @@ from app.store.daily import (
     weekly_checkins,
 )
 from app.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
-from app.store.records import BeatRecord, LogEntry
+from app.store.records import BeatRecord, LogEntry, SettingKey
 
 NEW_TABLES = {
     "moments_of_ease",
@@ -57,7 +57,9 @@ def _version_1_database(path: Path) -> None:
             "INSERT INTO daily_log (date, rmssd_ms, resting_hr_bpm, sleep, note, updated_at)"
             " VALUES ('2026-03-01', 42.0, 58.0, 4, 'slept well', '2026-03-01T08:00:00+01:00')"
         )
-        conn.execute("INSERT INTO settings (key, value_json) VALUES ('pacer', '{\"rate\": 6}')")
+        conn.execute(
+            "INSERT INTO settings (key, value_json) VALUES ('app_settings', '{\"rate\": 6}')"
+        )
     conn.close()
 
 
@@ -70,7 +72,7 @@ def test_migration_2_keeps_version_1_data_and_adds_tables(db_path: Path) -> None
     assert tables >= NEW_TABLES
     assert store.log_entries() == [LogEntry("2026-03-01", 42.0, 58.0, 4, None, None, "slept well")]
     assert [b.rr_ms for b in store.beats(1)] == [900.0, 910.0]
-    assert store.get_setting("pacer") == {"rate": 6}
+    assert store.get_setting(SettingKey.APP_SETTINGS) == {"rate": 6}
     # The new tables work on the migrated data.
     save_readiness_extras(store, 1, posture="seated", stand_up_s=120.0)
     assert readiness_record(store, 1) == ReadinessRecord(1, "seated", 120.0)

@@ -27,6 +27,7 @@ from bumble.transport.tcp_server import open_tcp_server_transport_with_socket
 from app.cli import main
 from app.commands import record as record_command
 from app.store import open_store
+from app.store.records import SettingKey
 from sensors.hrs import encode_measurement, parse_measurement
 from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap
 
@@ -58,7 +59,7 @@ def test_record_demo_strap(
     assert 20 <= len(beats) <= 40
     assert f"session {session.id}:" in out and f"{len(beats)} beats" in out
     assert all(r.bpm > 0 for r in store.heart_rate(session.id))
-    assert store.get_setting("last_strap") is None  # the demo is not remembered as a strap
+    assert store.get_setting(SettingKey.LAST_STRAP) is None  # the demo is not remembered as a strap
     store.close()
 
 
@@ -247,7 +248,7 @@ async def test_record_subprocess_over_bumble_tcp_controllers(tmp_path: Path) -> 
     assert [b.rr_ms for b in beats] == sent and len(sent) == 16
     assert sum(b.gap_before for b in beats) == 1
     assert [m.kind for m in store.marks(session.id)] == ["gap_start", "gap_end"]
-    assert store.get_setting("last_strap") == {
+    assert store.get_setting(SettingKey.LAST_STRAP) == {
         "address": STRAP_ADDRESS,
         "name": "Emulated TCP strap",
     }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.store import open_store
-from app.store.settings import LAST_STRAP_KEY, load_last_strap, save_last_strap
+from app.store.records import SettingKey
+from app.store.settings import load_last_strap, save_last_strap
 from sensors.found import FoundStrap
 
 
@@ -25,8 +26,8 @@ def test_the_last_strap_round_trips_and_the_demo_is_never_remembered(db_path: Pa
 def test_unreadable_stored_values_read_as_no_strap(db_path: Path) -> None:
     store = open_store(db_path)
     for bad in ("AA:BB", ["AA:BB"], {"name": "x"}, {"address": 5}, {"address": ""}):
-        store.set_setting(LAST_STRAP_KEY, bad)
+        store.set_setting(SettingKey.LAST_STRAP, bad)
         assert load_last_strap(store) is None, bad
-    store.set_setting(LAST_STRAP_KEY, {"address": "AA:BB", "name": 7})
+    store.set_setting(SettingKey.LAST_STRAP, {"address": "AA:BB", "name": 7})
     assert load_last_strap(store) == FoundStrap(None, "AA:BB")
     store.close()

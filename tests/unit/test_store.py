@@ -13,7 +13,7 @@ import pytest
 from app.store import open_store
 from app.store.database import SourceState
 from app.store.migrations import SCHEMA_VERSION, SchemaTooNewError
-from app.store.records import BeatRecord, HeartRateRecord, LogEntry, MarkRecord
+from app.store.records import BeatRecord, HeartRateRecord, LogEntry, MarkRecord, SettingKey
 from app.store.validation import SessionKind, SessionStatus
 
 
@@ -104,9 +104,17 @@ def test_log_upsert_replaces_and_settings_round_trip(db_path: Path) -> None:
         LogEntry("2026-03-01", resting_hr_bpm=58.0),
         LogEntry("2026-03-02", rmssd_ms=45.0),
     ]
-    assert store.get_setting("pacer") is None
-    store.set_setting("pacer", {"rate_bpm": 5.5})
-    assert store.get_setting("pacer") == {"rate_bpm": 5.5}
+    assert store.get_setting(SettingKey.APP_SETTINGS) is None
+    store.set_setting(SettingKey.APP_SETTINGS, {"rate_bpm": 5.5})
+    assert store.get_setting(SettingKey.APP_SETTINGS) == {"rate_bpm": 5.5}
+
+
+def test_a_setting_key_outside_the_enum_is_refused(db_path: Path) -> None:
+    store = open_store(db_path)
+    with pytest.raises(ValueError):
+        store.set_setting("pacer", 1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        store.get_setting("pacer")  # type: ignore[arg-type]
 
 
 def test_manual_log_edit_keeps_values_from_imports(db_path: Path) -> None:

@@ -12,7 +12,6 @@ never see it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,12 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.store import Store
+from app.store.records import SettingKey
 from app.ui.pages.home import HomePage
-from app.ui.services.strap_answer import STRAP_CHOICE_KEY as STRAP_CHOICE_KEY
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
-
-WELCOME_DONE_KEY = "welcome_done"
-StrapChoice = Literal["strap", "demo", "none"]
 
 COPING_HEALING_TEXT = (
     "<p><b>Coping</b> is what helps right now: a few minutes of slow breathing can make a "
@@ -44,10 +40,13 @@ COPING_HEALING_TEXT = (
     "you can notice that change.</p>"
     "<p>Baseline is a wellness tool, not a medical device. Your data stays on this computer.</p>"
 )
-STRAP_CHOICES: tuple[tuple[StrapChoice, str], ...] = (
-    ("strap", "Yes, I have a chest strap: connect it"),
-    ("demo", "Not yet: try it without a strap (the demo strap: simulated, not your data)"),
-    ("none", "I'll go without a strap (breathing and a daily log)"),
+STRAP_CHOICES: tuple[tuple[StrapAnswer, str], ...] = (
+    (StrapAnswer.STRAP, "Yes, I have a chest strap: connect it"),
+    (
+        StrapAnswer.DEMO,
+        "Not yet: try it without a strap (the demo strap: simulated, not your data)",
+    ),
+    (StrapAnswer.NONE, "I'll go without a strap (breathing and a daily log)"),
 )
 
 
@@ -93,7 +92,7 @@ class WelcomeDialog(QDialog):
             "one: guided breathing, and a daily log where you can note values from another "
             "device.",
         )
-        self.choice_buttons: dict[StrapChoice, QRadioButton] = {}
+        self.choice_buttons: dict[StrapAnswer, QRadioButton] = {}
         group = QButtonGroup(self)
         for key, label in STRAP_CHOICES:
             button = QRadioButton(label)
@@ -102,7 +101,7 @@ class WelcomeDialog(QDialog):
             self.choice_buttons[key] = button
         remembered = load_strap_answer(store)
         if remembered is not None:
-            self.choice_buttons[remembered.value].setChecked(True)
+            self.choice_buttons[remembered].setChecked(True)
         group.buttonToggled.connect(self._update)
         second_layout.addStretch(1)
         self.stack.addWidget(second)
@@ -139,11 +138,11 @@ class WelcomeDialog(QDialog):
         return any(button.isChecked() for button in self.choice_buttons.values())
 
     @property
-    def choice(self) -> StrapChoice:
+    def choice(self) -> StrapAnswer:
         for key, button in self.choice_buttons.items():
             if button.isChecked():
                 return key
-        return "none"
+        return StrapAnswer.NONE
 
     @property
     def wants_morning_check(self) -> bool:
@@ -156,7 +155,7 @@ class WelcomeDialog(QDialog):
         self.next_button.setEnabled(index != 1 or self.answered)
         self.next_button.setText("Let's begin" if last else "Next")
         if index == 2:
-            if self.choice == "none":
+            if self.choice is StrapAnswer.NONE:
                 self.morning_text.setText(
                     "Each day, if you like, note how you slept, your stress and mood, and any "
                     "moments of ease. After 14 days with a value your own normal range appears."
@@ -176,8 +175,8 @@ class WelcomeDialog(QDialog):
             self.stack.setCurrentIndex(self.stack.currentIndex() + 1)
             self._update()
             return
-        self._store.set_setting(WELCOME_DONE_KEY, True)
-        save_strap_answer(self._store, StrapAnswer(self.choice))
+        self._store.set_setting(SettingKey.WELCOME_DONE, True)
+        save_strap_answer(self._store, self.choice)
         self.completed.emit(self.choice, self.wants_morning_check)
         self.accept()
 
@@ -192,12 +191,12 @@ class WelcomeDialog(QDialog):
     def reject(self) -> None:
         """Skip, Escape or closing the window: the welcome is done, nothing else changes."""
         self.skipped = True
-        self._store.set_setting(WELCOME_DONE_KEY, True)
+        self._store.set_setting(SettingKey.WELCOME_DONE, True)
         super().reject()
 
 
 def welcome_needed(store: Store) -> bool:
-    return store.get_setting(WELCOME_DONE_KEY) is not True
+    return store.get_setting(SettingKey.WELCOME_DONE) is not True
 
 
 def follow_choice(
@@ -207,11 +206,12 @@ def follow_choice(
     show_strap_page: Callable[[], object] | None = None,
 ) -> None:
     """Act on the welcome's answers: open the morning check, the log, or the strap page."""
-    if start and choice in ("strap", "demo"):
-        home.open_morning_check(prefer_demo=choice == "demo")
-    elif start and choice == "none":
+    answer = StrapAnswer(choice)
+    if start and answer in (StrapAnswer.STRAP, StrapAnswer.DEMO):
+        home.open_morning_check(prefer_demo=answer is StrapAnswer.DEMO)
+    elif start and answer is StrapAnswer.NONE:
         home.open_log_form()
-    elif choice == "strap" and show_strap_page is not None:
+    elif answer is StrapAnswer.STRAP and show_strap_page is not None:
         show_strap_page()
 
 

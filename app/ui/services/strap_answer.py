@@ -1,6 +1,6 @@
 """The person's answer to "Do you have a heart-rate strap?", remembered between runs.
 
-Asked by the welcome and kept in the store's settings under `STRAP_CHOICE_KEY`. A person who
+Asked by the welcome and kept in the store's settings under `SettingKey.STRAP_CHOICE`. A person who
 has a strap is never handed the demo strap by default: the demo (simulated heart data, never
 counted in the baseline) is only ever an explicit "try it without a strap" choice.
 """
@@ -10,8 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from app.store import Store
-
-STRAP_CHOICE_KEY = "strap_choice"
+from app.store.records import SettingKey
 
 
 class StrapAnswer(StrEnum):
@@ -24,7 +23,7 @@ class StrapAnswer(StrEnum):
 
 def load_strap_answer(store: Store) -> StrapAnswer | None:
     """The remembered answer, or None when the person has not answered (or it is unreadable)."""
-    value = store.get_setting(STRAP_CHOICE_KEY)
+    value = store.get_setting(SettingKey.STRAP_CHOICE)
     try:
         return StrapAnswer(value) if isinstance(value, str) else None
     except ValueError:
@@ -32,4 +31,4 @@ def load_strap_answer(store: Store) -> StrapAnswer | None:
 
 
 def save_strap_answer(store: Store, answer: StrapAnswer) -> None:
-    store.set_setting(STRAP_CHOICE_KEY, StrapAnswer(answer).value)
+    store.set_setting(SettingKey.STRAP_CHOICE, StrapAnswer(answer).value)
