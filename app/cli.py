@@ -70,6 +70,13 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         help="start the desktop app with the demo strap selected",
     )
     parser.add_argument(
+        "--demo-breathing",
+        metavar="follow|RATE|ignore",
+        default="follow",
+        help="how the demo strap's person breathes: with the pacer (follow, the default), at a "
+        "fixed RATE in breaths/min (3-30) whatever the pacer does, or irregularly (ignore)",
+    )
+    parser.add_argument(
         "--verbose",
         action="store_true",
         help="the desktop app tells on stderr when its window is shown (it prints nothing else)",
@@ -117,6 +124,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _start_gui(args: argparse.Namespace) -> int:
     """Start the desktop app, unless Qt's display plugin cannot load here (then say why, exit 2)."""
     from app.ui.qt_platform import platform_problem
+    from sensors.simulated import DemoBreathing
+
+    try:
+        args.demo_breathing = DemoBreathing.parse(args.demo_breathing)
+    except ValueError as exc:
+        reason = str(exc).removeprefix("demo breathing ")
+        raise CommandError(f"--demo-breathing {reason}") from None
 
     problem = platform_problem(os.environ)
     if problem is not None:

@@ -13,6 +13,11 @@ The model, per beat (times are the strap's own time `t_s` from its start):
   the lungs are full at resonance and `PHASE_LEAD_DEG_PER_BPM` degrees earlier per breath/min
   slower than resonance (later when faster), as the heart-rate/breath phase does around
   resonance (Lehrer, Vaschillo & Vaschillo 2000);
+- what the demo person breathes (`DemoBreathing`): by default (`follow`) the rate and breath the
+  strap is given, i.e. the pacer's; `RATE` (a fixed number of breaths/min) whatever the pacer
+  does; `ignore` irregular breaths of random length (each drawn anew, log-normal around
+  `IRREGULAR_MEDIAN_S` (4.6 s, 13/min) with a 35 % spread, kept within 2.5-9 s), so the
+  heart-rate wave is spread over many rates and follows no pacer;
 - white noise (~6 ms), and now and then an ectopic beat (a premature beat at 60% of the RR
   followed by a compensatory pause at 140%).
 
@@ -32,6 +37,8 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -55,6 +62,70 @@ DEMO_ADDRESS = "demo"
 BreathingRate = Callable[[float], float] | float
 BreathCycles = Callable[[float], float | None]
 
+#: The fixed rates a demo person can be told to breathe at (breaths/min).
+DEMO_RATE_RANGE_PER_MIN = (3.0, 30.0)
+IRREGULAR_MEDIAN_S = 60.0 / 13.0
+IRREGULAR_SPREAD = 0.35
+IRREGULAR_LIMITS_S = (2.5, 9.0)
+
+
+class DemoBreathingMode(StrEnum):
+    """How the demo person breathes."""
+
+    FOLLOW = "follow"  # with the pacer (the rate and breath the strap is given)
+    FIXED = "fixed"  # at one rate, whatever the pacer does
+    IGNORE = "ignore"  # irregularly, paying the pacer no attention
+
+
+@dataclass(frozen=True)
+class DemoBreathing:
+    """What the demo strap's person breathes; `rate_per_min` only with `FIXED`.
+
+    Written and read as `follow`, `ignore` or a rate such as `12` or `4.5` (`parse`, `spec`).
+    """
+
+    mode: DemoBreathingMode = DemoBreathingMode.FOLLOW
+    rate_per_min: float | None = None
+
+    def __post_init__(self) -> None:
+        low, high = DEMO_RATE_RANGE_PER_MIN
+        rate = self.rate_per_min
+        if self.mode is DemoBreathingMode.FIXED:
+            if rate is None or not low <= rate <= high:
+                raise ValueError(
+                    f"a fixed demo breathing rate lies from {low:g} to {high:g} breaths per minute"
+                )
+        elif rate is not None:
+            raise ValueError(f"demo breathing '{self.mode.value}' takes no rate")
+
+    @classmethod
+    def parse(cls, text: str) -> DemoBreathing:
+        """`follow`, `ignore` or a rate in breaths/min; ValueError with a plain message else."""
+        word = text.strip().lower()
+        if word in (DemoBreathingMode.FOLLOW.value, DemoBreathingMode.IGNORE.value):
+            return cls(DemoBreathingMode(word))
+        low, high = DEMO_RATE_RANGE_PER_MIN
+        try:
+            rate = float(word)
+        except ValueError:
+            rate = math.nan
+        if not low <= rate <= high:  # NaN and infinities fail here too
+            raise ValueError(
+                f"demo breathing must be follow, ignore or a rate from {low:g} to {high:g} "
+                f"breaths per minute, not {text!r}"
+            )
+        return cls(DemoBreathingMode.FIXED, rate)
+
+    @property
+    def spec(self) -> str:
+        """The text `parse` reads back: "follow", "ignore" or the rate ("12", "4.5")."""
+        if self.mode is DemoBreathingMode.FIXED and self.rate_per_min is not None:
+            return f"{self.rate_per_min:g}"
+        return self.mode.value
+
+
+FOLLOW_PACER = DemoBreathing()
+
 
 def rsa_amplitude_ms(rate_bpm: float, resonance_bpm: float) -> float:
     """Half peak-to-trough RR swing (ms) of the demo's heart-rate waves at a breathing rate."""
@@ -68,6 +139,8 @@ class DemoStrap(QueuedSource):
     `breath_cycles(t_s)`, when given, returns the pacer's breath cycles (0 at an inhale start,
     1 at the next) at strap time `t_s` (seconds since the strap started), or None when no pacer
     runs; the heart-rate waves then follow that breath instead of a free-running one.
+    `breathing` other than `follow` sets both aside: the person breathes at a fixed rate, or
+    irregularly.
     """
 
     def __init__(
@@ -83,6 +156,7 @@ class DemoStrap(QueuedSource):
         ectopic_probability: float = 0.004,
         battery_pct: int = 87,
         breath_cycles: BreathCycles | None = None,
+        breathing: DemoBreathing = FOLLOW_PACER,
     ) -> None:
         super().__init__()
         if speed <= 0:
@@ -96,7 +170,12 @@ class DemoStrap(QueuedSource):
         self._no_contact_packets = no_contact_packets
         self._ectopic_probability = ectopic_probability
         self._battery_pct = battery_pct
+        self._breathing = breathing
+        if breathing.mode is not DemoBreathingMode.FOLLOW:
+            breath_cycles = None  # the pacer's breath is not this person's
         self._breath_cycles = breath_cycles
+        irregular = breathing.mode is DemoBreathingMode.IGNORE
+        self._irregular_rate_bpm = self._draw_irregular_rate() if irregular else 0.0
         self._anchor_s: float | None = None
         self._sim_s = 0.0
         # beat model state
@@ -105,9 +184,26 @@ class DemoStrap(QueuedSource):
         self._pending_compensation = False
         self._recent_rr_ms: list[float] = []
 
+    @property
+    def breathing(self) -> DemoBreathing:
+        """What this strap's person breathes."""
+        return self._breathing
+
     def breathing_rate_bpm(self, t_s: float) -> float:
+        """The rate the demo person breathes at, at strap time `t_s` (breaths/min)."""
+        if self._breathing.mode is DemoBreathingMode.FIXED:
+            assert self._breathing.rate_per_min is not None
+            return self._breathing.rate_per_min
+        if self._breathing.mode is DemoBreathingMode.IGNORE:
+            return self._irregular_rate_bpm
         rate = self._rate
         return float(rate(t_s)) if callable(rate) else float(rate)
+
+    def _draw_irregular_rate(self) -> float:
+        """The rate of one irregular breath: its length drawn log-normal, within the limits."""
+        length_s = IRREGULAR_MEDIAN_S * math.exp(IRREGULAR_SPREAD * self._rng.standard_normal())
+        low, high = IRREGULAR_LIMITS_S
+        return 60.0 / min(max(length_s, low), high)
 
     def now_s(self) -> float:
         """The current time on the strap's time base (the base of `arrival_s`)."""
@@ -121,9 +217,10 @@ class DemoStrap(QueuedSource):
         """The RR interval (ms) of the beat that starts at strap time `t_s`."""
         rr_guess_s = self._mean_rr_ms / 1000.0
         rate_bpm = self.breathing_rate_bpm(t_s)
-        self._phase_rad = (self._phase_rad + 2 * math.pi * rate_bpm / 60.0 * rr_guess_s) % (
-            2 * math.pi
-        )
+        phase_rad = self._phase_rad + 2 * math.pi * rate_bpm / 60.0 * rr_guess_s
+        if phase_rad >= 2 * math.pi and self._breathing.mode is DemoBreathingMode.IGNORE:
+            self._irregular_rate_bpm = self._draw_irregular_rate()  # the next breath
+        self._phase_rad = phase_rad % (2 * math.pi)
         tau_s = 120.0
         step = rr_guess_s / tau_s
         self._wander_ms += -self._wander_ms * step + 12.0 * math.sqrt(2 * step) * float(

@@ -45,7 +45,7 @@ from app.session.state import SessionState, StageKind
 from app.store import Store
 from app.store.assessments import save_assessment_result
 from app.store.validation import SessionKind
-from sensors.simulated import DemoStrap
+from sensors.simulated import FOLLOW_PACER, DemoBreathing, DemoStrap
 from sensors.source import ConnectionEvent, HeartRateSource, Sample
 
 Clock = Callable[[], float]
@@ -357,12 +357,14 @@ DEMO_FREE_BREATHING_BPM = 9.0
 
 @dataclass(frozen=True)
 class DemoOptions:
-    """How the demo strap of an assessment runs: its resonance, speed, seed and base clock."""
+    """How the demo strap of an assessment runs: its resonance, speed, seed, base clock, and what
+    its person breathes (the pacer by default)."""
 
     resonance_bpm: float = 5.5
     speed: float = 1.0
     seed: int | None = None
     clock: Clock = time.monotonic
+    breathing: DemoBreathing = FOLLOW_PACER
 
 
 def demo_assessment(
@@ -395,6 +397,7 @@ def demo_assessment(
         clock=options.clock,
         speed=options.speed,
         breath_cycles=cycles_at,
+        breathing=options.breathing,
     )
     run = AssessmentRun(
         store,

@@ -1,7 +1,8 @@
 """Building the heart-rate source a live session uses, from what the user picked. Qt-free.
 
-The demo strap follows the pacer's current rate (its heart-rate waves track the breathing), and
-its clock becomes the session's clock, so a sped-up demo runs the whole session faster.
+The demo strap follows the pacer's current rate (its heart-rate waves track the breathing), unless
+`SourceOptions.demo_breathing` says its person breathes at a fixed rate or ignores the pacer; its
+clock becomes the session's clock, so a sped-up demo runs the whole session faster.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sensors.ble import SYSTEM_BACKEND, BleBackend, BleStrapSource
-from sensors.simulated import DEMO_ADDRESS, DEMO_NAME, DemoStrap
+from sensors.simulated import DEMO_ADDRESS, DEMO_NAME, FOLLOW_PACER, DemoBreathing, DemoStrap
 from sensors.source import HeartRateSource
 
 Clock = Callable[[], float]
@@ -35,11 +36,12 @@ class BuiltSource:
 
 @dataclass(frozen=True)
 class SourceOptions:
-    """How sources are built: demo speed and seed, the Bluetooth backend, the base clock."""
+    """How sources are built: demo speed, seed and breathing, the Bluetooth backend, the clock."""
 
     demo_speed: float = 1.0
     demo_seed: int | None = None
     demo_resonance_bpm: float = 5.5
+    demo_breathing: DemoBreathing = FOLLOW_PACER
     ble_backend: BleBackend = SYSTEM_BACKEND
     ble_kwargs: tuple[tuple[str, Any], ...] = ()
     clock: Clock = time.monotonic
@@ -61,6 +63,7 @@ def build_source(
             seed=options.demo_seed,
             clock=options.clock,
             speed=options.demo_speed,
+            breathing=options.demo_breathing,
         )
         return BuiltSource(strap, strap.now_s, DEMO_NAME, DEMO_ADDRESS, simulated=True)
     # "last" auto-connects to the remembered strap; "ble" to the one picked from the scan.

@@ -17,12 +17,14 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
+from app.session.sources import SourceOptions
 from app.store import Store, default_db_path, open_store
 from app.store.damaged import damaged_message, is_damage
 from app.store.database import DamagedDatabaseError
 from app.store.migrations import SchemaTooNewError
 from app.ui.app import build_app
 from app.ui.services.crash_handler import CrashHandler
+from sensors.simulated import FOLLOW_PACER
 
 STARTUP_LOG_LINE = "baseline: main window shown"  # on stderr, with --verbose only
 APP_ID = "org.baselineapp.Baseline"  # the desktop file and icon name used by the Linux packaging
@@ -57,7 +59,12 @@ def run_gui(args: argparse.Namespace) -> int:
     if store is None:
         return 1
     interrupted = store.close_unfinished()
-    ui = build_app(store, demo=bool(getattr(args, "demo", False)))
+    breathing = getattr(args, "demo_breathing", FOLLOW_PACER)
+    ui = build_app(
+        store,
+        demo=bool(getattr(args, "demo", False)),
+        source_options=SourceOptions(demo_breathing=breathing),
+    )
     window = ui.window
     window.notify_interrupted(len(interrupted))
 

@@ -6,9 +6,16 @@ import asyncio
 import math
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
-from sensors.simulated import DemoStrap, rsa_amplitude_ms
+from app.hrv.following import (
+    FOLLOWING_THRESHOLD,
+    breathing_rate_per_min,
+    following_windows,
+    median_following,
+)
+from sensors.simulated import DemoBreathing, DemoBreathingMode, DemoStrap, rsa_amplitude_ms
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, SourceItem
 
 STEP_S = 120.0
@@ -139,3 +146,86 @@ async def test_seeded_demo_is_reproducible() -> None:
     a = samples_of(await collect(DemoStrap(seed=9, speed=math.inf), 60.0))
     b = samples_of(await collect(DemoStrap(seed=9, speed=math.inf), 60.0))
     assert [s.measurement for s in a] == [s.measurement for s in b]
+
+
+async def rr_of(strap: DemoStrap, seconds: float) -> npt.NDArray[np.float64]:
+    """The RR (ms) the strap sends over `seconds` of its time."""
+    items = await collect(strap, seconds)
+    return np.array([r for s in samples_of(items) for r in s.measurement.rr_ms])
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_a_demo_person_who_follows_breathes_with_the_pacer(seed: int) -> None:
+    rr = await rr_of(DemoStrap(6.0, seed=seed, speed=math.inf), 360.0)
+    assert breathing_rate_per_min(rr) == pytest.approx(6.0, abs=0.3)
+    following = median_following(rr, 6.0)
+    assert following is not None and following >= 0.9
+    assert median_following(rr, 12.0) == pytest.approx(0.0, abs=0.05)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("rate", [4.5, 12.0])
+async def test_a_demo_person_at_a_fixed_rate_ignores_the_pacer_rate(rate: float) -> None:
+    strap = DemoStrap(6.0, seed=3, speed=math.inf, breathing=DemoBreathing.parse(f"{rate:g}"))
+    rr = await rr_of(strap, 360.0)
+    assert breathing_rate_per_min(rr) == pytest.approx(rate, abs=0.3)
+    at_rate = median_following(rr, rate)
+    assert at_rate is not None and at_rate >= 0.6
+    at_pacer = median_following(rr, 6.0)
+    assert at_pacer is not None and at_pacer < FOLLOWING_THRESHOLD
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_a_demo_person_who_ignores_the_pacer_follows_no_rate(seed: int) -> None:
+    strap = DemoStrap(6.0, seed=seed, speed=math.inf, breathing=DemoBreathing.parse("ignore"))
+    rr = await rr_of(strap, 360.0)
+    for rate in (4.5, 6.0, 9.0, 12.0, 15.0, 18.0):
+        windows = following_windows(rr, rate)
+        # random breaths now and then run at one rate for a while, but never for long
+        assert np.mean([window.is_following for window in windows]) <= 0.25, rate
+        assert float(np.median([window.following for window in windows])) < 0.3, rate
+
+
+@pytest.mark.asyncio
+async def test_a_demo_person_at_a_fixed_rate_does_not_take_the_pacers_breath() -> None:
+    """The assessment hands the strap its pacer's breath; a fixed rate sets it aside."""
+    strap = DemoStrap(
+        6.0,
+        seed=4,
+        speed=math.inf,
+        breath_cycles=lambda t_s: t_s * 6.0 / 60.0,
+        breathing=DemoBreathing.parse("15"),
+    )
+    rr = await rr_of(strap, 240.0)
+    assert breathing_rate_per_min(rr) == pytest.approx(15.0, abs=0.3)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("follow", DemoBreathing()),
+        ("IGNORE", DemoBreathing(DemoBreathingMode.IGNORE)),
+        ("12", DemoBreathing(DemoBreathingMode.FIXED, 12.0)),
+        (" 4.5 ", DemoBreathing(DemoBreathingMode.FIXED, 4.5)),
+        ("3", DemoBreathing(DemoBreathingMode.FIXED, 3.0)),
+        ("30", DemoBreathing(DemoBreathingMode.FIXED, 30.0)),
+    ],
+)
+def test_demo_breathing_reads_its_words_and_rates(text: str, expected: DemoBreathing) -> None:
+    assert DemoBreathing.parse(text) == expected
+    assert DemoBreathing.parse(expected.spec) == expected
+
+
+@pytest.mark.parametrize("text", ["", "fast", "2.9", "31", "nan", "inf", "-6", "fixed"])
+def test_demo_breathing_refuses_anything_else(text: str) -> None:
+    with pytest.raises(ValueError, match="follow, ignore or a rate from 3 to 30"):
+        DemoBreathing.parse(text)
+
+
+def test_demo_breathing_values_are_consistent() -> None:
+    with pytest.raises(ValueError):
+        DemoBreathing(DemoBreathingMode.FIXED)
+    with pytest.raises(ValueError):
+        DemoBreathing(DemoBreathingMode.IGNORE, 6.0)

@@ -149,6 +149,7 @@ class AssessmentPage(QWidget, PageBase):
             speed=source_options.demo_speed,
             seed=source_options.demo_seed,
             clock=source_options.clock,
+            breathing=source_options.demo_breathing,
         )
         self._today = today
         self.run: AssessmentRun | None = None
