@@ -63,9 +63,11 @@ def test_demo_morning_check_stores_a_readiness_session_and_shows_the_value(
     assert extras.rmssd_ms == result.rmssd_ms
     assert result.ln_rmssd == math.log(result.rmssd_ms)
     text = dialog.result_label.text()
-    assert f"lnRMSSD {result.ln_rmssd:.2f}" in text
-    assert f"RMSSD {result.rmssd_ms:.0f} ms" in text
+    assert dialog.value_label.text() == f"HRV {result.rmssd_ms:.0f} ms"
     assert "standing" in text.lower()
+    assert "lnRMSSD" not in text  # the exact terms are behind "Details"
+    assert f"lnRMSSD {result.ln_rmssd:.2f}" in dialog.details.text()
+    assert f"RMSSD: {result.rmssd_ms:.1f} ms" in dialog.details.text()
     # The demo strap's beats are made up: the check is practice and never gives today's value.
     assert record.simulated
     assert "Simulated \u2013 not your data" in dialog.result_heading.text()

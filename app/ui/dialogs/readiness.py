@@ -5,9 +5,12 @@ the last one used when the store remembers it), 1, 2, 3 or 5 minutes (2 by defau
 lying, and optionally standing up for the last minute (the orthostatic test). There is no pacer:
 breathing is left alone. A `SessionEngine` consumes the source as an asyncio task on the GUI loop
 (qasync) and records a session of kind `readiness`; the countdown starts with the first packet that
-has skin contact and the engine ends the check when its time is up. At the end `finish_readiness`
-analyses the beats and the dialog shows lnRMSSD, RMSSD and heart rate, or the plain reason it could
-not give a value.
+has skin contact and the engine ends the check when its time is up. While it measures, the dialog
+shows the countdown, the live heart rate, the skin contact and a calm cue to keep still. At the end
+`finish_readiness` analyses the beats and the dialog shows HRV (RMSSD, in ms) and heart rate, with
+one sentence on how the value compares with the person's own normal range
+(`app.recovery.normal_range`); lnRMSSD and the artifact share are behind "Details". Without a value
+it says the plain reason.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from typing import Literal
 
@@ -35,7 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.recovery.daily_values import ReadinessUnavailableError, finish_readiness
+from app.recovery.daily_values import ReadinessUnavailableError, daily_values, finish_readiness
+from app.recovery.normal_range import RangeComparison, compare_with_normal_range
 from app.recovery.readiness import ReadinessRefusedError, ReadinessResult
 from app.session.durations import countdown_clock
 from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
@@ -53,13 +58,17 @@ from app.store import Store
 from app.store.records import SIMULATED_LABEL
 from app.store.settings import load_last_strap, save_last_strap
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
-from sensors.source import ConnectionEvent, EventKind
+from app.ui.widgets.details import DetailsToggle
+from sensors.source import ConnectionEvent, EventKind, Sample
 
 DURATIONS_MIN = (1, 2, 3, 5)
 DEFAULT_DURATION_MIN = 2
 STAND_UP_LAST_S = 60.0
 NATURAL_BREATHING_BPM = 12.0
 TICK_MS = 100
+#: A heart rate older than this is no longer shown as live.
+HEART_RATE_FRESH_S = 5.0
+CALM_CUE = "Let your breath come and go on its own. There is nothing to do but rest."
 #: Builds the source from (kind, address, breathing-rate provider, options); `build_source`.
 SourceFactory = Callable[
     [str, str | None, Callable[[float], float], SourceOptions], BuiltSource | None
@@ -67,14 +76,12 @@ SourceFactory = Callable[
 State = Literal["setup", "connecting", "measuring", "analysing", "result"]
 
 
-def describe_result(result: ReadinessResult) -> str:
-    """The result in a few plain lines (numbers only, no judgement)."""
-    lines = [
-        f"lnRMSSD {result.ln_rmssd:.2f}",
-        f"RMSSD {result.rmssd_ms:.0f} ms \u00b7 heart rate {result.mean_hr_bpm:.0f} bpm",
-        f"{result.n_beats} beats over {result.rest_duration_s:.0f} s, "
-        f"{result.artifact_pct:.1f}% corrected",
-    ]
+def describe_result(result: ReadinessResult, comparison: RangeComparison | None = None) -> str:
+    """The result in a few plain lines: how it compares, heart rate, and the standing test."""
+    lines = []
+    if comparison is not None:
+        lines.append(comparison.sentence)
+    lines.append(f"Heart rate {result.mean_hr_bpm:.0f} bpm while resting.")
     if result.orthostatic is not None:
         o = result.orthostatic
         lines.append(
@@ -84,6 +91,37 @@ def describe_result(result: ReadinessResult) -> str:
     elif result.orthostatic_note:
         lines.append(f"Standing part not measured: {result.orthostatic_note}.")
     return "\n".join(lines)
+
+
+def result_details(result: ReadinessResult, comparison: RangeComparison | None = None) -> str:
+    """The exact terms behind the plain result (shown under "Details")."""
+    lines = [
+        f"HRV is RMSSD: {result.rmssd_ms:.1f} ms (lnRMSSD {result.ln_rmssd:.2f}).",
+        f"{result.n_beats} beats over {result.rest_duration_s:.0f} s of rest, "
+        f"{result.artifact_pct:.1f}% corrected as artifacts.",
+    ]
+    if comparison is not None and comparison.low_ms is not None:
+        lines.append(
+            f"Normal range: mean \u00b1 0.5 SD of lnRMSSD over the {comparison.days_counted} "
+            "days with a value in the 60 days before this morning."
+        )
+    return "\n".join(lines)
+
+
+def heart_rate_text(bpm: int | None) -> str:
+    """The live heart rate while measuring ("-" while none is fresh)."""
+    return f"\u2665 {bpm} bpm" if bpm else "\u2665 \u2013 bpm"
+
+
+def contact_text(contact: bool | None, heard: bool) -> str:
+    """The strap's skin contact in words (`heard`: a packet arrived)."""
+    if not heard:
+        return "Waiting for the strap\u2026"
+    if contact is False:
+        return "\u25cb No skin contact: moisten the strap's pads and press it on"
+    if contact is True:
+        return "\u25cf Good skin contact"
+    return "\u25cf Heart data arriving"
 
 
 class ReadinessDialog(QDialog):
@@ -116,6 +154,11 @@ class ReadinessDialog(QDialog):
         self._stand_up_s: float | None = None
         self._stand_prompted = False
         self._posture = "seated"
+        self.comparison: RangeComparison | None = None
+        self._live_bpm: int | None = None
+        self._live_at_s: float | None = None
+        self._contact: bool | None = None
+        self._heard = False
 
         layout = QVBoxLayout(self)
         self.stack = QStackedWidget()
@@ -189,17 +232,41 @@ class ReadinessDialog(QDialog):
         run_layout.addStretch(1)
         self.countdown_label = QLabel("")
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown_label.setAccessibleName("Time left")
         font = self.countdown_label.font()
         font.setPointSizeF(font.pointSizeF() * 3.0)
         self.countdown_label.setFont(font)
         self.prompt_label = QLabel("")
         self.prompt_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt_label.setWordWrap(True)
+        prompt_font = self.prompt_label.font()
+        prompt_font.setPointSizeF(prompt_font.pointSizeF() * 1.2)
+        self.prompt_label.setFont(prompt_font)
+        self.cue_label = QLabel("")
+        self.cue_label.setProperty("role", "muted")
+        self.cue_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cue_label.setWordWrap(True)
+        live_row = QHBoxLayout()
+        live_row.addStretch(1)
+        self.heart_label = QLabel(heart_rate_text(None))
+        self.heart_label.setAccessibleName("Heart rate")
+        heart_font = self.heart_label.font()
+        heart_font.setPointSizeF(heart_font.pointSizeF() * 1.4)
+        self.heart_label.setFont(heart_font)
+        self.contact_label = QLabel(contact_text(None, heard=False))
+        self.contact_label.setAccessibleName("Skin contact")
+        live_row.addWidget(self.heart_label)
+        live_row.addSpacing(24)
+        live_row.addWidget(self.contact_label)
+        live_row.addStretch(1)
         self.status_label = QLabel("")
         self.status_label.setProperty("role", "muted")
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         run_layout.addWidget(self.countdown_label)
         run_layout.addWidget(self.prompt_label)
+        run_layout.addWidget(self.cue_label)
+        run_layout.addSpacing(12)
+        run_layout.addLayout(live_row)
         run_layout.addWidget(self.status_label)
         run_layout.addStretch(1)
         stop_row = QHBoxLayout()
@@ -216,11 +283,21 @@ class ReadinessDialog(QDialog):
         result_layout = QVBoxLayout(result)
         self.result_heading = QLabel("")
         self.result_heading.setProperty("role", "heading")
+        self.value_label = QLabel("")
+        self.value_label.setAccessibleName("HRV this morning")
+        value_font = self.value_label.font()
+        value_font.setPointSizeF(value_font.pointSizeF() * 2.2)
+        value_font.setWeight(value_font.Weight.DemiBold)
+        self.value_label.setFont(value_font)
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = DetailsToggle()
         result_layout.addWidget(self.result_heading)
+        result_layout.addWidget(self.value_label)
         result_layout.addWidget(self.result_label)
+        result_layout.addSpacing(8)
+        result_layout.addWidget(self.details)
         result_layout.addStretch(1)
         done_row = QHBoxLayout()
         done_row.addStretch(1)
@@ -276,6 +353,11 @@ class ReadinessDialog(QDialog):
         self._posture = "lying" if self.lying_button.isChecked() else "seated"
         self.outcome = None
         self.refusal = None
+        self.comparison = None
+        self._live_bpm = None
+        self._live_at_s = None
+        self._contact = None
+        self._heard = False
         self.built = self._build_source(
             kind, self._last_address, lambda _t: NATURAL_BREATHING_BPM, self._options
         )
@@ -302,7 +384,9 @@ class ReadinessDialog(QDialog):
         self.state = "connecting"
         self.countdown_label.setText(countdown_clock(self._duration_s))
         self.prompt_label.setText("Connecting to the strap\u2026")
+        self.cue_label.setText("")
         self.status_label.setText("")
+        self._show_live()
         self.stack.setCurrentWidget(self.run_view)
         self.source_task = asyncio.ensure_future(engine.run())
         self.timer.start()
@@ -315,10 +399,12 @@ class ReadinessDialog(QDialog):
     def _on_session_event(self, engine: SessionEngine, event: SessionEvent) -> None:
         if engine is not self.engine:
             return
-        if isinstance(event, SamplesArrived) and engine.recorder is None:
-            self.prompt_label.setText(
-                "Waiting for skin contact: moisten the strap's pads and put it on."
-            )
+        if isinstance(event, SamplesArrived):
+            self._on_sample(event.sample)
+            if engine.recorder is None:
+                self.prompt_label.setText(
+                    "Waiting for skin contact: moisten the strap's pads and put it on."
+                )
         elif isinstance(event, StateChanged):
             if event.old is SessionState.CONNECTING and event.new is SessionState.RUNNING:
                 self.state = "measuring"
@@ -327,6 +413,7 @@ class ReadinessDialog(QDialog):
                     if self._posture == "seated"
                     else "Lie still and breathe naturally."
                 )
+                self.cue_label.setText(CALM_CUE)
             elif event.new is SessionState.ENDED and self.state == "measuring":
                 # the time is up: beats after the end are not part of the check
                 QTimer.singleShot(0, self._analyse)
@@ -335,7 +422,42 @@ class ReadinessDialog(QDialog):
         elif isinstance(event, Failed):
             self._fail(event.reason)
 
+    def _on_sample(self, sample: Sample) -> None:
+        """Keep the newest heart rate and contact state for the live line."""
+        measurement = sample.measurement
+        self._heard = True
+        if measurement.contact is not None:
+            self._contact = measurement.contact
+        if sample.is_reading:
+            self._live_bpm = int(measurement.bpm)
+            self._live_at_s = sample.arrival_s
+        else:
+            self._live_bpm = None
+        self._show_live()
+
+    def _fresh_bpm(self) -> int | None:
+        built = self.built
+        if self._live_bpm is None or self._live_at_s is None or built is None:
+            return None
+        if built.clock() - self._live_at_s > HEART_RATE_FRESH_S:
+            return None
+        return self._live_bpm
+
+    def _show_live(self) -> None:
+        heart = heart_rate_text(self._fresh_bpm())
+        contact = contact_text(self._contact, self._heard)
+        if self.heart_label.text() != heart:
+            self.heart_label.setText(heart)
+        if self.contact_label.text() != contact:
+            self.contact_label.setText(contact)
+
     def _on_connection(self, event: ConnectionEvent) -> None:
+        if event.kind is EventKind.CONTACT_LOST:
+            self._contact = False
+            self._show_live()
+        elif event.kind is EventKind.CONTACT_REGAINED:
+            self._contact = True
+            self._show_live()
         if event.kind is EventKind.CONNECTED:
             if event.address and event.address != "demo":
                 save_last_strap(self._store, event.name, event.address)
@@ -352,6 +474,8 @@ class ReadinessDialog(QDialog):
     def tick(self) -> None:
         """Move the countdown from the session clock; the engine ends the check on time."""
         engine = self.engine
+        if self.state in ("connecting", "measuring"):
+            self._show_live()  # a heart rate that stopped arriving goes stale
         if self.state != "measuring" or engine is None or engine.recorder is None:
             return
         engine.tick()
@@ -364,6 +488,7 @@ class ReadinessDialog(QDialog):
         ):
             self._stand_prompted = True
             self.prompt_label.setText("Please stand up now, and stand still for the last minute.")
+            self.cue_label.setText("Stand easily, arms loose, and keep breathing naturally.")
         self.status_label.setText(f"{len(engine.recorder.beats)} heartbeats so far")
 
     def _stop_source(self) -> None:
@@ -386,21 +511,39 @@ class ReadinessDialog(QDialog):
             self.refusal = str(exc)
         except ReadinessUnavailableError as exc:
             self.refusal = str(exc)
+        if self.outcome is not None and not (self.built is not None and self.built.simulated):
+            self.comparison = self._compare(session_id, self.outcome)
         self.check_saved.emit(session_id)
         self._show_result()
+
+    def _compare(self, session_id: int, result: ReadinessResult) -> RangeComparison:
+        """This morning's value against the normal range of the days before it."""
+        record = self._store.session(session_id)
+        day = record.started_at.date() if record is not None else date.today()
+        history = daily_values(self._store).rmssd_ms
+        return compare_with_normal_range(result.rmssd_ms, day, history)
 
     def _show_result(self) -> None:
         self.state = "result"
         simulated = self.built is not None and self.built.simulated
-        if self.outcome is not None and simulated:
+        outcome = self.outcome
+        if outcome is not None:
+            self.value_label.setText(f"HRV {outcome.rmssd_ms:.0f} ms")
+            self.value_label.show()
+            self.details.set_text(result_details(outcome, self.comparison))
+        else:
+            self.value_label.hide()
+            self.details.set_text("")
+        if outcome is not None and simulated:
             self.result_heading.setText(f"Practice value ({SIMULATED_LABEL})")
             self.result_label.setText(
-                f"{describe_result(self.outcome)}\n\nThis came from the demo strap's made-up "
-                "heartbeats, so it does not count in your baseline."
+                f"{describe_result(outcome)}\n\nThis came from the demo strap's made-up "
+                "heartbeats, so it is not compared with your normal range and does not count "
+                "in your baseline."
             )
-        elif self.outcome is not None:
+        elif outcome is not None:
             self.result_heading.setText("Your morning value")
-            self.result_label.setText(describe_result(self.outcome))
+            self.result_label.setText(describe_result(outcome, self.comparison))
         else:
             reason = self.refusal or "no value could be computed"
             self.result_heading.setText("No value this time")
