@@ -87,8 +87,10 @@ async def morning_check(store: Store, out: Path, theme: str) -> None:
     for i, rr in enumerate(_calm_rr(140, 38.0), start=1):
         strap.put(_packet(clock.advance(rr / 1000.0), round(60000.0 / rr), rr))
         await _until(
-            lambda n=i: dialog.state == "result"  # type: ignore[misc]
-            or (dialog.recorder is not None and len(dialog.recorder.beats) >= n)
+            lambda n=i: (
+                dialog.state == "result"  # type: ignore[misc]
+                or (dialog.recorder is not None and len(dialog.recorder.beats) >= n)
+            )
         )
         if i == 50 and not shot:
             await asyncio.sleep(0.25)
