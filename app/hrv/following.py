@@ -32,11 +32,18 @@ segment (never across a gap), on the artifact-corrected series (Lipponen & Tarva
 `app.hrv.artifacts`), with times counted from the start of the recording (sum of the RR). A
 window whose beats are more than `MAX_ARTIFACT_SHARE` (20 %) corrected beats is left out: its
 wave is mostly made up. `median_following` is the median of the windows' following.
+
+During a session (`following_at`, `following_track`): the moments are `FIRST_READ_S` (65 s, the
+first 5 s step a whole window fits in) after the start of a paced stretch, then every 5 s, on the
+caller's time axis (active time, pauses left out). The read of a moment is the last 64 s of the
+last gap-free run of beats up to it, inside the stretch. A stretch's time following is 5 s per read
+at or above the threshold (`time_following_s`); its breathing rate the median of the reads' rates.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +63,10 @@ HRV_BAND_HZ = (0.04, 0.4)
 BREATHING_SEARCH_HZ = (0.05, 0.5)
 NFFT = 1024
 MAX_ARTIFACT_SHARE = 0.2
+#: The first read of a paced stretch: the first 5 s step at which a whole window fits.
+FIRST_READ_S: float = math.ceil(FOLLOWING_WINDOW_S / FOLLOWING_STEP_S) * FOLLOWING_STEP_S
+#: Beats this far before a window are kept too, for the spline's edge.
+_MARGIN_S = 3.0
 #: A window whose detrended values all lie within this fraction of its RR does not vary.
 _FLAT_FRACTION = 1e-9
 #: Windows whose spectra are computed at once (512 x 1024 points: 8 MB of complex numbers).
@@ -136,20 +147,8 @@ def pacer_following(
     Returns None when the beats cover less than 64 s, hold more than 20 % corrected beats in
     the window, or do not vary.
     """
-    pacer = pacer_hz(pacer_rate_per_min)
-    corrected = _corrected(rr_ms, None, correct)
-    if corrected is None:
-        return None
-    series, _, made = corrected
-    samples = resample_segments(series, None)[0]
-    if samples.size < _WINDOW_SAMPLES:
-        return None
-    times = beat_times_s(series)
-    inside = times > times[-1] - FOLLOWING_WINDOW_S
-    if float(np.mean(made[inside])) > MAX_ARTIFACT_SHARE:
-        return None
-    share = _following(_power(samples[None, -_WINDOW_SAMPLES:]), pacer)[0]
-    return None if math.isnan(share) else float(share)
+    read = _read_last(np.asarray(rr_ms, dtype=np.float64), pacer_hz(pacer_rate_per_min), correct)
+    return None if read is None else read[0]
 
 
 def following_windows(
@@ -213,6 +212,133 @@ def median_following(
     if not windows:
         return None
     return float(np.median([window.following for window in windows]))
+
+
+@dataclass(frozen=True)
+class FollowingTick:
+    """The read of one moment `at_s` of a session (on the caller's time axis, e.g. active s)."""
+
+    at_s: float
+    pacer_rate_per_min: float
+    following: float
+    breathing_rate_per_min: float | None
+
+    @property
+    def is_following(self) -> bool:
+        """True when the heart follows the pacer at this moment."""
+        return self.following >= FOLLOWING_THRESHOLD
+
+
+def following_at(
+    t_s: npt.ArrayLike,
+    rr_ms: npt.ArrayLike,
+    gap_before: npt.ArrayLike | None,
+    at_s: float,
+    pacer_rate_per_min: float,
+    *,
+    since_s: float = -math.inf,
+) -> FollowingTick | None:
+    """THE read of moment `at_s`: every screen's following comes from here.
+
+    Args:
+        t_s: beat times (end of each interval), ascending; NaN for beats to leave out (paused).
+        rr_ms: RR intervals (ms), one per beat.
+        gap_before: per beat, True when the data broke off before it (None: no gaps).
+        at_s: the moment, on the same time axis as `t_s`.
+        pacer_rate_per_min: the pacer's rate at that moment.
+        since_s: only beats after this moment count (the start of the paced stretch).
+
+    Returns None when the last gap-free run before `at_s` covers less than 64 s, holds more
+    than 20 % corrected beats in its window, or does not vary.
+    """
+    pacer = pacer_hz(pacer_rate_per_min)
+    t = np.asarray(t_s, dtype=np.float64)
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    gaps = np.zeros(t.size, dtype=np.bool_) if gap_before is None else np.asarray(gap_before)
+    reach = max(at_s - FOLLOWING_WINDOW_S - _MARGIN_S, since_s)
+    idx = np.flatnonzero(np.isfinite(t) & (t > reach) & (t <= at_s))
+    if idx.size < MIN_BEATS:
+        return None
+    breaks = np.asarray(gaps[idx], dtype=np.bool_).copy()
+    breaks[1:] |= np.diff(idx) > 1  # a beat left out (paused) breaks the run too
+    breaks[0] = False
+    starts = np.flatnonzero(breaks)
+    run = rr[idx[int(starts[-1]) :] if starts.size else idx]
+    if not np.all(np.isfinite(run)) or np.any(run <= 0) or run.size < MIN_BEATS:
+        return None
+    read = _read_last(run, pacer, correct=True)
+    if read is None:
+        return None
+    return FollowingTick(at_s, pacer_rate_per_min, read[0], read[1])
+
+
+#: The pacer's rate (breaths/min) at a moment, or None where no pacer runs.
+RateAt = Callable[[float], float | None]
+
+
+def following_track(
+    t_s: npt.ArrayLike,
+    rr_ms: npt.ArrayLike,
+    gap_before: npt.ArrayLike | None,
+    pacer_rate_per_min: float | RateAt,
+    *,
+    from_s: float = 0.0,
+    to_s: float | None = None,
+) -> tuple[FollowingTick, ...]:
+    """The reads of a paced stretch that starts at `from_s`: at `from_s + FIRST_READ_S`, then
+    every 5 s up to `to_s`, always before the last beat (a live read waits for a later beat)."""
+    t = np.asarray(t_s, dtype=np.float64)
+    finite = t[np.isfinite(t)]
+    if finite.size == 0:
+        return ()
+    last = float(finite.max())
+    end = math.inf if to_s is None else to_s
+    rate_at: RateAt = (
+        pacer_rate_per_min if callable(pacer_rate_per_min) else lambda _s: pacer_rate_per_min
+    )
+    out: list[FollowingTick] = []
+    moment = from_s + FIRST_READ_S
+    while moment < last and moment <= end + 1e-9:
+        rate = rate_at(moment)
+        if rate is not None:
+            tick = following_at(t, rr_ms, gap_before, moment, rate, since_s=from_s)
+            if tick is not None:
+                out.append(tick)
+        moment += FOLLOWING_STEP_S
+    return tuple(out)
+
+
+def time_following_s(ticks: Sequence[FollowingTick]) -> float:
+    """How long the heart followed the pacer: `FOLLOWING_STEP_S` per read that follows."""
+    return FOLLOWING_STEP_S * sum(1 for tick in ticks if tick.is_following)
+
+
+def median_breathing_rate(ticks: Sequence[FollowingTick]) -> float | None:
+    """The median breathing rate of the reads that found one (None without any)."""
+    rates = [t.breathing_rate_per_min for t in ticks if t.breathing_rate_per_min is not None]
+    return float(np.median(rates)) if rates else None
+
+
+def _read_last(rr_ms: FloatArray, pacer: float, correct: bool) -> tuple[float, float | None] | None:
+    """(following, breathing rate) of the last 64 s of one gap-free stretch, or None."""
+    corrected = _corrected(rr_ms, None, correct)
+    if corrected is None:
+        return None
+    series, _, made = corrected
+    samples = resample_segments(series, None)[0]
+    if samples.size < _WINDOW_SAMPLES:
+        return None
+    times = beat_times_s(series)
+    inside = times > times[-1] - FOLLOWING_WINDOW_S
+    if float(np.mean(made[inside])) > MAX_ARTIFACT_SHARE:
+        return None
+    window = samples[None, -_WINDOW_SAMPLES:]
+    power = _power(window)
+    share = float(_following(power, pacer)[0])
+    if math.isnan(share):
+        return None
+    peak = float(_peak_hz(power, window.mean(axis=1))[0])
+    return share, None if math.isnan(peak) else 60.0 * peak
 
 
 def _corrected(

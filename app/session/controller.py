@@ -17,6 +17,7 @@ from app.session.engine import SessionEngine, SessionSpec, single_stage
 from app.session.events import (
     ConnectionChanged,
     Failed,
+    FollowingRead,
     SamplesArrived,
     SessionEvent,
     StateChanged,
@@ -138,7 +139,10 @@ class LiveSession:
             source=source,
             clock=clock,
             plan=single_stage(length_s, pattern.rate_bpm),
+            pacer_rate_at=lambda active_s: self.current_rate_bpm(max(0.0, active_s)),
         )
+        #: The engine's 5 s following reads so far, oldest first.
+        self.following_reads: list[FollowingRead] = []
         self.session_engine.subscribe(self._on_event)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -233,11 +237,18 @@ class LiveSession:
     def on_item(self, item: Sample | ConnectionEvent) -> None:
         self.session_engine.feed(item)
 
+    @property
+    def latest_following(self) -> FollowingRead | None:
+        """The newest following read (None before the first, about a minute in)."""
+        return self.following_reads[-1] if self.following_reads else None
+
     def _on_event(self, event: SessionEvent) -> None:
         recorder = self.session_engine.recorder
         if recorder is None:
             return
-        if isinstance(event, SamplesArrived):
+        if isinstance(event, FollowingRead):
+            self.following_reads.append(event)
+        elif isinstance(event, SamplesArrived):
             self._on_sample(event.sample, event.beats, recorder.start_s)
         elif isinstance(event, ConnectionChanged):
             item = event.event

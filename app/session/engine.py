@@ -19,6 +19,11 @@ time or decides when a session ends.
 
 Time: session time counts from the start, pauses included; active time leaves pauses out. Stages
 run on active time; the session ends by itself when the last timed stage is over.
+
+Following: during a paced stage (one with a pacer rate) every subscriber gets a `FollowingRead`
+every 5 s of active time from 65 s into the stage on: how well the heart follows the pacer and the
+breathing rate it shows (`app.session.following_reads`). The pacer rate of a moment is the stage's,
+or what `pacer_rate_at` says (a pattern whose rate eases in).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from app.session.events import (
     Subscriber,
     Tick,
 )
+from app.session.following_reads import FollowingReader, RateAt
 from app.session.recorder import SessionRecorder
 from app.session.state import SessionState, StageKind, check_transition
 from app.store import Store
@@ -96,6 +102,8 @@ class SessionEngine:
         clock: monotonic seconds, the time base of the source's `arrival_s` values.
         plan: the stages in order (default: one open stage).
         start_at: when the stored session opens and its time starts (see `StartAt`).
+        pacer_rate_at: the pacer's rate at an active time, for the following reads (None: each
+            paced stage's own `rate_bpm`).
     """
 
     def __init__(
@@ -107,6 +115,7 @@ class SessionEngine:
         clock: Clock = time.monotonic,
         plan: Sequence[Stage] = single_stage(None),
         start_at: StartAt = StartAt.NOW,
+        pacer_rate_at: RateAt | None = None,
     ) -> None:
         if not plan:
             raise ValueError("a session needs at least one stage")
@@ -129,6 +138,8 @@ class SessionEngine:
         self._connected_once = False
         self._link_down = False
         self._checkpoint_at_s = CHECKPOINT_EVERY_S
+        self._pacer_rate_at = pacer_rate_at
+        self._following = FollowingReader()
 
     # -- subscribers -------------------------------------------------------------------------
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
@@ -229,6 +240,7 @@ class SessionEngine:
         ):
             return  # nothing to pause (also before a session's time has started)
         mark = self.timer.pause()
+        self._following.pause(mark.wall_s)
         self._move(SessionState.PAUSED)
         self._mark(mark.wall_s, "pause")
 
@@ -236,6 +248,7 @@ class SessionEngine:
         if self.state is not SessionState.PAUSED:
             return
         mark = self.timer.resume()
+        self._following.resume(mark.wall_s)
         self._move(self._link_state())
         self._mark(mark.wall_s, "resume")
 
@@ -290,7 +303,17 @@ class SessionEngine:
     def _begin_stage(self, index: int, at_s: float, old: Stage | None = None) -> None:
         self._stage_index = index
         self._stage_started_s = at_s
+        self._following.begin_stage(at_s, self._rate_at(self._plan[index]))
         self._emit(StageChanged(old, self._plan[index], at_s))
+
+    def _rate_at(self, stage: Stage) -> RateAt | None:
+        """The pacer rate of a stage's moments (None for a stage without a pacer)."""
+        rate = stage.rate_bpm
+        if rate is None:
+            return None
+        if self._pacer_rate_at is not None:
+            return self._pacer_rate_at
+        return lambda _at_s: rate
 
     def _advance(self, at_s: float) -> None:
         following = self._stage_index + 1
@@ -298,6 +321,7 @@ class SessionEngine:
             self._begin_stage(following, at_s, self._plan[self._stage_index])
             return
         # the plan is done: the session ends with the last stage
+        self._following.begin_stage(at_s, None)
         self.timer.stop()
         self.duration_s = round(at_s, 3)
         self._emit(StageChanged(self._plan[self._stage_index], None, at_s))
@@ -335,7 +359,12 @@ class SessionEngine:
             return False
         checkpointed = self._checkpoint(active_s)
         self._emit(Tick(active_s))
+        self._read_following(active_s)
         return checkpointed
+
+    def _read_following(self, active_s: float) -> None:
+        for read in self._following.due(active_s):
+            self._emit(read)
 
     def _move_stages(self) -> float:
         """End the stages whose time is up; returns the active time looked at."""
@@ -400,10 +429,14 @@ class SessionEngine:
             return  # a session that reached its end takes no more data
         beats = recorder.on_sample(sample)
         self.beats_received += len(beats)
+        for beat in beats:
+            self._following.add_beat(beat.t_ms / 1000.0, beat.rr_ms, beat.gap_before)
         self._emit(SamplesArrived(sample, beats))
         if beats and self._plan[self._stage_index].kind is StageKind.WAITING:
             self._advance(self.active_s())
         self._move_stages()
+        if beats and self._counting():
+            self._read_following(self.active_s())
 
     def _on_event(self, event: ConnectionEvent) -> None:
         if not self.state.is_live:

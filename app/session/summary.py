@@ -14,6 +14,11 @@ Coherence is the one definition in `app.hrv.coherence`: the scores every 5 s of 
 (`coherence_at`, the numbers the live screen showed), the session's coherence is their mean
 (`mean_score`), and a stretch's coherence the mean of the scores whose whole window lies inside
 it. Time in medium/high coherence counts 5 s per score in that band.
+
+Following (a breathing session with a pacer): the reads the live screen got, every 5 s of active
+time from 65 s on (`app.hrv.following.following_track`, at the pacer's rate of each moment,
+ramp included); the time following counts 5 s per read at or above the threshold, and the
+breathing rate is the median of the reads' rates.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from app.breathing import BreathingPattern, pacer_state
 from app.hrv.coherence import (
     REACH_S,
     CoherenceBand,
@@ -31,11 +37,18 @@ from app.hrv.coherence import (
     coherence_track,
     mean_score,
 )
+from app.hrv.following import (
+    FollowingTick,
+    RateAt,
+    following_track,
+    median_breathing_rate,
+    time_following_s,
+)
 from app.hrv.report import HrvReport, analyze
 from app.session.live import COHERENCE_EVERY_S, BoolArray, LiveAnalysis
 from app.session.plot_data import BeatPlot, corrected_beats
 from app.session.ring import FloatArray, frozen
-from app.store.records import BeatRecord, MarkRecord, SessionRecord
+from app.store.records import BeatRecord, MarkRecord, SessionKind, SessionRecord
 
 PERIOD_S = 120.0
 HALVES_BELOW_S = 240.0
@@ -111,6 +124,12 @@ class SessionSummary:
     note: str | None
     #: Recorded from the demo strap: practice, not the person's data.
     simulated: bool = False
+    #: The 5 s following reads of a paced breathing session (empty without a pacer).
+    following_reads: tuple[FollowingTick, ...] = ()
+    #: How long the heart followed the pacer (None: no pacer, or no read).
+    time_following_s: float | None = None
+    #: The median breathing rate of the reads (None: no pacer, or no rate found).
+    breathing_rate_per_min: float | None = None
 
     @property
     def hr_t_s(self) -> FloatArray:
@@ -272,6 +291,29 @@ def full_report(sb: SessionBeats) -> HrvReport | None:
         return None
 
 
+def pacer_rate_of(session: SessionRecord) -> RateAt | None:
+    """The pacer rate at each active moment of a stored breathing session (None: no pacer)."""
+    if session.kind != SessionKind.BREATHING or session.rate_bpm is None:
+        return None
+    rate = float(session.rate_bpm)
+    if session.pattern_json:
+        try:
+            pattern = BreathingPattern.from_json(session.pattern_json)
+        except (ValueError, TypeError, KeyError):  # a pattern this version cannot read
+            pattern = None
+        if pattern is not None:
+            return lambda active_s: pacer_state(pattern, max(0.0, active_s)).current_rate_bpm
+    return lambda _active_s: rate
+
+
+def following_reads(sb: SessionBeats, session: SessionRecord) -> tuple[FollowingTick, ...]:
+    """The session's 5 s following reads (empty for a session without a pacer)."""
+    rate_at = pacer_rate_of(session)
+    if rate_at is None:
+        return ()
+    return following_track(sb.active_s, sb.rr_ms, sb.gap_before, rate_at)
+
+
 def summarize_session(
     session: SessionRecord,
     beats: Sequence[BeatRecord],
@@ -292,6 +334,7 @@ def summarize_session(
     before = None if first is None else _period(sb, points, *first)
     after = None if last is None else _period(sb, points, *last)
     report = full_report(sb)
+    reads = following_reads(sb, session)
     return SessionSummary(
         session_id=session.id,
         status=session.status,
@@ -312,4 +355,7 @@ def summarize_session(
         stress_after=session.stress_after,
         note=session.note,
         simulated=session.simulated,
+        following_reads=reads,
+        time_following_s=time_following_s(reads) if reads else None,
+        breathing_rate_per_min=median_breathing_rate(reads),
     )

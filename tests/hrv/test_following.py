@@ -8,14 +8,19 @@ import numpy as np
 import pytest
 
 from app.hrv.following import (
+    FIRST_READ_S,
     FOLLOWING_STEP_S,
     FOLLOWING_THRESHOLD,
     FOLLOWING_WINDOW_S,
     FollowingWindow,
     breathing_rate_per_min,
+    following_at,
+    following_track,
     following_windows,
+    median_breathing_rate,
     median_following,
     pacer_following,
+    time_following_s,
 )
 
 from .helpers import load, sine_rr
@@ -178,3 +183,50 @@ def test_a_long_recording_is_fast_enough() -> None:
     rr = load("artifacts_40min_polar_noisy_rri.txt")
     windows = following_windows(rr, 6.0)
     assert len(windows) > 400  # 40 min in 5 s steps, minus the first minute
+
+
+def test_a_session_track_reads_every_five_seconds_after_the_first_window() -> None:
+    rr = load(SLOW)
+    t_s = np.cumsum(rr) / 1000.0
+    ticks = following_track(t_s, rr, None, 6.0)
+    moments = [tick.at_s for tick in ticks]
+    assert moments[0] == FIRST_READ_S == 65.0
+    np.testing.assert_allclose(np.diff(moments), FOLLOWING_STEP_S)
+    assert moments[-1] < t_s[-1]
+    assert time_following_s(ticks) >= 0.6 * FOLLOWING_STEP_S * len(ticks)
+    assert median_breathing_rate(ticks) == pytest.approx(0.102 * 60, abs=0.7)
+    assert time_following_s(following_track(t_s, rr, None, 15.0)) == 0.0
+    # a read is the last window before its moment, as one window on its own
+    tick = ticks[10]
+    reach = (t_s > tick.at_s - FOLLOWING_WINDOW_S - 3.0) & (t_s <= tick.at_s)
+    alone = pacer_following(rr[reach], 6.0)
+    assert tick.following == pytest.approx(alone)
+
+
+def test_a_stretch_starts_its_reads_afresh_and_takes_the_rate_of_the_moment() -> None:
+    rr = np.concatenate([sine_rr(200, freq_hz=0.25), sine_rr(200, freq_hz=0.1, seed=1)])
+    t_s = np.cumsum(rr) / 1000.0
+    first_end = float(np.sum(sine_rr(200, freq_hz=0.25))) / 1000.0
+    second = following_track(t_s, rr, None, 6.0, from_s=first_end)
+    assert second[0].at_s == pytest.approx(first_end + FIRST_READ_S)
+    assert all(tick.is_following for tick in second)
+    rates = following_track(t_s, rr, None, lambda s: 15.0 if s < first_end else 6.0)
+    assert [tick.pacer_rate_per_min for tick in rates[:2]] == [15.0, 15.0]
+    assert rates[0].is_following and rates[-1].is_following
+    # between them, windows that hold both waves follow neither pacer fully
+    assert min(tick.following for tick in rates) < FOLLOWING_THRESHOLD
+    none_yet = following_at(t_s, rr, None, first_end + 30.0, 6.0, since_s=first_end)
+    assert none_yet is None
+
+
+def test_paused_beats_and_gaps_break_the_window() -> None:
+    rr = sine_rr(300, freq_hz=0.1)
+    t_s = np.cumsum(rr) / 1000.0
+    at = float(t_s[-2])
+    assert following_at(t_s, rr, None, at, 6.0) is not None
+    paused = t_s.copy()
+    paused[(t_s > at - 30) & (t_s < at - 20)] = np.nan  # beats during a pause are left out
+    assert following_at(paused, rr, None, at, 6.0) is None
+    gaps = np.zeros(rr.size, dtype=bool)
+    gaps[np.searchsorted(t_s, at - 30)] = True
+    assert following_at(t_s, rr, gaps, at, 6.0) is None
