@@ -19,6 +19,8 @@ from pathlib import Path
 from app import __version__
 from app.commands.errors import CommandError
 
+START_SCREENS = ("live", "breathe", "morning-check")  # app.ui.start_screen.StartScreen
+
 # Each module has `register(subparsers, parents)`; the order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "analyze",
@@ -75,6 +77,18 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         default="follow",
         help="how the demo strap's person breathes: with the pacer (follow, the default), at a "
         "fixed RATE in breaths/min (3-30) whatever the pacer does, or irregularly (ignore)",
+    )
+    parser.add_argument(
+        "--start",
+        choices=START_SCREENS,
+        help="open the desktop app on that screen and start it (with --demo, on the demo strap)",
+    )
+    parser.add_argument(
+        "--stats",
+        type=Path,
+        metavar="FILE",
+        help="when the desktop app ends, write session time, pacer frames and timing percentiles "
+        "to FILE as JSON (for bug reports)",
     )
     parser.add_argument(
         "--verbose",

@@ -8,27 +8,44 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from pathlib import Path
 
 import qasync
 from pyqtgraph.util.garbage_collector import GarbageCollector
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
+from app.session.run_stats import RunStats, write_stats
 from app.session.sources import SourceOptions
 from app.store import Store, default_db_path, open_store
 from app.store.damaged import damaged_message, is_damage
 from app.store.database import DamagedDatabaseError
 from app.store.migrations import SchemaTooNewError
 from app.ui.app import build_app
+from app.ui.run_stats import collect_run_stats
 from app.ui.services.crash_handler import CrashHandler
+from app.ui.services.exit_signals import ExitSignals
+from app.ui.services.single_instance import SHOW, SingleInstance, instance_key
+from app.ui.start_screen import StartScreen, open_start_screen
+from app.ui.window import MainWindow
 from sensors.simulated import FOLLOW_PACER
 
-STARTUP_LOG_LINE = "baseline: main window shown"  # on stderr, with --verbose only
+# Lines on stderr, with --verbose only.
+STARTUP_LOG_LINE = "baseline: main window shown"
+ALREADY_RUNNING_LINE = "baseline: already running on this database; its window was brought forward"
+TASKS_END_TIMEOUT_S = 3.0  # at the end, sessions' tasks get this long to finish
+BROUGHT_FORWARD_LINE = "baseline: another start on this database brought the window forward"
 APP_ID = "org.baselineapp.Baseline"  # the desktop file and icon name used by the Linux packaging
 _SOURCE_ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "baseline.svg"
+
+
+def _log(verbose: bool, line: str) -> None:
+    if verbose:
+        print(line, file=sys.stderr, flush=True)
 
 
 def _open_store_or_explain(db_path: Path | None) -> Store | None:
@@ -55,8 +72,19 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setDesktopFileName(APP_ID)
     fallback = QIcon(str(_SOURCE_ICON)) if _SOURCE_ICON.is_file() else QIcon()
     app.setWindowIcon(QIcon.fromTheme(APP_ID, fallback))
-    store = _open_store_or_explain(getattr(args, "db", None))
+    verbose = bool(getattr(args, "verbose", False))
+    start_arg: str | None = getattr(args, "start", None)
+    start_screen = StartScreen(start_arg) if start_arg else None
+    stats_path: Path | None = getattr(args, "stats", None)
+    db_given = getattr(args, "db", None)
+    db_arg = Path(db_given) if db_given is not None else None
+    instance = SingleInstance(instance_key(db_arg or default_db_path()))
+    if not instance.claim(start_request(start_screen)):
+        _log(verbose, ALREADY_RUNNING_LINE)
+        return 0
+    store = _open_store_or_explain(db_arg)
     if store is None:
+        instance.close()
         return 1
     interrupted = store.close_unfinished()
     breathing = getattr(args, "demo_breathing", FOLLOW_PACER)
@@ -81,15 +109,88 @@ def run_gui(args: argparse.Namespace) -> int:
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     app.lastWindowClosed.connect(closed.set)
+
+    # SIGTERM, SIGHUP, SIGINT: end as a person quitting would, with sessions stored as ended.
+    exit_signals = ExitSignals()
+
+    def end_on_signal(signum: int) -> None:
+        _log(verbose, f"baseline: {signal.Signals(signum).name}: ending, sessions saved")
+        window.quit_without_asking()
+        closed.set()
+
+    exit_signals.received.connect(end_on_signal)
+    exit_signals.install()
+    # Logging out: sessions are stored as ended before the desktop ends the app.
+    app.commitDataRequest.connect(lambda _manager: window.end_sessions())
+
     window.show()
-    if getattr(args, "verbose", False):
-        print(STARTUP_LOG_LINE, file=sys.stderr, flush=True)
-    ui.show_welcome(store)
+    _log(verbose, STARTUP_LOG_LINE)
+
+    def another_start(request: str) -> None:
+        window.bring_forward()
+        _log(verbose, BROUGHT_FORWARD_LINE)
+        screen = requested_screen(request)
+        if screen is not None and not window.busy_pages():
+            open_start_screen(ui, screen)
+
+    instance.activated.connect(another_start)
+    if start_screen is not None:
+        QTimer.singleShot(0, lambda: open_start_screen(ui, start_screen))
+    else:
+        ui.show_welcome(store)
+    app.setQuitOnLastWindowClosed(False)  # the end below runs first: sessions' tasks finish
     try:
         with loop:
-            loop.run_until_complete(closed.wait())
+            ending = loop.create_task(_run_until_closed(closed, window))
+            try:
+                loop.run_until_complete(ending)
+            except RuntimeError:
+                if ending.done():
+                    raise
+                # Qt's loop was ended from outside (QApplication.quit): no tasks can finish now
+                if window.isVisible():
+                    window.quit_without_asking()
     finally:
+        exit_signals.uninstall()
+        instance.close()
         sys.excepthook = previous_excepthook
+        if stats_path is not None:
+            _write_stats(stats_path, collect_run_stats(ui))
         store.purge_deleted()
         store.close()
     return 0
+
+
+async def _run_until_closed(closed: asyncio.Event, window: MainWindow) -> None:
+    """Run until the app is to end; then end its sessions and let their tasks finish."""
+    await closed.wait()
+    if window.isVisible():  # told to quit (a signal, the session manager) with the window open
+        window.quit_without_asking()
+    this = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not this and not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=TASKS_END_TIMEOUT_S)
+
+
+def start_request(screen: StartScreen | None) -> str:
+    """What a later start sends to the app already running on the database."""
+    return SHOW if screen is None else f"start {screen.value}"
+
+
+def requested_screen(request: str) -> StartScreen | None:
+    verb, _, value = request.partition(" ")
+    if verb != "start":
+        return None
+    try:
+        return StartScreen(value)
+    except ValueError:
+        return None
+
+
+def _write_stats(path: Path, stats: RunStats) -> None:
+    try:
+        write_stats(path, stats)
+    except OSError as exc:
+        print(f"baseline: --stats {path}: {exc.strerror or exc}", file=sys.stderr, flush=True)

@@ -343,6 +343,14 @@ class MainWindow(QMainWindow):
             self._applied_theme = None  # re-resolve "system" to the new light/dark
             self._apply_settings(self._model.settings)
 
+    def bring_forward(self) -> None:
+        """Show the window in front (another start of the app on this database asked for it)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def notify(self, text: str) -> None:
         """Show a short sentence in the status bar; notices arriving together are joined."""
         current = self.statusBar().currentMessage()
@@ -388,9 +396,9 @@ class MainWindow(QMainWindow):
             if self.leave_question is None:
                 box = self._question(
                     "A session is running",
-                    f"A session is running on {busy[0].title}. Quit {APP_NAME}? The session "
-                    "ends and what was recorded is kept.",
-                    f"Quit {APP_NAME}",
+                    f"A session is running on {busy[0].title}. End it, save what was recorded "
+                    f"and quit {APP_NAME}?",
+                    "End and save",
                 )
                 self._open_question(box, self._quit_answered)
             return
@@ -403,6 +411,15 @@ class MainWindow(QMainWindow):
         if quitting:
             self._quit_confirmed = True
             self.close()
+
+    def end_sessions(self) -> None:
+        """Store every running session as ended, without questions (the desktop session is
+        ending); the window stays open."""
+        busy = self.busy_pages()
+        for page in busy:
+            page.shutdown()
+        if busy:
+            self.notify("The desktop is logging out: your session was ended and saved.")
 
     def quit_without_asking(self) -> None:
         """Close even while a session runs (it is stored as it stands): the app must end."""

@@ -1,22 +1,30 @@
-"""Desktop manners: quiet unless asked (`--verbose`), and Ctrl+Q from any of the app's windows."""
+"""Desktop manners: quiet unless asked (`--verbose`), Ctrl+Q from any of the app's windows, and
+an exit signal that ends the app as quitting would."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.store import Store
+from app.ui.services.exit_signals import exit_signal_numbers
+from tests.concurrency.procs import start
 from tests.gui.conftest import WindowFactory
 
 ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 90.0
 
 # Start the real command, close the window from a timer, and tell the status through a file.
 _START_AND_CLOSE = """
@@ -81,3 +89,62 @@ def test_ctrl_q_quits_from_another_window_of_the_app(
     field.setFocus()
     QTest.keyClick(field, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
+
+
+def _read(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+    """Rows read without creating the database (the app has not made it yet: no rows)."""
+    if not db.exists():
+        return []
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        return [tuple(r) for r in conn.execute(sql, args)]
+    except sqlite3.OperationalError:  # the app is still creating its tables
+        return []
+    finally:
+        conn.close()
+
+
+def _newest_session(db: Path) -> tuple[int, str, int] | None:
+    """(id, status, stored beats) of the newest session."""
+    rows = _read(db, "SELECT id, status FROM sessions ORDER BY id DESC LIMIT 1")
+    if not rows:
+        return None
+    session_id, status = int(str(rows[0][0])), str(rows[0][1])
+    beats = _read(db, "SELECT count(*) FROM beats WHERE session_id = ?", session_id)
+    return session_id, status, int(str(beats[0][0])) if beats else 0
+
+
+@pytest.mark.parametrize(
+    "signum",
+    [
+        pytest.param(signum, marks=() if signum == signal.SIGTERM else pytest.mark.slow)
+        for signum in exit_signal_numbers()
+    ],
+)
+def test_an_exit_signal_saves_the_session_as_ended_and_exits_0(tmp_path: Path, signum: int) -> None:
+    """`--start live --demo` streams the demo strap at once; SIGTERM (or SIGHUP, SIGINT) ends
+    the app as quitting would: the session stored as ended (complete), never `interrupted`,
+    exit status 0, nothing on stdout, and the `--stats` file written."""
+    db = tmp_path / "app.db"
+    stats = tmp_path / "stats.json"
+    app = start(tmp_path, "app", db, "--demo", "--start", "live", "--stats", str(stats))
+    try:
+        app.wait_until(lambda: (_newest_session(db) or (0, "", 0))[2] >= 3, START_TIMEOUT_S)
+        app.proc.send_signal(signum)
+        assert app.proc.wait(timeout=60) == 0, app.stderr
+    finally:
+        app.kill()
+    found = _newest_session(db)
+    assert found is not None
+    session_id, status, beats = found
+    assert status == "complete"
+    assert beats >= 3
+    assert app.stdout == ""
+    assert "Traceback" not in app.stderr
+    document = json.loads(stats.read_text(encoding="utf-8"))
+    assert document["seconds"] > 0
+    assert document["pacer_frames"] > 0
+    assert document["frame_interval_ms"]["p50"] > 0
+    assert set(document["beat_to_screen_ms"]) == {"p50", "p95", "p99"}
+    duration = _read(db, "SELECT duration_s FROM sessions WHERE id = ?", session_id)[0][0]
+    assert isinstance(duration, float) and duration > 0

@@ -29,13 +29,20 @@ def _tool(name: str, package: str) -> str:
     return path
 
 
-def _desktop_entry() -> dict[str, str]:
-    entry: dict[str, str] = {}
-    for line in DESKTOP_FILE.read_text(encoding="utf-8").splitlines()[1:]:
-        if line and not line.startswith("#"):
+def _desktop_groups() -> dict[str, dict[str, str]]:
+    groups: dict[str, dict[str, str]] = {}
+    group: dict[str, str] = {}
+    for line in DESKTOP_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            group = groups.setdefault(line[1:-1], {})
+        elif line and not line.startswith("#"):
             key, _, value = line.partition("=")
-            entry[key] = value
-    return entry
+            group[key] = value
+    return groups
+
+
+def _desktop_entry() -> dict[str, str]:
+    return _desktop_groups()["Desktop Entry"]
 
 
 def test_desktop_file_validates() -> None:
@@ -68,6 +75,19 @@ def test_desktop_entry_matches_the_app() -> None:
     assert entry["Exec"].split()[0] == "baseline"
     assert entry["Icon"] == APP_ID
     assert entry["Terminal"] == "false"
+
+
+def test_desktop_actions_start_each_screen() -> None:
+    """The launcher's right-click actions are `baseline --start SCREEN`, one per screen."""
+    from app.ui.start_screen import StartScreen
+
+    groups = _desktop_groups()
+    actions = [a for a in _desktop_entry()["Actions"].split(";") if a]
+    assert sorted(actions) == sorted(screen.value for screen in StartScreen)
+    for action in actions:
+        group = groups[f"Desktop Action {action}"]
+        assert group["Exec"] == f"baseline --start {action}"
+        assert group["Name"]
 
 
 def test_metainfo_matches_the_app() -> None:

@@ -48,6 +48,7 @@ class PacerWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.frames_painted = 0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(240, 240)
         self.setAccessibleName("Breathing pacer")
@@ -157,6 +158,7 @@ class PacerWidget(QWidget):
         self._count_rect = QRectF(0.0, circle_h / 2.0 - count_h / 2.0, w, count_h)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        self.frames_painted += 1  # `baseline --stats` reports it
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         # Guide ring at full lungs.
