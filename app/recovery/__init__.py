@@ -6,6 +6,7 @@
 - `readiness`: the morning check's value with the 5% artifact refusal, and the orthostatic rise.
 - `manual_log`: validation of log entries, moments of ease and the weekly check-in.
 - `reading`: one plain, warm sentence about the state.
+- `what_changed`: the sentence under the Home chart (where the resting HRV sits, how it moved).
 - `recovery_speed`, `recovery_history`: how fast heart rate settles after stress, and its trend.
 - `overview`: everything the home screen's "over weeks" side needs, in one value.
 """

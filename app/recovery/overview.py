@@ -2,8 +2,9 @@
 
 `load_overview(store)` reads the store once and returns the lnRMSSD and resting heart-rate
 tables (read-only arrays, NaN = no value, ready to plot), the log overlays aligned with the lnRMSSD
-days, the plain-language readings, the recovery-speed trend, and today's inputs. Qt-free: a page
-calls it (on a worker thread if it likes) and draws the result.
+days, the plain-language readings, the sentence saying what changed (`what_changed`), the
+recovery-speed trend, and today's inputs. Qt-free: a page calls it (on a worker thread if it
+likes) and draws the result.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from app.recovery.recovery_speed import (
     compare_with_month_ago,
     weekly_summary,
 )
+from app.recovery.what_changed import ChangeSummary, describe_change
 from app.store import Store
 from app.store.daily import log_entry, moments_of_ease
 from app.store.records import LogEntry
@@ -49,6 +51,7 @@ class BaselineOverview:
     overlays: dict[str, npt.NDArray[np.float64]]
     ln_rmssd_reading: Reading
     resting_hr_reading: Reading
+    hrv_change: ChangeSummary
     recovery: tuple[RecoveryPoint, ...]
     recovery_weeks: tuple[WeekSummary, ...]
     recovery_comparison: RecoveryComparison
@@ -80,6 +83,7 @@ def load_overview(
         overlays=overlays,
         ln_rmssd_reading=read_state(ln, Metric.LN_RMSSD),
         resting_hr_reading=read_state(hr, Metric.RESTING_HR),
+        hrv_change=describe_change(ln),
         recovery=points,
         recovery_weeks=weekly_summary(points),
         recovery_comparison=compare_with_month_ago(points, today),

@@ -244,6 +244,10 @@ def build_app(
         before=window.quit_separator,
     )
     data_actions.message.connect(window.notify)
+    if home is not None:
+        home.breathe_requested.connect(lambda: window.show_page(breathe))
+        home.import_requested.connect(data_actions.choose_and_import)
+        home.help_requested.connect(window.show_words)
 
     def open_row(index: QModelIndex) -> None:
         ids = history.session_ids()

@@ -38,6 +38,7 @@ from app.store import Store
 from app.store.records import SettingKey
 from app.store.settings import THEMES, AppSettings
 from app.ui.dialogs.accuracy import AccuracyDialog
+from app.ui.dialogs.words import WordsDialog
 from app.ui.pages.page import Page, page_widget
 from app.ui.pages.settings import THEME_LABELS
 from app.ui.services.settings_model import SettingsModel
@@ -302,6 +303,10 @@ class MainWindow(QMainWindow):
         self.how_computed_action = QAction("&How is this computed?", self)
         self.how_computed_action.triggered.connect(self.show_how_computed)
         help_menu.addAction(self.how_computed_action)
+        self.words_action = QAction("&Words and scales", self)
+        self.words_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.words_action.triggered.connect(self.show_words)
+        help_menu.addAction(self.words_action)
         about = QAction(f"&About {APP_NAME}", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -324,6 +329,14 @@ class MainWindow(QMainWindow):
         """How the numbers are computed and how well they agree with other software."""
         dialog = AccuracyDialog(parent=self)
         dialog.open()  # non-blocking, like the About box
+        return dialog
+
+    def show_words(self) -> WordsDialog:
+        """What each number means, one scale per idea (the "What is this?" links open it)."""
+        dialog = WordsDialog(parent=self)
+        dialog.accuracy_requested.connect(self.show_how_computed)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
         return dialog
 
     # -- settings, notices -----------------------------------------------------------------

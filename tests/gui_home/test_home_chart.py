@@ -74,20 +74,26 @@ def test_chart_draws_the_recovery_tables_for_seventy_mixed_days(
     x = day_seconds(ln.dates)
     assert x[1] - x[0] == DAY_S
     finite = np.isfinite(ln.value)
+    # HRV is drawn in ms: the dots are the stored RMSSD values themselves.
     dx, dy = _xy(chart.hrv.dots)
     np.testing.assert_array_equal(dx, x[finite])
-    np.testing.assert_array_equal(dy, np.asarray(ln.value)[finite])
+    np.testing.assert_allclose(dy, [expected[d] for d in sorted(expected)], rtol=1e-9)
+    assert chart.hrv_plot.getAxis("left").labelText == "HRV (ms)"
     for item, column in (
-        (chart.hrv.line, ln.baseline_7d),
-        (chart.hrv.band_low, ln.normal_low),
-        (chart.hrv.band_high, ln.normal_high),
+        (chart.hrv.line, np.exp(ln.baseline_7d)),
+        (chart.hrv.band_low, np.exp(ln.normal_low)),
+        (chart.hrv.band_high, np.exp(ln.normal_high)),
         (chart.cv_line, ln.cv_7d_pct),
     ):
         ix, iy = _xy(item)
         np.testing.assert_array_equal(ix, x)
-        np.testing.assert_array_equal(iy, np.asarray(column))  # NaN where null
+        np.testing.assert_allclose(iy, np.asarray(column), rtol=1e-12)  # NaN where null
+    # lnRMSSD and CV are details: the CV plot shows only with the Details switch.
+    assert not chart.cv_plot.isVisible()
+    chart.details_box.setChecked(True)
+    assert chart.cv_plot.isVisible()
+    chart.details_box.setChecked(False)
     assert chart.hrv.band.isVisible()
-    assert not chart.more_days_label.isVisible()
     hx, hy = _xy(chart.hr.line)
     np.testing.assert_array_equal(hx, day_seconds(hr.dates))
     np.testing.assert_array_equal(hy, np.asarray(hr.baseline_7d))
@@ -104,10 +110,10 @@ def test_chart_draws_the_recovery_tables_for_seventy_mixed_days(
     np.testing.assert_array_equal(my, view.overlays["mood"])
     assert np.nansum(my) > 0
 
-    # The plain-language reading and the "today" card come from the same overview.
-    assert page.reading_label.text() == view.ln_rmssd_reading.text
-    assert "Not enough days" not in page.reading_label.text()
-    assert "RMSSD" in page.today_label.text()
+    # The sentence under the chart and the "today" card come from the same overview.
+    assert page.change_label.text() == view.hrv_change.text
+    assert page.change_label.text().startswith("Your resting HRV (")
+    assert "HRV" in page.today_label.text() and "lnRMSSD" not in page.today_label.text()
 
 
 def test_range_buttons_and_zoom_limits(
@@ -146,31 +152,28 @@ def test_ten_days_say_how_many_more_are_needed(store: Store, make_home: HomeWind
         save_day(store, LogEntry(day.isoformat(), rmssd_ms=40.0 + i, sleep=3))
     _, page = make_home(store)
     chart = page.chart
-    assert chart.more_days_label.isVisible()
-    assert "4 more days" in chart.more_days_label.text()
     assert not chart.hrv.band.isVisible()
+    assert not chart.band_sample.isVisible()  # the legend names no range that is not drawn
     assert _xy(chart.hrv.band_low)[0].size == 0
     assert _xy(chart.hrv.dots)[0].size == 10
-    assert "4 more needed" in page.reading_label.text()
+    assert "4 more days with a value will draw your normal range" in page.change_label.text()
+    assert not page.reading_label.isVisible()  # said once, under the chart
 
 
 def test_empty_store_and_refresh_after_a_log_entry(
     store: Store, make_home: HomeWindowFactory, qtbot: QtBot
 ) -> None:
     _, page = make_home(store)
-    assert "14 days" in page.chart.more_days_label.text()
-    assert page.chart.empty_label.isVisible() and not page.chart.graphics.isVisible()
-    assert "No sessions yet" in page.session_label.text()
-    assert "Nothing yet today" in page.today_label.text()
+    assert page.is_empty and not page.columns.isVisible()
     dialog = page.open_log_form()
     dialog.rmssd_edit.setText("47")
     dialog.mood_box.setCurrentIndex(dialog.mood_box.findData(4))
     assert dialog.save()
     qtbot.waitUntil(lambda: _xy(page.chart.hrv.dots)[1].size == 1)
-    assert _xy(page.chart.hrv.dots)[1][0] == pytest.approx(math.log(47.0))
-    assert page.chart.graphics.isVisible() and not page.chart.empty_label.isVisible()
-    assert "RMSSD 47 ms" in page.today_label.text()
-    assert "13 more days" in page.chart.more_days_label.text()
+    assert _xy(page.chart.hrv.dots)[1][0] == pytest.approx(47.0)
+    assert not page.empty_state.isVisible() and page.chart.isVisible()
+    assert "HRV 47 ms" in page.today_label.text()
+    assert "13 more days" in page.change_label.text()
 
 
 def test_last_session_shows_stress_before_and_after(
@@ -181,6 +184,6 @@ def test_last_session_shows_stress_before_and_after(
     store.set_reflection(sid, stress_before=4, stress_after=2, note="calmer")
     _, page = make_home(store)
     text = page.session_label.text()
-    assert "Breathing session, 10 min" in text
+    assert "Breathing session, 10 min," in text
     assert "Stress 4 before \u2192 2 after" in text
     assert "calmer" in text

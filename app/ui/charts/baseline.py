@@ -1,29 +1,38 @@
-"""The "over weeks" chart: daily lnRMSSD against its 7-day line and 60-day normal band.
+"""The "over weeks" chart: daily HRV in ms against its 7-day average and the normal range.
 
-Three plots share one date axis (x = seconds since 1970 at UTC midnight of each day, shown by
-pyqtgraph's `DateAxisItem` with a zero UTC offset, so a day never shifts with the time zone):
+The baseline is computed on lnRMSSD (`app.recovery.baseline`); the chart shows it in
+milliseconds, as people know HRV from their watch: each value is `exp` of the table's (the 7-day
+line is then the geometric mean of the days' RMSSD, and the band keeps its meaning because `exp`
+keeps the order). Plots share one date axis (x = seconds since 1970 at UTC midnight of each day,
+shown by pyqtgraph's `DateAxisItem` with a zero UTC offset, so a day never shifts with the time
+zone):
 
-- lnRMSSD: the daily values as dots, the 7-day baseline as a line, the 60-day normal range as a
-  soft band (`FillBetweenItem` between its low and high edges); sleep, stress and mood (1-5) can
-  be overlaid on a second y axis at the right.
-- resting heart rate: the same three layers (a lower baseline is the rested direction there).
-- the 7-day coefficient of variation of lnRMSSD, in percent.
+- HRV (ms): the daily values as dots, the 7-day average as a line, the person's normal range as a
+  soft band (`FillBetweenItem` between its low and high edges), with a legend naming all three;
+  sleep, stress and mood (1-5) can be overlaid on a second y axis at the right.
+- resting heart rate (bpm): the same three layers (a lower baseline is the rested direction).
+- in Details only: the 7-day coefficient of variation of lnRMSSD, in percent (and lnRMSSD
+  itself in the values line).
 
-Until a normal range exists (14 days with a value in the last 60) the band is not drawn and a
-sentence says how many more days are needed. The view pans and zooms with the mouse along the
-date axis only (y follows the visible data), limited to the data's span plus a week either side
-and to at least a week of width; the range buttons set 1 month, 3 months, 1 year or all.
-Colours follow the application palette, so the light and dark themes both read well.
+Pointing at a day shows its values in words above the plots (`values_label`) and marks the day
+with a thin line. Until a normal range exists (14 days with a value in the last 60) the band is
+not drawn (the sentence under the chart says how many more days are needed). The view pans and
+zooms with the mouse along the date axis only (y follows the visible data), limited to the data's
+span plus a week either side and to at least a week of width; the range buttons set 1 month,
+3 months, 1 year or all. Colours follow the application palette, so the light and dark themes
+both read well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -37,7 +46,6 @@ from PySide6.QtWidgets import (
 
 from app.recovery.baseline import BaselineTable
 from app.recovery.daily_values import LOG_OVERLAYS
-from app.recovery.reading import days_until_normal_range
 
 FloatArray = npt.NDArray[np.float64]
 DAY_S = 86_400.0
@@ -54,6 +62,13 @@ MARGIN_DAYS = 7
 OVERLAY_LABELS = {"sleep": "Sleep", "stress": "Stress", "mood": "Mood"}
 #: Soft, non-alarming overlay colours (hex) that read on both themes.
 OVERLAY_COLOURS = {"sleep": "#7c8fd6", "stress": "#c99a5b", "mood": "#b07cc6"}
+HRV_AXIS_LABEL = "HRV (ms)"
+HR_AXIS_LABEL = "Resting heart rate (bpm)"
+CV_AXIS_LABEL = "CV of lnRMSSD (%)"
+LEGEND_DOTS = "Each morning"
+LEGEND_LINE = "7-day average"
+LEGEND_BAND = "Your normal range"
+VALUES_HINT = "Point at a day to see its values."
 
 
 def day_seconds(dates: npt.NDArray[np.datetime64]) -> FloatArray:
@@ -66,11 +81,39 @@ def _finite_points(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray
     return x[keep], y[keep]
 
 
-class _TablePlot:
-    """Dots, a 7-day line and a normal band for one baseline table, on one plot."""
+def _ms(values: npt.ArrayLike) -> FloatArray:
+    """lnRMSSD values as RMSSD in ms (NaN stays NaN)."""
+    return np.exp(np.asarray(values, dtype=np.float64))
 
-    def __init__(self, plot: pg.PlotItem) -> None:
+
+def _same(values: npt.ArrayLike) -> FloatArray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _at(values: npt.ArrayLike, i: int | None) -> float | None:
+    if i is None:
+        return None
+    v = float(np.asarray(values, dtype=np.float64)[i])
+    return None if math.isnan(v) else v
+
+
+def _index_of(table: BaselineTable | None, day_s: float) -> int | None:
+    """The table's index of the day starting at `day_s` (UTC midnight seconds), if it has it."""
+    if table is None or not len(table):
+        return None
+    i = round((day_s - float(day_seconds(table.dates)[0])) / DAY_S)
+    return i if 0 <= i < len(table) else None
+
+
+class _TablePlot:
+    """Dots, a 7-day line and a normal band for one baseline table, on one plot.
+
+    `shown` turns the table's values into what is drawn (exp for lnRMSSD, as is for bpm).
+    """
+
+    def __init__(self, plot: pg.PlotItem, shown: Callable[[npt.ArrayLike], FloatArray]) -> None:
         self.plot = plot
+        self._shown = shown
         self.band_low = pg.PlotDataItem(connect="finite")
         self.band_high = pg.PlotDataItem(connect="finite")
         self.band = pg.FillBetweenItem(self.band_low, self.band_high)
@@ -82,12 +125,12 @@ class _TablePlot:
 
     def show_table(self, table: BaselineTable, *, band: bool) -> None:
         x = day_seconds(table.dates)
-        dx, dy = _finite_points(x, np.asarray(table.value, dtype=np.float64))
+        dx, dy = _finite_points(x, self._shown(table.value))
         self.dots.setData(dx, dy)
-        self.line.setData(x, np.asarray(table.baseline_7d, dtype=np.float64))
+        self.line.setData(x, self._shown(table.baseline_7d))
         if band:
-            self.band_low.setData(x, np.asarray(table.normal_low, dtype=np.float64))
-            self.band_high.setData(x, np.asarray(table.normal_high, dtype=np.float64))
+            self.band_low.setData(x, self._shown(table.normal_low))
+            self.band_high.setData(x, self._shown(table.normal_high))
         else:
             self.band_low.setData([], [])
             self.band_high.setData([], [])
@@ -108,7 +151,7 @@ class _TablePlot:
 
 
 class BaselineChart(QWidget):
-    """The baseline chart with its range buttons and overlay checkboxes.
+    """The baseline chart with its range buttons, overlay checkboxes and Details switch.
 
     Signals:
         range_changed(int): a range button was chosen (days; 0 = all).
@@ -119,6 +162,7 @@ class BaselineChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ln: BaselineTable | None = None
+        self._hr: BaselineTable | None = None
         self._range_days = DEFAULT_RANGE_DAYS
         self._x_span: tuple[float, float] | None = None
 
@@ -149,27 +193,26 @@ class BaselineChart(QWidget):
             box.toggled.connect(self._update_overlays)
             controls.addWidget(box)
             self.overlay_boxes[name] = box
+        self.details_box = QCheckBox("Details")
+        self.details_box.setToolTip(
+            "Show the technical measures too: lnRMSSD (the natural log of HRV in ms) and CV "
+            "(how much it varied over 7 days, in %)"
+        )
+        self.details_box.toggled.connect(self._show_details)
+        controls.addWidget(self.details_box)
         layout.addLayout(controls)
 
-        self.more_days_label = QLabel()
-        self.more_days_label.setProperty("role", "muted")
-        self.more_days_label.setWordWrap(True)
-        self.more_days_label.hide()
-        layout.addWidget(self.more_days_label)
+        self.values_label = QLabel(VALUES_HINT)
+        self.values_label.setObjectName("chartValues")
+        self.values_label.setProperty("role", "muted")
+        self.values_label.setAccessibleName("Values of the day pointed at")
+        self.values_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.values_label)
 
         pg.setConfigOptions(antialias=True)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setMinimumHeight(260)
         layout.addWidget(self.graphics, 1)
-        self.empty_label = QLabel(
-            "Your chart starts with your first value: a morning check with a strap, or "
-            "today's log (RMSSD or resting heart rate from another device)."
-        )
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setProperty("role", "muted")
-        self.empty_label.hide()
-        layout.addWidget(self.empty_label, 1)
 
         self.hrv_plot: pg.PlotItem = self.graphics.addPlot(
             row=0, col=0, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)}
@@ -183,9 +226,12 @@ class BaselineChart(QWidget):
         self.graphics.ci.layout.setRowStretchFactor(0, 5)
         self.graphics.ci.layout.setRowStretchFactor(1, 3)
         self.graphics.ci.layout.setRowStretchFactor(2, 2)
-        self.hrv_plot.setLabel("left", "lnRMSSD")
-        self.hr_plot.setLabel("left", "resting HR", units="bpm")
-        self.cv_plot.setLabel("left", "CV", units="%")
+        self.hrv_plot.setLabel("left", HRV_AXIS_LABEL)
+        self.hr_plot.setLabel("left", HR_AXIS_LABEL)
+        self.cv_plot.setLabel("left", CV_AXIS_LABEL)
+        # a detail: out of the layout (no empty space) until the Details switch shows it
+        self.graphics.ci.removeItem(self.cv_plot)
+        self.cv_plot.setVisible(False)
         for plot in (self.hrv_plot, self.hr_plot, self.cv_plot):
             plot.setMenuEnabled(False)
             plot.hideButtons()
@@ -203,12 +249,30 @@ class BaselineChart(QWidget):
         self.hr_plot.setXLink(self.hrv_plot)
         self.cv_plot.setXLink(self.hrv_plot)
 
-        self.hrv = _TablePlot(self.hrv_plot)
-        self.hr = _TablePlot(self.hr_plot)
+        self.hrv = _TablePlot(self.hrv_plot, _ms)
+        self.hr = _TablePlot(self.hr_plot, _same)
         self.cv_line = pg.PlotDataItem(connect="finite")
         self.cv_plot.addItem(self.cv_line)
 
-        # Sleep, stress and mood on their own 1-5 axis over the lnRMSSD plot.
+        # The legend names the three layers; the band's entry is a filled sample.
+        self.band_sample = pg.PlotDataItem([], [], fillLevel=0.0)
+        self.legend = pg.LegendItem(offset=(8, 4), colCount=3, verSpacing=-4)
+        self.legend.setParentItem(self.hrv_plot.vb)
+        self.legend.addItem(self.hrv.dots, LEGEND_DOTS)
+        self.legend.addItem(self.hrv.line, LEGEND_LINE)
+        self.legend.addItem(self.band_sample, LEGEND_BAND)
+
+        # A thin line on the day pointed at, in every plot.
+        self.day_markers: list[pg.InfiniteLine] = []
+        for plot in (self.hrv_plot, self.hr_plot, self.cv_plot):
+            marker = pg.InfiniteLine(angle=90, movable=False)
+            marker.setVisible(False)
+            marker.setZValue(-10)
+            plot.addItem(marker, ignoreBounds=True)
+            self.day_markers.append(marker)
+        self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
+
+        # Sleep, stress and mood on their own 1-5 axis over the HRV plot.
         self.overlay_view = pg.ViewBox(enableMouse=False)
         self.hrv_plot.showAxis("right")
         self.hrv_plot.scene().addItem(self.overlay_view)
@@ -241,6 +305,11 @@ class BaselineChart(QWidget):
         self.apply_palette()
 
     # -- data --------------------------------------------------------------------------------
+    @property
+    def has_data(self) -> bool:
+        """Some day has a value (else the chart has nothing to draw)."""
+        return self._x_span is not None
+
     def show_tables(
         self,
         ln_rmssd: BaselineTable,
@@ -249,7 +318,7 @@ class BaselineChart(QWidget):
     ) -> None:
         """Draw both tables and keep the overlays (aligned with the lnRMSSD days)."""
         self._ln = ln_rmssd
-        missing = days_until_normal_range(ln_rmssd)
+        self._hr = resting_hr
         has_band = bool(np.isfinite(np.asarray(ln_rmssd.normal_low)).any())
         self.hrv.show_table(ln_rmssd, band=has_band)
         hr_band = bool(np.isfinite(np.asarray(resting_hr.normal_low)).any())
@@ -258,26 +327,76 @@ class BaselineChart(QWidget):
         self.cv_line.setData(x, np.asarray(ln_rmssd.cv_7d_pct, dtype=np.float64))
         self._overlays = dict(overlays)
         self._update_overlays()
-        if missing > 0:
-            if len(ln_rmssd) == 0:
-                text = (
-                    f"Your normal range appears after {missing} days with a value: "
-                    "a morning check or a log entry adds one."
-                )
-            else:
-                text = (
-                    f"{missing} more {'day' if missing == 1 else 'days'} with a value needed "
-                    "before your normal range can be drawn."
-                )
-            self.more_days_label.setText(text)
-            self.more_days_label.show()
-        else:
-            self.more_days_label.hide()
+        self.legend.setVisible(len(ln_rmssd) > 0)
+        self.band_sample.setVisible(has_band)
         self._x_span = self._data_span(ln_rmssd, resting_hr)
         self.graphics.setVisible(self._x_span is not None)
-        self.empty_label.setVisible(self._x_span is None)
+        self.values_label.setVisible(self._x_span is not None)
+        self.hide_values()
         self._apply_limits()
         self.set_range_days(self._range_days, emit=False)
+
+    # -- values of a day ---------------------------------------------------------------------
+    def values_text(self, x_s: float) -> str:
+        """The values of the day nearest to `x_s` (epoch seconds), in words ("" outside)."""
+        day_s = math.floor(x_s / DAY_S + 0.5) * DAY_S
+        i_ln, i_hr = _index_of(self._ln, day_s), _index_of(self._hr, day_s)
+        if i_ln is None and i_hr is None:
+            return ""
+        day = datetime.fromtimestamp(day_s, tz=UTC).date()
+        parts: list[str] = []
+        if self._ln is not None and i_ln is not None:
+            value, line = _at(self._ln.value, i_ln), _at(self._ln.baseline_7d, i_ln)
+            low, high = _at(self._ln.normal_low, i_ln), _at(self._ln.normal_high, i_ln)
+            parts.append("no HRV that day" if value is None else f"HRV {math.exp(value):.0f} ms")
+            if line is not None:
+                parts.append(f"7-day average {math.exp(line):.0f} ms")
+            if low is not None and high is not None:
+                parts.append(f"normal range {math.exp(low):.0f}\u2013{math.exp(high):.0f} ms")
+            if self.details_box.isChecked():
+                if value is not None:
+                    parts.append(f"lnRMSSD {value:.2f}")
+                cv = _at(self._ln.cv_7d_pct, i_ln)
+                if cv is not None:
+                    parts.append(f"CV {cv:.1f} %")
+        if self._hr is not None and i_hr is not None:
+            hr = _at(self._hr.value, i_hr)
+            if hr is not None:
+                parts.append(f"resting heart rate {hr:.0f} bpm")
+        return f"{day:%a %d %b %Y}: " + " \u00b7 ".join(parts)
+
+    def show_values_at(self, x_s: float) -> None:
+        """Show the values of the day nearest to `x_s` and mark that day."""
+        text = self.values_text(x_s)
+        if not text:
+            self.hide_values()
+            return
+        day_s = math.floor(x_s / DAY_S + 0.5) * DAY_S
+        self.values_label.setText(text)
+        for marker in self.day_markers:
+            marker.setPos(day_s)
+            marker.setVisible(True)
+
+    def hide_values(self) -> None:
+        self.values_label.setText(VALUES_HINT)
+        for marker in self.day_markers:
+            marker.setVisible(False)
+
+    def _mouse_moved(self, pos: QPointF) -> None:
+        for plot in (self.hrv_plot, self.hr_plot, self.cv_plot):
+            if plot.isVisible() and plot.vb.sceneBoundingRect().contains(pos):
+                self.show_values_at(float(plot.vb.mapSceneToView(pos).x()))
+                return
+
+    def _show_details(self, on: bool) -> None:
+        in_layout = self.cv_plot in self.graphics.ci.items
+        if on and not in_layout:
+            self.graphics.ci.addItem(self.cv_plot, row=2, col=0)
+            self.graphics.ci.layout.setRowStretchFactor(2, 2)
+        elif not on and in_layout:
+            self.graphics.ci.removeItem(self.cv_plot)
+        self.cv_plot.setVisible(on)
+        self._sync_overlay_view()
 
     @staticmethod
     def _data_span(*tables: BaselineTable) -> tuple[float, float] | None:
@@ -378,6 +497,21 @@ class BaselineChart(QWidget):
         hr_accent = QColor(muted)
         self.hr.set_colours(hr_accent, text, QColor(muted.red(), muted.green(), muted.blue(), 45))
         self.cv_line.setPen(pg.mkPen(muted, width=1.5))
+        edge = QColor(band)
+        edge.setAlpha(150)
+        self.band_sample.setPen(pg.mkPen(edge, width=1))
+        self.band_sample.setFillBrush(pg.mkBrush(band))
+        self.legend.setLabelTextColor(text)
+        self.legend.setLabelTextSize("9pt")
+        behind = QColor(base)
+        behind.setAlpha(200)
+        self.legend.setBrush(pg.mkBrush(behind))
+        # setLabelTextColor only restyles labels added later: restyle the ones there
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=text)
+        marker_pen = pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine)
+        for marker in self.day_markers:
+            marker.setPen(marker_pen)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):

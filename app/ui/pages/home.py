@@ -15,15 +15,15 @@ shown), so several signals in a row cost one read. A manual-log-only user sees t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.recovery.overview import BaselineOverview, load_overview
 from app.recovery.reading import Mood, Reading
+from app.session.durations import spoken_duration
 from app.session.sources import SourceOptions
 from app.store import Store
 from app.store.daily import set_day_source
@@ -78,7 +79,7 @@ def strap_effect_text(
     if before.mean_hr_bpm is not None and after.mean_hr_bpm is not None:
         parts.append(f"heart rate {before.mean_hr_bpm:.0f} \u2192 {after.mean_hr_bpm:.0f} bpm")
     if before.rmssd_ms is not None and after.rmssd_ms is not None:
-        parts.append(f"RMSSD {before.rmssd_ms:.0f} \u2192 {after.rmssd_ms:.0f} ms")
+        parts.append(f"HRV {before.rmssd_ms:.0f} \u2192 {after.rmssd_ms:.0f} ms")
     if not parts:
         return None
     compared = (
@@ -100,19 +101,15 @@ def _when(record: SessionRecord, today: date) -> str:
 
 
 def _minutes(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes = round(seconds / 60.0)
-    return f", {minutes} min" if minutes >= 1 else f", {seconds:.0f} s"
+    return "" if seconds is None else f", {spoken_duration(seconds)}"
 
 
 def last_session_lines(record: SessionRecord | None, today: date) -> list[str]:
     """The plain part of the "last session" card (the strap numbers come later)."""
     if record is None:
         return [
-            "No sessions yet.",
-            "A few minutes of slow breathing on the Breathe page is a gentle start; how you "
-            "feel before and after shows up here.",
+            "No breathing session yet: a few minutes on the Breathe page is a gentle start, "
+            "and how you felt before and after shows up here."
         ]
     label = KIND_LABELS.get(record.kind, record.kind.replace("_", " ").capitalize())
     lines = [f"{label}{_minutes(record.duration_s)}, {_when(record, today)}."]
@@ -141,10 +138,7 @@ def today_lines(overview: BaselineOverview) -> list[str]:
     if overview.today_rmssd_ms is not None:
         from_check = overview.today_rmssd_from == DaySource.MORNING_CHECK
         source = "morning check" if from_check else "your log"
-        lines.append(
-            f"RMSSD {overview.today_rmssd_ms:.0f} ms (lnRMSSD "
-            f"{math.log(overview.today_rmssd_ms):.2f}), from {source}."
-        )
+        lines.append(f"HRV {overview.today_rmssd_ms:.0f} ms, from {source}.")
         choice = day_choice_text(overview)
         if choice:
             lines.append(choice)
@@ -170,8 +164,8 @@ def today_lines(overview: BaselineOverview) -> list[str]:
         lines.append("Moments of ease: " + "; ".join(overview.today_moments) + ".")
     if not lines:
         lines.append(
-            "Nothing yet today. A morning check with a strap, or a quick log entry, adds "
-            "today's point to your baseline."
+            "Nothing yet today: a morning check with a strap, or a log entry, adds today's "
+            "HRV to the chart."
         )
     return lines
 
@@ -228,16 +222,65 @@ def _body_label() -> QLabel:
     return label
 
 
+class HelpLink(QLabel):
+    """A small "What is this?" link (mouse or keyboard), in the theme's link colour.
+
+    A label keeps the link colour it was given, so the text is set again when the palette
+    changes (a theme switch), or the link would stay light-theme blue on a dark page.
+    """
+
+    def __init__(self, text: str, tip: str) -> None:
+        super().__init__()
+        self._text = text
+        self.setObjectName("helpLink")
+        self.setToolTip(tip)
+        self.setAccessibleName(f"{text} {tip}")
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self._render()
+
+    def _render(self) -> None:
+        colour = self.palette().color(QPalette.ColorRole.Link).name()
+        self.setText(f'<a href="help" style="color: {colour};">{self._text}</a>')
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._render()
+
+
+def _help_link(text: str, tip: str) -> HelpLink:
+    return HelpLink(text, tip)
+
+
+#: The empty Home's three ways to start: (button text, what it does).
+EMPTY_STEPS = (
+    ("Morning check", "Sit still for a few minutes with a heart-rate strap: your first HRV value."),
+    ("Breathe", "A few minutes of slow breathing with the pacer; no strap needed."),
+    ("Import\u2026", "Recordings or daily HRV values from another app or device."),
+)
+
+
 class HomePage(QWidget, PageBase):
     """Coping (today) and healing (over weeks) side by side.
 
     Signals:
         message(str): a short sentence for the status bar.
         data_changed(): a log entry or morning check was stored from this page.
+        breathe_requested(): the empty state's "Breathe" button (show the Breathe page).
+        import_requested(): the empty state's "Import" button (choose files to import).
+        help_requested(): a "What is this?" link (show the page explaining words and scales).
     """
 
     message = Signal(str)
     data_changed = Signal()
+    breathe_requested = Signal()
+    import_requested = Signal()
+    help_requested = Signal()
     TITLE = HOME_PAGE_NAME
     ICON_NAME = "go-home"
 
@@ -266,9 +309,8 @@ class HomePage(QWidget, PageBase):
         self.log_action: QAction | None = None
         self.check_action: QAction | None = None
 
-        outer = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
-        outer.setSpacing(18)
 
         # -- left: today -------------------------------------------------------------------
         left = QWidget()
@@ -311,19 +353,33 @@ class HomePage(QWidget, PageBase):
         today_layout.addLayout(buttons)
         left_layout.addWidget(today_card)
         left_layout.addStretch(1)
-        left.setMinimumWidth(self.fontMetrics().averageCharWidth() * 34)
+        left.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
         left.setMaximumWidth(self.fontMetrics().averageCharWidth() * 48)
 
         # -- right: over weeks -------------------------------------------------------------
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        weeks_row = QHBoxLayout()
         weeks_heading = QLabel("Over weeks")
         weeks_heading.setProperty("role", "heading")
-        right_layout.addWidget(weeks_heading)
-        healing_hint = QLabel("Healing: your 7-day baseline against your own normal range")
+        weeks_row.addWidget(weeks_heading)
+        weeks_row.addStretch(1)
+        self.help_link = _help_link(
+            "What is this?", "What HRV (ms), the 7-day average and your normal range mean"
+        )
+        self.help_link.linkActivated.connect(lambda _l: self.help_requested.emit())
+        weeks_row.addWidget(self.help_link)
+        right_layout.addLayout(weeks_row)
+        healing_hint = QLabel(
+            "Healing: your resting HRV in milliseconds, its 7-day average, and your own normal "
+            "range"
+        )
         healing_hint.setProperty("role", "muted")
+        healing_hint.setWordWrap(True)
         right_layout.addWidget(healing_hint)
+        self.chart = BaselineChart()
+        right_layout.addWidget(self.chart, 1)
         self.reading_frame = QFrame()
         self.reading_frame.setObjectName("readingFrame")
         frame_layout = QHBoxLayout(self.reading_frame)
@@ -336,16 +392,22 @@ class HomePage(QWidget, PageBase):
         reading_layout = QVBoxLayout()
         reading_layout.setContentsMargins(0, 0, 0, 0)
         frame_layout.addLayout(reading_layout, 1)
+        self.change_label = _body_label()
+        self.change_label.setObjectName("whatChanged")
+        self.change_label.setAccessibleName("What changed")
         self.reading_label = _body_label()
         self.reading_label.setAccessibleName("How your baseline reads")
         self.hr_reading_label = _body_label()
         self.recovery_label = _body_label()
         self.recovery_label.setAccessibleName("Recovery speed")
-        for label in (self.reading_label, self.hr_reading_label, self.recovery_label):
+        for label in (
+            self.change_label,
+            self.reading_label,
+            self.hr_reading_label,
+            self.recovery_label,
+        ):
             reading_layout.addWidget(label)
         right_layout.addWidget(self.reading_frame)
-        self.chart = BaselineChart()
-        right_layout.addWidget(self.chart, 1)
 
         scroll = QScrollArea()
         scroll.setWidget(left)
@@ -353,14 +415,71 @@ class HomePage(QWidget, PageBase):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setMinimumWidth(left.minimumWidth() + 12)
         scroll.setMaximumWidth(left.maximumWidth() + 12)
-        outer.addWidget(scroll)
-        outer.addWidget(right, 1)
+        columns = QWidget()
+        columns_layout = QHBoxLayout(columns)
+        columns_layout.setContentsMargins(0, 0, 0, 0)
+        columns_layout.setSpacing(18)
+        columns_layout.addWidget(scroll)
+        columns_layout.addWidget(right, 1)
+        self.columns = columns
+        self.empty_state = self._build_empty_state()
+        outer.addWidget(self.empty_state, 1)
+        outer.addWidget(columns, 1)
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self.refresh)
         self.refresh()
+
+    def _build_empty_state(self) -> QFrame:
+        """One place that says what to do first, instead of an empty card in every corner."""
+        frame = QFrame()
+        frame.setObjectName("emptyHome")
+        outer = QHBoxLayout(frame)
+        outer.addStretch(1)
+        body = QWidget()
+        body.setMaximumWidth(self.fontMetrics().averageCharWidth() * 72)
+        layout = QVBoxLayout(body)
+        layout.addStretch(1)
+        title = QLabel("Welcome to Baseline")
+        title.setProperty("role", "heading")
+        layout.addWidget(title)
+        intro = QLabel(
+            "Nothing is recorded yet. Choose one way to start; what you do fills this page."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(10)
+        self.empty_buttons: dict[str, QPushButton] = {}
+        actions = (self.open_morning_check, self.breathe_requested.emit, self.import_requested.emit)
+        for row, ((text, what), act) in enumerate(zip(EMPTY_STEPS, actions, strict=True)):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _c=False, a=act: a())
+            explain = QLabel(what)
+            explain.setWordWrap(True)
+            explain.setBuddy(button)
+            grid.addWidget(button, row, 0)
+            grid.addWidget(explain, row, 1)
+            self.empty_buttons[text.rstrip("\u2026")] = button
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid)
+        link = _help_link("What is HRV?", "What HRV (ms) and the other words and scales mean")
+        link.linkActivated.connect(lambda _l: self.help_requested.emit())
+        self.empty_help_link = link
+        layout.addWidget(link)
+        layout.addStretch(2)
+        outer.addWidget(body, 4)
+        outer.addStretch(1)
+        frame.hide()
+        return frame
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing is recorded yet: the page shows its one empty state."""
+        return self.empty_state.isVisibleTo(self)
 
     # -- data --------------------------------------------------------------------------------
     def schedule_refresh(self, *_: object) -> None:
@@ -372,7 +491,12 @@ class HomePage(QWidget, PageBase):
         today = self._today()
         overview = load_overview(self._store, today)
         self.overview = overview
+        empty = not self._store.sessions() and not overview.daily.log and not overview.today_moments
+        self.empty_state.setVisible(empty)
+        self.columns.setVisible(not empty)
         self.chart.show_tables(overview.ln_rmssd, overview.resting_hr, overview.overlays)
+        self.chart.setVisible(self.chart.has_data)
+        self.change_label.setText(overview.hrv_change.text)
         self._show_reading(overview.ln_rmssd_reading, overview.resting_hr_reading)
         self.recovery_label.setText(self._recovery_text(overview))
         self.today_label.setText("\n".join(today_lines(overview)))
@@ -423,9 +547,16 @@ class HomePage(QWidget, PageBase):
         )
 
     def _show_reading(self, ln: Reading, hr: Reading) -> None:
-        self.reading_label.setText(ln.text)
-        show_hr = hr.mood is not Mood.GETTING_STARTED and hr.text != ln.text
-        self.hr_reading_label.setText(hr.text if show_hr else "")
+        # The change sentence already says where the HRV sits; the reading adds its advice
+        # ("go gently", "no need to push") only when it is outside the normal range.
+        advice = ln.mood in (Mood.GENTLE, Mood.BRIGHT)
+        self.reading_label.setText(ln.text if advice else "")
+        self.reading_label.setVisible(advice)
+        show_hr = hr.mood is not Mood.GETTING_STARTED
+        hr_text = (
+            "Resting heart rate: within your normal range." if hr.mood is Mood.WITHIN else hr.text
+        )
+        self.hr_reading_label.setText(hr_text if show_hr else "")
         self.hr_reading_label.setVisible(show_hr)
         edge = MOOD_EDGES[ln.mood]
         self.reading_edge.setStyleSheet(
