@@ -48,6 +48,7 @@ from app.ui.services.settings_model import SettingsModel
 from app.ui.tasks import Tasks, default_runner, plain_error
 from app.ui.widgets.live_numbers import LiveNumbersPanel
 from app.ui.widgets.pacer import PacerWidget, display_radius_share
+from app.ui.widgets.reasoned_button import ReasonedButton
 from app.ui.widgets.source_picker import SOURCE_KINDS, ScanFn, SourceKind, SourcePicker
 
 FRAME_INTERVAL_MS = 16
@@ -180,13 +181,13 @@ class LiveSessionPage(QWidget, PageBase):
         self.pattern_label = QLabel("")
         self.pattern_label.setProperty("role", "muted")
         sl.addWidget(self.pattern_label)
-        self.start_button = QPushButton("Start session")
+        self.start_guard = ReasonedButton("Start session", "Start breathing with the pacer")
+        self.start_button = self.start_guard.button
         self.start_button.setProperty("role", "primary")
         self.start_button.clicked.connect(self.start)
-        row = QHBoxLayout()
-        row.addWidget(self.start_button)
-        row.addStretch(1)
-        sl.addLayout(row)
+        sl.addWidget(self.start_guard)
+        self.picker.choice_changed.connect(self._update_start)
+        self._update_start()
         sl.addStretch(1)
         self.stack.addWidget(setup)
         self.setup_view = setup
@@ -321,8 +322,13 @@ class LiveSessionPage(QWidget, PageBase):
         elif self.stack.currentWidget() is self.setup_view:
             self.start()
 
+    def _update_start(self, *_: object) -> None:
+        """Start is enabled only for a complete choice; otherwise the reason sits beside it."""
+        self.start_guard.set_reason(self.picker.missing_reason())
+
     def start(self) -> None:
         if self.is_active or not self.picker.is_complete():
+            self._update_start()  # the reason is on screen beside the disabled button
             return
         choice = self.picker.choice()
         self._choice_label = choice.label

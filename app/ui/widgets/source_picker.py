@@ -149,8 +149,21 @@ class SourcePicker(QWidget):
 
     def is_complete(self) -> bool:
         """False while "a strap nearby" is chosen but none is selected."""
+        return self.missing_reason() is None
+
+    def missing_reason(self) -> str | None:
+        """Why a session cannot start with this choice yet, in plain words; None when it can."""
         choice = self.choice()
-        return not (choice.kind == "ble" and choice.address is None)
+        if not (choice.kind == "ble" and choice.address is None):
+            return None
+        if self._scan_task is not None:
+            return "Looking for straps nearby\u2026 choose yours in the list when it appears."
+        if self.scan_list.count() == 0:
+            return (
+                "No strap chosen yet: wear your strap and press Scan, or choose the demo strap "
+                "or no strap."
+            )
+        return "Choose your strap in the list first."
 
     def start_scan(self) -> None:
         if self._scan is None or self._scan_task is not None:
@@ -163,6 +176,7 @@ class SourcePicker(QWidget):
             self.scan_status.setText("Scanning is not available here")
             return
         self._scan_task = loop.create_task(self._run_scan())
+        self._emit()
 
     async def _run_scan(self) -> None:
         assert self._scan is not None
