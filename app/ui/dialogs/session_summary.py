@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.hrv.coherence import format_coherence, shown_score
+from app.hrv.following import FOLLOWING_STEP_S
 from app.session.summary import MIN_COMPARE_S, Comparison, PeriodStats, SessionSummary
 from app.store.records import SIMULATED_LABEL
 from app.ui.charts.live_plots import ARTIFACT_RING_PX, CORRECTED_TIP
@@ -77,6 +78,24 @@ def headline(summary: SessionSummary) -> str:
         return "You took time to breathe. That counts."
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
+
+
+def following_text(summary: SessionSummary) -> str | None:
+    """How long the heart followed the pacer and the breathing rate read from it (None: no
+    pacer, or the session was too short for a read)."""
+    if summary.time_following_s is None:
+        return None
+    read_s = FOLLOWING_STEP_S * len(summary.following_reads)
+    text = (
+        f"Your heart followed the pacer for {_minutes(summary.time_following_s)} min "
+        f"of the {_minutes(read_s)} min it was read"
+    )
+    if summary.breathing_rate_per_min is not None:
+        text += (
+            f"; your breathing, read from your heart, was about "
+            f"{summary.breathing_rate_per_min:.1f} breaths/min"
+        )
+    return text + "."
 
 
 def downsample(t_s: np.ndarray, values: np.ndarray, max_points: int) -> tuple[np.ndarray, ...]:
@@ -146,6 +165,11 @@ class SessionSummaryView(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.headline)
         layout.addWidget(self.facts)
+        self.following = QLabel("")
+        self.following.setWordWrap(True)
+        self.following.setAccessibleName("Pacer following")
+        self.following.hide()
+        layout.addWidget(self.following)
 
         row = QHBoxLayout()
         table_frame = QFrame()
@@ -276,6 +300,9 @@ class SessionSummaryView(QWidget):
         if summary.artifact_pct is not None:
             facts.append(f"artifacts {summary.artifact_pct:.1f}%")
         self.facts.setText(" \u00b7 ".join(facts))
+        following = following_text(summary)
+        self.following.setText(following or "")
+        self.following.setVisible(following is not None)
         self._fill_row("hr", summary.before, summary.after, "mean_hr_bpm", 0, " bpm")
         self._fill_row("rmssd", summary.before, summary.after, "rmssd_ms", 0, " ms")
         self._fill_row("coherence", summary.before, summary.after, "coherence", 1, "")

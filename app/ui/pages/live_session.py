@@ -46,6 +46,7 @@ from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.pages.page import PageBase, page_shortcut
 from app.ui.services.settings_model import SettingsModel
 from app.ui.tasks import Tasks, default_runner, plain_error
+from app.ui.widgets.following_line import FollowingLine
 from app.ui.widgets.live_numbers import LiveNumbersPanel
 from app.ui.widgets.pacer import PacerWidget, display_radius_share
 from app.ui.widgets.reasoned_button import ReasonedButton
@@ -228,6 +229,8 @@ class LiveSessionPage(QWidget, PageBase):
         middle.addWidget(self.pacer, 2)
         middle.addWidget(self.plots, 3)
         rl.addLayout(middle, 1)
+        self.following_line = FollowingLine()
+        rl.addWidget(self.following_line)
         self.numbers = LiveNumbersPanel()
         rl.addWidget(self.numbers)
         buttons = QHBoxLayout()
@@ -366,6 +369,9 @@ class LiveSessionPage(QWidget, PageBase):
         self._last_beats_shown = 0
         self._shown_connection = None
         self._link_drops = 0
+        self.following_line.show_read(None)
+        # no heart data (the pacer only), no line: there is nothing to follow with
+        self.following_line.setVisible(self.built is not None)
         self.stack.setCurrentWidget(self.run_view)
         self.frame_timer.start()
         self.plot_timer.start()
@@ -444,6 +450,7 @@ class LiveSessionPage(QWidget, PageBase):
         session.tick()
         snap = session.snapshot()
         self.plots.update_from(snap)
+        self.following_line.show_read(session.latest_following)
         self.numbers.show_numbers(
             snap.heart_rate,
             snap.rmssd,
