@@ -2,7 +2,8 @@
 
 - `FakeClock`: a monotonic clock the test moves by hand (no real waiting).
 - `RecordingCuePlayer`: the real cue player (silent without an audio device) that also records
-  every cue it is asked to play.
+  every cue it is asked to play; `FakeAudioDevice`: an audio output whose streams keep what they
+  are given.
 - `qasync_loop`: a qasync event loop on the Qt main thread, as the app runs it (the `qloop`
   fixture in tests/conftest.py wraps it).
 - `run_scenario` / `wait_until`: run one coroutine on that loop; wait inside it for a condition
@@ -20,11 +21,13 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
+
 from app.breathing import Cue
-from app.ui.services.sound import CuePlayer
+from app.ui.services.sound import AudioDevice, AudioOutput, CuePlayer
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
@@ -46,8 +49,8 @@ class FakeClock:
 class RecordingCuePlayer(CuePlayer):
     """The real player (silent without an audio device) that also records every cue asked for."""
 
-    def __init__(self, sound_dir: Path) -> None:
-        super().__init__(sound_dir)
+    def __init__(self, device: AudioDevice | None = None) -> None:
+        super().__init__(device)
         self.cues: list[Cue] = []
 
     def play_cue(self, cue: Cue) -> str | None:
@@ -57,6 +60,57 @@ class RecordingCuePlayer(CuePlayer):
     @property
     def phases(self) -> list[str]:
         return [cue.phase for cue in self.cues]
+
+
+class FakeAudioOutput:
+    """An open stream that keeps what is written; the test plays it (frees room) by hand."""
+
+    def __init__(self, buffer_frames: int) -> None:
+        self.buffer_frames = buffer_frames
+        self.queued_frames = 0
+        self.pcm = bytearray()
+        self.closed = False
+
+    def free_frames(self) -> int:
+        return self.buffer_frames - self.queued_frames
+
+    def write(self, pcm: bytes) -> None:
+        assert not self.closed, "written after close"
+        frames = len(pcm) // 2
+        assert frames <= self.free_frames(), "more written than the buffer holds"
+        self.pcm += pcm
+        self.queued_frames += frames
+
+    def play(self, frames: int) -> None:
+        """The device consumes up to `frames` of what is queued."""
+        self.queued_frames = max(0, self.queued_frames - frames)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def samples(self) -> npt.NDArray[np.float64]:
+        return np.frombuffer(bytes(self.pcm), dtype="<i2").astype(np.float64) / 32767.0
+
+
+class FakeAudioDevice:
+    """An audio output that exists (or not: `reason`); every stream it opens is kept."""
+
+    def __init__(self, buffer_frames: int = 6615, reason: str | None = None) -> None:
+        self.buffer_frames = buffer_frames
+        self.reason = reason
+        self.probes = 0
+        self.outputs: list[FakeAudioOutput] = []
+
+    def probe(self) -> str | None:
+        self.probes += 1
+        return self.reason
+
+    def open(self) -> AudioOutput | str:
+        if self.reason is not None:
+            return self.reason
+        output = FakeAudioOutput(self.buffer_frames)
+        self.outputs.append(output)
+        return output
 
 
 @contextmanager

@@ -1,19 +1,16 @@
 """Soft cue sounds: a rising tone for the inhale, a falling one for the exhale, and a chime.
 
-Pure NumPy plus the standard `wave` module; the UI plays the files these functions write.
+Pure NumPy; the UI plays these samples through `app.breathing.sound_mix.SoundMixer`.
 """
 
 from __future__ import annotations
-
-import wave
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 SAMPLE_RATE_HZ = 44_100
 PEAK = 0.35  # of full scale: cues are meant to be gentle
-CUE_FILES = {"inhale": "inhale.wav", "exhale": "exhale.wav", "chime": "chime.wav"}
+CUE_TONE_S = 1.4  # the rising and falling tones
 
 
 def _envelope(n: int, attack_s: float, release_s: float) -> npt.NDArray[np.float64]:
@@ -53,27 +50,10 @@ def chime(base_hz: float = 528.0, duration_s: float = 1.6) -> npt.NDArray[np.flo
     return out
 
 
-def write_wav(path: Path, samples: npt.NDArray[np.float64]) -> None:
-    """Write mono 16-bit PCM at SAMPLE_RATE_HZ; samples are in -1..1."""
-    pcm = np.round(np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE_HZ)
-        out.writeframes(pcm.tobytes())
-
-
-def write_cue_files(folder: Path) -> dict[str, Path]:
-    """Write the three cue files into `folder` (created if needed); returns name -> path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    sounds = {
-        "inhale": glide_tone(220.0, 330.0, 1.4),
-        "exhale": glide_tone(330.0, 220.0, 1.4),
+def cue_sounds() -> dict[str, npt.NDArray[np.float64]]:
+    """The cue sounds by name: each starts and ends at silence (its own fade in and fade out)."""
+    return {
+        "inhale": glide_tone(220.0, 330.0, CUE_TONE_S),
+        "exhale": glide_tone(330.0, 220.0, CUE_TONE_S),
         "chime": chime(),
     }
-    paths: dict[str, Path] = {}
-    for name, samples in sounds.items():
-        path = folder / CUE_FILES[name]
-        write_wav(path, samples)
-        paths[name] = path
-    return paths

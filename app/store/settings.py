@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields, replace
+from enum import Enum
 from typing import Any, Literal
 
 from app.breathing.pattern import MAX_RATE_BPM, MIN_RATE_BPM, BreathingPattern
+from app.breathing.sound_mix import ToneFollows
 from app.store.database import Store
 from app.store.records import DEMO_SENSOR_ADDRESS, SettingKey
 from sensors.found import FoundStrap
@@ -32,6 +34,8 @@ class AppSettings:
         sound_on: play cues at phase changes.
         volume: cue volume 0..1.
         cue_style: "tones" (rising on the inhale, falling on the exhale) or "chime" (at each turn).
+        tone_follows: a soft background tone under the cues in sessions with a strap, fuller as
+            the heart follows the breathing (`ToneFollows`; off by default).
         rate_bpm, inhale_ratio, exhale_ratio, hold_after_inhale_s, hold_after_exhale_s: the default
             breathing pattern.
         ramp_on: start faster and ease down to rate_bpm.
@@ -44,6 +48,7 @@ class AppSettings:
     sound_on: bool = True
     volume: float = 0.6
     cue_style: CueStyle = "tones"
+    tone_follows: ToneFollows = ToneFollows.OFF
     rate_bpm: float = 6.0
     inhale_ratio: float = 1.0
     exhale_ratio: float = 1.0
@@ -59,6 +64,8 @@ class AppSettings:
             raise ValueError(f"theme must be one of {THEMES}, got {self.theme!r}")
         if self.cue_style not in CUE_STYLES:
             raise ValueError(f"cue_style must be one of {CUE_STYLES}, got {self.cue_style!r}")
+        if not isinstance(self.tone_follows, ToneFollows):
+            raise ValueError(f"tone_follows must be a ToneFollows, got {self.tone_follows!r}")
         if not (isinstance(self.volume, int | float) and 0.0 <= self.volume <= 1.0):
             raise ValueError(f"volume must be between 0 and 1, got {self.volume!r}")
         if not MIN_RATE_BPM <= self.ramp_start_rate_bpm <= MAX_RATE_BPM:
@@ -101,7 +108,12 @@ def settings_from_dict(data: object) -> AppSettings:
             continue
         value = data[field.name]
         default = defaults[field.name]
-        if isinstance(default, bool):
+        if isinstance(default, Enum):
+            try:
+                value = type(default)(value)
+            except ValueError:
+                continue
+        elif isinstance(default, bool):
             if not isinstance(value, bool):
                 continue
         elif isinstance(default, int | float):

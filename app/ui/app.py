@@ -18,13 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QWidget
 
-from app import APP_NAME
 from app.breathing.session_timer import Clock
 from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
@@ -93,11 +90,6 @@ class AppUi:
         return maybe_show_welcome(self.window, store, self.home, show_live)
 
 
-def sound_cache_dir() -> Path:
-    """Where the synthesised cue sounds are kept."""
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "sounds"
-
-
 def strap_scanner(backend: BleBackend = SYSTEM_BACKEND, seconds: float = 5.0) -> ScanFn:
     """A scan for the source picker: heart-rate straps nearby through `backend`."""
 
@@ -155,7 +147,7 @@ def build_app(
 ) -> AppUi:
     """Build the window with its pages and connect everything."""
     model = SettingsModel(store, load_settings(store))
-    cues = cue_player if cue_player is not None else CuePlayer(sound_cache_dir())
+    cues = cue_player if cue_player is not None else CuePlayer()
     runner = tasks if tasks is not None else default_runner()
     options = source_options or SourceOptions()
     analysis = CoreAnalysis()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import wave
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from app.breathing import SessionTimer, TimerMark
-from app.breathing.tones import SAMPLE_RATE_HZ, chime, glide_tone, write_cue_files
+from app.breathing.tones import SAMPLE_RATE_HZ, chime, cue_sounds, glide_tone
 from tests.stubs import FakeClock
 
 
@@ -83,14 +80,13 @@ def test_tones_rise_and_fall_softly() -> None:
         assert abs(sound[-1]) < 1e-3  # no click at either end
 
 
-def test_cue_files_are_valid_wav(tmp_path: Path) -> None:
-    paths = write_cue_files(tmp_path / "sounds")
-    assert set(paths) == {"inhale", "exhale", "chime"}
-    for path in paths.values():
-        with wave.open(str(path), "rb") as wav:
-            assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (
-                1,
-                2,
-                SAMPLE_RATE_HZ,
-            )
-            assert wav.getnframes() > SAMPLE_RATE_HZ // 2
+def test_every_cue_sound_fades_in_and_out() -> None:
+    sounds = cue_sounds()
+    assert set(sounds) == {"inhale", "exhale", "chime"}
+    for samples in sounds.values():
+        assert samples.ndim == 1 and len(samples) > SAMPLE_RATE_HZ // 2
+        assert samples[0] == 0.0 and abs(samples[-1]) < 1e-4
+        # the envelope: the first millisecond and the last 5 ms are well below the peak
+        peak = np.max(np.abs(samples))
+        assert np.max(np.abs(samples[: SAMPLE_RATE_HZ // 1000])) < 0.05 * peak
+        assert np.max(np.abs(samples[-SAMPLE_RATE_HZ // 200 :])) < 0.05 * peak

@@ -32,7 +32,7 @@ def make_window(qtbot: QtBot, clock: FakeClock, tmp_path: Path) -> WindowFactory
     """Build a shown window on a store through the composition root (the sensorless pages)."""
 
     def build(store: Store) -> AppUi:
-        player = RecordingCuePlayer(tmp_path / "sounds")
+        player = RecordingCuePlayer()
         ui = build_app(store, clock=clock, cue_player=player, pages=frozenset())
         window = ui.window
         qtbot.addWidget(window)

@@ -73,7 +73,9 @@ def _stop(process: subprocess.Popen[bytes], signal_first: bool = True) -> None:
         process.wait(timeout=STOP_TIMEOUT_S)
 
 
-def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
+def _record(tmp_path: Path, steps: str) -> tuple[npt.NDArray[np.float64], list[str]]:
+    """Run a player doing `steps` (Python lines using `player`, `wait(ms)` and `Cue`) against a
+    private PulseAudio null sink; returns the recorded signal and the player's printed lines."""
     runtime = tmp_path / "rt"
     runtime.mkdir(mode=0o700)
     env = dict(
@@ -132,16 +134,12 @@ def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
                 app = QApplication([])
                 def wait(ms):
                     loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()
-                player = CuePlayer(Path({str(tmp_path / "sounds")!r}))
+                player = CuePlayer()
                 print("available=" + str(player.available), flush=True)
                 player.configure(enabled=True, volume={VOLUME}, style="tones")
                 wait(500)
-                print(player.play_cue(Cue(0.0, "inhale", 0)), flush=True)
-                wait({CUE_GAP_MS})
-                print(player.play_cue(Cue(5.0, "exhale", 0)), flush=True)
-                wait(2500)
                 """
-            )
+            ) + textwrap.dedent(steps)
             # stderr goes to a file: a stuck Qt audio stack can write gigabytes of warnings.
             try:
                 result = subprocess.run(
@@ -166,11 +164,24 @@ def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
         stderr = err.read(4000)
     assert not timed_out, f"the player did not finish in {PLAYER_TIMEOUT_S} s: {stderr}"
     assert result.returncode == 0, stderr
-    assert result.stdout.split() == ["available=True", "inhale", "exhale"]
     assert "Warning" not in stderr and "PulseAudioService" not in stderr
     assert "QSocketNotifier" not in stderr, stderr
 
     signal = np.fromfile(recorded, dtype="<i2").astype(np.float64) / 32768.0
+    return signal, result.stdout.split()
+
+
+def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
+    signal, printed = _record(
+        tmp_path,
+        f"""
+        print(player.play_cue(Cue(0.0, "inhale", 0)), flush=True)
+        wait({CUE_GAP_MS})
+        print(player.play_cue(Cue(5.0, "exhale", 0)), flush=True)
+        wait(2500)
+        """,
+    )
+    assert printed == ["available=True", "inhale", "exhale"]
     cues = _loud_stretches(signal)
     assert len(cues) == 2, [len(c) / RATE_HZ for c in cues]
     # Each cue is as long as the synthesised tone is loud at this volume (its soft attack and
@@ -189,3 +200,35 @@ def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
     assert falling[-1] < 0.77 * falling[0], falling
     assert np.all(np.diff(rising) >= -5.0), rising  # rising (within one FFT bin)
     assert np.all(np.diff(falling) <= 5.0), falling  # falling
+
+
+def _band_power(x: npt.NDArray[np.float64], lo_hz: float, hi_hz: float) -> float:
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    freqs = np.fft.rfftfreq(len(x), 1.0 / RATE_HZ)
+    return float(spectrum[(freqs >= lo_hz) & (freqs <= hi_hz)].sum() / spectrum.sum())
+
+
+def test_a_cue_half_a_second_after_another_keeps_its_tail_on_a_real_sink(tmp_path: Path) -> None:
+    """Two rising tones 0.5 s apart: the first one plays to its end under the second."""
+    signal, printed = _record(
+        tmp_path,
+        """
+        print(player.play_cue(Cue(0.0, "inhale", 0)), flush=True)
+        wait(500)
+        print(player.play_cue(Cue(0.5, "inhale", 1)), flush=True)
+        wait(3000)
+        """,
+    )
+    assert printed == ["available=True", "inhale", "inhale"]
+    cues = _loud_stretches(signal)
+    assert len(cues) == 1, [len(c) / RATE_HZ for c in cues]  # they overlap: one sound
+    both = cues[0]
+    # 0.9-1.15 s after the first onset the first tone glides through 285-310 Hz and the second
+    # (0.4-0.65 s into its own glide) through 250-270 Hz: both must be heard there.
+    window = both[int(0.9 * RATE_HZ) : int(1.15 * RATE_HZ)]
+    assert _band_power(window, 282.0, 320.0) > 0.15, "the first tone was cut"
+    assert _band_power(window, 240.0, 275.0) > 0.15, "the second tone is missing"
+    reference = VOLUME * glide_tone(220.0, 330.0, 1.4)
+    loud_ref = np.nonzero(np.abs(reference) > LOUD)[0]
+    tone_s = (loud_ref[-1] - loud_ref[0] + 1) / RATE_HZ
+    assert tone_s + 0.3 < len(both) / RATE_HZ < tone_s + 0.8

@@ -51,8 +51,8 @@ def hosted(page: QWidget) -> QWidget:
 class RecordingCues(CuePlayer):
     """The real player (silent without an audio device) that records the cues asked for."""
 
-    def __init__(self, sound_dir: Path) -> None:
-        super().__init__(sound_dir)
+    def __init__(self) -> None:
+        super().__init__()
         self.phases: list[str] = []
 
     def play_cue(self, cue: Cue) -> str | None:
@@ -155,7 +155,7 @@ def test_stop_keeps_an_interrupted_session(
     qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
-    cues = RecordingCues(tmp_path / "sounds")
+    cues = RecordingCues()
     page, model = make_page(store, 5.5, 5, cues)
     host = hosted(page)
     host.show()

@@ -75,7 +75,7 @@ def make_home(qtbot: QtBot, tmp_path: Path) -> HomeWindowFactory:
     """A shown main window with the home page installed, on a fixed 'today'."""
 
     def build(store: Store) -> tuple[MainWindow, HomePage]:
-        player = CuePlayer(tmp_path / "sounds")
+        player = CuePlayer()
         ui = build_app(
             store,
             cue_player=player,

@@ -36,7 +36,7 @@ def bad_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_window(qtbot: QtBot, tmp_path: Path) -> Callable[[Store], AppUi]:
     def build(store: Store) -> AppUi:
-        player = CuePlayer(tmp_path / "sounds")
+        player = CuePlayer()
         ui = build_app(store, clock=lambda: 1000.0, cue_player=player, pages=frozenset())
         qtbot.addWidget(ui.window)
         ui.window.show()

@@ -260,7 +260,7 @@ def test_settings_and_picker_buttons_open_one_panel(
         model = SettingsModel(store, load_settings(store))
         window = QWidget()
         qtbot.addWidget(window)
-        settings = SettingsPage(model, CuePlayer(tmp_path / "sounds"), parent=window)
+        settings = SettingsPage(model, CuePlayer(), parent=window)
         page = _page(store, backend)
         assert not settings.check_strap_button.isEnabled()
         launcher = connect_strap_doctor(window, settings, [page.picker], [page], backend, LIMITS)

@@ -17,7 +17,7 @@ def _window(qtbot: QtBot, store: Store, tmp_path: Path) -> MainWindow:
     ui = build_app(
         store,
         clock=FakeClock(),
-        cue_player=RecordingCuePlayer(tmp_path / "sounds"),
+        cue_player=RecordingCuePlayer(),
         pages=frozenset(),
     )
     qtbot.addWidget(ui.window)

@@ -44,7 +44,9 @@ from app.ui.charts.live_plots import LivePlots
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
 from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.pages.page import PageBase, page_shortcut
+from app.ui.services.session_tone import SessionTone
 from app.ui.services.settings_model import SettingsModel
+from app.ui.services.sound import CuePlayer
 from app.ui.tasks import Tasks, default_runner, plain_error
 from app.ui.widgets.following_line import FollowingLine
 from app.ui.widgets.live_numbers import LiveNumbersPanel
@@ -142,6 +144,7 @@ class LiveSessionPage(QWidget, PageBase):
         self._tasks = tasks if tasks is not None else default_runner()
         self.session: LiveSession | None = None
         self.built: BuiltSource | None = None
+        self.tone: SessionTone | None = None
         self.source_task: asyncio.Task[None] | None = None
         self.reflection_dialog: ReflectionDialog | None = None
         self.summary: SessionSummary | None = None
@@ -372,6 +375,9 @@ class LiveSessionPage(QWidget, PageBase):
         self.following_line.show_read(None)
         # no heart data (the pacer only), no line: there is nothing to follow with
         self.following_line.setVisible(self.built is not None)
+        player = self._cues if isinstance(self._cues, CuePlayer) else None
+        self.tone = SessionTone(player, settings.tone_follows)
+        self.tone.start()
         self.stack.setCurrentWidget(self.run_view)
         self.frame_timer.start()
         self.plot_timer.start()
@@ -396,10 +402,14 @@ class LiveSessionPage(QWidget, PageBase):
         if session.is_paused():
             session.resume()
             self._pacer_key = None
+            if self.tone is not None:
+                self.tone.start()
         else:
             session.pause()
             if session.is_paused():
                 self.pacer.show_paused()
+                if self.tone is not None:
+                    self.tone.stop()
         self.refresh_live()
         self._update_buttons()
 
@@ -458,6 +468,8 @@ class LiveSessionPage(QWidget, PageBase):
             snap.hr_swing,
             link_down=session.connection.link_down,
         )
+        if self.tone is not None:
+            self.tone.update(snap.coherence.value)
         if snap.beats_total != self._last_beats_shown:
             received = session.last_beat_received_s
             if received is not None:
@@ -513,6 +525,8 @@ class LiveSessionPage(QWidget, PageBase):
 
     def _show_end(self, session: LiveSession, *, ended_by_itself: bool, reflect: bool) -> None:
         session_id = session.stop()  # stops the source of a session that ended by itself
+        if self.tone is not None:
+            self.tone.stop()
         self.frame_timer.stop()
         self.plot_timer.stop()
         self._update_buttons()

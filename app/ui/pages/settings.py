@@ -1,4 +1,5 @@
-"""Settings: theme, sound cues (on/off, volume, style) and the default breathing pattern."""
+"""Settings: theme, sound (cues on/off, volume, style, the background tone) and the default
+breathing pattern."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.breathing import Cue
+from app.breathing.sound_mix import ToneFollows
 from app.store.settings import CUE_STYLES, THEMES, AppSettings
 from app.ui.pages.page import PageBase
 from app.ui.services.settings_model import SettingsModel
@@ -28,6 +30,10 @@ from app.ui.services.sound import CuePlayer
 from app.ui.widgets.pattern_editor import PatternEditor
 
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+TONE_FOLLOWS_LABELS = {
+    ToneFollows.OFF: "Off",
+    ToneFollows.COHERENCE: "Fuller as your heart rhythm becomes smooth (coherence)",
+}
 CUE_STYLE_LABELS = {
     "tones": "Rising tone in, falling tone out",
     "chime": "A soft chime at each turn",
@@ -72,6 +78,14 @@ class SettingsPage(QWidget, PageBase):
         for style in CUE_STYLES:
             self.cue_style_combo.addItem(CUE_STYLE_LABELS[style], style)
         self.cue_style_combo.setAccessibleName("Cue style")
+        self.tone_combo = QComboBox()
+        for follows in ToneFollows:
+            self.tone_combo.addItem(TONE_FOLLOWS_LABELS[follows], follows.value)
+        self.tone_combo.setAccessibleName("Background tone")
+        self.tone_combo.setToolTip(
+            "A soft, steady tone under the cues during a session with a strap, for practice with "
+            "your eyes closed: it grows fuller as your heart follows your breathing."
+        )
         self.test_button = QPushButton("Play a cue")
         self.test_button.clicked.connect(self._play_test_cue)
         self.audio_status = QLabel(
@@ -85,6 +99,7 @@ class SettingsPage(QWidget, PageBase):
         sound_form.addRow(self.sound_check)
         sound_form.addRow("Volume", volume_row)
         sound_form.addRow("Cues", self.cue_style_combo)
+        sound_form.addRow("Background tone", self.tone_combo)
         sound_form.addRow("", self.test_button)
         sound_form.addRow(self.audio_status)
 
@@ -143,6 +158,9 @@ class SettingsPage(QWidget, PageBase):
         self.cue_style_combo.currentIndexChanged.connect(
             lambda i: self._edit(cue_style=self.cue_style_combo.itemData(i))
         )
+        self.tone_combo.currentIndexChanged.connect(
+            lambda i: self._edit(tone_follows=ToneFollows(self.tone_combo.itemData(i)))
+        )
         model.changed.connect(self._sync)
         self._sync(model.settings)
 
@@ -162,6 +180,7 @@ class SettingsPage(QWidget, PageBase):
             self.volume_slider.setValue(round(settings.volume * 100))
             self.volume_value.setText(f"{round(settings.volume * 100)} %")
             self.cue_style_combo.setCurrentIndex(self.cue_style_combo.findData(settings.cue_style))
+            self.tone_combo.setCurrentIndex(self.tone_combo.findData(settings.tone_follows.value))
             self.volume_slider.setEnabled(settings.sound_on)
             self.cue_style_combo.setEnabled(settings.sound_on)
             self.test_button.setEnabled(settings.sound_on and self._cues.available)

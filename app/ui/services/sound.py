@@ -1,33 +1,43 @@
-"""Sound cues with QtMultimedia: a rising tone in, a falling tone out, or a chime at each turn.
+"""Sound with QtMultimedia: the breathing cues and the optional background tone, in one stream.
 
-The WAV files are synthesised (app.breathing.tones) into a cache folder on first use. Without an
-audio device the player stays silent and reports one plain sentence; Qt's own start-up chatter about
-missing optional libraries (PipeWire, VA-API) and an absent PulseAudio server is filtered while the
-audio system is probed, so it never reaches the console or fails a test that treats Qt warnings as
-errors. Any other Qt message is passed on unchanged.
+Every sound goes through one `app.breathing.sound_mix.SoundMixer` and one audio stream (a
+`QAudioSink` fed every `PUMP_MS`), so cues overlap instead of cutting each other off, and there is
+never more than one stream open (two at once upset PulseAudio with Qt 6.11). The stream opens when
+there is something to play and closes after `IDLE_CLOSE_S` of silence.
+
+QtMultimedia is imported only once sound is switched on (`configure(enabled=True)`, a cue, or the
+background tone): with sound off it is never loaded. Without an audio device the player stays silent
+and reports one plain sentence; Qt's own start-up chatter about missing optional libraries
+(PipeWire, VA-API) and an absent PulseAudio server is filtered while the audio system is probed,
+so it never reaches the console or fails a test that treats Qt warnings as errors. Any other Qt
+message is passed on unchanged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import (
     QMessageLogContext,
     QObject,
+    Qt,
+    QTimer,
     QtMsgType,
-    QUrl,
     Signal,
     qInstallMessageHandler,
 )
 
 from app.breathing import Cue
-from app.breathing.tones import CUE_FILES, write_cue_files
+from app.breathing.sound_mix import SoundMixer, to_pcm16
+from app.breathing.tones import SAMPLE_RATE_HZ, cue_sounds
 from app.store.settings import CueStyle
 
-SOUNDS_VERSION = "v1"  # bump when the synthesised sounds change, so caches are rewritten
+PUMP_MS = 20  # how often the stream is topped up
+BUFFER_S = 0.15  # the device's buffer: the most a cue can lag its moment
+IDLE_CLOSE_S = 1.0  # the stream closes after this long with nothing to play
+NO_OUTPUT = "No audio output found, so sound cues are off."
 _EXPECTED_NOISE = (
     ("qt.multimedia.symbolsresolver", ""),
     ("qt.multimedia.ffmpeg", "Using Qt multimedia with FFmpeg"),
@@ -76,8 +86,88 @@ def cue_sound_name(cue: Cue, style: CueStyle) -> str | None:
     return None
 
 
+class AudioOutput(Protocol):
+    """An open mono 16-bit stream at SAMPLE_RATE_HZ."""
+
+    def free_frames(self) -> int:
+        """How many samples can be written now without blocking."""
+        ...
+
+    def write(self, pcm: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class AudioDevice(Protocol):
+    """Where the stream goes: probed once, opened whenever there is something to play."""
+
+    def probe(self) -> str | None:
+        """None if sound can play, else one plain sentence saying why not."""
+        ...
+
+    def open(self) -> AudioOutput | str:
+        """A new stream, or the reason it could not be opened."""
+        ...
+
+
+class _QtOutput:
+    def __init__(self, sink: Any, io: Any) -> None:
+        self._sink = sink
+        self._io = io
+
+    def free_frames(self) -> int:
+        return int(self._sink.bytesFree()) // 2
+
+    def write(self, pcm: bytes) -> None:
+        self._io.write(pcm)
+
+    def close(self) -> None:
+        self._sink.stop()
+        self._sink.deleteLater()
+
+
+class QtAudioDevice:
+    """The default audio output through QtMultimedia (imported on the first probe)."""
+
+    def __init__(self) -> None:
+        self._format: Any = None
+        self._device: Any = None
+
+    def probe(self) -> str | None:
+        with quiet_audio_probe():
+            from PySide6.QtMultimedia import QAudioFormat, QMediaDevices
+
+            device = QMediaDevices.defaultAudioOutput()
+            if device.isNull() or not QMediaDevices.audioOutputs():
+                return NO_OUTPUT
+            audio_format = QAudioFormat()
+            audio_format.setSampleRate(SAMPLE_RATE_HZ)
+            audio_format.setChannelCount(1)
+            audio_format.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+            if not device.isFormatSupported(audio_format):
+                return "The audio output cannot play the cue sounds, so sound cues are off."
+            self._device, self._format = device, audio_format
+        return None
+
+    def open(self) -> AudioOutput | str:
+        if self._device is None:
+            reason = self.probe()
+            if reason is not None:
+                return reason
+        with quiet_audio_probe():
+            from PySide6.QtMultimedia import QAudioSink, QtAudio
+
+            sink = QAudioSink(self._device, self._format)
+            sink.setBufferSize(2 * round(BUFFER_S * SAMPLE_RATE_HZ))
+            io = sink.start()
+            if io is None or sink.error() != QtAudio.Error.NoError:
+                sink.deleteLater()
+                return "The audio output could not be opened, so sound cues are off."
+        return _QtOutput(sink, io)
+
+
 class CuePlayer(QObject):
-    """Plays the cue sounds.
+    """Plays the cue sounds and the background tone.
 
     Signals:
         problem(str): sound cannot be played; sent at most once per player.
@@ -85,62 +175,50 @@ class CuePlayer(QObject):
 
     problem = Signal(str)
 
-    def __init__(self, sound_dir: Path, parent: QObject | None = None) -> None:
+    def __init__(self, device: AudioDevice | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.enabled = True
         self.volume = 0.6
         self.style: CueStyle = "tones"
         self.unavailable_reason: str | None = None
-        self._effects: dict[str, Any] = {}
+        self.mixer = SoundMixer()
+        self._device: AudioDevice = device if device is not None else QtAudioDevice()
+        self._probed = False
+        self._sounds = cue_sounds()
+        self._output: AudioOutput | None = None
+        self._idle_frames = 0
         self._problem_sent = False
-        with quiet_audio_probe():
-            from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
-
-            if not QMediaDevices.audioOutputs():
-                self.unavailable_reason = "No audio output found, so sound cues are off."
-                return
-            try:
-                paths = self._cue_paths(sound_dir)
-            except OSError as exc:
-                self.unavailable_reason = f"Could not prepare the cue sounds ({exc.strerror})."
-                return
-            for name, path in paths.items():
-                effect = QSoundEffect(self)
-                effect.setSource(QUrl.fromLocalFile(str(path)))
-                effect.statusChanged.connect(self._check_status)
-                self._effects[name] = effect
+        self._pump = QTimer(self)
+        self._pump.setTimerType(Qt.TimerType.PreciseTimer)
+        self._pump.setInterval(PUMP_MS)
+        self._pump.timeout.connect(self.pump)
         self._apply_volume()
 
     @property
     def available(self) -> bool:
+        self._probe()
         return self.unavailable_reason is None
 
-    @staticmethod
-    def _cue_paths(sound_dir: Path) -> dict[str, Path]:
-        folder = sound_dir / SOUNDS_VERSION
-        paths = {name: folder / file for name, file in CUE_FILES.items()}
-        if not all(p.is_file() for p in paths.values()):
-            paths = write_cue_files(folder)
-        return paths
+    @property
+    def streaming(self) -> bool:
+        """An audio stream is open."""
+        return self._output is not None
+
+    def _probe(self) -> None:
+        if not self._probed:
+            self._probed = True
+            self.unavailable_reason = self._device.probe()
 
     def configure(self, *, enabled: bool, volume: float, style: CueStyle) -> None:
         self.enabled = enabled
         self.volume = volume
         self.style = style
         self._apply_volume()
+        if enabled:
+            self._probe()
 
     def _apply_volume(self) -> None:
-        for effect in self._effects.values():
-            effect.setVolume(self.volume)
-
-    def _check_status(self) -> None:
-        from PySide6.QtMultimedia import QSoundEffect
-
-        for effect in self._effects.values():
-            if effect.status() == QSoundEffect.Status.Error:
-                self._report("A cue sound could not be loaded, so sound cues are off.")
-                self._effects.clear()
-                return
+        self.mixer.volume = self.volume
 
     def _report(self, message: str) -> None:
         self.unavailable_reason = message
@@ -150,25 +228,80 @@ class CuePlayer(QObject):
 
     def report_unavailable(self) -> None:
         """Send `problem` once if there is no usable audio output."""
+        self._probe()
         if self.unavailable_reason is not None and not self._problem_sent:
             self._problem_sent = True
             self.problem.emit(self.unavailable_reason)
 
     def play_cue(self, cue: Cue) -> str | None:
-        """Play the sound for this phase start; returns its name, or None if nothing played."""
+        """Play the sound for this phase start; returns its name, or None if nothing played.
+
+        The sound is added to whatever still plays (an earlier cue keeps its tail)."""
         if not self.enabled:
             return None
         name = cue_sound_name(cue, self.style)
-        if name is None:
+        if name is None or not self._ensure_stream():
             return None
-        effect = self._effects.get(name)
-        if effect is None:
-            return None
-        # One cue at a time: with Qt 6.11 on PulseAudio, starting a second QSoundEffect while
-        # another one's stream is still open (it stays open ~0.9 s past the sound's end) can
-        # leave the event loop spinning on an invalid socket notifier, flooding stderr.
-        for other in self._effects.values():
-            if other is not effect and other.isPlaying():
-                other.stop()
-        effect.play()
+        self.mixer.add(self._sounds[name])
+        self.pump()
         return name
+
+    # -- the background tone ---------------------------------------------------------------
+    def start_tone(self, fullness: float = 0.0) -> bool:
+        """Fade the background tone in (whether or not cues are on); False if it cannot play."""
+        self.mixer.tone.set_fullness(fullness)
+        if not self._ensure_stream():
+            return False
+        self.mixer.tone.start()
+        self.pump()
+        return True
+
+    def set_tone_fullness(self, fullness: float) -> None:
+        """Let the background tone glide towards `fullness` (0 thin - 1 full)."""
+        self.mixer.tone.set_fullness(fullness)
+
+    def stop_tone(self) -> None:
+        """Fade the background tone out."""
+        self.mixer.tone.stop()
+
+    def silence(self) -> None:
+        """Fade every sound out quickly (not a cut: a cut clicks)."""
+        self.mixer.stop()
+
+    # -- the stream ------------------------------------------------------------------------
+    def _ensure_stream(self) -> bool:
+        if self._output is not None:
+            return True
+        self._probe()
+        if self.unavailable_reason is not None:
+            return False
+        opened = self._device.open()
+        if isinstance(opened, str):
+            self._report(opened)
+            return False
+        self._output = opened
+        self._idle_frames = 0
+        self._pump.start()
+        return True
+
+    def pump(self) -> None:
+        """Top the stream up with the next samples of the mix; close it once idle long enough."""
+        output = self._output
+        if output is None:
+            return
+        n = output.free_frames()
+        silent = self.mixer.idle  # before rendering: these n frames are silence only
+        if n > 0:
+            output.write(to_pcm16(self.mixer.render(n)))
+        if not silent:
+            self._idle_frames = 0
+            return
+        self._idle_frames += n
+        if self._idle_frames >= IDLE_CLOSE_S * SAMPLE_RATE_HZ:
+            self.close_stream()
+
+    def close_stream(self) -> None:
+        self._pump.stop()
+        if self._output is not None:
+            self._output.close()
+            self._output = None
