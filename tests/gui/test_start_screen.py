@@ -34,7 +34,7 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> AppFactory:
         ui = build_app(
             store,
             demo=demo,
-            cue_player=RecordingCuePlayer(tmp_path / "sounds"),
+            cue_player=RecordingCuePlayer(),
             source_options=FAST_DEMO,
         )
         qtbot.addWidget(ui.window)
