@@ -33,7 +33,7 @@ def make_ui(qtbot: QtBot, tmp_path: Path) -> Iterator[type[AppUi] | object]:
     def build(store: Store) -> AppUi:
         ui = build_app(
             store,
-            cue_player=CuePlayer(tmp_path / "sounds"),
+            cue_player=CuePlayer(),
             source_options=FAST_DEMO,
             today=lambda: TODAY,
             pages=frozenset({OptionalPage.HOME}),
