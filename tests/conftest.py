@@ -17,6 +17,7 @@ import pytest
 from app.store import Store, open_store
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QFont, QPalette
     from PySide6.QtWidgets import QApplication
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -44,6 +45,48 @@ def _collect_garbage_on_the_main_thread() -> Iterator[None]:
     collection that a worker thread of the next test happens to trigger (Qt would warn or crash)."""
     yield
     gc.collect()
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp: QApplication) -> QApplication:
+    """pytest-qt's application, with its look as made noted down (see the fixture below)."""
+    from PySide6.QtGui import QFont, QPalette
+
+    _FIRST_LOOK.append((qapp.style().name(), QFont(qapp.font()), QPalette(qapp.palette())))
+    return qapp
+
+
+@pytest.fixture(autouse=True)
+def _same_application_for_every_test() -> Iterator[None]:
+    """Whatever a test did to the one QApplication of the run does not reach the next test.
+
+    Windows that a test closed are deleted now (Qt deletes them only when an event loop gets
+    back to them, so they would live on, still connected to application-wide signals), and the
+    application's style, palette, style sheet and font are put back as they were when the
+    application was made. Tests run the same alone, in any order and in any company.
+    """
+    yield
+    if not _FIRST_LOOK:
+        return  # no test has used the application yet
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication, QProxyStyle
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    style_name, font, palette = _FIRST_LOOK[0]
+    if app.styleSheet():
+        app.setStyleSheet("")
+    if isinstance(app.style(), QProxyStyle) or app.style().name() != style_name:
+        app.setStyle(style_name)
+    if app.palette() != palette:
+        app.setPalette(palette)
+    if app.font() != font:
+        app.setFont(font)
+
+
+_FIRST_LOOK: list[tuple[str, QFont, QPalette]] = []
 
 
 @pytest.fixture

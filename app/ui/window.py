@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self._page_names: list[str] = []
         self._shown: Page | None = None
         self._applied_theme: str | None = None
+        self._system_scheme: Qt.ColorScheme | None = None  # None: ask the platform
         self._quit_confirmed = False
         self.leave_question: QMessageBox | None = None
 
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         cue_player.problem.connect(self.notify)
         model.changed.connect(self._apply_settings)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
+        self._follows_system = True
         self._restore_geometry()
 
     def start(self) -> None:
@@ -348,10 +350,13 @@ class MainWindow(QMainWindow):
         if settings.theme != self._applied_theme:
             app = QApplication.instance()
             if isinstance(app, QApplication):
-                apply_theme(app, settings.theme)  # every themed widget follows the palette
+                # every themed widget follows the palette
+                apply_theme(app, settings.theme, self._system_scheme)
             self._applied_theme = settings.theme
 
-    def _system_scheme_changed(self) -> None:
+    def _system_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
+        """The desktop switched between light and dark: "system" follows it at once."""
+        self._system_scheme = scheme
         if self._model.settings.theme == "system":
             self._applied_theme = None  # re-resolve "system" to the new light/dark
             self._apply_settings(self._model.settings)
@@ -418,7 +423,14 @@ class MainWindow(QMainWindow):
         for page in self._pages:
             page.shutdown()
         self.save_geometry()
+        self._stop_following_the_system()
         super().closeEvent(event)
+
+    def _stop_following_the_system(self) -> None:
+        """A closed window no longer sets the application's theme."""
+        if self._follows_system:
+            QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._system_scheme_changed)
+            self._follows_system = False
 
     def _quit_answered(self, quitting: bool) -> None:
         if quitting:

@@ -4,6 +4,7 @@ breathing rate, with the recommended rate highlighted."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -12,11 +13,27 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.breathing.resonance import StepResult
+from app.ui.theme import is_dark
 
-SWING_COLOUR = "#5b8cc9"
-BEST_COLOUR = "#3aa37a"
-LF_COLOUR = "#d08a2e"
 BAR_WIDTH_BPM = 0.3
+
+
+@dataclass(frozen=True)
+class ChartColours:
+    """Swing bars, the best rate's bar and the LF line: 4.5:1 or more on the theme's base (the
+    axis titles are written in them)."""
+
+    swing: str
+    best: str
+    lf: str
+
+
+LIGHT_COLOURS = ChartColours(swing="#3f6fae", best="#2e7d5e", lf="#a2621a")
+DARK_COLOURS = ChartColours(swing="#7fa9dd", best="#4fbf91", lf="#e0a050")
+
+
+def chart_colours(palette: QPalette) -> ChartColours:
+    return DARK_COLOURS if is_dark(palette) else LIGHT_COLOURS
 
 
 class AssessmentChart(QWidget):
@@ -26,6 +43,9 @@ class AssessmentChart(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # every chart sets the option pyqtgraph reads while building it: no chart may depend
+        # on which chart was built before it
+        pg.setConfigOptions(antialias=True)
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -33,9 +53,7 @@ class AssessmentChart(QWidget):
         self.plot.setMinimumHeight(200)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "breathing rate (breaths/min)")
-        item.setLabel("left", "heart-rate swing (bpm)", color=SWING_COLOUR)
         item.showAxis("right")
-        item.setLabel("right", "LF power (ms²)", color=LF_COLOUR)
         item.getAxis("bottom").setTicks([[(r, f"{r:.1f}") for r in (4.5, 5.0, 5.5, 6.0, 6.5)]])
         self.lf_view = pg.ViewBox()
         # a child of the plot item stacked above its view box, so the line is drawn over the bars
@@ -44,15 +62,11 @@ class AssessmentChart(QWidget):
         item.getAxis("right").linkToView(self.lf_view)
         self.lf_view.setXLink(item)
         item.getViewBox().sigResized.connect(self._sync_views)
-        self.bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH_BPM, brush=SWING_COLOUR)
+        self._colours = LIGHT_COLOURS
+        self._best_bpm: float | None = None
+        self.bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH_BPM)
         item.addItem(self.bars)
-        self.lf_curve = pg.PlotDataItem(
-            pen=pg.mkPen(LF_COLOUR, width=2),
-            symbol="o",
-            symbolBrush=LF_COLOUR,
-            symbolPen=None,
-            symbolSize=8,
-        )
+        self.lf_curve = pg.PlotDataItem(symbol="o", symbolPen=None, symbolSize=8)
         self.lf_view.addItem(self.lf_curve)
         item.setXRange(4.2, 6.8, padding=0)
         layout.addWidget(self.plot)
@@ -73,6 +87,22 @@ class AssessmentChart(QWidget):
             axis = self.plot.getAxis(name)
             axis.setPen(pg.mkPen(muted))
             axis.setTextPen(pg.mkPen(text))
+        colours = chart_colours(pal)
+        self._colours = colours
+        item = self.plot.getPlotItem()
+        item.setLabel("left", "heart-rate swing (bpm)", color=colours.swing)
+        item.setLabel("right", "LF power (ms²)", color=colours.lf)
+        self.lf_curve.setPen(pg.mkPen(colours.lf, width=2))
+        self.lf_curve.setSymbolBrush(pg.mkBrush(colours.lf))
+        self._colour_bars()
+
+    def _colour_bars(self) -> None:
+        rates, _ = self.swing_data()
+        colours = self._colours
+        brushes = [
+            pg.mkBrush(colours.best if rate == self._best_bpm else colours.swing) for rate in rates
+        ]
+        self.bars.setOpts(brushes=brushes, brush=pg.mkBrush(colours.swing))
 
     def _sync_views(self) -> None:
         item = self.plot.getPlotItem()
@@ -85,10 +115,9 @@ class AssessmentChart(QWidget):
         lf = sorted((s.rate_bpm, s.lf_power_ms2) for s in steps if s.lf_power_ms2 is not None)
         x = np.array([r for r, _ in swing], dtype=np.float64)
         heights = np.array([v for _, v in swing], dtype=np.float64)
-        brushes = [
-            pg.mkBrush(BEST_COLOUR if rate == best_bpm else SWING_COLOUR) for rate, _ in swing
-        ]
-        self.bars.setOpts(x=x, height=heights, width=BAR_WIDTH_BPM, brushes=brushes)
+        self._best_bpm = best_bpm
+        self.bars.setOpts(x=x, height=heights, width=BAR_WIDTH_BPM)
+        self._colour_bars()
         self.lf_curve.setData(
             np.array([r for r, _ in lf], dtype=np.float64),
             np.array([v for _, v in lf], dtype=np.float64),

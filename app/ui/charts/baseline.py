@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from app.recovery.baseline import BaselineTable
 from app.recovery.daily_values import LOG_OVERLAYS
+from app.ui.theme import is_dark
 
 FloatArray = npt.NDArray[np.float64]
 DAY_S = 86_400.0
@@ -60,8 +61,11 @@ DEFAULT_RANGE_DAYS = 91
 MIN_VIEW_DAYS = 7
 MARGIN_DAYS = 7
 OVERLAY_LABELS = {"sleep": "Sleep", "stress": "Stress", "mood": "Mood"}
-#: Soft, non-alarming overlay colours (hex) that read on both themes.
-OVERLAY_COLOURS = {"sleep": "#7c8fd6", "stress": "#c99a5b", "mood": "#b07cc6"}
+#: Soft, non-alarming overlay colours (hex), one set per theme: each reads at 4.5:1 or more as
+#: the check box's text on its theme's window.
+OVERLAY_COLOURS = {"sleep": "#7c8fd6", "stress": "#c99a5b", "mood": "#b07cc6"}  # dark
+OVERLAY_COLOURS_LIGHT = {"sleep": "#4f63b0", "stress": "#8a6226", "mood": "#8a4ea3"}
+
 HRV_AXIS_LABEL = "HRV (ms)"
 HR_AXIS_LABEL = "Resting heart rate (bpm)"
 CV_AXIS_LABEL = "CV of lnRMSSD (%)"
@@ -69,6 +73,11 @@ LEGEND_DOTS = "Each morning"
 LEGEND_LINE = "7-day average"
 LEGEND_BAND = "Your normal range"
 VALUES_HINT = "Point at a day to see its values."
+
+
+def overlay_colours(palette: QPalette) -> dict[str, str]:
+    """The overlay colours that read on this palette."""
+    return OVERLAY_COLOURS if is_dark(palette) else OVERLAY_COLOURS_LIGHT
 
 
 def day_seconds(dates: npt.NDArray[np.datetime64]) -> FloatArray:
@@ -188,8 +197,6 @@ class BaselineChart(QWidget):
         for name in LOG_OVERLAYS:
             box = QCheckBox(OVERLAY_LABELS[name])
             box.setToolTip(f"Overlay your logged {name} (1-5) on the right axis")
-            swatch = OVERLAY_COLOURS[name]
-            box.setStyleSheet(f"QCheckBox {{ color: {swatch}; font-weight: 600; }}")
             box.toggled.connect(self._update_overlays)
             controls.addWidget(box)
             self.overlay_boxes[name] = box
@@ -285,16 +292,8 @@ class BaselineChart(QWidget):
         self.overlay_curves: dict[str, pg.PlotDataItem] = {}
         self.overlay_marks: dict[str, pg.PlotDataItem] = {}
         for name in LOG_OVERLAYS:
-            soft = QColor(OVERLAY_COLOURS[name])
-            soft.setAlpha(150)  # lighter than the baseline, so the 7-day line stays clear
-            curve = pg.PlotDataItem(connect="finite", pen=pg.mkPen(soft, width=1.2))
-            marks = pg.PlotDataItem(
-                pen=None,
-                symbol="s",
-                symbolSize=5,
-                symbolBrush=pg.mkBrush(OVERLAY_COLOURS[name]),
-                symbolPen=pg.mkPen(None),
-            )
+            curve = pg.PlotDataItem(connect="finite")
+            marks = pg.PlotDataItem(pen=None, symbol="s", symbolSize=5, symbolPen=pg.mkPen(None))
             for item in (curve, marks):
                 item.setVisible(False)
                 self.overlay_view.addItem(item)
@@ -512,6 +511,14 @@ class BaselineChart(QWidget):
         marker_pen = pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine)
         for marker in self.day_markers:
             marker.setPen(marker_pen)
+        for name, swatch in overlay_colours(pal).items():
+            self.overlay_boxes[name].setStyleSheet(
+                f"QCheckBox {{ color: {swatch}; font-weight: 600; }}"
+            )
+            soft = QColor(swatch)
+            soft.setAlpha(150)  # lighter than the baseline, so the 7-day line stays clear
+            self.overlay_curves[name].setPen(pg.mkPen(soft, width=1.2))
+            self.overlay_marks[name].setSymbolBrush(pg.mkBrush(swatch))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):

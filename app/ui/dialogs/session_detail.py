@@ -55,6 +55,9 @@ class SessionDetailView(QWidget):
         layout.addWidget(self.facts)
         row = QHBoxLayout()
         plots = QVBoxLayout()
+        # every chart sets the option pyqtgraph reads while building it: no chart may depend
+        # on which chart was built before it
+        pg.setConfigOptions(antialias=True)
         self.hr_plot = pg.PlotWidget()
         self.rr_plot = pg.PlotWidget()
         for plot, label, unit in ((self.hr_plot, "heart rate", "bpm"), (self.rr_plot, "RR", "ms")):

@@ -206,6 +206,9 @@ class SessionSummaryView(QWidget):
         row.addWidget(reflection_frame, 2)
         layout.addLayout(row)
 
+        # every chart sets the option pyqtgraph reads while building it: no chart may depend
+        # on which chart was built before it
+        pg.setConfigOptions(antialias=True)
         self.hr_plot = pg.PlotWidget()
         self.hr_plot.setMenuEnabled(False)
         self.hr_plot.setMouseEnabled(x=False, y=False)
@@ -366,7 +369,8 @@ class SessionSummaryView(QWidget):
         if attr == "coherence":  # the change between the values as shown
             b = None if b is None else shown_score(b)
             a = None if a is None else shown_score(a)
-        change = None if a is None or b is None else a - b
+        # rounded as shown, and never "-0": a change too small to show is no change
+        change = None if a is None or b is None else round(a - b, decimals) + 0.0
         sign = "+" if change is not None and change > 0 else ""
         self.cells[(key, "change")].setText(
             "\u2013" if change is None else f"{sign}{change:.{decimals}f}{unit}"
