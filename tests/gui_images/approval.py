@@ -1,4 +1,5 @@
-"""Approved-image comparison: a rendered image must match its approved PNG in tests/approved/.
+"""Approved-image comparison: a rendered image must match its approved PNG in
+tests/gui_images/approved/.
 
 A pixel differs when any colour channel differs by more than `CHANNEL_DELTA`; an image matches
 when at most `MAX_DIFFERING_SHARE` of its pixels differ (and the sizes are equal).
@@ -8,8 +9,8 @@ the approved one) are written to `$BASELINE_IMAGE_OUT` (default: <tmp>/baseline-
 and the message says where.
 
 To approve the current rendering (after an intended change of the screens), run
-    BASELINE_APPROVE=1 .venv/bin/pytest tests/gui_images tests/gui_io/test_report.py
-and commit the changed PNGs in tests/approved/ after looking at them.
+    BASELINE_APPROVE=1 .venv/bin/pytest tests/gui_images tests/gui_io/test_report.py -p no:xdist
+and commit the changed PNGs in tests/gui_images/approved/ after looking at them (README.md here).
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ import numpy.typing as npt
 from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QApplication
 
-APPROVED_DIR = Path(__file__).resolve().parents[1] / "approved"
+APPROVED_DIR = Path(__file__).resolve().parent / "approved"
 APPROVE_ENV = "BASELINE_APPROVE"
 OUT_ENV = "BASELINE_IMAGE_OUT"
 CHANNEL_DELTA = 16  # of 255: anti-aliasing noise, not a changed colour or a moved line
 MAX_DIFFERING_SHARE = 0.005  # 0.5 % of the pixels
-APPROVE_COMMAND = f"{APPROVE_ENV}=1 .venv/bin/pytest tests/gui_images tests/gui_io/test_report.py"
+APPROVE_COMMAND = (
+    f"{APPROVE_ENV}=1 .venv/bin/pytest tests/gui_images tests/gui_io/test_report.py -p no:xdist"
+)
+PNG_QUALITY = 0  # Qt's PNG writer: 0 is the strongest (lossless) compression
 
 FONT_FAMILY = "DejaVu Sans"  # installed with the test environment's fonts
 FONT_PT = 10
@@ -99,12 +103,13 @@ def out_dir() -> Path:
 
 
 def assert_matches_approved(image: QImage, name: str) -> None:
-    """Compare `image` with tests/approved/<name>.png (or approve it, see the module text)."""
+    """Compare `image` with approved/<name>.png here (or approve it, see the module text)."""
     approved_path = APPROVED_DIR / f"{name}.png"
     actual = rgb_array(image)
     if os.environ.get(APPROVE_ENV) == "1":
         APPROVED_DIR.mkdir(parents=True, exist_ok=True)
-        assert image_of(actual).save(str(approved_path)), f"cannot write {approved_path}"
+        saved = image_of(actual).save(str(approved_path), quality=PNG_QUALITY)
+        assert saved, f"cannot write {approved_path}"
         return
     folder = out_dir()
     actual_path = folder / f"{name}.actual.png"

@@ -1,0 +1,156 @@
+"""Approved images of every screen, light and dark, and the contrast of the text on them.
+
+Each screen is brought up in a window built like the app builds it (tests/gui_images/scenes.py:
+fixed data, day, clock, font and size), grabbed, compared with its approved image
+(tests/gui_images/approved/<screen>-<theme>.png, see approval.py and the README here) and
+measured: every visible label, button and check box must reach a text-to-background contrast of
+4.5:1 on the rendered pixels (contrast.py).
+
+Re-approve after an intended change (then look at every changed PNG before committing):
+    BASELINE_APPROVE=1 .venv/bin/pytest tests/gui_images tests/gui_io/test_report.py -p no:xdist
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.breathing import pacer_state
+from app.session.core_metrics import CoreAnalysis
+from app.store import Store
+from app.store.settings import Theme
+from app.ui.app import open_session_detail
+from app.ui.window import MainWindow
+from tests.conftest import DATA_DIR
+from tests.gui_images.approval import assert_matches_approved, fixed_rendering
+from tests.gui_images.contrast import low_contrast_text, weak_outlines
+from tests.gui_images.scenes import (
+    DIALOG_SIZE,
+    THEMES,
+    build,
+    fill,
+    grab,
+    settle,
+)
+
+
+@pytest.fixture(name="fixed_rendering")
+def _fixed_rendering(qapp: QApplication) -> Iterator[None]:
+    with fixed_rendering(qapp):
+        yield
+
+
+class Checker:
+    """Compares each shot with its approved image and measures its text contrast; collects
+    every failure so one run reports all screens."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.failures: list[str] = []
+
+    def check(self, widget: QWidget, name: str) -> None:
+        image = grab(widget)
+        full = f"{name}-{self.theme}"
+        try:
+            assert_matches_approved(image, full)
+        except AssertionError as exc:
+            self.failures.append(str(exc))
+        for problem in [*low_contrast_text(widget, image), *weak_outlines(widget, image)]:
+            self.failures.append(f"{full}: {problem}")
+
+    def assert_all_passed(self) -> None:
+        assert not self.failures, "\n".join(self.failures)
+
+
+def page_shot(qtbot: QtBot, checker: Checker, window: MainWindow, page: str, name: str) -> None:
+    assert window.show_page(page)
+    shown = window.stack.currentWidget()
+    assert shown is not None
+    settle(qtbot, shown)
+    checker.check(window, name)
+
+
+def dialog_shot(qtbot: QtBot, checker: Checker, dialog: QDialog, name: str) -> None:
+    dialog.resize(*DIALOG_SIZE)
+    settle(qtbot, dialog)
+    checker.check(dialog, name)
+    dialog.close()
+
+
+@pytest.mark.usefixtures("fixed_rendering")
+@pytest.mark.parametrize("theme", THEMES)
+def test_pages_and_dialogs_with_data(
+    qtbot: QtBot, store: Store, tmp_path: Path, theme: Theme
+) -> None:
+    newest = fill(store)
+    ui, _clock = build(qtbot, store, tmp_path, theme)
+    window = ui.window
+    checker = Checker(theme)
+    for page, name in (
+        ("Home", "home"),
+        ("Breathe", "breathe"),
+        ("History", "history"),
+        ("Settings", "settings"),
+        ("Assessment", "assessment"),
+        ("Live session", "live-setup"),
+    ):
+        page_shot(qtbot, checker, window, page, name)
+
+    live = ui.live
+    assert live is not None
+    live.show_summary_for(newest)
+    page_shot(qtbot, checker, window, "Live session", "summary")
+    live.back_to_setup()
+
+    home = ui.home
+    assert home is not None
+    window.show_page("Home")
+    dialog_shot(qtbot, checker, home.open_log_form(), "log")
+    dialog_shot(qtbot, checker, home.open_morning_check(prefer_demo=True), "morning-check")
+    importing = ui.data_actions.open_import([DATA_DIR / "formats" / "hrv_logger_rr.csv"])
+    importing.at_edit.setDateTime(QDateTime(QDate(2026, 3, 20), QTime(7, 0)))  # not "now"
+    dialog_shot(qtbot, checker, importing, "import")
+    dialog_shot(qtbot, checker, ui.data_actions.open_export(), "export")
+    dialog_shot(qtbot, checker, window.show_how_computed(), "help")
+    dialog_shot(qtbot, checker, window.show_about(), "about")
+    detail = open_session_detail(window, store, newest, CoreAnalysis(), ui.tasks)
+    dialog_shot(qtbot, checker, detail, "session-detail")
+    checker.assert_all_passed()
+
+
+@pytest.mark.usefixtures("fixed_rendering")
+@pytest.mark.parametrize("theme", THEMES)
+def test_first_start_without_data(qtbot: QtBot, store: Store, tmp_path: Path, theme: Theme) -> None:
+    ui, _clock = build(qtbot, store, tmp_path, theme)
+    checker = Checker(theme)
+    page_shot(qtbot, checker, ui.window, "Home", "home-empty")
+    page_shot(qtbot, checker, ui.window, "History", "history-empty")
+    welcome = ui.show_welcome(store)
+    assert welcome is not None
+    dialog_shot(qtbot, checker, welcome, "welcome")
+    checker.assert_all_passed()
+
+
+@pytest.mark.usefixtures("fixed_rendering")
+@pytest.mark.parametrize("theme", THEMES)
+def test_breathe_during_a_session(qtbot: QtBot, store: Store, tmp_path: Path, theme: Theme) -> None:
+    ui, clock = build(qtbot, store, tmp_path, theme)
+    window = ui.window
+    window.show_page("Breathe")
+    page = ui.breathe
+    page.start()
+    pattern = page.pattern
+    assert pattern is not None
+    clock.advance(17.5)  # mid-exhale, 17.5 s into the session
+    expected = pacer_state(pattern, 17.5)
+    qtbot.waitUntil(lambda: page.pacer.state == expected, timeout=5000)
+    qtbot.waitUntil(lambda: "0:17" in page.elapsed_label.text(), timeout=5000)
+    checker = Checker(theme)
+    page_shot(qtbot, checker, window, "Breathe", "breathe-session")
+    page.stop(reflect=False)
+    checker.assert_all_passed()
