@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.hrv.artifacts import correct_artifacts
+from app.hrv.artifacts import ArtifactCorrection, correct_artifacts
 from app.hrv.frequency import detrend_rows, hann_periodic
 from app.hrv.resample import RESAMPLE_HZ, beat_times_s, resample_segments
 from app.hrv.segments import MIN_BEATS, FloatArray, IntArray, normalise_starts, validate_rr
@@ -71,6 +71,9 @@ _MARGIN_S = 3.0
 _FLAT_FRACTION = 1e-9
 #: Windows whose spectra are computed at once (512 x 1024 points: 8 MB of complex numbers).
 _CHUNK_WINDOWS = 512
+
+#: True: correct artifacts; False: take the series as given; a correction of it made already.
+Correct = bool | ArtifactCorrection
 
 _WINDOW_SAMPLES = round(FOLLOWING_WINDOW_S * RESAMPLE_HZ)
 _STEP_SAMPLES = round(FOLLOWING_STEP_S * RESAMPLE_HZ)
@@ -106,14 +109,15 @@ def breathing_rate_per_min(
     rr_ms: npt.NDArray[np.float64],
     *,
     segment_starts: npt.ArrayLike | None = None,
-    correct: bool = True,
+    correct: Correct = True,
 ) -> float | None:
     """Breathing rate (breaths/min) of a stretch of beats, from the mean spectrum of its windows.
 
     Args:
         rr_ms: RR intervals (ms), oldest first.
         segment_starts: first beat of each gap-free segment (None: one segment).
-        correct: correct artifacts first (False: the series is already corrected).
+        correct: correct artifacts first (True), use the series as given (False), or use this
+            correction of it (an `ArtifactCorrection` of `rr_ms` made already).
 
     Returns None with fewer than 64 s of gap-free beats, no variation, or no respiratory peak.
     """
@@ -156,7 +160,7 @@ def following_windows(
     pacer_rate_per_min: float,
     *,
     segment_starts: npt.ArrayLike | None = None,
-    correct: bool = True,
+    correct: Correct = True,
 ) -> list[FollowingWindow]:
     """Following and breathing rate of every 64 s window, stepped by 5 s within gap-free segments.
 
@@ -164,7 +168,7 @@ def following_windows(
         rr_ms: RR intervals (ms), oldest first.
         pacer_rate_per_min: the pacer's rate (breaths/min).
         segment_starts: first beat of each gap-free segment (None: one segment).
-        correct: correct artifacts first (False: the series is already corrected).
+        correct: as for `breathing_rate_per_min`.
     """
     pacer = pacer_hz(pacer_rate_per_min)
     prepared = _prepare(rr_ms, segment_starts, correct)
@@ -203,7 +207,7 @@ def median_following(
     pacer_rate_per_min: float,
     *,
     segment_starts: npt.ArrayLike | None = None,
-    correct: bool = True,
+    correct: Correct = True,
 ) -> float | None:
     """The median following of the windows of `following_windows` (None without any window)."""
     windows = following_windows(
@@ -342,7 +346,7 @@ def _read_last(rr_ms: FloatArray, pacer: float, correct: bool) -> tuple[float, f
 
 
 def _corrected(
-    rr_ms: npt.NDArray[np.float64], segment_starts: npt.ArrayLike | None, correct: bool
+    rr_ms: npt.NDArray[np.float64], segment_starts: npt.ArrayLike | None, correct: Correct
 ) -> tuple[FloatArray, IntArray, npt.NDArray[np.bool_]] | None:
     """The (corrected) series, its segment starts and per beat whether correction made it."""
     rr = np.asarray(rr_ms, dtype=np.float64)
@@ -350,15 +354,20 @@ def _corrected(
         return None
     rr = validate_rr(rr)
     starts = normalise_starts(segment_starts, rr.size)
-    if not correct:
+    if correct is False:
         return rr, starts, np.zeros(rr.size, dtype=np.bool_)
-    fixed = correct_artifacts(rr, segment_starts=starts)
+    if isinstance(correct, ArtifactCorrection):
+        if correct.flagged.size != rr.size:
+            raise ValueError("the artifact correction given is not one of these beats")
+        fixed = correct
+    else:
+        fixed = correct_artifacts(rr, segment_starts=starts)
     made = np.asarray(fixed.flagged[fixed.source_index], dtype=np.bool_)
     return np.asarray(fixed.rr_ms, dtype=np.float64), fixed.segment_starts, made
 
 
 def _prepare(
-    rr_ms: npt.NDArray[np.float64], segment_starts: npt.ArrayLike | None, correct: bool
+    rr_ms: npt.NDArray[np.float64], segment_starts: npt.ArrayLike | None, correct: Correct
 ) -> tuple[FloatArray, FloatArray, FloatArray] | None:
     """Every 64 s window (resampled rows), its start (s) and its share of corrected beats."""
     corrected = _corrected(rr_ms, segment_starts, correct)

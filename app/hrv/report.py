@@ -234,14 +234,17 @@ def _analyze(
         reasons["coherence"] = f"needs {COHERENCE_WINDOW_S:g} s without a gap"
 
     no_wave = f"needs {FOLLOWING_WINDOW_S:g} s without a gap, with a heart-rate wave"
+    # the stretch functions take the input and its correction (to leave out windows of mostly
+    # corrected beats), or with correction "none" the values as given
+    wave_correct: ArtifactCorrection | bool = detection if correction == "auto" else False
     values["breathing_rate_per_min"] = breathing_rate_per_min(
-        series, segment_starts=series_starts, correct=False
+        rr, segment_starts=starts, correct=wave_correct
     )
     if values["breathing_rate_per_min"] is None:
         reasons["breathing_rate_per_min"] = no_wave
     if pacer_rate_per_min is not None:
         values["pacer_following"] = median_following(
-            series, pacer_rate_per_min, segment_starts=series_starts, correct=False
+            rr, pacer_rate_per_min, segment_starts=starts, correct=wave_correct
         )
         if values["pacer_following"] is None:
             reasons["pacer_following"] = no_wave

@@ -115,7 +115,15 @@ def test_the_line_says_whether_the_heart_follows_and_the_summary_counts_it(
         assert [(t.at_s, t.following) for t in summary.following_reads][: len(live)] == live
         sentence = page.summary_view.following.text()
         assert page.summary_view.following.isVisibleTo(page.summary_view)
-        assert sentence.startswith("Your heart followed the pacer for ")
+        read_s = FOLLOWING_STEP_S * len(summary.following_reads)
+        minutes = f"{round(read_s) // 60}:{round(read_s) % 60:02d} min"
+        if summary.time_following_s == read_s:
+            assert sentence.startswith(f"Your heart followed the pacer the whole {minutes}")
+        elif summary.time_following_s == 0.0:
+            assert sentence.startswith("Your heart did not follow the pacer this time")
+        else:
+            assert sentence.startswith("Your heart followed the pacer for ")
+            assert f"of the {minutes} it was read" in sentence
         if breathing == "follow":
             assert summary.time_following_s >= 0.9 * FOLLOWING_STEP_S * len(reads)
             assert summary.breathing_rate_per_min == pytest.approx(6.0, abs=0.5)

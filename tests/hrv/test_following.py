@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from app.hrv.artifacts import correct_artifacts
 from app.hrv.following import (
     FIRST_READ_S,
     FOLLOWING_STEP_S,
@@ -230,3 +231,12 @@ def test_paused_beats_and_gaps_break_the_window() -> None:
     gaps = np.zeros(rr.size, dtype=bool)
     gaps[np.searchsorted(t_s, at - 30)] = True
     assert following_at(t_s, rr, gaps, at, 6.0) is None
+
+
+def test_a_correction_made_already_gives_what_correcting_gives() -> None:
+    rr = load("artifacts_40min_polar_noisy_rri.txt")
+    made = correct_artifacts(rr)
+    assert following_windows(rr, 6.0, correct=made) == following_windows(rr, 6.0)
+    assert breathing_rate_per_min(rr, correct=made) == breathing_rate_per_min(rr)
+    with pytest.raises(ValueError, match="not one of these beats"):
+        median_following(rr[:-5], 6.0, correct=made)

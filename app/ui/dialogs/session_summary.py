@@ -86,10 +86,16 @@ def following_text(summary: SessionSummary) -> str | None:
     if summary.time_following_s is None:
         return None
     read_s = FOLLOWING_STEP_S * len(summary.following_reads)
-    text = (
-        f"Your heart followed the pacer for {_minutes(summary.time_following_s)} min "
-        f"of the {_minutes(read_s)} min it was read"
-    )
+    following_s = summary.time_following_s
+    if following_s <= 0.0:
+        text = f"Your heart did not follow the pacer this time (read over {_minutes(read_s)} min)"
+    elif following_s >= read_s:
+        text = f"Your heart followed the pacer the whole {_minutes(read_s)} min it was read"
+    else:
+        text = (
+            f"Your heart followed the pacer for {_minutes(following_s)} min "
+            f"of the {_minutes(read_s)} min it was read"
+        )
     if summary.breathing_rate_per_min is not None:
         text += (
             f"; your breathing, read from your heart, was about "
