@@ -18,12 +18,12 @@ from app.commands.common import store_from_args
 from app.commands.errors import CommandError
 from app.formats.importer import (
     DEFAULT_KIND,
-    SESSION_KINDS,
     ImportFileError,
     ImportOutcome,
     read_all,
     write_all,
 )
+from app.store.records import SessionKind
 from app.store.validation import LimitError, check_moment
 
 _START_NOTES = {
@@ -48,9 +48,9 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files to import")
     parser.add_argument(
         "--kind",
-        choices=[k for k in SESSION_KINDS if k != "assessment"],
-        default=DEFAULT_KIND,
-        help=f"session kind for recordings (default: {DEFAULT_KIND})",
+        choices=[k.value for k in SessionKind if k is not SessionKind.ASSESSMENT],
+        default=DEFAULT_KIND.value,
+        help=f"session kind for recordings (default: {DEFAULT_KIND.value})",
     )
     parser.add_argument(
         "--at",
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     store = store_from_args(args)
     try:
-        outcomes = write_all(store, items, kind=args.kind, at=at)
+        outcomes = write_all(store, items, kind=SessionKind(args.kind), at=at)
     except ImportFileError as exc:  # a start that only the writing step can tell is refused
         raise CommandError(str(exc)) from exc
     finally:

@@ -44,6 +44,7 @@ from app.session.events import (
 )
 from app.session.state import SessionState
 from app.store import Store
+from app.store.records import SessionKind
 from app.store.settings import load_last_strap, save_last_strap
 from sensors.ble import BleStrapSource
 from sensors.simulated import DemoStrap
@@ -51,7 +52,7 @@ from sensors.source import ConnectionEvent, EventKind, QueuedSource, Sample
 
 FIND_TIMEOUT_S = 30.0
 PROGRESS_EVERY_S = 60.0
-KINDS = ("recording", "readiness", "breathing")
+KINDS = (SessionKind.RECORDING, SessionKind.READINESS, SessionKind.BREATHING)
 DEMO_SPEED_ENV = "BASELINE_DEMO_SPEED"
 
 
@@ -75,7 +76,12 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     parser.add_argument(
         "--minutes", metavar="N", help="stop after N minutes (0.5 = 30 s); default: Ctrl-C"
     )
-    parser.add_argument("--kind", choices=KINDS, default="recording", help="session kind")
+    parser.add_argument(
+        "--kind",
+        choices=[k.value for k in KINDS],
+        default=SessionKind.RECORDING.value,
+        help="session kind",
+    )
     parser.set_defaults(func=run)
 
 
@@ -91,7 +97,7 @@ class _Recording:
         store: Store,
         source: QueuedSource,
         *,
-        kind: str,
+        kind: SessionKind,
         clock: Callable[[], float],
         duration_s: float | None,
         remember_strap: bool,
@@ -227,11 +233,11 @@ def demo_speed() -> float:
 
 async def _record(args: argparse.Namespace, store: Store, duration_s: float | None) -> int:
     if args.sensor == "demo":
-        demo = DemoStrap(6.0 if args.kind == "breathing" else 12.0, speed=demo_speed())
+        demo = DemoStrap(6.0 if args.kind == SessionKind.BREATHING else 12.0, speed=demo_speed())
         recording = _Recording(
             store,
             demo,
-            kind=args.kind,
+            kind=SessionKind(args.kind),
             clock=demo.now_s,
             duration_s=duration_s,
             remember_strap=False,
@@ -251,7 +257,7 @@ async def _record(args: argparse.Namespace, store: Store, duration_s: float | No
         recording = _Recording(
             store,
             source,
-            kind=args.kind,
+            kind=SessionKind(args.kind),
             clock=time.monotonic,
             duration_s=duration_s,
             remember_strap=True,

@@ -41,10 +41,10 @@ from app.formats.registry import read_source
 from app.formats.source import Source
 from app.store import Store
 from app.store.database import STAGING_STATUS
+from app.store.records import SessionKind
 from app.store.validation import LimitError, check_moment
 
-SESSION_KINDS = ("readiness", "breathing", "recording", "assessment")
-DEFAULT_KIND = "recording"
+DEFAULT_KIND = SessionKind.RECORDING
 STAGE_CHUNK_ROWS = 10_000
 """Rows per staging transaction: a few tens of milliseconds of holding the write lock."""
 
@@ -330,7 +330,11 @@ class _Writer:
 
 
 def _write_recording(
-    writer: _Writer, item: ReadFile, recording: ImportedRecording, kind: str, at: datetime | None
+    writer: _Writer,
+    item: ReadFile,
+    recording: ImportedRecording,
+    kind: SessionKind,
+    at: datetime | None,
 ) -> ImportOutcome:
     name = item.path.name
     if writer.hash_known(recording.content_sha256):
@@ -479,7 +483,9 @@ def _known_now(store: Store, recording: ImportedRecording) -> bool:
     return row is not None
 
 
-def _stage(store: Store, recording: ImportedRecording, kind: str, wanted_id: int | None) -> int:
+def _stage(
+    store: Store, recording: ImportedRecording, kind: SessionKind, wanted_id: int | None
+) -> int:
     """Write one recording's beats and readings under a hidden session row, in short steps."""
     with store.write_transaction() as conn:
         if (
@@ -489,7 +495,12 @@ def _stage(store: Store, recording: ImportedRecording, kind: str, wanted_id: int
             wanted_id = None
         cur = conn.execute(
             "INSERT INTO sessions (id, kind, started_at, status) VALUES (?, ?, ?, ?)",
-            (wanted_id, recording.kind or kind, _iso(datetime.now().astimezone()), STAGING_STATUS),
+            (
+                wanted_id,
+                recording.kind or kind.value,
+                _iso(datetime.now().astimezone()),
+                STAGING_STATUS,
+            ),
         )
         assert cur.lastrowid is not None
         session_id = int(cur.lastrowid)
@@ -525,7 +536,7 @@ def write_all(
     store: Store,
     items: Sequence[ReadFile],
     *,
-    kind: str = DEFAULT_KIND,
+    kind: SessionKind = DEFAULT_KIND,
     at: datetime | None = None,
 ) -> list[ImportOutcome]:
     """Write every parsed file as one batch: everything becomes visible at once, or nothing.
@@ -535,8 +546,7 @@ def write_all(
     export's sessions keep their own kinds); `at` is the start for recordings whose file has
     none.
     """
-    if kind not in SESSION_KINDS:
-        raise ValueError(f"unknown session kind {kind!r}")
+    kind = SessionKind(kind)  # raises ValueError for a kind this version does not know
     staged: dict[int, int] = {}
     try:
         for recording, wanted_id in _candidates(items):
@@ -570,7 +580,7 @@ def import_files(
     store: Store,
     paths: Sequence[Path],
     *,
-    kind: str = DEFAULT_KIND,
+    kind: SessionKind = DEFAULT_KIND,
     at: datetime | None = None,
 ) -> list[ImportOutcome]:
     """Parse all files, then write them all in one transaction. Raises ImportFileError."""

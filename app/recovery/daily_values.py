@@ -42,7 +42,7 @@ from app.store.daily import (
     save_readiness_extras,
     save_readiness_result,
 )
-from app.store.records import DaySource, LogEntry, SessionRecord
+from app.store.records import DaySource, LogEntry, SessionKind, SessionRecord, SessionStatus
 
 FROM_READINESS = DaySource.MORNING_CHECK
 FROM_LOG = DaySource.MANUAL
@@ -292,8 +292,8 @@ def readiness_values(store: Store, source: ReadinessSource) -> list[ReadinessVal
     Sessions from the demo strap are simulated and never give a value.
     """
     out: list[ReadinessValue] = []
-    for session in reversed(store.sessions(kind="readiness", include_simulated=False)):
-        if session.status != "complete":
+    for session in reversed(store.sessions(kind=SessionKind.READINESS, include_simulated=False)):
+        if session.status is not SessionStatus.COMPLETE:
             continue
         value = source(store, session)
         if value is not None:

@@ -27,7 +27,7 @@ from app.session.pacing import breath_starts_for, wave_for
 from app.session.recorder import SessionRecorder
 from app.session.state import SessionState
 from app.store import Store
-from app.store.records import BeatRecord
+from app.store.records import BeatRecord, SessionKind
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample
 
 Clock = Callable[[], float]
@@ -121,7 +121,7 @@ class LiveSession:
         source: HeartRateSource | None = None,
         clock: Clock = time.monotonic,
         length_s: float | None = None,
-        kind: str = "breathing",
+        kind: SessionKind = SessionKind.BREATHING,
     ) -> None:
         self.store = store
         self.pattern = pattern

@@ -50,7 +50,7 @@ from app.session.following_reads import FollowingReader, RateAt
 from app.session.recorder import SessionRecorder
 from app.session.state import SessionState, StageKind, check_transition
 from app.store import Store
-from app.store.records import MarkRecord, SessionStatus
+from app.store.records import MarkRecord, SessionKind, SessionStatus
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, SourceItem
 
 Clock = Callable[[], float]
@@ -71,7 +71,7 @@ SOURCE_STOPPED = "the heart-rate source stopped unexpectedly"
 class SessionSpec:
     """What the stored session is: its kind, sensor, whether it is practice, its pacer."""
 
-    kind: str
+    kind: SessionKind
     sensor_name: str | None = None
     sensor_address: str | None = None
     simulated: bool = False

@@ -48,7 +48,7 @@ from app.hrv.report import HrvReport, analyze
 from app.session.live import COHERENCE_EVERY_S, BoolArray, LiveAnalysis
 from app.session.plot_data import BeatPlot, corrected_beats
 from app.session.ring import FloatArray, frozen
-from app.store.records import BeatRecord, MarkRecord, SessionKind, SessionRecord
+from app.store.records import BeatRecord, MarkRecord, SessionKind, SessionRecord, SessionStatus
 
 PERIOD_S = 120.0
 HALVES_BELOW_S = 240.0
@@ -104,7 +104,7 @@ class SessionSummary:
     """Everything the summary screen shows. Times in seconds, heart rate in bpm."""
 
     session_id: int
-    status: str
+    status: SessionStatus
     duration_s: float
     rate_bpm: float | None
     n_beats: int

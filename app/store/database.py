@@ -365,7 +365,7 @@ class Store:
         args: tuple[Any, ...] = (STAGING_STATUS,)
         if kind is not None:
             sql += " AND kind = ?"
-            args = (STAGING_STATUS, str(kind))
+            args = (STAGING_STATUS, SessionKind(kind).value)
         sql += " ORDER BY started_at DESC, id DESC"
         records = (_session_from_row(r) for r in self.conn.execute(sql, args))
         return [r for r in records if r is not None]

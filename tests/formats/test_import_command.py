@@ -13,7 +13,7 @@ from app.cli import main
 from app.formats import importer
 from app.formats.importer import import_files, read_all, write_all
 from app.store import open_store
-from app.store.records import LogEntry
+from app.store.records import LogEntry, SessionKind
 from tests.conftest import DATA_DIR
 
 EXPORTS = DATA_DIR / "exports"
@@ -185,7 +185,7 @@ def test_summary_exports_fill_the_log(db_path: Path, capsys: pytest.CaptureFixtu
 
 def test_import_files_api(db_path: Path) -> None:
     store = open_store(db_path)
-    outcomes = import_files(store, [FIXTURES / "suunto_move.sml"], kind="breathing")
+    outcomes = import_files(store, [FIXTURES / "suunto_move.sml"], kind=SessionKind.BREATHING)
     got = [(o.format, o.status, o.n_beats) for o in outcomes]
     assert got == [("suunto-sml", "imported", 8 + 30)]
     session = store.session(outcomes[0].session_id or 0)

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from app.formats.importer import import_files
 from app.hrv.report import analyze
 from app.store import Store
-from app.store.records import LogEntry
+from app.store.records import LogEntry, SessionKind
 from app.ui.dialogs.report import (
     ACCENT,
     PAGE_ASPECT,
@@ -55,7 +55,7 @@ def fill_log(store: Store, days: int, seed: int = 4) -> dict[date, float]:
 def recording(store: Store) -> int:
     """The 16-minute rest recording as a plain recording (it does not feed the daily values)."""
     at = datetime(2026, 3, 20, 7, 0, tzinfo=UTC)
-    (outcome,) = import_files(store, [RR_FILE], kind="recording", at=at)
+    (outcome,) = import_files(store, [RR_FILE], kind=SessionKind.RECORDING, at=at)
     assert outcome.session_id is not None
     return outcome.session_id
 

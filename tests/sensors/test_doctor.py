@@ -21,6 +21,7 @@ from app.cli import main
 from app.commands import record as record_command
 from app.commands.errors import CommandError
 from app.store import open_store
+from app.store.records import SessionKind
 from sensors.ble import MSG_NOT_FOUND, BleBackend, BleStrapSource
 from sensors.bumble_backend import bumble_backend
 from sensors.doctor import Check, DoctorLimits, DoctorReport, Finding, HostOS, run_doctor
@@ -292,8 +293,8 @@ def test_a_recording_that_cannot_start_points_to_the_doctor(db_path: Path) -> No
     store = open_store(db_path)
     try:
         recording = record_command._Recording(
-            store, BleStrapSource(), kind="recording", clock=time.monotonic, duration_s=None,
-            remember_strap=False,
+            store, BleStrapSource(), kind=SessionKind.RECORDING, clock=time.monotonic,
+            duration_s=None, remember_strap=False,
         )  # fmt: skip
         recording.engine.start()
         recording.engine.feed(ConnectionEvent(EventKind.FAILED, 0.0, message=MSG_NOT_FOUND))

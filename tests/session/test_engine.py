@@ -21,7 +21,7 @@ from app.session.events import (
 )
 from app.session.state import IllegalTransitionError, SessionState, StageKind, check_transition
 from app.store import Store, open_store
-from app.store.records import SessionRecord
+from app.store.records import SessionKind, SessionRecord
 from sensors.source import ConnectionEvent, EventKind
 from tests.stubs import ManualClock, ScriptedSource, strap_sample
 
@@ -57,7 +57,7 @@ def engine_with(
 ) -> tuple[SessionEngine, list[SessionEvent]]:
     engine = SessionEngine(
         store,
-        SessionSpec("breathing"),
+        SessionSpec(SessionKind.BREATHING),
         source=source,
         clock=clock,
         plan=plan,

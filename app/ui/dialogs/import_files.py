@@ -50,15 +50,16 @@ from app.formats.preview import ImportPreview, summarize
 from app.formats.recording import ImportedArchive, ImportedDailyValues, ImportedRecording
 from app.store import Store
 from app.store.database import SourceState, StoreError
+from app.store.records import SessionKind
 from app.store.validation import EARLIEST_DATE
 from app.ui.tasks import TaskRunner, Tasks
 
 COLUMNS = ("File", "Format", "Date", "Beats", "Length", "Artifacts", "Status")
 #: Session kinds offered for recordings (an export's sessions keep their own kinds).
 KIND_CHOICES = (
-    ("recording", "Recording"),
-    ("readiness", "Morning check (readiness)"),
-    ("breathing", "Breathing session"),
+    (SessionKind.RECORDING, "Recording"),
+    (SessionKind.READINESS, "Morning check (readiness)"),
+    (SessionKind.BREATHING, "Breathing session"),
 )
 STATUS_NEW = "new"
 STATUS_KNOWN = "already imported"
@@ -403,8 +404,8 @@ class ImportDialog(QDialog):
         n = len(self._rows)
         return f"{n} file{'s' if n != 1 else ''} ready to import."
 
-    def chosen_kind(self) -> str:
-        return str(self.kind_combo.currentData())
+    def chosen_kind(self) -> SessionKind:
+        return SessionKind(self.kind_combo.currentData())
 
     def chosen_start(self) -> datetime | None:
         """The start for recordings without one, when the user set it (local time)."""

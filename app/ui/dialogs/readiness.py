@@ -55,7 +55,7 @@ from app.session.recorder import SessionRecorder
 from app.session.sources import BuiltSource, SourceOptions, build_source
 from app.session.state import SessionState
 from app.store import Store
-from app.store.records import SIMULATED_LABEL
+from app.store.records import SIMULATED_LABEL, SessionKind
 from app.store.settings import load_last_strap, save_last_strap
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
 from app.ui.widgets.details import DetailsToggle
@@ -368,7 +368,7 @@ class ReadinessDialog(QDialog):
         engine = SessionEngine(
             self._store,
             SessionSpec(
-                "readiness",
+                SessionKind.READINESS,
                 sensor_name=self.built.name,
                 sensor_address=self.built.address,
                 simulated=self.built.simulated,

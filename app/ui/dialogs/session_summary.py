@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from app.hrv.coherence import format_coherence, shown_score
 from app.hrv.following import FOLLOWING_STEP_S
 from app.session.summary import MIN_COMPARE_S, Comparison, PeriodStats, SessionSummary
-from app.store.records import SIMULATED_LABEL
+from app.store.records import SIMULATED_LABEL, SessionStatus
 from app.ui.charts.live_plots import ARTIFACT_RING_PX, CORRECTED_TIP
 from app.ui.theme import heart_colour
 
@@ -289,7 +289,7 @@ class SessionSummaryView(QWidget):
     def show_summary(self, summary: SessionSummary) -> None:
         self.summary = summary
         self._apply_palette()
-        status = " (interrupted)" if summary.status == "interrupted" else ""
+        status = " (interrupted)" if summary.status is SessionStatus.INTERRUPTED else ""
         practice = f" \u2013 practice ({SIMULATED_LABEL})" if summary.simulated else ""
         self.title.setText(f"Today's session{status}{practice}")
         self.headline.setText(headline(summary))

@@ -28,6 +28,7 @@ from app.session.engine import SessionEngine, SessionSpec, single_stage
 from app.session.events import SessionEvent, StateChanged
 from app.session.state import SessionState
 from app.store import Store
+from app.store.records import SessionKind
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
 from app.ui.pages.page import PageBase, page_shortcut
 from app.ui.services.settings_model import SettingsModel
@@ -223,7 +224,9 @@ class BreathePage(QWidget, PageBase):
         engine = SessionEngine(
             self._store,
             SessionSpec(
-                "breathing", rate_bpm=self.pattern.rate_bpm, pattern_json=self.pattern.to_json()
+                SessionKind.BREATHING,
+                rate_bpm=self.pattern.rate_bpm,
+                pattern_json=self.pattern.to_json(),
             ),
             clock=self._clock,
             plan=single_stage(settings.session_length_s, self.pattern.rate_bpm),

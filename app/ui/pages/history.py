@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.session.durations import elapsed_clock
 from app.store import Store
 from app.store.daily import day_sources
-from app.store.records import SIMULATED_LABEL, DaySource, SessionRecord
+from app.store.records import SIMULATED_LABEL, DaySource, SessionKind, SessionRecord
 from app.store.validation import showable_sessions, skipped_note
 from app.ui.pages.page import PageBase, page_shortcut
 
@@ -187,7 +187,7 @@ class HistoryPage(QWidget, PageBase):
         for record in records:
             try:
                 source = None
-                if record.kind == "readiness":
+                if record.kind is SessionKind.READINESS:
                     source = sources.get(record.started_at.astimezone().date().isoformat())
                 rows.append((record, session_row(record, source)))
             except (OverflowError, ValueError, TypeError):

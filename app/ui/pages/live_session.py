@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.breathing import cue_times, pacer_state
-from app.session.controller import ConnectionState, LiveSession
+from app.session.controller import ConnectionState, ConnectionStatus, LiveSession
 from app.session.durations import elapsed_clock, spoken_duration
 from app.session.events import SessionEvent, StateChanged
 from app.session.live import LiveAnalysis
@@ -62,14 +62,14 @@ PLOT_INTERVAL_MS = 33
 def connection_text(state: ConnectionState, choice_label: str) -> str:
     """The always-visible connection line."""
     name = state.name or choice_label
-    if state.status == "none":
+    if state.status is ConnectionStatus.NONE:
         return "No strap: the pacer only"
-    if state.status == "scanning":
+    if state.status is ConnectionStatus.SCANNING:
         return f"Looking for {name}\u2026"
-    if state.status == "failed":
+    if state.status is ConnectionStatus.FAILED:
         return f"{name}: not connected"
     parts = [f"\u25cf {name}"]
-    if state.status == "reconnecting":
+    if state.status is ConnectionStatus.RECONNECTING:
         parts = [f"\u25cb {name}: link lost"]
     if state.battery_pct is not None:
         parts.append(f"battery {state.battery_pct}%")
@@ -87,22 +87,22 @@ STRAP_CHECK_AFTER_DROPS = 3  # the banner offers "Check my strap" from this many
 
 def offers_strap_check(state: ConnectionState, link_drops: int) -> bool:
     """The banner offers "Check my strap" when the strap cannot be reached or keeps dropping."""
-    if state.status == "failed":
+    if state.status is ConnectionStatus.FAILED:
         return True
-    return state.status == "reconnecting" and (
+    return state.status is ConnectionStatus.RECONNECTING and (
         link_drops >= STRAP_CHECK_AFTER_DROPS or state.attempt >= STRAP_CHECK_AFTER_DROPS
     )
 
 
 def banner_text(state: ConnectionState) -> str | None:
     """The non-blocking banner while the link is down or the source failed, else None."""
-    if state.status == "reconnecting":
+    if state.status is ConnectionStatus.RECONNECTING:
         attempt = f" (attempt {state.attempt})" if state.attempt else ""
         return (
             f"Reconnecting\u2026{attempt} Keep breathing with the pacer; "
             "the gap will be marked on the plots."
         )
-    if state.status == "failed":
+    if state.status is ConnectionStatus.FAILED:
         return (state.message or "The strap could not be reached.") + (" The pacer keeps going.")
     return None
 
@@ -496,9 +496,9 @@ class LiveSessionPage(QWidget, PageBase):
             return
         previous = self._shown_connection
         if (
-            state.status == "reconnecting"
+            state.status is ConnectionStatus.RECONNECTING
             and previous is not None
-            and previous.status == "connected"
+            and previous.status is ConnectionStatus.CONNECTED
         ):
             self._link_drops += 1
         self._shown_connection = state
@@ -508,7 +508,7 @@ class LiveSessionPage(QWidget, PageBase):
         self.banner.setVisible(text is not None)
         if text is not None:
             self.banner_label.setText(text)
-        if state.status == "connected" and state.address and state.address != "demo":
+        if state.status is ConnectionStatus.CONNECTED and state.address:  # never the demo
             save_last_strap(self._store, state.name, state.address)
 
     # -- stop, reflection, summary ------------------------------------------------------------
