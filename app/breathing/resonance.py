@@ -56,7 +56,6 @@ FloatArray = npt.NDArray[np.float64]
 
 PROTOCOL_RATES_BPM: tuple[float, ...] = (6.5, 6.0, 5.5, 5.0, 4.5)
 STEP_S = 120.0
-LONG_STEP_S = 180.0
 REST_S = 30.0
 SETTLE_S = 20.0
 MAX_ARTIFACT_PCT = 5.0

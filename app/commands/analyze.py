@@ -24,58 +24,6 @@ MAX_ANALYZE_BEATS = 1_000_000
 #: The pacer rates `--pacer-rate` accepts (breaths/min): the range the app's pacer offers.
 PACER_RATE_RANGE_PER_MIN = (3.0, 24.0)
 
-_SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str, int], ...]], ...] = (
-    (
-        "Recording",
-        (
-            ("n_beats", "Beats", "", 0),
-            ("duration_s", "Duration", "s", 0),
-            ("artifact_pct", "Artifacts", "%", 1),
-        ),
-    ),
-    (
-        "Time domain",
-        (
-            ("mean_rr_ms", "Mean RR", "ms", 1),
-            ("mean_hr_bpm", "Mean HR", "bpm", 1),
-            ("sdnn_ms", "SDNN", "ms", 1),
-            ("rmssd_ms", "RMSSD", "ms", 1),
-            ("ln_rmssd", "ln RMSSD", "", 2),
-            ("pnn50_pct", "pNN50", "%", 1),
-        ),
-    ),
-    (
-        "Frequency domain",
-        (
-            ("vlf_ms2", "VLF power", "ms²", 0),
-            ("lf_ms2", "LF power", "ms²", 0),
-            ("hf_ms2", "HF power", "ms²", 0),
-            ("lf_hf", "LF/HF", "", 2),
-            ("lf_nu", "LF", "n.u.", 1),
-            ("hf_nu", "HF", "n.u.", 1),
-            ("lf_peak_hz", "LF peak", "Hz", 3),
-            ("hf_peak_hz", "HF peak", "Hz", 3),
-        ),
-    ),
-    (
-        "Nonlinear",
-        (
-            ("sd1_ms", "SD1", "ms", 1),
-            ("sd2_ms", "SD2", "ms", 1),
-            ("dfa_a1", "DFA alpha1", "", 2),
-            ("stress_index", "Stress index (sqrt SI)", "", 1),
-            ("coherence", "Coherence (0-10)", "", 1),
-        ),
-    ),
-    (
-        "Breathing",
-        (
-            ("breathing_rate_per_min", "Breathing rate", "/min", 1),
-            ("pacer_following", "Pacer following (0-1)", "", 2),
-        ),
-    ),
-)
-
 
 def register(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -193,17 +141,20 @@ def _read_beats(path: Path) -> tuple[Any, Any]:
 
 def format_report(values: dict[str, Any], reasons: Any, *, source: str) -> str:
     """A readable, aligned text report."""
+    from app.hrv.report import REPORT_ROWS
+
     lines = [f"HRV report: {source}"]
-    for title, rows in _SECTIONS:
-        lines.append("")
-        lines.append(title)
-        for key, label, unit, digits in rows:
-            if key not in values:
-                continue
-            value = values.get(key)
-            if value is None or (isinstance(value, float) and not math.isfinite(value)):
-                shown = f"-      ({reasons.get(key, 'not available')})"
-            else:
-                shown = f"{value:,.{digits}f}" + (f" {unit}" if unit else "")
-            lines.append(f"  {label:<24}{shown}")
+    section = ""
+    for row in REPORT_ROWS:
+        if row.key not in values:
+            continue
+        if row.section != section:
+            section = row.section
+            lines.extend(("", section))
+        value = values[row.key]
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            shown = f"-      ({reasons.get(row.key, 'not available')})"
+        else:
+            shown = f"{value:,.{row.decimals}f}" + (f" {row.unit}" if row.unit else "")
+        lines.append(f"  {row.label:<24}{shown}")
     return "\n".join(lines)

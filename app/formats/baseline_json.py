@@ -23,7 +23,6 @@ from app.formats.baseline_format import VERSION
 from app.formats.errors import FormatError
 from app.formats.recording import (
     ArchiveLogEntry,
-    ArchiveMark,
     ArchiveSession,
     HeartRateReading,
     ImportedArchive,
@@ -32,7 +31,7 @@ from app.formats.recording import (
     frozen_floats,
 )
 from app.formats.source import Source
-from app.store.records import DaySource
+from app.store.records import DaySource, MarkRecord
 from app.store.validation import (
     LimitError,
     check_day,
@@ -155,7 +154,7 @@ def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
         simulated=bool(_get(obj, "simulated", (bool,))),
     )
     marks = tuple(
-        ArchiveMark(
+        MarkRecord(
             t_ms=float(_get(m, "t_ms", _NUM, required=True)),
             kind=_get(m, "kind", (str,), required=True),
             detail=_get(m, "detail", (str,)),

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.formats.errors import FormatError
+from app.store.records import MarkRecord
 from app.store.validation import (
     MIN_RECORDING_BEATS,
     RR_RANGE_MS,
@@ -129,13 +130,6 @@ class ArchiveLogEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class ArchiveMark:
-    t_ms: float
-    kind: str
-    detail: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ArchiveSession:
     """A session of a Baseline export with everything the store keeps about it."""
 
@@ -148,7 +142,7 @@ class ArchiveSession:
     stress_after: int | None = None
     note: str | None = None
     source_hash: str | None = None
-    marks: tuple[ArchiveMark, ...] = ()
+    marks: tuple[MarkRecord, ...] = ()
     readiness: tuple[tuple[str, object], ...] | None = None
 
 

@@ -41,34 +41,50 @@ from app.hrv.segments import (
 
 Correction = Literal["auto", "none"]
 
-#: The keys of `analyze --json`, in the documented order (CLI.md).
-JSON_KEYS: tuple[str, ...] = (
-    "n_beats",
-    "duration_s",
-    "artifact_pct",
-    "mean_rr_ms",
-    "mean_hr_bpm",
-    "sdnn_ms",
-    "rmssd_ms",
-    "ln_rmssd",
-    "pnn50_pct",
-    "vlf_ms2",
-    "lf_ms2",
-    "hf_ms2",
-    "lf_hf",
-    "lf_nu",
-    "hf_nu",
-    "lf_peak_hz",
-    "hf_peak_hz",
-    "sd1_ms",
-    "sd2_ms",
-    "dfa_a1",
-    "stress_index",
-    "coherence",
-    "breathing_rate_per_min",
-)
-#: Added after `JSON_KEYS` when a pacer rate was given.
+#: Added to the JSON keys when a pacer rate was given.
 PACER_JSON_KEY = "pacer_following"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One metric as people read it: its section, name, `HrvReport` field, unit and decimals."""
+
+    section: str
+    label: str
+    key: str
+    unit: str
+    decimals: int
+
+
+#: Every metric of the report in the order `analyze` prints it and the session detail shows it.
+REPORT_ROWS: tuple[ReportRow, ...] = (
+    ReportRow("Recording", "Beats", "n_beats", "", 0),
+    ReportRow("Recording", "Duration", "duration_s", "s", 0),
+    ReportRow("Recording", "Artifacts", "artifact_pct", "%", 1),
+    ReportRow("Time domain", "Mean RR", "mean_rr_ms", "ms", 1),
+    ReportRow("Time domain", "Mean heart rate", "mean_hr_bpm", "bpm", 1),
+    ReportRow("Time domain", "SDNN", "sdnn_ms", "ms", 1),
+    ReportRow("Time domain", "RMSSD", "rmssd_ms", "ms", 1),
+    ReportRow("Time domain", "ln RMSSD", "ln_rmssd", "", 2),
+    ReportRow("Time domain", "pNN50", "pnn50_pct", "%", 1),
+    ReportRow("Frequency domain", "VLF power", "vlf_ms2", "ms²", 0),
+    ReportRow("Frequency domain", "LF power", "lf_ms2", "ms²", 0),
+    ReportRow("Frequency domain", "HF power", "hf_ms2", "ms²", 0),
+    ReportRow("Frequency domain", "LF/HF", "lf_hf", "", 2),
+    ReportRow("Frequency domain", "LF", "lf_nu", "n.u.", 1),
+    ReportRow("Frequency domain", "HF", "hf_nu", "n.u.", 1),
+    ReportRow("Frequency domain", "LF peak", "lf_peak_hz", "Hz", 3),
+    ReportRow("Frequency domain", "HF peak", "hf_peak_hz", "Hz", 3),
+    ReportRow("Nonlinear", "SD1", "sd1_ms", "ms", 1),
+    ReportRow("Nonlinear", "SD2", "sd2_ms", "ms", 1),
+    ReportRow("Nonlinear", "DFA alpha1", "dfa_a1", "", 2),
+    ReportRow("Nonlinear", "Stress index (√SI)", "stress_index", "", 1),
+    ReportRow("Nonlinear", "Coherence (0-10)", "coherence", "", 1),
+    ReportRow("Breathing", "Breathing rate", "breathing_rate_per_min", "/min", 1),
+    ReportRow("Breathing", "Pacer following (0-1)", PACER_JSON_KEY, "", 2),
+)
+#: The keys of `analyze --json`, in the documented order (CLI.md).
+JSON_KEYS: tuple[str, ...] = tuple(row.key for row in REPORT_ROWS if row.key != PACER_JSON_KEY)
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,6 @@ class LiveSession:
         self.clock = clock
         self.kind = kind
         self.source = source
-        self._length_s = length_s
         self.engine = LiveEngine(analysis, breath_starts_for(pattern), wave_for(pattern))
         self.connection = ConnectionState()
         self.last_beat_arrival_s: float | None = None

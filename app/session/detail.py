@@ -29,32 +29,6 @@ from app.session.summary import (
 )
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
 
-# Rows of the report table: (section, label, HrvReport attribute, unit, decimals).
-REPORT_ROWS: tuple[tuple[str, str, str, str, int], ...] = (
-    ("Time domain", "Beats", "n_beats", "", 0),
-    ("Time domain", "Duration", "duration_s", "s", 0),
-    ("Time domain", "Mean RR", "mean_rr_ms", "ms", 0),
-    ("Time domain", "Mean heart rate", "mean_hr_bpm", "bpm", 1),
-    ("Time domain", "SDNN", "sdnn_ms", "ms", 1),
-    ("Time domain", "RMSSD", "rmssd_ms", "ms", 1),
-    ("Time domain", "ln RMSSD", "ln_rmssd", "", 2),
-    ("Time domain", "pNN50", "pnn50_pct", "%", 1),
-    ("Frequency domain", "VLF power", "vlf_ms2", "ms²", 0),
-    ("Frequency domain", "LF power", "lf_ms2", "ms²", 0),
-    ("Frequency domain", "HF power", "hf_ms2", "ms²", 0),
-    ("Frequency domain", "LF/HF", "lf_hf", "", 2),
-    ("Frequency domain", "LF (normalised)", "lf_nu", "n.u.", 1),
-    ("Frequency domain", "HF (normalised)", "hf_nu", "n.u.", 1),
-    ("Frequency domain", "LF peak", "lf_peak_hz", "Hz", 3),
-    ("Frequency domain", "HF peak", "hf_peak_hz", "Hz", 3),
-    ("Nonlinear", "SD1", "sd1_ms", "ms", 1),
-    ("Nonlinear", "SD2", "sd2_ms", "ms", 1),
-    ("Nonlinear", "DFA alpha1", "dfa_a1", "", 2),
-    ("Nonlinear", "Stress index (√SI)", "stress_index", "", 1),
-    ("Nonlinear", "Coherence (0-10)", "coherence", "", 1),
-    ("Artifacts", "Artifact share", "artifact_pct", "%", 1),
-)
-
 
 @dataclass(frozen=True, slots=True)
 class SessionDetail:

@@ -87,7 +87,6 @@ class SessionRecorder:
         self._gap_pending = False
         self._in_gap = False
         self._connected_once = False
-        self._readings = 0
         self._last_bpm: int | None = None
         self._gaps = 0
 
@@ -142,7 +141,6 @@ class SessionRecorder:
         readings: list[RecordedItem] = []
         if heart_rate_ok(m.bpm):
             readings.append(HeartRateRecord(t_ms, m.bpm, m.contact))
-            self._readings += 1
             self._last_bpm = m.bpm
         placed = self._beat_clock.place(m.rr_ms, sample.arrival_s)
         if not placed.t_ms:

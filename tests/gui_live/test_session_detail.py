@@ -57,7 +57,7 @@ def test_detail_shows_the_core_report_and_artifacts(qtbot: QtBot, db_path: Path)
     assert view.value_text("RMSSD") == format_value(report.rmssd_ms, "ms", 1)
     assert view.value_text("LF power") == format_value(report.lf_ms2, "ms²", 0)
     assert view.value_text("DFA alpha1") == format_value(report.dfa_a1, "", 2)
-    assert view.value_text("Artifact share") == format_value(report.artifact_pct, "%", 1)
+    assert view.value_text("Artifacts") == format_value(report.artifact_pct, "%", 1)
     # Coherence: the session's coherence, as the summary computed and wrote it.
     detail = dialog.detail
     assert detail is not None and detail.report is not None

@@ -48,11 +48,12 @@ from app.formats.errors import FormatError
 from app.formats.importer import ImportFileError, ImportOutcome, ReadFile, read_file, write_all
 from app.formats.preview import ImportPreview, summarize
 from app.formats.recording import ImportedArchive, ImportedDailyValues, ImportedRecording
+from app.session.durations import spoken_duration
 from app.store import Store
 from app.store.database import SourceState, StoreError
 from app.store.records import SessionKind
 from app.store.validation import EARLIEST_DATE
-from app.ui.tasks import TaskRunner, Tasks
+from app.ui.tasks import TaskRunner, Tasks, plain_error
 
 COLUMNS = ("File", "Format", "Date", "Beats", "Length", "Artifacts", "Status")
 #: Session kinds offered for recordings (an export's sessions keep their own kinds).
@@ -128,21 +129,7 @@ def known_status(store: Store, item: ReadFile) -> str:
 
 
 def _plain_problem(exc: Exception) -> str:
-    if isinstance(exc, ImportFileError):
-        return exc.problem
-    return str(exc) or type(exc).__name__
-
-
-def format_duration(seconds: float) -> str:
-    """'1 h 05 min', '12 min 30 s' or '45 s'."""
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    if minutes:
-        return f"{minutes} min {secs:02d} s"
-    return f"{secs} s"
+    return exc.problem if isinstance(exc, ImportFileError) else plain_error(exc)
 
 
 def row_texts(row: PreviewRow) -> tuple[str, ...]:
@@ -161,7 +148,7 @@ def row_texts(row: PreviewRow) -> tuple[str, ...]:
     if p.n_sessions > 1:
         beats += f" ({p.n_sessions} sessions)"
     artifacts = "" if p.artifact_pct is None else f"{p.artifact_pct:.1f} %"
-    return (name, p.format, date, beats, format_duration(p.duration_s), artifacts, row.status)
+    return (name, p.format, date, beats, spoken_duration(p.duration_s), artifacts, row.status)
 
 
 def _dropped_paths(mime: QMimeData | None) -> list[Path]:

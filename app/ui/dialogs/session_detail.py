@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.session.detail import REPORT_ROWS, SessionDetail, report_text, session_detail
+from app.hrv.report import JSON_KEYS, REPORT_ROWS
+from app.session.detail import SessionDetail, report_text, session_detail
 from app.session.live import LiveAnalysis
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
@@ -147,19 +148,23 @@ class SessionDetailView(QWidget):
         self.artifact_markers.setBrush(pg.mkBrush(ARTIFACT_COLOUR))
 
     def _fill_table(self, detail: SessionDetail) -> None:
-        rows: list[tuple[str, str, bool]] = []
+        rows: list[tuple[str, str, str | None]] = []  # (name, value, report key; None: a heading)
         section = ""
         report = detail.report
-        for sec, label, attr, unit, decimals in REPORT_ROWS:
-            if sec != section:
-                rows.append((sec, "", True))
-                section = sec
-            value = getattr(report, attr) if report is not None else None
-            rows.append((label, report_text(attr, value, unit, decimals), False))
+        values = report.to_json_dict() if report is not None else {}
+        for row in REPORT_ROWS:
+            if row.key not in (values if report is not None else JSON_KEYS):
+                continue  # pacer following: only for a session with a pacer rate
+            if row.section != section:
+                rows.append((row.section, "", None))
+                section = row.section
+            text = report_text(row.key, values.get(row.key), row.unit, row.decimals)
+            rows.append((row.label, text, row.key))
         if report is None:
-            rows.append(("Too few beats for a report", "", False))
+            rows.append(("Too few beats for a report", "", ""))
         self.table.setRowCount(len(rows))
-        for i, (name, value, is_section) in enumerate(rows):
+        for i, (name, value, key) in enumerate(rows):
+            is_section = key is None
             a = QTableWidgetItem(name)
             b = QTableWidgetItem(value)
             if is_section:
@@ -167,8 +172,7 @@ class SessionDetailView(QWidget):
                 font.setBold(True)
                 a.setFont(font)
             b.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if report is not None and not is_section:
-                key = next((r[2] for r in REPORT_ROWS if r[1] == name), "")
+            if report is not None and key:
                 reason = report.reasons.get(key)
                 if reason:
                     b.setToolTip(reason)

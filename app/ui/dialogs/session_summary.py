@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.hrv.coherence import format_coherence, shown_score
 from app.hrv.following import FOLLOWING_STEP_S
+from app.session.durations import elapsed_clock
 from app.session.summary import MIN_COMPARE_S, Comparison, PeriodStats, SessionSummary
 from app.store.records import SIMULATED_LABEL, SessionStatus
 from app.ui.charts.live_plots import ARTIFACT_RING_PX, CORRECTED_TIP
@@ -50,11 +51,6 @@ def _fmt(value: float | None, decimals: int = 0, unit: str = "") -> str:
     return f"{value:.{decimals}f}{unit}"
 
 
-def _minutes(seconds: float) -> str:
-    total = round(seconds)
-    return f"{total // 60}:{total % 60:02d}"
-
-
 def headline(summary: SessionSummary) -> str:
     """One sentence about the change, in plain words."""
     parts: list[str] = []
@@ -67,7 +63,9 @@ def headline(summary: SessionSummary) -> str:
         else:
             parts.append("Your heart rate stayed steady")
     if summary.time_in_coherence_s >= 5.0:
-        parts.append(f"{_minutes(summary.time_in_coherence_s)} min in medium or high coherence")
+        parts.append(
+            f"{elapsed_clock(summary.time_in_coherence_s)} min in medium or high coherence"
+        )
     if summary.stress_before is not None and summary.stress_after is not None:
         diff = summary.stress_after - summary.stress_before
         if diff < 0:
@@ -295,17 +293,16 @@ class SessionSummaryView(QWidget):
         self.headline.setText(headline(summary))
         rate = f"{summary.rate_bpm:g} breaths/min" if summary.rate_bpm else "no pacer rate"
         facts = [
-            f"{_minutes(summary.duration_s)} min",
+            f"{elapsed_clock(summary.duration_s)} min",
             rate,
             f"{summary.n_beats} beats",
         ]
         if summary.coherence is not None:
             facts.append(f"coherence {format_coherence(summary.coherence)}")
         if summary.scored_s > 0:
-            facts.append(
-                f"medium coherence {_minutes(summary.time_medium_s)}, "
-                f"high {_minutes(summary.time_high_s)} (of {_minutes(summary.scored_s)} scored)"
-            )
+            medium, high = elapsed_clock(summary.time_medium_s), elapsed_clock(summary.time_high_s)
+            scored = elapsed_clock(summary.scored_s)
+            facts.append(f"medium coherence {medium}, high {high} (of {scored} scored)")
         if summary.artifact_pct is not None:
             facts.append(f"artifacts {summary.artifact_pct:.1f}%")
         self.facts.setText(" \u00b7 ".join(facts))
@@ -346,7 +343,7 @@ class SessionSummaryView(QWidget):
             if period is None or not summary.hr_t_s.size:
                 region.hide()
                 continue
-            region.setRegion(_session_minutes(summary, period))
+            region.setRegion(_sessionelapsed_clock(summary, period))
             region.show()
 
     def _show_comparison(self, comparison: Comparison) -> None:
@@ -387,6 +384,6 @@ def _fmt_int(value: int | None) -> str:
     return "\u2013" if value is None else str(value)
 
 
-def _session_minutes(summary: SessionSummary, period: PeriodStats) -> tuple[float, float]:
+def _sessionelapsed_clock(summary: SessionSummary, period: PeriodStats) -> tuple[float, float]:
     """The period's bounds on the session-time axis, in minutes."""
     return period.start_t_s / 60.0, period.end_t_s / 60.0
