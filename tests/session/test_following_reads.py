@@ -18,6 +18,7 @@ from app.session.following_reads import FollowingReader
 from app.session.state import StageKind
 from app.session.summary import session_beats, summarize_session
 from app.store import Store, open_store
+from app.store.records import SessionKind
 from sensors.simulated import DemoBreathing, DemoStrap
 
 
@@ -46,7 +47,7 @@ def run_demo(
     )
     engine = SessionEngine(
         store,
-        SessionSpec("breathing", simulated=True, rate_bpm=plan[0].rate_bpm),
+        SessionSpec(SessionKind.BREATHING, simulated=True, rate_bpm=plan[0].rate_bpm),
         source=strap,
         clock=strap.now_s,
         plan=plan,

@@ -116,7 +116,7 @@ def known_status(store: Store, item: ReadFile) -> str:
             )
             started = session.recording.started_at
             if not found and started is not None:
-                found = store.has_session_at(session.recording.kind or "recording", started)
+                found = store.has_session_at(session.recording.kind or SessionKind.RECORDING, started)
             n_known += bool(found)
         total = len(imported.sessions)
         if total and n_known == total:

@@ -85,14 +85,15 @@ def following_text(summary: SessionSummary) -> str | None:
         return None
     read_s = FOLLOWING_STEP_S * len(summary.following_reads)
     following_s = summary.time_following_s
+    read = elapsed_clock(read_s)
     if following_s <= 0.0:
-        text = f"Your heart did not follow the pacer this time (read over {_minutes(read_s)} min)"
+        text = f"Your heart did not follow the pacer this time (read over {read} min)"
     elif following_s >= read_s:
-        text = f"Your heart followed the pacer the whole {_minutes(read_s)} min it was read"
+        text = f"Your heart followed the pacer the whole {read} min it was read"
     else:
         text = (
-            f"Your heart followed the pacer for {_minutes(following_s)} min "
-            f"of the {_minutes(read_s)} min it was read"
+            f"Your heart followed the pacer for {elapsed_clock(following_s)} min "
+            f"of the {read} min it was read"
         )
     if summary.breathing_rate_per_min is not None:
         text += (
@@ -343,7 +344,7 @@ class SessionSummaryView(QWidget):
             if period is None or not summary.hr_t_s.size:
                 region.hide()
                 continue
-            region.setRegion(_sessionelapsed_clock(summary, period))
+            region.setRegion(_session_minutes(summary, period))
             region.show()
 
     def _show_comparison(self, comparison: Comparison) -> None:
@@ -384,6 +385,6 @@ def _fmt_int(value: int | None) -> str:
     return "\u2013" if value is None else str(value)
 
 
-def _sessionelapsed_clock(summary: SessionSummary, period: PeriodStats) -> tuple[float, float]:
+def _session_minutes(summary: SessionSummary, period: PeriodStats) -> tuple[float, float]:
     """The period's bounds on the session-time axis, in minutes."""
     return period.start_t_s / 60.0, period.end_t_s / 60.0
