@@ -116,7 +116,8 @@ def known_status(store: Store, item: ReadFile) -> str:
             )
             started = session.recording.started_at
             if not found and started is not None:
-                found = store.has_session_at(session.recording.kind or SessionKind.RECORDING, started)
+                kind = session.recording.kind or SessionKind.RECORDING
+                found = store.has_session_at(kind, started)
             n_known += bool(found)
         total = len(imported.sessions)
         if total and n_known == total:
