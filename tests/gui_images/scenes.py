@@ -111,7 +111,7 @@ def build(qtbot: QtBot, store: Store, tmp_path: Path, theme: Theme) -> tuple[App
     ui = build_app(
         store,
         clock=clock,
-        cue_player=RecordingCuePlayer(tmp_path / "sounds"),
+        cue_player=RecordingCuePlayer(),
         source_options=OPTIONS,
         today=lambda: TODAY,
         tasks=InstantTaskRunner(),

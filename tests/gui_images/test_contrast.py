@@ -162,7 +162,7 @@ def test_a_system_switch_recolours_every_page_chart_and_pacer(
     ui = build_app(
         store,
         clock=FakeClock(),
-        cue_player=RecordingCuePlayer(tmp_path / "sounds"),
+        cue_player=RecordingCuePlayer(),
         tasks=InstantTaskRunner(),
     )
     window = ui.window
@@ -187,7 +187,7 @@ def test_a_chosen_theme_ignores_the_system_switch(
     qtbot: QtBot, app: QApplication, store: Store, tmp_path: Path
 ) -> None:
     save_settings(store, AppSettings(theme="light", sound_on=False))
-    ui = build_app(store, cue_player=RecordingCuePlayer(tmp_path / "s"), tasks=InstantTaskRunner())
+    ui = build_app(store, cue_player=RecordingCuePlayer(), tasks=InstantTaskRunner())
     qtbot.addWidget(ui.window)
     app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
     assert app.palette().color(QPalette.ColorRole.Window).name() == LIGHT.window
