@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from app.breathing import BreathingPattern, SessionTimer, pacer_state
+from app.hrv.following import FOLLOWING_STEP_S
 from app.session.engine import SessionEngine, SessionSpec, single_stage
 from app.session.events import (
     ConnectionChanged,
@@ -31,6 +32,9 @@ from app.store.records import BeatRecord, SessionKind
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample
 
 Clock = Callable[[], float]
+#: A following read older than this (active seconds) is no longer shown: after a pause or a
+#: gap the next read needs a new minute of beats, and an old verdict would mislead meanwhile.
+FOLLOWING_FRESH_S = 3 * FOLLOWING_STEP_S
 
 
 class ConnectionStatus(StrEnum):
@@ -240,6 +244,13 @@ class LiveSession:
     def latest_following(self) -> FollowingRead | None:
         """The newest following read (None before the first, about a minute in)."""
         return self.following_reads[-1] if self.following_reads else None
+
+    def current_following(self) -> FollowingRead | None:
+        """The newest read while it is fresh (`FOLLOWING_FRESH_S`), else None."""
+        read = self.latest_following
+        if read is None or self.active_s() - read.at_s > FOLLOWING_FRESH_S:
+            return None
+        return read
 
     def _on_event(self, event: SessionEvent) -> None:
         recorder = self.session_engine.recorder

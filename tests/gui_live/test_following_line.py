@@ -153,3 +153,40 @@ def test_a_pacer_only_session_has_no_following_line(
         store.close()
 
     run_scenario(qloop, scenario())
+
+
+def test_after_a_pause_the_line_waits_for_a_new_read(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, db_path: Path
+) -> None:
+    async def scenario() -> None:
+        store = open_store(db_path)
+        page = make_page(store, "follow")
+        page.picker.demo_button.setChecked(True)
+        page.start()
+        session = page.session
+        assert session is not None
+        await wait_until(lambda: len(session.following_reads) >= 2, 60, "two following reads")
+        page.refresh_live()
+        assert page.following_line.text() == FOLLOWING_TEXT
+        page.toggle_pause()
+        paused_at = session.now_s()
+        await wait_until(lambda: session.now_s() > paused_at + 20.0, 30, "20 s of pause")
+        page.toggle_pause()
+        resumed_active = session.active_s()
+        await wait_until(
+            lambda: session.active_s() > resumed_active + 20.0, 30, "20 s after the pause"
+        )
+        page.refresh_live()
+        assert page.following_line.text() == WAITING_TEXT  # the old verdict is not kept
+        await wait_until(
+            lambda: session.following_reads[-1].at_s > resumed_active, 60, "a read after it"
+        )
+        page.refresh_live()
+        assert page.following_line.text() == FOLLOWING_TEXT
+        first_after = next(r for r in session.following_reads if r.at_s > resumed_active)
+        assert first_after.at_s >= resumed_active + 60.0  # a whole new minute of beats
+        page.stop(reflect=False)
+        await wait_until(lambda: page.summary is not None, 30, "the summary")
+        store.close()
+
+    run_scenario(qloop, scenario())

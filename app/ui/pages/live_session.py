@@ -460,7 +460,7 @@ class LiveSessionPage(QWidget, PageBase):
         session.tick()
         snap = session.snapshot()
         self.plots.update_from(snap)
-        self.following_line.show_read(session.latest_following)
+        self.following_line.show_read(session.current_following())
         self.numbers.show_numbers(
             snap.heart_rate,
             snap.rmssd,

@@ -3,7 +3,8 @@
 Words only ("Your heart is following the pacer" / "Try to match the pacer"); the numbers behind
 them (following 0-1, the breathing rate read from the heart, the pacer's rate) are in its tooltip,
 for whoever asks. The line appears with the first read, about a minute into a paced session
-(`app.session.following_reads`); until then it invites the person to settle in.
+(`app.session.following_reads`); until then, and again after a pause or a gap until the next
+read, it invites the person to settle in.
 """
 
 from __future__ import annotations
