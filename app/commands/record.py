@@ -34,7 +34,7 @@ from app.commands.common import store_from_args
 from app.commands.errors import CommandError
 from app.commands.scan import add_transport_option, ble_backend, positive_number
 from app.session.durations import elapsed_clock
-from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
+from app.session.engine import SHORT_SESSION_NOTE, SessionEngine, SessionSpec, StartAt, single_stage
 from app.session.events import (
     ConnectionChanged,
     Failed,
@@ -210,6 +210,9 @@ class _Recording:
         practice = (
             " (demo strap: simulated, never counted in your baseline)" if self.simulated else ""
         )
+        if engine.discarded:
+            print(f"not kept: {elapsed_clock(duration_s)} recorded. {SHORT_SESSION_NOTE}")
+            return 0
         print(
             f"session {recorder.session_id}: {elapsed_clock(duration_s)} recorded, "
             f"{len(beats)} beats{mean_hr}{gaps}{practice}"

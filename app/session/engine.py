@@ -20,6 +20,10 @@ time or decides when a session ends.
 Time: session time counts from the start, pauses included; active time leaves pauses out. Stages
 run on active time; the session ends by itself when the last timed stage is over.
 
+Short sessions: a session that ends (stopped, cancelled or at the end of its plan) with less than
+`min_kept_s` (default `MIN_KEPT_S`, 30 s) of active time is discarded from the store with all its
+data; `discarded` is then True and `session_id` None, so nothing downstream shows or analyses it.
+
 Following: during a paced stage (one with a pacer rate) every subscriber gets a `FollowingRead`
 every 5 s of active time from 65 s into the stage on: how well the heart follows the pacer and the
 breathing rate it shows (`app.session.following_reads`). The pacer rate of a moment is the stage's,
@@ -56,6 +60,9 @@ from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, 
 Clock = Callable[[], float]
 CHECKPOINT_EVERY_S = 1.0
 """How often a running session stores its active length (a crash then loses about a second)."""
+MIN_KEPT_S = 30.0
+"""A session whose active time is shorter when it ends is not kept (discarded from the store)."""
+SHORT_SESSION_NOTE = f"Sessions shorter than {MIN_KEPT_S:.0f} s are not kept."
 _COUNTING = frozenset(
     {
         SessionState.CONNECTING,
@@ -104,6 +111,7 @@ class SessionEngine:
         start_at: when the stored session opens and its time starts (see `StartAt`).
         pacer_rate_at: the pacer's rate at an active time, for the following reads (None: each
             paced stage's own `rate_bpm`).
+        min_kept_s: a session ending with less active time is discarded (0 keeps every one).
     """
 
     def __init__(
@@ -116,6 +124,7 @@ class SessionEngine:
         plan: Sequence[Stage] = single_stage(None),
         start_at: StartAt = StartAt.NOW,
         pacer_rate_at: RateAt | None = None,
+        min_kept_s: float = MIN_KEPT_S,
     ) -> None:
         if not plan:
             raise ValueError("a session needs at least one stage")
@@ -133,6 +142,8 @@ class SessionEngine:
         self.recorder: SessionRecorder | None = None
         self.failure: str | None = None
         self.duration_s: float | None = None
+        self.min_kept_s = min_kept_s
+        self.discarded = False
         self.beats_received = 0
         self._subscribers: list[Subscriber] = []
         self._connected_once = False
@@ -284,9 +295,19 @@ class SessionEngine:
         if self.session_id is not None:
             length_s = self.timer.active_s() if duration_s is None else duration_s
             self.duration_s = round(length_s, 3)
-            self.store.finish_session(self.session_id, status=status, duration_s=self.duration_s)
+            self._finish(status)
         self._move(state)
         return self.session_id
+
+    def _finish(self, status: SessionStatus) -> None:
+        """Store the end of the session, or discard a session shorter than `min_kept_s`."""
+        assert self.session_id is not None and self.duration_s is not None
+        if self.duration_s < self.min_kept_s:
+            self.store.discard_session(self.session_id)
+            self.session_id = None
+            self.discarded = True
+            return
+        self.store.finish_session(self.session_id, status=status, duration_s=self.duration_s)
 
     def fail(self, reason: str) -> None:
         """The source failed for good: FAILED, and every subscriber hears `reason`.
@@ -326,9 +347,7 @@ class SessionEngine:
         self.duration_s = round(at_s, 3)
         self._emit(StageChanged(self._plan[self._stage_index], None, at_s))
         if self.session_id is not None:
-            self.store.finish_session(
-                self.session_id, status=SessionStatus.COMPLETE, duration_s=self.duration_s
-            )
+            self._finish(SessionStatus.COMPLETE)
         self._move(SessionState.ENDED)
 
     def skip_stage(self) -> None:

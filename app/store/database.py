@@ -409,6 +409,16 @@ class Store:
         with self.conn:
             self.conn.execute("UPDATE sessions SET deleted_at = NULL WHERE id = ?", (session_id,))
 
+    def discard_session(self, session_id: int) -> None:
+        """Remove a session this Store is writing, with all its data, for good (a session too
+        short to keep); its lock is let go."""
+        with self.write_transaction() as conn:
+            self._pending.pop(session_id, None)
+            for table in ("beats", "heart_rate", "marks"):
+                conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
+            conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            self.disown_session(session_id)
+
     def purge_deleted(self) -> int:
         """Remove soft-deleted sessions and their data for good; returns how many."""
         with self.conn:

@@ -19,6 +19,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
+from app.commands.errors import CommandError
+from app.commands.record import demo_speed
 from app.session.run_stats import RunStats, write_stats
 from app.session.sources import SourceOptions
 from app.store import Store, default_db_path, open_store
@@ -62,6 +64,15 @@ def _open_store_or_explain(db_path: Path | None) -> Store | None:
         return None
 
 
+def _demo_speed() -> float:
+    """`$BASELINE_DEMO_SPEED`, as `record` reads it (tests run the demo strap faster); real time
+    when it is unset or not a positive number."""
+    try:
+        return demo_speed()
+    except CommandError:
+        return 1.0
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Start the desktop app and run until the window closes; returns the exit status."""
     app = QApplication.instance()
@@ -91,7 +102,7 @@ def run_gui(args: argparse.Namespace) -> int:
     ui = build_app(
         store,
         demo=bool(getattr(args, "demo", False)),
-        source_options=SourceOptions(demo_breathing=breathing),
+        source_options=SourceOptions(demo_breathing=breathing, demo_speed=_demo_speed()),
     )
     window = ui.window
     window.notify_interrupted(len(interrupted))

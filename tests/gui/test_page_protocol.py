@@ -7,10 +7,12 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.session.engine import MIN_KEPT_S
 from app.store import Store
 from app.ui.app import build_app
 from app.ui.pages.page import Page
 from tests.gui.conftest import WindowFactory
+from tests.stubs import FakeClock
 
 
 class ProbePage(QWidget):
@@ -126,12 +128,13 @@ def test_quitting_while_busy_asks_first(
 
 
 def test_leaving_a_running_breathing_session_ends_and_keeps_it(
-    store: Store, make_window: WindowFactory
+    store: Store, make_window: WindowFactory, clock: FakeClock
 ) -> None:
     ui = make_window(store)
     window = ui.window
     window.show_page(ui.breathe)
     ui.breathe.start()
+    clock.advance(MIN_KEPT_S)  # long enough to keep
     assert window.busy_pages() == [ui.breathe]
     assert not window.show_page(ui.history)
     window.answer_leave_question(end_session=True)

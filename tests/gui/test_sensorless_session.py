@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from app.breathing import BreathingPattern, cue_times, pacer_state
+from app.session.engine import MIN_KEPT_S
 from app.store import Store
 from app.ui.pages.breathe import BreathePage
 from app.ui.widgets.pacer import PHASE_WORDS
@@ -269,7 +270,7 @@ def test_ramp_eases_the_pacer_down_to_the_target(
 
 
 def test_space_starts_even_from_a_number_field_and_only_on_the_breathe_page(
-    qtbot: QtBot, store: Store, make_window: WindowFactory
+    qtbot: QtBot, store: Store, make_window: WindowFactory, clock: FakeClock
 ) -> None:
     ui = make_window(store)
     window = ui.window
@@ -282,8 +283,35 @@ def test_space_starts_even_from_a_number_field_and_only_on_the_breathe_page(
     QTest.keyClick(page.editor.hold_in_spin, Qt.Key.Key_Space)
     assert _status(page) == "running"
     assert page.editor.hold_in_spin.value() == 0.0
+    clock.advance(MIN_KEPT_S)  # long enough to keep
     _press(qtbot, window, Qt.Key.Key_Escape)
     assert _status(page) == "stopped"
     assert page.reflection_dialog is not None
     page.reflection_dialog.reject()
+    assert [s.status for s in store.sessions()] == ["complete"]
+
+
+def test_a_session_shorter_than_30_s_is_not_kept_and_the_app_says_so(
+    store: Store, make_window: WindowFactory, clock: FakeClock
+) -> None:
+    ui = make_window(store)
+    page = ui.breathe
+    ui.window.show_page(page)
+    page.start()
+    clock.advance(MIN_KEPT_S - 1.0)
+    page.refresh_now()
+    with_saved: list[int] = []
+    page.session_saved.connect(with_saved.append)
+    page.stop()
+    assert store.sessions() == [] and with_saved == []
+    assert page.reflection_dialog is None  # nothing to reflect on
+    assert not page.is_active
+    assert "Sessions shorter than 30 s are not kept" in ui.window.statusBar().currentMessage()
+    ui.window.show_page(ui.history)
+    assert ui.history.session_ids() == []
+    # A session of 30 s or more is kept.
+    ui.window.show_page(page)
+    page.start()
+    clock.advance(MIN_KEPT_S)
+    page.stop(reflect=False)
     assert [s.status for s in store.sessions()] == ["complete"]

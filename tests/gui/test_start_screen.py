@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app import cli
+from app.session.engine import MIN_KEPT_S
 from app.session.sources import SourceOptions
 from app.store import Store
 from app.ui.app import AppUi, build_app
@@ -22,18 +23,25 @@ from app.ui.main import requested_screen, start_request
 from app.ui.run_stats import collect_run_stats
 from app.ui.services.exit_signals import ExitSignals
 from app.ui.start_screen import StartScreen, open_start_screen
-from tests.stubs import RecordingCuePlayer, run_scenario, wait_until
+from tests.stubs import FakeClock, RecordingCuePlayer, run_scenario, wait_until
 
 FAST_DEMO = SourceOptions(demo_speed=20.0, demo_seed=3)
+LONG_ENOUGH_S = MIN_KEPT_S + 1.0  # sessions this long are kept
 AppFactory = Callable[..., AppUi]
 
 
 @pytest.fixture
-def make_app(qtbot: QtBot, tmp_path: Path) -> AppFactory:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_app(qtbot: QtBot, tmp_path: Path, clock: FakeClock) -> AppFactory:
     def build(store: Store, *, demo: bool = True) -> AppUi:
         ui = build_app(
             store,
             demo=demo,
+            clock=clock,
             cue_player=RecordingCuePlayer(),
             source_options=FAST_DEMO,
         )
@@ -55,12 +63,13 @@ def test_the_command_line_offers_every_screen() -> None:
 
 
 def test_breathe_starts_at_once(
-    store: Store, make_app: AppFactory, qloop: asyncio.AbstractEventLoop
+    store: Store, make_app: AppFactory, qloop: asyncio.AbstractEventLoop, clock: FakeClock
 ) -> None:
     ui = make_app(store, demo=False)
     assert open_start_screen(ui, StartScreen.BREATHE)
     assert ui.window.current_page() is ui.breathe
     assert ui.breathe.is_active
+    clock.advance(LONG_ENOUGH_S)
     ui.window.quit_without_asking()
     [session] = store.sessions()
     assert session.kind == "breathing"
@@ -81,6 +90,9 @@ def test_live_starts_streaming_the_demo_strap(
         assert ui.window.current_page() is live
         await wait_until(lambda: live.session is not None and live.session.beats_received >= 5)
         await wait_until(lambda: len(live.frame_intervals_s) >= 3, what="pacer frames")
+        session = live.session
+        assert session is not None
+        await wait_until(lambda: session.active_s() > LONG_ENOUGH_S, what="a session to keep")
         stats = collect_run_stats(ui)
         assert stats.seconds > 0
         assert stats.pacer_frames >= 1
@@ -146,10 +158,12 @@ def test_logging_out_stores_the_running_session(
     store: Store,
     make_app: AppFactory,
     qloop: asyncio.AbstractEventLoop,
+    clock: FakeClock,
 ) -> None:
     ui = make_app(store, demo=False)
     ui.window.show_page(ui.breathe)
     ui.breathe.start()
+    clock.advance(LONG_ENOUGH_S)
     ui.window.end_sessions()
     assert not ui.breathe.is_active
     assert ui.window.isVisible()
@@ -162,10 +176,12 @@ def test_quitting_during_a_session_asks_end_and_save_or_keep_going(
     store: Store,
     make_app: AppFactory,
     qloop: asyncio.AbstractEventLoop,
+    clock: FakeClock,
 ) -> None:
     ui = make_app(store, demo=False)
     ui.window.show_page(ui.breathe)
     ui.breathe.start()
+    clock.advance(LONG_ENOUGH_S)
     ui.window.quit_action.trigger()
     box = ui.window.leave_question
     assert box is not None

@@ -259,7 +259,8 @@ async def test_record_subprocess_over_bumble_tcp_controllers(tmp_path: Path) -> 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 async def test_signal_ends_the_recording_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
     db_path = tmp_path / "signal.db"
-    env = {**os.environ, "BASELINE_DB": str(db_path)}
+    # 100x: half a second is 50 s of recording, more than the shortest session kept
+    env = {**os.environ, "BASELINE_DB": str(db_path), "BASELINE_DEMO_SPEED": "100"}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "app", "record", "--sensor", "demo",
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,

@@ -76,7 +76,7 @@ def test_items_are_recorded_and_tracked(db_path: Path) -> None:
     session.pause()
     clock.now += 10.0
     session.resume()
-    clock.now += 5.0
+    clock.now += 25.0
     assert session.stop() == sid
     session.on_item(sample(clock, 64, (960,)))  # after the end: ignored
     record = store.session(sid)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
+from app.session.engine import MIN_KEPT_S, SessionEngine, SessionSpec, StartAt, single_stage
 from app.session.events import (
     Checkpointed,
     ConnectionChanged,
@@ -93,11 +93,11 @@ def test_pacer_only_runs_pauses_resumes_and_stores_its_active_time(store: Store)
     clock.advance(100.0)
     assert engine.active_s() == pytest.approx(10.0)
     engine.resume()
-    clock.advance(5.0)
+    clock.advance(25.0)
     assert engine.stop() == sid
     assert states(events) == [S.RUNNING, S.PAUSED, S.RUNNING, S.ENDED]
     session = stored(store, sid)
-    assert session.status == "complete" and session.duration_s == pytest.approx(15.0)
+    assert session.status == "complete" and session.duration_s == pytest.approx(35.0)
     marks = store.marks(sid)
     assert [m.kind for m in marks] == ["pause", "resume"]
     assert [m.t_ms for m in marks] == pytest.approx([10_000.0, 110_000.0])
@@ -218,11 +218,11 @@ def test_source_failure_reaches_every_subscriber_and_the_session_is_kept(store: 
         assert states(events)[-1] is S.FAILED
     engine.feed(strap_sample(clock.advance(1.0), 60, (1024,)))  # nothing after a failure
     assert engine.beats_received == 1
-    clock.advance(3.0)
+    clock.advance(33.0)
     assert engine.cancel() == sid
     assert state_of(engine) is S.INTERRUPTED and source.stopped
     session = stored(store, sid)
-    assert session.status == "interrupted" and session.duration_s == pytest.approx(6.0)
+    assert session.status == "interrupted" and session.duration_s == pytest.approx(36.0)
 
 
 def test_an_error_inside_the_source_fails_the_session(store: Store) -> None:
@@ -250,10 +250,11 @@ def test_start_at_connect_stores_nothing_until_the_strap_connects(store: Store) 
     sid = engine.session_id
     assert sid is not None and engine.start_s == clock.now
     engine.feed(strap_sample(clock.advance(2.0), 60, (1024,)))
+    clock.advance(30.0)
     engine.stop()
     session = stored(store, sid)
     assert (session.sensor_name, session.status) == ("H10", "complete")
-    assert session.duration_s == pytest.approx(2.0)
+    assert session.duration_s == pytest.approx(32.0)
     assert sum(isinstance(e, ConnectionChanged) for e in events) == 2
 
 
@@ -301,3 +302,53 @@ def test_start_at_contact_opens_the_record_and_counts_from_the_first_contact(
     assert state_of(engine) is S.ENDED
     assert stored(store, sid).duration_s == pytest.approx(60.0)
     assert next(e for e in events if isinstance(e, SamplesArrived)).beats == ()
+
+
+@pytest.mark.parametrize("end", ["stop", "cancel"])
+def test_a_session_shorter_than_30_s_is_not_kept(store: Store, end: str) -> None:
+    clock = ManualClock()
+    source = ScriptedSource()
+    engine, events = engine_with(store, clock, source)
+    sid = engine.start()
+    assert sid is not None
+    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now, address="AA"))
+    for _ in range(20):
+        engine.feed(strap_sample(clock.advance(1.0), 60, (1024,)))
+    engine.mark(5.0, "stressor")
+    clock.advance(MIN_KEPT_S - 20.0 - 0.5)
+    assert getattr(engine, end)() is None
+    assert engine.discarded and engine.session_id is None
+    assert engine.duration_s == pytest.approx(MIN_KEPT_S - 0.5)
+    assert store.session(sid) is None and store.sessions() == []
+    assert store.beats(sid) == [] and store.marks(sid) == [] and store.heart_rate(sid) == []
+    assert states(events)[-1] in (S.ENDED, S.INTERRUPTED)
+    assert store.running_sessions() == []  # its lock is let go too
+
+
+def test_a_session_of_30_s_is_kept(store: Store) -> None:
+    clock = ManualClock()
+    engine, _ = engine_with(store, clock)
+    sid = engine.start()
+    clock.advance(MIN_KEPT_S)
+    assert engine.stop() == sid and not engine.discarded
+    assert sid is not None and stored(store, sid).duration_s == pytest.approx(MIN_KEPT_S)
+
+
+def test_a_plan_that_ends_under_30_s_is_not_kept(store: Store) -> None:
+    clock = ManualClock()
+    engine, _ = engine_with(store, clock, plan=single_stage(20.0))
+    sid = engine.start()
+    assert sid is not None
+    clock.advance(21.0)
+    engine.tick()
+    assert engine.state is S.ENDED and engine.discarded
+    assert store.sessions() == []
+
+
+def test_the_shortest_kept_length_can_be_chosen(store: Store) -> None:
+    clock = ManualClock()
+    engine = SessionEngine(store, SessionSpec("breathing"), clock=clock, min_kept_s=0.0)
+    sid = engine.start()
+    clock.advance(2.0)
+    assert engine.stop() == sid
+    assert sid is not None and stored(store, sid).status == "complete"

@@ -559,6 +559,8 @@ class ReadinessDialog(QDialog):
         self.timer.stop()
         if self.engine is not None:
             self.engine.cancel()  # kept as interrupted (also stops the source)
+            if self.engine.discarded:  # too short to keep
+                self.session_id = None
         if self.session_id is not None:
             self.check_saved.emit(self.session_id)
         self.refusal = message.rstrip(".")

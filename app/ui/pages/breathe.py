@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.breathing import BreathingPattern, SessionTimer, cue_times, pacer_state
 from app.breathing.session_timer import Clock
 from app.session.durations import elapsed_clock, spoken_duration
-from app.session.engine import SessionEngine, SessionSpec, single_stage
+from app.session.engine import SHORT_SESSION_NOTE, SessionEngine, SessionSpec, single_stage
 from app.session.events import SessionEvent, StateChanged
 from app.session.state import SessionState
 from app.store import Store
@@ -294,7 +294,12 @@ class BreathePage(QWidget, PageBase):
     def _show_end(self, engine: SessionEngine, *, ended_by_itself: bool, reflect: bool) -> None:
         self.frame_timer.stop()
         session_id = engine.session_id
-        assert session_id is not None
+        if session_id is None:  # shorter than the shortest session kept
+            self.engine = None
+            self.pacer.show_idle("Not kept")
+            self.message.emit(SHORT_SESSION_NOTE)
+            self._update_controls()
+            return
         duration_s = engine.duration_s or 0.0
         self.session_saved.emit(session_id)
         self.pacer.show_idle("Session complete" if ended_by_itself else "Session saved")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.breathing import cue_times, pacer_state
 from app.session.controller import ConnectionState, ConnectionStatus, LiveSession
 from app.session.durations import elapsed_clock, spoken_duration
+from app.session.engine import SHORT_SESSION_NOTE
 from app.session.events import SessionEvent, StateChanged
 from app.session.live import LiveAnalysis
 from app.session.ring import FloatRing
@@ -531,6 +532,9 @@ class LiveSessionPage(QWidget, PageBase):
         self.plot_timer.stop()
         self._update_buttons()
         if session_id is None:
+            if session.session_engine.discarded:
+                self.message.emit(SHORT_SESSION_NOTE)
+                self.pacer.show_idle("Not kept")
             return
         self.session_saved.emit(session_id)
         self.message.emit("Session complete." if ended_by_itself else "Session saved.")
