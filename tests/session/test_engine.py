@@ -347,7 +347,7 @@ def test_a_plan_that_ends_under_30_s_is_not_kept(store: Store) -> None:
 
 def test_the_shortest_kept_length_can_be_chosen(store: Store) -> None:
     clock = ManualClock()
-    engine = SessionEngine(store, SessionSpec("breathing"), clock=clock, min_kept_s=0.0)
+    engine = SessionEngine(store, SessionSpec(SessionKind.BREATHING), clock=clock, min_kept_s=0.0)
     sid = engine.start()
     clock.advance(2.0)
     assert engine.stop() == sid
