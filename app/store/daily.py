@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.store.database import Store, _iso, now_local
+from app.store.readable import readable_log_row
 from app.store.records import DaySource, LogEntry
 
 
@@ -78,7 +79,7 @@ def log_entry(store: Store, day: str) -> LogEntry | None:
         " WHERE date = ?",
         (day,),
     ).fetchone()
-    return LogEntry(*row) if row else None
+    return LogEntry(*row) if row and readable_log_row(row) else None
 
 
 def delete_day(store: Store, day: str) -> None:

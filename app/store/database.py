@@ -24,6 +24,13 @@ import platformdirs
 
 from app.store.migrations import migrate
 from app.store.ownership import SessionLocks
+from app.store.readable import (
+    number_or_nan,
+    readable_log_row,
+    readable_mark_row,
+    readable_reading_row,
+    readable_session_row,
+)
 from app.store.records import (
     BeatRecord,
     HeartRateRecord,
@@ -108,8 +115,10 @@ def _stored_time(text: Any) -> datetime:
 
 
 def _session_from_row(row: Sequence[Any]) -> SessionRecord | None:
-    """The row as a record; None for a kind or status this version does not know (a row from a
-    hand-edited database), which no view can show."""
+    """The row as a record; None for a kind or status this version does not know, or a value
+    of the wrong type (a row from a hand-edited database), which no view can show."""
+    if not readable_session_row(row):
+        return None
     try:
         kind = SessionKind(row[1])
         status = SessionStatus(row[4])
@@ -556,8 +565,15 @@ class Store:
         return True
 
     def beats(self, session_id: int) -> list[BeatRecord]:
+        """The session's beats in order; a stored time or RR that is not a number reads as NaN
+        (`validation.showable_beats` skips it and counts it)."""
         return [
-            BeatRecord(t_ms=r[0], rr_ms=r[1], artifact=bool(r[2]), gap_before=bool(r[3]))
+            BeatRecord(
+                t_ms=number_or_nan(r[0]),
+                rr_ms=number_or_nan(r[1]),
+                artifact=bool(r[2]),
+                gap_before=bool(r[3]),
+            )
             for r in self.conn.execute(
                 "SELECT t_ms, rr_ms, artifact, gap_before FROM beats WHERE session_id = ?"
                 " ORDER BY seq",
@@ -584,6 +600,7 @@ class Store:
                 "SELECT t_ms, bpm, contact FROM heart_rate WHERE session_id = ? ORDER BY rowid",
                 (session_id,),
             )
+            if readable_reading_row(r)
         ]
 
     def add_mark(self, session_id: int, mark: MarkRecord) -> None:
@@ -600,6 +617,7 @@ class Store:
                 "SELECT t_ms, kind, detail FROM marks WHERE session_id = ? ORDER BY rowid",
                 (session_id,),
             )
+            if readable_mark_row(r)
         ]
 
     # -- daily log -----------------------------------------------------------------------
@@ -633,21 +651,40 @@ class Store:
         )
 
     def log_entries(self) -> list[LogEntry]:
-        """All log entries, oldest first."""
+        """All log entries that can be read, oldest first."""
         return [
             LogEntry(*r)
             for r in self.conn.execute(
                 "SELECT date, rmssd_ms, resting_hr_bpm, sleep, stress, mood, note FROM daily_log"
                 " ORDER BY date"
             )
+            if readable_log_row(r)
         ]
+
+    def unreadable_rows(self) -> int:
+        """How many sessions and log days the views leave out because a stored value has the
+        wrong type or an unknown kind or status (see `app.store.readable`)."""
+        stored_sessions = self.conn.execute(
+            "SELECT count(*) FROM sessions WHERE deleted_at IS NULL AND status != ?",
+            (STAGING_STATUS,),
+        ).fetchone()[0]
+        stored_days = self.conn.execute("SELECT count(*) FROM daily_log").fetchone()[0]
+        readable = len(self.sessions()) + len(self.log_entries())
+        return int(stored_sessions) + int(stored_days) - readable
 
     # -- settings ------------------------------------------------------------------------
     def get_setting(self, key: SettingKey) -> Any:
+        """The stored value, or None when there is none or it is not readable JSON (the
+        caller's default applies)."""
         row = self.conn.execute(
             "SELECT value_json FROM settings WHERE key = ?", (SettingKey(key).value,)
         ).fetchone()
-        return None if row is None else json.loads(row[0])
+        if row is None or not isinstance(row[0], str | bytes):
+            return None
+        try:
+            return json.loads(row[0])
+        except ValueError:
+            return None
 
     def set_setting(self, key: SettingKey, value: Any) -> None:
         with self.conn:

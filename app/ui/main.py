@@ -106,6 +106,7 @@ def run_gui(args: argparse.Namespace) -> int:
     )
     window = ui.window
     window.notify_interrupted(len(interrupted))
+    window.notify_unreadable(store.unreadable_rows())
 
     # Collect garbage only on the GUI thread: a collection that happens to run on a worker
     # thread could destroy Qt objects there ("Timers cannot be stopped from another thread").

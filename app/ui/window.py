@@ -383,6 +383,13 @@ class MainWindow(QMainWindow):
         elif count > 1:
             self.notify(f"{count} sessions were interrupted last time; they are kept in History.")
 
+    def notify_unreadable(self, count: int) -> None:
+        """Tell the user (once) that rows of the database cannot be shown and are left out."""
+        if count == 1:
+            self.notify("One entry in your data could not be read; it is left out.")
+        elif count > 1:
+            self.notify(f"{count} entries in your data could not be read; they are left out.")
+
     # -- geometry ------------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
         geometry = self._store.get_setting(SettingKey.WINDOW_GEOMETRY)

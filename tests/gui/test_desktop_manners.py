@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.store import Store
+from app.store import Store, open_store
+from app.store.records import BeatRecord
 from app.ui.services.exit_signals import exit_signal_numbers
 from tests.concurrency.procs import start
 from tests.gui.conftest import WindowFactory
@@ -149,3 +151,71 @@ def test_an_exit_signal_saves_the_session_as_ended_and_exits_0(tmp_path: Path, s
     assert set(document["beat_to_screen_ms"]) == {"p50", "p95", "p99"}
     duration = _read(db, "SELECT duration_s FROM sessions WHERE id = ?", session_id)[0][0]
     assert isinstance(duration, float) and duration > 0
+
+
+_START_SHOW_EVERY_PAGE_AND_CLOSE = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from app import cli
+from app.ui.window import MainWindow
+
+app = QApplication(sys.argv[:1])
+notices = []
+
+def visit_and_close():
+    [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]
+    notices.append(window.statusBar().currentMessage())
+    for name in window.page_names():
+        window.show_page(name)
+        app.processEvents()
+    window.close()
+
+QTimer.singleShot(1500, visit_and_close)
+code = cli.main(sys.argv[1:])
+Path({status!r}).write_text(str(code) + "\\n" + "\\n".join(notices))
+"""
+
+
+def test_the_app_starts_and_shows_what_it_can_despite_unreadable_rows(tmp_path: Path) -> None:
+    """Text in number columns, an impossible log date and a settings value that is not JSON:
+    the app starts, shows every page, says once how many entries it left out, and exits 0."""
+    db = tmp_path / "app.db"
+    store = open_store(db)
+    started = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    ids = []
+    for minute in range(3):
+        session_id = store.start_session("readiness", started.replace(minute=minute))
+        store.add_beats(session_id, [BeatRecord(800.0 * (i + 1), 800.0) for i in range(200)])
+        store.finish_session(session_id, duration_s=160.0)
+        ids.append(session_id)
+    conn = store.conn
+    conn.execute("UPDATE sessions SET duration_s = 'long' WHERE id = ?", (ids[0],))
+    conn.execute("UPDATE beats SET rr_ms = 'abc' WHERE session_id = ? AND seq = 7", (ids[1],))
+    conn.execute("UPDATE beats SET t_ms = 'x' WHERE session_id = ? AND seq = 9", (ids[2],))
+    conn.execute(
+        "INSERT INTO daily_log (date, rmssd_ms, updated_at) VALUES ('2026-13-45', 40, 'x')"
+    )
+    conn.execute("INSERT INTO marks VALUES (?, 'later', 'pause', NULL)", (ids[2],))
+    conn.execute("INSERT OR REPLACE INTO settings VALUES ('app_settings', '{not json')")
+    conn.commit()
+    store.close()
+    status = tmp_path / "status.txt"
+    script = textwrap.dedent(_START_SHOW_EVERY_PAGE_AND_CLOSE.format(status=str(status)))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_STATE_HOME=str(tmp_path / "state"))
+    result = subprocess.run(
+        [sys.executable, "-c", script, "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert status.exists(), result.stderr
+    code, notice = status.read_text().split("\n", 1)
+    assert code == "0", result.stderr
+    assert "2 entries in your data could not be read; they are left out." in notice
+    assert "unexpected error" not in result.stderr
+    assert not list((tmp_path / "state").rglob("crash-*"))
