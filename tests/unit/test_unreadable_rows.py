@@ -7,8 +7,7 @@ import math
 from datetime import UTC, datetime
 
 from app.store import Store
-from app.store.records import BeatRecord, HeartRateRecord, MarkRecord
-from app.store.settings import SettingKey
+from app.store.records import BeatRecord, HeartRateRecord, MarkRecord, SettingKey
 
 
 def _session(store: Store) -> int:
