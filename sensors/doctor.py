@@ -245,8 +245,9 @@ _CONNECT_TEXTS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
-def explain_adapter_problem(exc: BaseException, host_os: HostOS) -> str | None:
-    """Plain words and what to do when `exc` means Bluetooth cannot be used; None otherwise."""
+def adapter_problem(exc: BaseException) -> str | None:
+    """What `exc` says about the Bluetooth adapter: "permit", "power", "adapter" or "service";
+    None when it is no adapter-level problem."""
     known = describe_bluetooth_error(exc)
     text = f"{type(exc).__name__} {getattr(exc, 'dbus_error', '')} {exc}".lower()
     kind: str | None = None
@@ -259,6 +260,12 @@ def explain_adapter_problem(exc: BaseException, host_os: HostOS) -> str | None:
         )
     if kind is None and isinstance(exc, PermissionError):
         kind = "permit"
+    return kind
+
+
+def explain_adapter_problem(exc: BaseException, host_os: HostOS) -> str | None:
+    """Plain words and what to do when `exc` means Bluetooth cannot be used; None otherwise."""
+    kind = adapter_problem(exc)
     if kind == "permit":
         return f"Bluetooth is not permitted: {_PERMIT[host_os]}"
     if kind == "power":

@@ -1,9 +1,10 @@
 """Screenshots of the morning check, the live session, its summary and the Bluetooth message,
 light and dark, for review (run under Xvfb; not collected by pytest).
 
-Usage: xvfb-run -a .venv/bin/python -m tests.gui_screens.shoot_screens OUT_DIR
+Usage: xvfb-run -a .venv/bin/python -m tests.gui_screens.shoot_screens OUT_DIR [ONLY]
 Writes morning_measuring_THEME.png, morning_result_THEME.png, live_THEME.png,
-summary_THEME.png and no_bluetooth_THEME.png for THEME in light and dark.
+summary_THEME.png, no_bluetooth_THEME.png and no_bluetooth_details_THEME.png for THEME in light
+and dark (ONLY: morning, live or bluetooth).
 """
 
 from __future__ import annotations
@@ -18,15 +19,21 @@ from pathlib import Path
 
 import numpy as np
 import qasync
+from bleak.backends.scanner import BaseBleakScanner
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.session.sources import BuiltSource, SourceOptions
+import app.ui.pages.live_session as live_module
+from app.session.sources import BuiltSource, SourceOptions, build_source
 from app.store import Store, open_store
 from app.store.daily import save_day
 from app.store.records import LogEntry
+from app.store.settings import AppSettings, save_settings
+from app.ui.app import build_app, strap_scanner
 from app.ui.dialogs.readiness import ReadinessDialog
 from app.ui.theme import apply_theme
+from sensors.ble import BleBackend
 from sensors.hrs import encode_measurement, parse_measurement
+from sensors.simulated import DemoStrap
 from sensors.source import Sample
 from tests.stubs import ManualClock, ScriptedSource
 
@@ -105,25 +112,114 @@ async def morning_check(store: Store, out: Path, theme: str) -> None:
     dialog.done_button.click()
 
 
-async def shoot(app: QApplication, out: Path) -> None:
+def _strap_with_missed_beats(
+    kind: str, address: str | None, rate: Callable[[float], float], options: SourceOptions
+) -> BuiltSource | None:
+    """The demo strap with an early beat now and then, so the plots show corrected beats."""
+    if kind != "demo":
+        return build_source(kind, address, rate, options)
+    strap = DemoStrap(
+        rate,
+        seed=options.demo_seed,
+        clock=options.clock,
+        speed=options.demo_speed,
+        ectopic_probability=0.02,
+    )
+    return BuiltSource(strap, strap.now_s, "Demo strap", "demo", simulated=True)
+
+
+async def live_and_summary(store: Store, out: Path, theme: str) -> None:
+    save_settings(store, AppSettings(session_minutes=0, sound_on=False, theme=theme))  # type: ignore[arg-type]
+    setattr(live_module, "build_source", _strap_with_missed_beats)  # noqa: B010 (a review script)
+    ui = build_app(store, source_options=SourceOptions(demo_speed=10.0, demo_seed=7))
+    window = ui.window
+    page = ui.live
+    assert page is not None
+    window.resize(1280, 800)
+    window.show()
+    window.show_page(page)
+    page.picker.demo_button.setChecked(True)
+    page.start()
+    session = page.session
+    assert session is not None
+    await _until(lambda: session.now_s() > 200.0, 90.0)
+    await asyncio.sleep(0.3)
+    _save(window, out / f"live_{theme}.png")
+    page.stop()
+    await _until(lambda: page.reflection_dialog is not None)
+    dialog = page.reflection_dialog
+    assert dialog is not None
+    dialog.before_spin.setValue(7)
+    dialog.after_spin.setValue(4)
+    dialog.note_edit.setPlainText("Shoulders dropped after the third minute.")
+    dialog.accept()
+    await _until(lambda: page.summary is not None)
+    await asyncio.sleep(0.3)
+    _save(window, out / f"summary_{theme}.png")
+    page.shutdown()
+    window.close()
+
+
+class _NoBlueZScanner(BaseBleakScanner):
+    """Fails to start as a scan does on Linux without the system Bluetooth service."""
+
+    def __init__(self, callback: object, uuids: object, *args: object, **kw: object) -> None:
+        super().__init__(None, None)
+
+    async def start(self) -> None:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    async def stop(self) -> None:
+        return None
+
+
+async def no_bluetooth(store: Store, out: Path, theme: str) -> None:
+    save_settings(store, AppSettings(sound_on=False, theme=theme))  # type: ignore[arg-type]
+    ui = build_app(store, source_options=SourceOptions(ble_backend=BleBackend(_NoBlueZScanner)))
+    window = ui.window
+    page = ui.live
+    assert page is not None
+    window.resize(1100, 720)
+    window.show()
+    window.show_page(page)
+    page.picker._scan = strap_scanner(BleBackend(_NoBlueZScanner), seconds=0.1)
+    page.picker.scan_button.setEnabled(True)
+    page.picker.scan_button.setChecked(True)
+    await _until(lambda: page.picker.trouble is not None)
+    await asyncio.sleep(0.2)
+    _save(window, out / f"no_bluetooth_{theme}.png")
+    page.picker.trouble_details.button.click()
+    await asyncio.sleep(0.2)
+    _save(window, out / f"no_bluetooth_details_{theme}.png")
+    window.close()
+
+
+async def shoot(app: QApplication, out: Path, only: str | None) -> None:
     for theme in THEMES:
         apply_theme(app, theme)  # type: ignore[arg-type]
-        store = open_store(Path(tempfile.mkdtemp()) / "shots.db")
-        await morning_check(store, out, theme)
-        store.close()
+        for name, screen in (
+            ("morning", morning_check),
+            ("live", live_and_summary),
+            ("bluetooth", no_bluetooth),
+        ):
+            if only and only != name:
+                continue
+            store = open_store(Path(tempfile.mkdtemp()) / "shots.db")
+            await screen(store, out, theme)
+            store.close()
 
 
-def main(out_dir: str) -> int:
+def main(out_dir: str, only: str | None = None) -> int:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        loop.run_until_complete(shoot(app, out))
+        loop.run_until_complete(shoot(app, out, only))
     print("screenshots saved in", out, file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1]))
+    raise SystemExit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))

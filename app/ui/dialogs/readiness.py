@@ -60,6 +60,7 @@ from app.store.settings import load_last_strap, save_last_strap
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
 from app.ui.widgets.details import DetailsToggle
 from sensors.source import ConnectionEvent, EventKind, Sample
+from sensors.trouble import trouble_from_message
 
 DURATIONS_MIN = (1, 2, 3, 5)
 DEFAULT_DURATION_MIN = 2
@@ -155,6 +156,7 @@ class ReadinessDialog(QDialog):
         self._stand_prompted = False
         self._posture = "seated"
         self.comparison: RangeComparison | None = None
+        self._refusal_details = ""
         self._live_bpm: int | None = None
         self._live_at_s: float | None = None
         self._contact: bool | None = None
@@ -353,6 +355,7 @@ class ReadinessDialog(QDialog):
         self._posture = "lying" if self.lying_button.isChecked() else "seated"
         self.outcome = None
         self.refusal = None
+        self._refusal_details = ""
         self.comparison = None
         self._live_bpm = None
         self._live_at_s = None
@@ -533,7 +536,7 @@ class ReadinessDialog(QDialog):
             self.details.set_text(result_details(outcome, self.comparison))
         else:
             self.value_label.hide()
-            self.details.set_text("")
+            self.details.set_text(self._refusal_details)
         if outcome is not None and simulated:
             self.result_heading.setText(f"Practice value ({SIMULATED_LABEL})")
             self.result_label.setText(
@@ -563,7 +566,9 @@ class ReadinessDialog(QDialog):
                 self.session_id = None
         if self.session_id is not None:
             self.check_saved.emit(self.session_id)
-        self.refusal = message.rstrip(".")
+        trouble = trouble_from_message(message)
+        self.refusal = (trouble.text if trouble is not None else message).rstrip(".")
+        self._refusal_details = trouble.details if trouble is not None else ""
         self.outcome = None
         self._show_result()
 

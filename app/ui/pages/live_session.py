@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -49,11 +50,13 @@ from app.ui.services.session_tone import SessionTone
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.tasks import Tasks, default_runner, plain_error
+from app.ui.widgets.details import DetailsToggle
 from app.ui.widgets.following_line import FollowingLine
 from app.ui.widgets.live_numbers import LiveNumbersPanel
 from app.ui.widgets.pacer import PacerWidget, display_radius_share
 from app.ui.widgets.reasoned_button import ReasonedButton
 from app.ui.widgets.source_picker import SOURCE_KINDS, ScanFn, SourceKind, SourcePicker
+from sensors.trouble import trouble_from_message
 
 FRAME_INTERVAL_MS = 16
 SUMMARY_PENDING_TEXT = "Putting your summary together\u2026"
@@ -104,8 +107,18 @@ def banner_text(state: ConnectionState) -> str | None:
             "the gap will be marked on the plots."
         )
     if state.status is ConnectionStatus.FAILED:
-        return (state.message or "The strap could not be reached.") + (" The pacer keeps going.")
+        trouble = trouble_from_message(state.message) if state.message else None
+        plain = trouble.text if trouble is not None else state.message
+        return (plain or "The strap could not be reached.") + " The pacer keeps going."
     return None
+
+
+def banner_details(state: ConnectionState) -> str:
+    """The technical detail behind the banner's "Details" (empty when there is none)."""
+    if state.status is not ConnectionStatus.FAILED or not state.message:
+        return ""
+    trouble = trouble_from_message(state.message)
+    return trouble.details if trouble is not None else ""
 
 
 class LiveSessionPage(QWidget, PageBase):
@@ -211,10 +224,15 @@ class LiveSessionPage(QWidget, PageBase):
         self.banner = QFrame()
         self.banner.setObjectName("noticeBar")
         bl = QHBoxLayout(self.banner)
+        banner_text_column = QVBoxLayout()
         bl.setContentsMargins(10, 4, 10, 4)
         self.banner_label = QLabel("")
         self.banner_label.setWordWrap(True)
-        bl.addWidget(self.banner_label)
+        self.banner_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.banner_details = DetailsToggle()
+        banner_text_column.addWidget(self.banner_label)
+        banner_text_column.addWidget(self.banner_details)
+        bl.addLayout(banner_text_column, 1)
         self.banner_check_button = QPushButton("Check my strap")
         self.banner_check_button.hide()
         self.banner_check_button.clicked.connect(self.check_strap_requested)
@@ -509,6 +527,9 @@ class LiveSessionPage(QWidget, PageBase):
         self.banner.setVisible(text is not None)
         if text is not None:
             self.banner_label.setText(text)
+        details = banner_details(state)
+        if details != self.banner_details.text():
+            self.banner_details.set_text(details)
         if state.status is ConnectionStatus.CONNECTED and state.address:  # never the demo
             save_last_strap(self._store, state.name, state.address)
 

@@ -1,7 +1,10 @@
 """Choosing the heart-rate source before a session: last strap, a scanned strap, demo, or none.
 
 The scan itself is injected (an async callable returning `FoundStrap`s), so this widget knows
-nothing about Bluetooth; it runs on the GUI's asyncio loop and never blocks the window.
+nothing about Bluetooth; it runs on the GUI's asyncio loop and never blocks the window. When the
+scan fails, the trouble is said in plain words with what to do on this system
+(`sensors.trouble`), the technical detail behind "Details"; the text wraps, so it never widens
+the window.
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ from typing import Literal
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from app.ui.widgets.details import DetailsToggle
 from sensors.found import FoundStrap
+from sensors.trouble import BluetoothTrouble, trouble_from_error
 
 SourceKind = Literal["last", "ble", "demo", "none"]
 SOURCE_KINDS: tuple[SourceKind, ...] = ("last", "ble", "demo", "none")
@@ -101,6 +108,24 @@ class SourcePicker(QWidget):
         row.addWidget(self.scan_list, 1)
         row.addLayout(side)
         layout.addLayout(row)
+        # Bluetooth trouble: plain words and what to do, the technical detail behind a button.
+        self.trouble_box = QFrame()
+        self.trouble_box.setObjectName("noticeBar")
+        trouble_layout = QVBoxLayout(self.trouble_box)
+        trouble_layout.setContentsMargins(10, 6, 10, 6)
+        self.trouble_label = QLabel("")
+        self.trouble_label.setWordWrap(True)
+        self.trouble_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.trouble_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.trouble_details = DetailsToggle()
+        trouble_layout.addWidget(self.trouble_label)
+        trouble_layout.addWidget(self.trouble_details)
+        self.trouble_box.hide()
+        self.trouble: BluetoothTrouble | None = None
+        indent = QHBoxLayout()
+        indent.setContentsMargins(24, 0, 0, 0)
+        indent.addWidget(self.trouble_box)
+        layout.addLayout(indent)
         self.check_strap_button = QPushButton("Check my strap")
         self.check_strap_button.setToolTip(
             "Find the strap, connect and listen to it, and say what to do if something is wrong"
@@ -127,6 +152,7 @@ class SourcePicker(QWidget):
         self.scan_list.setVisible(scanning)
         self.scan_again.setVisible(scanning)
         self.scan_status.setVisible(scanning)
+        self.trouble_box.setVisible(scanning and self.trouble is not None)
         if scanning and self.scan_list.count() == 0 and self._scan_task is None:
             self.start_scan()
         self._emit()
@@ -158,6 +184,11 @@ class SourcePicker(QWidget):
             return None
         if self._scan_task is not None:
             return "Looking for straps nearby\u2026 choose yours in the list when it appears."
+        if self.trouble is not None:
+            return (
+                "Bluetooth cannot be used right now (see above): choose the demo strap or no "
+                "strap, or press Scan once it is fixed."
+            )
         if self.scan_list.count() == 0:
             return (
                 "No strap chosen yet: wear your strap and press Scan, or choose the demo strap "
@@ -183,14 +214,28 @@ class SourcePicker(QWidget):
         try:
             found = await self._scan()
         except Exception as exc:  # shown to the user, never swallowed silently
-            self.scan_status.setText(str(exc) or type(exc).__name__)
+            self.show_trouble(trouble_from_error(exc))
             found = ()
         else:
+            self.show_trouble(None)
             self.scan_status.setText(f"{len(found)} found" if found else "No strap found")
         finally:
             self._scan_task = None
             self.scan_again.setEnabled(True)
         self.set_found(found)
+
+    def show_trouble(self, trouble: BluetoothTrouble | None) -> None:
+        """Say what went wrong with Bluetooth and what to do, or clear it (None)."""
+        self.trouble = trouble
+        if trouble is None:
+            self.trouble_box.hide()
+            self.trouble_label.clear()
+            self.trouble_details.set_text("")
+            return
+        self.scan_status.setText("Bluetooth problem")
+        self.trouble_label.setText(trouble.text)
+        self.trouble_details.set_text(trouble.details)
+        self.trouble_box.setVisible(self.scan_button.isChecked())
 
     def set_found(self, straps: Sequence[FoundStrap]) -> None:
         self.scan_list.clear()
