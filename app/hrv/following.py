@@ -77,6 +77,7 @@ Correct = bool | ArtifactCorrection
 
 _WINDOW_SAMPLES = round(FOLLOWING_WINDOW_S * RESAMPLE_HZ)
 _STEP_SAMPLES = round(FOLLOWING_STEP_S * RESAMPLE_HZ)
+_HANN: FloatArray = hann_periodic(_WINDOW_SAMPLES)
 _FREQS_HZ: FloatArray = np.fft.rfftfreq(NFFT, d=1.0 / RESAMPLE_HZ).astype(np.float64)
 
 
@@ -408,7 +409,7 @@ def _power(rows: FloatArray) -> FloatArray:
     detrended = detrend_rows(rows)
     # A series without variation leaves only rounding noise: it has no spectrum at all.
     flat = np.max(np.abs(detrended), axis=1) <= _FLAT_FRACTION * np.max(np.abs(rows), axis=1)
-    window = hann_periodic(rows.shape[1])
+    window = _HANN if rows.shape[1] == _WINDOW_SAMPLES else hann_periodic(rows.shape[1])
     power: FloatArray = np.abs(np.fft.rfft(detrended * window, n=NFFT, axis=1)) ** 2
     power[flat] = 0.0
     return power

@@ -321,8 +321,12 @@ def summarize_session(
     analysis: LiveAnalysis,
     *,
     period_s: float = PERIOD_S,
+    with_following: bool = True,
 ) -> SessionSummary:
-    """The summary of one stored session (safe to run on a worker thread: inputs are immutable)."""
+    """The summary of one stored session (safe to run on a worker thread: inputs are immutable).
+
+    `with_following` False leaves the following reads out, for callers that show no following.
+    """
     sb = session_beats(beats, marks)
     finite = sb.active_s[np.isfinite(sb.active_s)]
     active_end = float(finite.max()) if finite.size else 0.0
@@ -334,7 +338,8 @@ def summarize_session(
     before = None if first is None else _period(sb, points, *first)
     after = None if last is None else _period(sb, points, *last)
     report = full_report(sb)
-    reads = following_reads(sb, session)
+    # the reads cost about 10 ms each (a 60 min session: several seconds); skip them if unused
+    reads = following_reads(sb, session) if with_following else ()
     return SessionSummary(
         session_id=session.id,
         status=session.status,

@@ -166,6 +166,15 @@ def test_the_summary_reports_the_time_following_and_the_breathing_rate(
         t.is_following for t in summary.following_reads
     )
     assert summary.time_following_s is not None
+    without = summarize_session(
+        record,
+        store.beats(engine.session_id),
+        store.marks(engine.session_id),
+        CoreAnalysis(),
+        with_following=False,
+    )
+    assert without.following_reads == () and without.time_following_s is None
+    assert without.before == summary.before and without.coherence == summary.coherence
     if breathing == "follow":
         assert summary.time_following_s >= 100.0
         assert summary.breathing_rate_per_min == pytest.approx(6.0, abs=0.5)

@@ -71,7 +71,7 @@ def strap_effect_text(
     from app.session.core_metrics import CoreAnalysis
     from app.session.summary import Comparison, summarize_session
 
-    summary = summarize_session(record, beats, marks, CoreAnalysis())
+    summary = summarize_session(record, beats, marks, CoreAnalysis(), with_following=False)
     before, after = summary.before, summary.after
     if before is None or after is None:
         return None
