@@ -25,11 +25,22 @@ Measures of one step (`analyze_step`):
   not one of the ranking criteria.
 * artifact_pct: beats flagged by the Lipponen & Tarvainen detector (`app.hrv.artifacts`);
   above `MAX_ARTIFACT_PCT` the step is marked for repeating and left out of the recommendation.
+* breathing_rate_per_min, following: the breathing rate read from the step's heart-rate wave and
+  the median pacer following of its 64 s windows (`app.hrv.following`, on the same corrected
+  beats). A step is **valid** (`matched_pacer`) when the heart followed the pacer (following at
+  least `FOLLOWING_THRESHOLD`) and the breathing rate lies within `RATE_TOLERANCE_PER_MIN`
+  (0.4 breaths/min) of the paced rate: less than the 0.5 breaths/min between two steps, so a step
+  breathed at its neighbour's rate is caught, and more than the 0.32 breaths/min by which the
+  estimate missed the metronome of the shared paced recording (M10). A step that is not valid
+  measured some other breathing than the one it stands for: it is left out of the recommendation
+  and offered for repeating. Following alone cannot tell neighbouring steps apart (its band,
+  +/-1.2 breaths/min, spans them); the breathing rate can.
 
 Each heart-rate value is placed at the middle of its interval (beat end minus RR / 2), where
 the interval's instantaneous rate belongs; beat ends would delay the wave by half a beat.
 
-Recommendation (`recommend`): every usable step is ranked on five criteria (1 = best, ties share
+Recommendation (`recommend`): every usable (valid, clean, fully measured) step is ranked on five
+criteria (Shaffer & Meehan 2020) (1 = best, ties share
 the mean rank): largest swing, largest LF peak power, largest LF power, phase nearest 0 deg
 (smallest absolute value), fewest LF peaks. The lowest rank sum wins; a tie is broken by the
 larger swing (and, failing that, by the slower rate). The reason lists the criteria on which the
@@ -50,6 +61,7 @@ from app.breathing.pacer import breathing_wave, cue_times
 from app.breathing.pattern import BreathingPattern
 from app.hrv.artifacts import correct_artifacts
 from app.hrv.coherence import coherence_track, mean_score
+from app.hrv.following import FOLLOWING_THRESHOLD, breathing_rate_per_min, median_following
 from app.hrv.frequency import LF_BAND_HZ, welch_spectrum
 
 FloatArray = npt.NDArray[np.float64]
@@ -64,6 +76,8 @@ PEAK_COUNT_SHARE = 0.25
 MIN_ANALYSED_S = 60.0
 MIN_BEATS_PER_BREATH = 3
 RETEST_DAYS = 28
+RATE_TOLERANCE_PER_MIN = 0.4
+NOT_FOLLOWED_TEXT = "Not valid - breathing did not match the pacer"
 
 CRITERIA: tuple[tuple[str, str], ...] = (
     ("swing_bpm", "the largest heart-rate swing per breath"),
@@ -91,6 +105,10 @@ class StepResult:
         coherence: mean 5 s coherence score (0-10) over the analysed part.
         artifact_pct: flagged beats in percent.
         reason: why the step is not usable, or None.
+        breathing_rate_per_min: the breathing rate read from the heart-rate wave.
+        following: median pacer following (0-1) of the step's 64 s windows.
+        matched_pacer: the breathing matched the pacer (see `breathing_matched`); None when it
+            could not be checked (too little data, or a result stored before the check).
     """
 
     rate_bpm: float
@@ -105,10 +123,18 @@ class StepResult:
     coherence: float | None = None
     artifact_pct: float = 0.0
     reason: str | None = None
+    breathing_rate_per_min: float | None = None
+    following: float | None = None
+    matched_pacer: bool | None = None
 
     @property
     def too_many_artifacts(self) -> bool:
         return self.artifact_pct > MAX_ARTIFACT_PCT
+
+    @property
+    def not_followed(self) -> bool:
+        """The breathing was checked and did not match the pacer."""
+        return self.matched_pacer is False
 
     @property
     def usable(self) -> bool:
@@ -121,7 +147,12 @@ class StepResult:
             self.phase_deg,
             self.lf_peak_count,
         )
-        return self.reason is None and not self.too_many_artifacts and None not in measures
+        return (
+            self.reason is None
+            and not self.too_many_artifacts
+            and not self.not_followed
+            and None not in measures
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -140,13 +171,17 @@ class Recommendation:
         rate_bpm: the winning rate.
         won: labels of the criteria on which it ranks first.
         rank_sums: rate -> rank sum (lower is better), usable steps only.
-        excluded: rates left out (too many artifacts or too little data).
+        excluded: rates left out (not followed, too many artifacts or too little data).
+        not_followed: of those, the rates whose breathing did not match the pacer.
+        order: the usable rates, best first (the first is `rate_bpm`).
     """
 
     rate_bpm: float
     won: tuple[str, ...]
     rank_sums: Mapping[float, float] = field(default_factory=dict)
     excluded: tuple[float, ...] = ()
+    not_followed: tuple[float, ...] = ()
+    order: tuple[float, ...] = ()
 
     @property
     def reason(self) -> str:
@@ -225,9 +260,14 @@ def analyze_step(
         peak_count = count_peaks(spectrum.freqs_hz, spectrum.psd_ms2_per_hz, LF_BAND_HZ)
     phase = phase_deg(pattern, step_start_s, mid_s, hr_bpm)
     coherence = mean_score(coherence_track(t_all, rr_all, gaps_all, from_s=from_s, to_s=step_end_s))
+    breathing = breathing_rate_per_min(rr_c, segment_starts=starts_c, correct=False)
+    following = median_following(rr_c, rate, segment_starts=starts_c, correct=False)
+    matched = breathing_matched(rate, breathing, following)
     reason = None
     if swing is None or peak_hz is None or phase is None:
         reason = "too few complete, gap-free breaths to measure"
+    elif matched is None:
+        reason = "too little gap-free data to check the breathing against the pacer"
     return StepResult(
         rate_bpm=rate,
         n_beats=int(t.size),
@@ -241,6 +281,23 @@ def analyze_step(
         coherence=coherence,
         artifact_pct=float(corrected.artifact_pct),
         reason=reason,
+        breathing_rate_per_min=breathing,
+        following=following,
+        matched_pacer=matched,
+    )
+
+
+def breathing_matched(
+    rate_bpm: float, breathing_rate_per_min: float | None, following: float | None
+) -> bool | None:
+    """Whether a step was breathed at its pacer: the heart followed the pacer (following at least
+    `FOLLOWING_THRESHOLD`) and the breathing rate is within `RATE_TOLERANCE_PER_MIN` of the
+    paced rate. None when either figure is missing (less than 64 s of gap-free beats)."""
+    if breathing_rate_per_min is None or following is None:
+        return None
+    return (
+        following >= FOLLOWING_THRESHOLD
+        and abs(breathing_rate_per_min - rate_bpm) <= RATE_TOLERANCE_PER_MIN + 1e-9
     )
 
 
@@ -366,6 +423,7 @@ def recommend(steps: Sequence[StepResult]) -> Recommendation | None:
         latest[step.rate_bpm] = step
     usable = [s for s in latest.values() if s.usable]
     excluded = tuple(r for r, s in latest.items() if not s.usable)
+    not_followed = tuple(r for r, s in latest.items() if s.not_followed)
     if not usable:
         return None
     sums = [0.0] * len(usable)
@@ -377,15 +435,18 @@ def recommend(steps: Sequence[StepResult]) -> Recommendation | None:
             sums[i] += rank
             if rank == min(ranks) and max(ranks) > rank:  # a criterion all share wins nothing
                 firsts[i].append(label)
-    best = min(
+    ordered = sorted(
         range(len(usable)),
         key=lambda i: (sums[i], -float(usable[i].swing_bpm or 0.0), usable[i].rate_bpm),
     )
+    best = ordered[0]
     return Recommendation(
         rate_bpm=usable[best].rate_bpm,
         won=tuple(firsts[best]),
         rank_sums={s.rate_bpm: sums[i] for i, s in enumerate(usable)},
         excluded=excluded,
+        not_followed=not_followed,
+        order=tuple(usable[i].rate_bpm for i in ordered),
     )
 
 

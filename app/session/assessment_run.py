@@ -11,6 +11,9 @@ Stages: "waiting" (until the first beat arrives, so a strap that is slow to conn
 into step 1), then "step" and "rest" in turn, then "done". A finished step is analysed at once
 (`app.breathing.resonance.analyze_step`). After "done", a step can be repeated (`repeat_step`):
 it runs again, without a rest before it, and its new result replaces the old one.
+`finish_now` stops the protocol early and works the result out from the steps completed so far.
+A step whose breathing did not match the pacer is marked so and left out of the choice
+(`app.breathing.resonance`).
 
 Storage: a session of kind "assessment" (beats, heart rate and link gaps via `SessionRecorder`),
 marks "step_start" / "step_end" with the rate as detail (session ms), and the result as JSON in
@@ -33,6 +36,7 @@ from app.breathing.resonance import (
     RETEST_DAYS,
     STEP_S,
     AssessmentResult,
+    Recommendation,
     StepResult,
     analyze_step,
     recommend,
@@ -144,6 +148,7 @@ class AssessmentRun:
         self.results: list[StepResult] = []
         self.result: AssessmentResult | None = None
         self._step_started_s = 0.0
+        self._cut_short = False
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(
@@ -262,6 +267,16 @@ class AssessmentRun:
         if self.stage.kind is RunPhase.REST:
             self.engine.skip_stage()
 
+    def finish_now(self) -> None:
+        """Stop the protocol here and work out the result from the steps completed so far; a
+        step under way is left out (it can be run later with `repeat_step`)."""
+        if self.running:
+            self._cut_short = True
+            try:
+                self.engine.end_plan()
+            finally:
+                self._cut_short = False
+
     def repeat_step(self, rate_bpm: float) -> None:
         """Run the step at `rate_bpm` again (after the protocol is done)."""
         if self.stage.kind is not RunPhase.DONE or rate_bpm not in self.rates_bpm:
@@ -273,7 +288,11 @@ class AssessmentRun:
         if isinstance(event, StageChanged):
             old, new = event.old, event.new
             if old is not None and old.kind is StageKind.STEP and old.rate_bpm is not None:
-                self._end_step(old.rate_bpm, self._step_started_s, event.at_s)
+                if self._cut_short:
+                    self._mark(event.at_s, "step_stopped", old.rate_bpm)
+                    self.spans.append(StepSpan(old.rate_bpm, self._step_started_s, event.at_s))
+                else:
+                    self._end_step(old.rate_bpm, self._step_started_s, event.at_s)
             if new is not None and new.kind is StageKind.STEP and new.rate_bpm is not None:
                 self._step_started_s = event.at_s
                 self._mark(event.at_s, "step_start", new.rate_bpm)
@@ -317,19 +336,17 @@ class AssessmentRun:
             finished_at=datetime.now().astimezone().isoformat(timespec="seconds"),
             steps=steps,
             recommended_bpm=rec.rate_bpm if rec is not None else None,
-            reason=rec.reason
-            if rec is not None
-            else "No step had clean enough heart data to recommend a rate; repeat the "
-            "marked steps.",
+            reason=result_reason(steps, rec),
             confirmed_bpm=self.result.confirmed_bpm if self.result is not None else None,
         )
         save_assessment_result(self.store, self.result)
         # History lists sessions with their note: say there what the assessment found
-        note = (
-            f"Recommended rate: {rec.rate_bpm:g} breaths/min"
-            if rec is not None
-            else "No recommendation (too many artifacts)"
-        )
+        if rec is not None:
+            note = f"Recommended rate: {rec.rate_bpm:g} breaths/min"
+        elif steps and all(s.not_followed for s in steps):
+            note = "No recommendation (breathing did not match the pacer)"
+        else:
+            note = "No recommendation (no step could be used)"
         self.store.set_reflection(session_id, stress_before=None, stress_after=None, note=note)
 
     def confirm(self, rate_bpm: float) -> None:
@@ -349,6 +366,37 @@ class AssessmentRun:
 
     def _mark(self, at_s: float, kind: str, rate_bpm: float) -> None:
         self.engine.mark(at_s, kind, f"{rate_bpm:g}")
+
+
+def _rates(rates: Sequence[float]) -> str:
+    words = [f"{r:g}" for r in rates]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def result_reason(steps: Sequence[StepResult], rec: Recommendation | None) -> str:
+    """Why this rate (or why none), in plain words, naming the steps left out."""
+    not_followed = [s.rate_bpm for s in steps if s.not_followed]
+    other = [s.rate_bpm for s in steps if not s.usable and not s.not_followed]
+    parts: list[str] = []
+    if rec is not None:
+        parts.append(rec.reason)
+    elif not_followed and not other:
+        parts.append(
+            "Your breathing did not match the pacer in any step, so no rate can be recommended."
+        )
+    else:
+        parts.append("No step could be used to recommend a rate.")
+    if not_followed:
+        parts.append(
+            f"Left out because your breathing did not match the pacer: {_rates(not_followed)} "
+            "breaths/min. Repeat those steps, following the pacer gently."
+        )
+    if other:
+        parts.append(
+            f"Left out because the heart data was not clean enough: {_rates(other)} "
+            "breaths/min. Repeat those steps."
+        )
+    return " ".join(parts)
 
 
 #: What the demo strap breathes outside the steps (rests, waiting): an easy natural rate.

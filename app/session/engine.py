@@ -355,6 +355,12 @@ class SessionEngine:
         if self.state in (SessionState.RUNNING, SessionState.RECONNECTING):
             self._advance(self.active_s())
 
+    def end_plan(self) -> None:
+        """End the plan now: the current stage stops here and none after it runs."""
+        if self.state in (SessionState.RUNNING, SessionState.RECONNECTING):
+            del self._plan[self._stage_index + 1 :]
+            self._advance(self.active_s())
+
     def extend(self, stages: Sequence[Stage]) -> None:
         """Run more stages after the plan ended (the session continues where it stopped)."""
         if self.state is not SessionState.ENDED or not stages:

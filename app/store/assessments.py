@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from app.breathing.resonance import AssessmentResult, StepResult
 from app.store.database import Store
@@ -38,6 +38,12 @@ def save_assessment_result(store: Store, result: AssessmentResult) -> None:
         )
 
 
+def _step_from_row(row: tuple[object, ...]) -> StepResult:
+    step = StepResult(*row)  # type: ignore[arg-type]
+    matched = step.matched_pacer
+    return replace(step, matched_pacer=None if matched is None else bool(matched))
+
+
 def assessment_result(store: Store, session_id: int) -> AssessmentResult | None:
     """The stored result of one assessment session, or None."""
     row = store.conn.execute(
@@ -48,7 +54,7 @@ def assessment_result(store: Store, session_id: int) -> AssessmentResult | None:
     if row is None:
         return None
     steps = tuple(
-        StepResult(*step)
+        _step_from_row(step)
         for step in store.conn.execute(
             f"SELECT {', '.join(_STEP_COLUMNS)} FROM assessment_steps WHERE session_id = ?"
             " ORDER BY position",

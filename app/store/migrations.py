@@ -242,6 +242,15 @@ MIGRATIONS: Sequence[Sequence[str]] = (
             AND CAST(substr(key, 22) AS INTEGER) IN (SELECT session_id FROM assessment_results)
         """,
     ),
+    # 6: each assessment step's breathing, read from the heart: the breathing rate, the pacer
+    # following, and whether the breathing matched the pacer (NULL: not checked, as for every
+    # step stored before).
+    (
+        "ALTER TABLE assessment_steps ADD COLUMN breathing_rate_per_min REAL",
+        "ALTER TABLE assessment_steps ADD COLUMN following REAL",
+        "ALTER TABLE assessment_steps ADD COLUMN matched_pacer INTEGER"
+        " CHECK (matched_pacer IN (0, 1))",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

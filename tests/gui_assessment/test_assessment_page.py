@@ -21,10 +21,11 @@ from app.store.assessments import assessment_result
 from app.store.records import SettingKey
 from app.store.settings import load_settings
 from app.ui.app import build_window
-from app.ui.pages.assessment import AssessmentPage
+from app.ui.pages.assessment import STATUS_COLUMN, AssessmentPage
 from app.ui.pages.history import session_row
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
+from sensors.simulated import FOLLOW_PACER, DemoBreathing
 from sensors.source import ConnectionEvent, EventKind
 from tests.stubs import ManualClock, ScriptedSource, strap_sample
 
@@ -61,14 +62,20 @@ class RecordingCues(CuePlayer):
 
 
 def make_page(
-    store: Store, resonance_bpm: float, seed: int, cue_player: CuePlayer | None = None
+    store: Store,
+    resonance_bpm: float,
+    seed: int,
+    cue_player: CuePlayer | None = None,
+    breathing: DemoBreathing = FOLLOW_PACER,
 ) -> tuple[AssessmentPage, SettingsModel]:
     model = SettingsModel(store, load_settings(store))
     page = AssessmentPage(
         store,
         model,
         SourceOptions(),
-        demo_options=DemoOptions(resonance_bpm=resonance_bpm, speed=math.inf, seed=seed),
+        demo_options=DemoOptions(
+            resonance_bpm=resonance_bpm, speed=math.inf, seed=seed, breathing=breathing
+        ),
         prefer_demo=True,
         today=date.today,
         cue_player=cue_player,
@@ -308,5 +315,116 @@ def test_a_strap_failure_stops_the_assessment_and_is_shown(
     (session,) = store.sessions(kind="assessment")
     assert session.status == "interrupted"
     assert len(store.beats(session.id)) == 5
+    host.close()
+    store.close()
+
+
+def _run_to_result(qloop: asyncio.AbstractEventLoop, page: AssessmentPage) -> None:
+    def on_result() -> bool:
+        page.refresh()
+        return page.stack.currentWidget() is page.result_view
+
+    async def scenario() -> None:
+        page.start_button.click()
+        await wait_until(on_result, 120.0, "the result")
+
+    qloop.run_until_complete(scenario())
+
+
+def _column(page: AssessmentPage, col: int) -> list[str]:
+    items = [page.table.item(row, col) for row in range(page.table.rowCount())]
+    return [item.text() if item is not None else "" for item in items]
+
+
+NOT_VALID = "Not valid - breathing did not match the pacer"
+
+
+@pytest.mark.parametrize(
+    ("breathing", "valid", "chosen"),
+    [
+        ("follow", [True] * 5, 5.5),
+        ("6.5", [True, False, False, False, False], 6.5),
+        ("ignore", [False] * 5, None),
+    ],
+)
+def test_each_step_shows_its_breathing_and_whether_it_counts(
+    qloop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    breathing: str,
+    valid: list[bool],
+    chosen: float | None,
+) -> None:
+    store = open_store(tmp_path / "baseline.db")
+    page, _model = make_page(store, 5.5, 11, breathing=DemoBreathing.parse(breathing))
+    host = hosted(page)
+    host.show()
+    _run_to_result(qloop, page)
+    run = page.run
+    assert run is not None and run.result is not None
+    assert run.result.recommended_bpm == chosen
+    status = _column(page, STATUS_COLUMN)
+    breathed = _column(page, 1)
+    following = _column(page, 2)
+    for row, ok in enumerate(valid):
+        if ok:
+            assert status[row] in ("Valid", "Chosen"), status
+            assert following[row].startswith("yes (")
+        else:
+            assert status[row] == NOT_VALID, status
+        assert breathed[row] != "\u2013"
+    if chosen is not None:
+        assert status[PROTOCOL_RATES_BPM.index(chosen)] == "Chosen"
+        assert _column(page, 8)[PROTOCOL_RATES_BPM.index(chosen)] == "1st"
+    # the criteria are explained in plain words, one short line each
+    for word in ("Heart-rate swing", "Slow-wave power", "Main-wave size", "In step", "Waves"):
+        assert word in page.criteria_label.text()
+    if all(valid):
+        assert page.repeat_offer.isHidden()
+        assert not page.table.selectionModel().selectedRows()
+    else:
+        # the first step left out is selected, with an offer to repeat it
+        first_bad = valid.index(False)
+        assert page.repeat_offer.isVisibleTo(page)
+        assert page.repeat_offer.text().startswith(NOT_VALID)
+        assert page.selected_rate() == PROTOCOL_RATES_BPM[first_bad]
+        assert page.repeat_button.isEnabled()
+        rate = PROTOCOL_RATES_BPM[first_bad]
+        assert page.repeat_button.text() == f"Repeat the {rate:g}/min step"
+    if chosen is None:
+        assert "did not match the pacer in any step" in page.result_reason.text()
+    host.close()
+    store.close()
+
+
+def test_stop_here_and_use_the_steps_so_far(
+    qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    store = open_store(tmp_path / "baseline.db")
+    page, _model = make_page(store, 5.5, 43)
+    host = hosted(page)
+    host.show()
+    assert page.finish_button.text() == "Stop here and use the steps so far"
+    assert page.skip_button.text() == "Start the next step now"
+
+    def in_step_three() -> bool:
+        page.refresh()
+        run = page.run
+        return run is not None and run.stage.kind == "step" and run.stage.step_index == 2
+
+    async def scenario() -> None:
+        page.start_button.click()
+        page.refresh()
+        assert not page.finish_button.isEnabled()  # no step is complete yet
+        await wait_until(in_step_three, 60.0, "step 3")
+        assert page.finish_button.isEnabled()
+        page.finish_button.click()
+
+    qloop.run_until_complete(scenario())
+    assert page.stack.currentWidget() is page.result_view
+    run = page.run
+    assert run is not None and run.result is not None
+    assert [s.rate_bpm for s in run.result.steps] == [6.5, 6.0]
+    assert page.table.rowCount() == 2
+    assert run.result.recommended_bpm == 6.0
     host.close()
     store.close()

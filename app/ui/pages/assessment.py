@@ -34,11 +34,16 @@ from PySide6.QtWidgets import (
 from app.breathing import cue_times
 from app.breathing.resonance import (
     MAX_ARTIFACT_PCT,
+    NOT_FOLLOWED_TEXT,
     PROTOCOL_RATES_BPM,
+    RATE_TOLERANCE_PER_MIN,
     AssessmentResult,
+    Recommendation,
     StepResult,
+    recommend,
 )
 from app.hrv.coherence import format_coherence
+from app.hrv.following import FOLLOWING_THRESHOLD
 from app.session.assessment_run import (
     AssessmentRun,
     DemoOptions,
@@ -75,16 +80,36 @@ STRAP_TEXT = (
     "demo strap shows how it works with simulated heart data."
 )
 COLUMNS = (
-    "Rate (/min)",
-    "Swing (bpm)",
-    "LF peak (Hz)",
-    "LF peak power (ms²)",
-    "LF power (ms²)",
-    "Phase (°)",
-    "LF peaks",
+    "Pacer (/min)",
+    "You breathed (/min)",
+    "Heart followed the pacer",
+    "Heart-rate swing (bpm)",
+    "Slow-wave power (ms²)",
+    "Main-wave size (ms²)",
+    "In step with the breath (°)",
+    "Waves",
+    "Overall rank",
     "Artifacts",
     "Coherence (0-10)",
     "",
+)
+STATUS_COLUMN = len(COLUMNS) - 1
+#: One short line per column that needs one, in table order (shown under the table).
+CRITERIA_TEXT = (
+    "You breathed: your breathing rate, read from how your heart rate rises and falls.",
+    "Heart followed the pacer: the share of your heart-rate changes that kept time with the pacer "
+    f"(0 to 1; it follows from {FOLLOWING_THRESHOLD:g}).",
+    "The rate is chosen from the valid steps on five measures, each ranked, lowest total first:",
+    "• Heart-rate swing: how far your heart rate rose and fell in each breath (more is better).",
+    "• Slow-wave power: how much your heart rate moved in slow waves of 2.4-9 a minute "
+    "(more is better).",
+    "• Main-wave size: how big the single largest slow wave was (bigger is better).",
+    "• In step with the breath: 0° means your heart rate rose while you breathed in and "
+    "fell while you breathed out, exactly with the breath (nearer 0 is better).",
+    "• Waves: how many separate slow waves there were; 1 is one smooth wave (fewer is better).",
+    f"A step is valid when your heart followed the pacer and your breathing was within "
+    f"{RATE_TOLERANCE_PER_MIN:g} breaths/min of it, with at most {MAX_ARTIFACT_PCT:g} % "
+    "artifacts (misread beats).",
 )
 
 
@@ -92,25 +117,65 @@ def _number(value: float | None, digits: int) -> str:
     return NO_VALUE if value is None else f"{value:.{digits}f}"
 
 
-def step_cells(step: StepResult) -> list[str]:
-    """The table cells of one step."""
+def _place(place: int) -> str:
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(place if place < 20 else place % 10, "th")
+    return f"{place}{suffix}"
+
+
+def repeat_offer_text(steps: tuple[StepResult, ...]) -> str:
+    """The offer to repeat the steps left out ("" when every step counted)."""
+    not_followed = [f"{s.rate_bpm:g}" for s in steps if s.not_followed]
+    unclear = [f"{s.rate_bpm:g}" for s in steps if not s.usable and not s.not_followed]
+    lines = []
+    if not_followed:
+        lines.append(
+            f"Not valid - breathing did not match the pacer at {', '.join(not_followed)} "
+            "breaths/min. You can repeat a step: select it and press Repeat, then follow the "
+            "pacer gently."
+        )
+    if unclear:
+        lines.append(
+            f"The heart data of {', '.join(unclear)} breaths/min could not be used; you can "
+            "repeat those steps too."
+        )
+    return " ".join(lines)
+
+
+def step_status(step: StepResult, recommended_bpm: float | None) -> str:
+    """The last column: chosen, valid, or why the step is left out (and that it can be repeated)."""
+    if step.not_followed:
+        return NOT_FOLLOWED_TEXT
     if step.too_many_artifacts:
-        note = "too many artifacts: repeat"
-    elif step.reason is not None:
-        note = step.reason
-    else:
-        note = ""
+        return "Too many artifacts: repeat this step"
+    if step.reason is not None:
+        return f"Not used: {step.reason}"
+    if step.rate_bpm == recommended_bpm:
+        return "Chosen"
+    return "Valid"
+
+
+def step_cells(step: StepResult, rec: Recommendation | None = None) -> list[str]:
+    """The table cells of one step (`rec`: the ranking of the valid steps)."""
+    following = NO_VALUE
+    if step.following is not None:
+        word = "yes" if step.following >= FOLLOWING_THRESHOLD else "no"
+        following = f"{word} ({step.following:.2f})"
+    rank = NO_VALUE
+    if rec is not None and step.rate_bpm in rec.order:
+        rank = _place(rec.order.index(step.rate_bpm) + 1)
     return [
         f"{step.rate_bpm:.1f}",
+        _number(step.breathing_rate_per_min, 1),
+        following,
         _number(step.swing_bpm, 1),
-        _number(step.lf_peak_hz, 3),
-        _number(step.lf_peak_power_ms2, 0),
         _number(step.lf_power_ms2, 0),
+        _number(step.lf_peak_power_ms2, 0),
         NO_VALUE if step.phase_deg is None else f"{step.phase_deg:+.0f}",
         NO_VALUE if step.lf_peak_count is None else str(step.lf_peak_count),
+        rank,
         f"{step.artifact_pct:.1f} %",
         format_coherence(step.coherence),
-        note,
+        step_status(step, rec.rate_bpm if rec is not None else None),
     ]
 
 
@@ -252,11 +317,19 @@ class AssessmentPage(QWidget, PageBase):
         layout.addWidget(self.status_label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.skip_button = QPushButton("Skip the rest")
+        self.skip_button = QPushButton("Start the next step now")
+        self.skip_button.setToolTip("End this rest early")
         self.skip_button.clicked.connect(self.skip_rest)
-        self.stop_button = QPushButton("Stop")
+        self.finish_button = QPushButton("Stop here and use the steps so far")
+        self.finish_button.setToolTip(
+            "End the assessment now and choose a rate from the steps already completed"
+        )
+        self.finish_button.clicked.connect(self.finish_now)
+        self.stop_button = QPushButton("Cancel the assessment")
+        self.stop_button.setToolTip("Stop without a result (what was recorded is kept)")
         self.stop_button.clicked.connect(self.cancel)
         buttons.addWidget(self.skip_button)
+        buttons.addWidget(self.finish_button)
         buttons.addWidget(self.stop_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -285,11 +358,12 @@ class AssessmentPage(QWidget, PageBase):
         layout.addWidget(self.table)
         self.chart = AssessmentChart()
         layout.addWidget(self.chart, 1)
+        self.criteria_label = QLabel("\n".join(CRITERIA_TEXT))
+        self.criteria_label.setWordWrap(True)
+        self.criteria_label.setProperty("role", "muted")
+        layout.addWidget(self.criteria_label)
         note = QLabel(
-            "Bars: heart-rate swing per breath (green: the recommended rate); line: LF power. "
-            "Swing: heart-rate rise and fall per breath. Phase: + means the heart rate peaks "
-            "before the lungs are full, 0 means it rises and falls with the breath. "
-            f"Steps with over {MAX_ARTIFACT_PCT:g} % artifacts are left out; repeat them."
+            "Bars: heart-rate swing per breath (green: the chosen rate); line: slow-wave power."
         )
         note.setWordWrap(True)
         note.setProperty("role", "muted")
@@ -298,6 +372,10 @@ class AssessmentPage(QWidget, PageBase):
         self.confirm_button = QPushButton("")
         self.confirm_button.setProperty("role", "primary")
         self.confirm_button.clicked.connect(self.confirm)
+        self.repeat_offer = QLabel("")
+        self.repeat_offer.setWordWrap(True)
+        self.repeat_offer.setProperty("role", "warning")
+        layout.addWidget(self.repeat_offer)
         self.repeat_button = QPushButton("Repeat the selected step")
         self.repeat_button.clicked.connect(self.repeat_selected)
         self.done_button = QPushButton("Done")
@@ -417,6 +495,7 @@ class AssessmentPage(QWidget, PageBase):
             self.pacer.show_idle("Rest")
             fraction = stage.step_index / total
         self.skip_button.setVisible(stage.kind is RunPhase.REST)
+        self.finish_button.setEnabled(bool(run.results))
         self.progress.setValue(round(1000 * min(max(fraction, 0.0), 1.0)))
         recorder = run.recorder
         bpm = recorder.last_bpm if recorder is not None else None
@@ -439,6 +518,13 @@ class AssessmentPage(QWidget, PageBase):
     def skip_rest(self) -> None:
         if self.run is not None:
             self.run.skip_rest()
+            self.refresh()
+
+    def finish_now(self) -> None:
+        """End the protocol now; the result comes from the steps completed so far."""
+        run = self.run
+        if run is not None and run.running and run.results:
+            run.finish_now()
             self.refresh()
 
     def cancel(self) -> None:
@@ -476,11 +562,12 @@ class AssessmentPage(QWidget, PageBase):
         else:
             self.result_heading.setText(f"Your resonance rate: {best:g} breaths a minute")
         self.result_reason.setText(result.reason)
+        rec = recommend(result.steps)
         self.table.setRowCount(len(result.steps))
         for row, step in enumerate(result.steps):
-            for col, text in enumerate(step_cells(step)):
+            for col, text in enumerate(step_cells(step, rec)):
                 item = QTableWidgetItem(text)
-                if col < len(COLUMNS) - 1:
+                if col < STATUS_COLUMN:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
@@ -507,10 +594,12 @@ class AssessmentPage(QWidget, PageBase):
                 self.confirm_button.setText(f"Use {best:g}/min as my pacer rate")
                 self.confirm_button.setEnabled(True)
         self.table.clearSelection()
-        noisy = [s for s in result.steps if not s.usable]
-        if noisy:
-            self.table.selectRow(result.steps.index(noisy[0]))
+        left_out = [s for s in result.steps if not s.usable]
+        if left_out:
+            self.table.selectRow(result.steps.index(left_out[0]))
         self._shown_result = result
+        self.repeat_offer.setText(repeat_offer_text(result.steps))
+        self.repeat_offer.setVisible(bool(left_out))
         self._update_repeat_button()
         self.stack.setCurrentWidget(self.result_view)
 
@@ -519,6 +608,10 @@ class AssessmentPage(QWidget, PageBase):
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         self.repeat_button.setVisible(can_repeat)
         self.repeat_button.setEnabled(can_repeat and bool(rows))
+        rate = self.selected_rate() if rows else None
+        self.repeat_button.setText(
+            "Repeat the selected step" if rate is None else f"Repeat the {rate:g}/min step"
+        )
 
     def selected_rate(self) -> float | None:
         rows = self.table.selectionModel().selectedRows()
