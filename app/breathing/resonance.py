@@ -260,8 +260,8 @@ def analyze_step(
         peak_count = count_peaks(spectrum.freqs_hz, spectrum.psd_ms2_per_hz, LF_BAND_HZ)
     phase = phase_deg(pattern, step_start_s, mid_s, hr_bpm)
     coherence = mean_score(coherence_track(t_all, rr_all, gaps_all, from_s=from_s, to_s=step_end_s))
-    breathing = breathing_rate_per_min(rr_c, segment_starts=starts_c, correct=False)
-    following = median_following(rr_c, rate, segment_starts=starts_c, correct=False)
+    breathing = breathing_rate_per_min(rr, segment_starts=starts, correct=corrected)
+    following = median_following(rr, rate, segment_starts=starts, correct=corrected)
     matched = breathing_matched(rate, breathing, following)
     reason = None
     if swing is None or peak_hz is None or phase is None:
