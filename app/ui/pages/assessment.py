@@ -18,12 +18,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -325,7 +327,7 @@ class AssessmentPage(QWidget, PageBase):
             "End the assessment now and choose a rate from the steps already completed"
         )
         self.finish_button.clicked.connect(self.finish_now)
-        self.stop_button = QPushButton("Cancel the assessment")
+        self.stop_button = QPushButton("Cancel")
         self.stop_button.setToolTip("Stop without a result (what was recorded is kept)")
         self.stop_button.clicked.connect(self.cancel)
         buttons.addWidget(self.skip_button)
@@ -386,8 +388,14 @@ class AssessmentPage(QWidget, PageBase):
         buttons.addWidget(self.done_button)
         layout.addLayout(buttons)
         self.table.itemSelectionChanged.connect(self._update_repeat_button)
-        self.result_view = view
-        self.stack.addWidget(view)
+        # the result (a table, the criteria in words, a chart) scrolls rather than making the
+        # whole window taller
+        scroll = QScrollArea()
+        scroll.setWidget(view)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.result_view = scroll
+        self.stack.addWidget(scroll)
 
     # -- page protocol -----------------------------------------------------------------------
     @property
