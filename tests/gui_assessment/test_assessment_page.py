@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 from app.breathing import Cue
 from app.breathing.resonance import PROTOCOL_RATES_BPM
 from app.session.assessment_run import DemoOptions
+from app.session.engine import MIN_KEPT_S
 from app.session.sources import BuiltSource, SourceOptions
 from app.store import Store, open_store
 from app.store.assessments import assessment_result
@@ -261,6 +262,9 @@ def test_a_step_can_be_repeated_from_the_result(
     store.close()
 
 
+BEATS_BEFORE_FAILURE = int(MIN_KEPT_S) + 5
+
+
 @pytest.mark.parametrize("broken_by", ["failed event", "error in the source"])
 def test_a_strap_failure_stops_the_assessment_and_is_shown(
     qloop: asyncio.AbstractEventLoop,
@@ -295,7 +299,7 @@ def test_a_strap_failure_stops_the_assessment_and_is_shown(
         page.start_button.click()
         assert page.run is not None and not page.failure_label.isVisibleTo(page)
         strap.connect(clock.now, "H10", "AA:BB")
-        for _ in range(5):
+        for _ in range(BEATS_BEFORE_FAILURE):  # over 30 s: long enough to keep
             strap.put(strap_sample(clock.advance(1.0), 60, (1024,)))
         await wait_until(in_step_one, 10.0, "step 1")
         if broken_by == "failed event":
@@ -314,7 +318,7 @@ def test_a_strap_failure_stops_the_assessment_and_is_shown(
     assert strap.stopped
     (session,) = store.sessions(kind="assessment")
     assert session.status == "interrupted"
-    assert len(store.beats(session.id)) == 5
+    assert len(store.beats(session.id)) == BEATS_BEFORE_FAILURE
     host.close()
     store.close()
 
