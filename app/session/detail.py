@@ -29,6 +29,8 @@ from app.session.summary import (
 )
 from app.store.records import BeatRecord, MarkRecord, SessionRecord
 
+NO_VALUE = "\u2013"  # an en dash: the data cannot give this value
+
 
 @dataclass(frozen=True, slots=True)
 class SessionDetail:
@@ -108,8 +110,9 @@ def report_text(attr: str, value: float | int | None, unit: str, decimals: int) 
     return format_value(value, unit, decimals)
 
 
-def format_value(value: float | int | None, unit: str, decimals: int) -> str:
+def format_value(value: float | int | None, unit: str = "", decimals: int = 0) -> str:
+    """A measured value as every screen and the report write it: `62.5 ms`; `NO_VALUE` if none."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "\u2013"
+        return NO_VALUE
     text = f"{value:.{decimals}f}"
     return f"{text} {unit}".strip()

@@ -106,7 +106,7 @@ def test_content_for_a_short_session_says_why(store: Store, tmp_path: Path) -> N
         made_on=TODAY,
     )
     lines = report_lines(content)
-    assert "VLF power: \u2014" in lines  # 36 beats cannot carry VLF ...
+    assert "VLF power: \u2013" in lines  # 36 beats cannot carry VLF ...
     assert any(line.startswith("Note: ") and "VLF" in line for line in lines)  # ... and it says why
     assert "Days with an HRV value: 0" in lines
 

@@ -12,19 +12,17 @@ The report describes numbers for personal wellness and training; it makes no med
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
 import numpy.typing as npt
 
-from app.hrv.coherence import format_coherence
-from app.hrv.report import HrvReport, analyze
+from app.hrv.report import REPORT_ROWS, HrvReport, analyze
 from app.recovery.baseline import BaselineTable
 from app.recovery.daily_values import daily_values, ln_rmssd_table, resting_hr_table
 from app.session.core_metrics import CoreAnalysis
-from app.session.detail import with_session_coherence
+from app.session.detail import NO_VALUE, format_value, report_text, with_session_coherence
 from app.session.summary import summarize_session
 from app.store import Store
 from app.store.records import SessionRecord
@@ -43,7 +41,6 @@ KIND_LABELS = {
     "assessment": "Assessment",
     "live": "Breathing with a strap",
 }
-NO_VALUE = "\u2014"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +121,6 @@ def _series(
     return ChartSeries(title, unit, days, value, base, low, high)
 
 
-def _fmt(value: float | None, digits: int = 0, unit: str = "") -> str:
-    if value is None or not math.isfinite(value):
-        return NO_VALUE
-    text = f"{value:.{digits}f}"
-    return f"{text} {unit}".rstrip()
-
-
 def _last_finite(values: FloatArray) -> float | None:
     finite = values[np.isfinite(values)]
     return float(finite[-1]) if finite.size else None
@@ -149,7 +139,7 @@ def period_section(ln: ChartSeries, hr: ChartSeries) -> ReportSection:
         mean_ln = float(np.nanmean(ln.value))
         rows.append(("Average lnRMSSD", f"{mean_ln:.2f} (RMSSD {math.exp(mean_ln):.0f} ms)"))
     last_base = _last_finite(ln.baseline_7d)
-    rows.append(("Last 7-day lnRMSSD baseline", _fmt(last_base, 2)))
+    rows.append(("Last 7-day lnRMSSD baseline", format_value(last_base, "", 2)))
     low, high = _last_finite(ln.normal_low), _last_finite(ln.normal_high)
     if low is not None and high is not None:
         rows.append(("Last 60-day normal range", f"{low:.2f} to {high:.2f}"))
@@ -157,7 +147,9 @@ def period_section(ln: ChartSeries, hr: ChartSeries) -> ReportSection:
         rows.append(("Last 60-day normal range", "not enough days yet (needs 14 values)"))
     rows.append(("Days with a resting heart rate", str(hr_days)))
     if hr_days:
-        rows.append(("Average resting heart rate", _fmt(float(np.nanmean(hr.value)), 0, "bpm")))
+        rows.append(
+            ("Average resting heart rate", format_value(float(np.nanmean(hr.value)), "bpm"))
+        )
     return ReportSection("Over the period", tuple(rows))
 
 
@@ -181,67 +173,37 @@ def session_rows(record: SessionRecord, n_beats: int) -> tuple[tuple[str, str], 
     return tuple(rows)
 
 
-_Metric = tuple[str, str, int, str]  # label, HrvReport field, digits, unit
-TIME_METRICS: tuple[_Metric, ...] = (
-    ("Mean heart rate", "mean_hr_bpm", 1, "bpm"),
-    ("Mean RR", "mean_rr_ms", 0, "ms"),
-    ("SDNN", "sdnn_ms", 1, "ms"),
-    ("RMSSD", "rmssd_ms", 1, "ms"),
-    ("lnRMSSD", "ln_rmssd", 2, ""),
-    ("pNN50", "pnn50_pct", 1, "%"),
-)
-FREQUENCY_METRICS: tuple[_Metric, ...] = (
-    ("VLF power", "vlf_ms2", 0, "ms\u00b2"),
-    ("LF power", "lf_ms2", 0, "ms\u00b2"),
-    ("HF power", "hf_ms2", 0, "ms\u00b2"),
-    ("LF/HF", "lf_hf", 2, ""),
-    ("LF / HF (n.u.)", "lf_nu", 1, ""),
-    ("LF peak", "lf_peak_hz", 3, "Hz"),
-    ("HF peak", "hf_peak_hz", 3, "Hz"),
-)
-NONLINEAR_METRICS: tuple[_Metric, ...] = (
-    ("SD1", "sd1_ms", 1, "ms"),
-    ("SD2", "sd2_ms", 1, "ms"),
-    ("DFA \u03b11", "dfa_a1", 2, ""),
-    ("Stress index (\u221aSI)", "stress_index", 1, ""),
-    ("Coherence (0-10)", "coherence", 1, ""),
-)
+#: The sections of the HRV report that print its metrics (the rest is in "Beats and artifacts").
+METRIC_SECTIONS = ("Time domain", "Frequency domain", "Nonlinear")
 
 
-def _metric_rows(
-    report: HrvReport, metrics: Sequence[_Metric]
-) -> tuple[tuple[tuple[str, str], ...], str | None]:
+def _metric_rows(report: HrvReport, section: str) -> tuple[tuple[tuple[str, str], ...], str | None]:
     rows: list[tuple[str, str]] = []
     missing: list[str] = []
-    for label, key, digits, unit in metrics:
-        value = getattr(report, key)
-        if key == "lf_nu" and value is not None and report.hf_nu is not None:
-            rows.append((label, f"{value:.1f} / {report.hf_nu:.1f}"))
+    values = report.to_json_dict()
+    for row in REPORT_ROWS:
+        if row.section != section or row.key not in values:
             continue
-        text = format_coherence(value) if key == "coherence" else _fmt(value, digits, unit)
-        rows.append((label, text))
-        if value is None and key in report.reasons:
-            missing.append(f"{label}: {report.reasons[key]}")
+        value = values[row.key]
+        rows.append((row.label, report_text(row.key, value, row.unit, row.decimals)))
+        if value is None and row.key in report.reasons:
+            missing.append(f"{row.label}: {report.reasons[row.key]}")
     return tuple(rows), ("; ".join(missing) if missing else None)
 
 
 def hrv_sections(report: HrvReport) -> tuple[ReportSection, ...]:
-    """The HRV report as four sections: time, frequency, nonlinear, artifacts."""
+    """The HRV report as four sections: time, frequency, nonlinear, beats and artifacts."""
     sections = []
-    for title, metrics in (
-        ("Time domain", TIME_METRICS),
-        ("Frequency domain", FREQUENCY_METRICS),
-        ("Nonlinear", NONLINEAR_METRICS),
-    ):
-        rows, note = _metric_rows(report, metrics)
+    for title in METRIC_SECTIONS:
+        rows, note = _metric_rows(report, title)
         sections.append(ReportSection(title, rows, note))
     sections.append(
         ReportSection(
             "Beats and artifacts",
             (
                 ("Beats analysed", str(report.n_beats)),
-                ("Length of beats", _fmt(report.duration_s, 0, "s")),
-                ("Artifacts corrected", _fmt(report.artifact_pct, 1, "%")),
+                ("Length of beats", format_value(report.duration_s, "s", 0)),
+                ("Artifacts corrected", format_value(report.artifact_pct, "%", 1)),
             ),
         )
     )

@@ -12,7 +12,6 @@ corrected place, never raw artifact spikes.
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.hrv.coherence import format_coherence, shown_score
 from app.hrv.following import FOLLOWING_STEP_S
+from app.session.detail import NO_VALUE, format_value, report_text
 from app.session.durations import elapsed_clock
 from app.session.summary import MIN_COMPARE_S, Comparison, PeriodStats, SessionSummary
 from app.store.records import SIMULATED_LABEL, SessionStatus
@@ -43,12 +43,6 @@ PERIOD_HEADERS: dict[Comparison, tuple[str, str]] = {
     Comparison.TOO_SHORT: ("First part", "Last part"),
 }
 TOO_SHORT_TEXT = f"Too short to compare a start and an end (under {MIN_COMPARE_S / 60:g} min)."
-
-
-def _fmt(value: float | None, decimals: int = 0, unit: str = "") -> str:
-    if value is None or not math.isfinite(value):
-        return "\u2013"
-    return f"{value:.{decimals}f}{unit}"
 
 
 def headline(summary: SessionSummary) -> str:
@@ -310,8 +304,8 @@ class SessionSummaryView(QWidget):
         following = following_text(summary)
         self.following.setText(following or "")
         self.following.setVisible(following is not None)
-        self._fill_row("hr", summary.before, summary.after, "mean_hr_bpm", 0, " bpm")
-        self._fill_row("rmssd", summary.before, summary.after, "rmssd_ms", 0, " ms")
+        self._fill_row("hr", summary.before, summary.after, "mean_hr_bpm", 0, "bpm")
+        self._fill_row("rmssd", summary.before, summary.after, "rmssd_ms", 0, "ms")
         self._fill_row("coherence", summary.before, summary.after, "coherence", 1, "")
         self._show_comparison(summary.comparison)
         stress = []
@@ -367,9 +361,8 @@ class SessionSummaryView(QWidget):
     ) -> None:
         b = getattr(before, attr) if before is not None else None
         a = getattr(after, attr) if after is not None else None
-        text = format_coherence if attr == "coherence" else lambda v: _fmt(v, decimals, unit)
-        self.cells[(key, "before")].setText(text(b))
-        self.cells[(key, "after")].setText(text(a))
+        self.cells[(key, "before")].setText(report_text(attr, b, unit, decimals))
+        self.cells[(key, "after")].setText(report_text(attr, a, unit, decimals))
         if attr == "coherence":  # the change between the values as shown
             b = None if b is None else shown_score(b)
             a = None if a is None else shown_score(a)
@@ -377,12 +370,12 @@ class SessionSummaryView(QWidget):
         change = None if a is None or b is None else round(a - b, decimals) + 0.0
         sign = "+" if change is not None and change > 0 else ""
         self.cells[(key, "change")].setText(
-            "\u2013" if change is None else f"{sign}{change:.{decimals}f}{unit}"
+            NO_VALUE if change is None else sign + format_value(change, unit, decimals)
         )
 
 
 def _fmt_int(value: int | None) -> str:
-    return "\u2013" if value is None else str(value)
+    return NO_VALUE if value is None else str(value)
 
 
 def _session_minutes(summary: SessionSummary, period: PeriodStats) -> tuple[float, float]:
