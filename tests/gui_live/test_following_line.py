@@ -147,9 +147,7 @@ def test_a_pacer_only_session_has_no_following_line(
         page.start()
         assert page.session is not None
         assert not page.following_line.isVisible()
-        page.stop(reflect=False)
-        await wait_until(lambda: page.summary is not None, 30, "the summary")
-        assert not page.summary_view.following.isVisibleTo(page.summary_view)
+        page.stop(reflect=False)  # a session this short is not kept: no summary to look at
         store.close()
 
     run_scenario(qloop, scenario())
