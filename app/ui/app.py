@@ -234,6 +234,7 @@ def build_app(
         refresh_views=refresh_views,
         selected_session=selected_session,
         before=window.quit_separator,
+        today=today,
     )
     data_actions.message.connect(window.notify)
     if home is not None:

@@ -19,8 +19,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.breathing.resonance import AssessmentResult, StepResult
 from app.session.sources import SourceOptions
 from app.store import Store
+from app.store.assessments import save_assessment_result
 from app.store.records import BeatRecord, LogEntry, SessionKind
 from app.store.settings import AppSettings, Theme, save_settings
 from app.ui.app import AppUi, build_app
@@ -94,6 +96,7 @@ def fill(store: Store) -> int:
                     mood=1 + (i * 3) % 5,
                 )
             )
+    store_assessment(store, rng, datetime(2026, 3, 1, 17, 0, tzinfo=UTC))
     newest = 0
     for i, minutes in reversed(list(enumerate((10, 5, 15)))):
         started = datetime(TODAY.year, TODAY.month, TODAY.day, 18, 30, tzinfo=UTC)
@@ -102,6 +105,44 @@ def fill(store: Store) -> int:
             store, SessionKind.BREATHING, started - timedelta(days=2 * i), rr, rate_bpm=6.0
         )
     return newest
+
+
+#: (rate, swing bpm, LF power ms², LF peak Hz, phase deg, coherence) of a person whose heart
+#: follows slow breathing best at 5.5 breaths/min.
+ASSESSMENT_STEPS = (
+    (6.5, 11.2, 2300.0, 0.108, 22.0, 6.1),
+    (6.0, 13.0, 2900.0, 0.100, 9.0, 7.4),
+    (5.5, 14.6, 3600.0, 0.092, 1.0, 8.3),
+    (5.0, 13.4, 3300.0, 0.083, -8.0, 7.7),
+    (4.5, 11.8, 2700.0, 0.075, -19.0, 6.6),
+)
+
+
+def store_assessment(store: Store, rng: np.random.Generator, started: datetime) -> int:
+    """A finished assessment (its beats and its stored result, 5.5 breaths/min recommended)."""
+    rr = rhythm_rr(rng, 900.0, 40.0, 800, breaths_per_min=5.5)
+    sid = store_session(store, SessionKind.ASSESSMENT, started, rr)
+    steps = tuple(
+        StepResult(
+            rate_bpm=rate,
+            n_beats=110,
+            analysed_s=100.0,
+            swing_bpm=swing,
+            lf_peak_hz=peak_hz,
+            lf_peak_power_ms2=lf * 0.6,
+            lf_power_ms2=lf,
+            phase_deg=phase,
+            lf_peak_count=1,
+            coherence=coherence,
+        )
+        for rate, swing, lf, peak_hz, phase, coherence in ASSESSMENT_STEPS
+    )
+    finished = (started + timedelta(minutes=13)).isoformat(timespec="seconds")
+    save_assessment_result(
+        store,
+        AssessmentResult(sid, finished, steps, 5.5, "the largest swing and LF power"),
+    )
+    return sid
 
 
 def build(qtbot: QtBot, store: Store, tmp_path: Path, theme: Theme) -> tuple[AppUi, FakeClock]:
@@ -143,3 +184,22 @@ class Shot:
 
     name: str
     take: Callable[[], QImage]
+
+
+def strap_packets(
+    start_s: float, seconds: int, rng: np.random.Generator
+) -> list[tuple[float, int, tuple[int, ...]]]:
+    """(arrival time, bpm, RR in 1/1024 s) of one strap packet a second for `seconds`: a person
+    breathing at 6 breaths/min with a heart rate near 66 bpm."""
+    rr_ms = rhythm_rr(rng, 910.0, 38.0, int(seconds * 1.3), breaths_per_min=6.0)
+    ends_s = np.cumsum(rr_ms) / 1000.0
+    packets = []
+    first = 0
+    for k in range(1, seconds + 1):
+        last = int(np.searchsorted(ends_s, float(k), side="right"))
+        units = tuple(round(float(r) * 1.024) for r in rr_ms[first:last])
+        recent = rr_ms[max(0, last - 4) : last]
+        bpm = round(60_000.0 / float(np.mean(recent))) if recent.size else 66
+        packets.append((start_s + k, bpm, units))
+        first = last
+    return packets

@@ -12,9 +12,11 @@ Re-approve after an intended change (then look at every changed PNG before commi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
@@ -22,10 +24,14 @@ from pytestqt.qtbot import QtBot
 
 from app.breathing import pacer_state
 from app.session.core_metrics import CoreAnalysis
+from app.session.sources import BuiltSource
 from app.store import Store
 from app.store.settings import Theme
 from app.ui.app import open_session_detail
+from app.ui.dialogs.reflection import ReflectionDialog
+from app.ui.pages import live_session
 from app.ui.window import MainWindow
+from sensors.source import ConnectionEvent, EventKind
 from tests.conftest import DATA_DIR
 from tests.gui_images.approval import assert_matches_approved, fixed_rendering
 from tests.gui_images.contrast import low_contrast_text, weak_outlines
@@ -36,7 +42,9 @@ from tests.gui_images.scenes import (
     fill,
     grab,
     settle,
+    strap_packets,
 )
+from tests.stubs import ScriptedSource, strap_sample
 
 
 @pytest.fixture(name="fixed_rendering")
@@ -77,6 +85,8 @@ def page_shot(qtbot: QtBot, checker: Checker, window: MainWindow, page: str, nam
 
 def dialog_shot(qtbot: QtBot, checker: Checker, dialog: QDialog, name: str) -> None:
     dialog.resize(*DIALOG_SIZE)
+    if not dialog.isVisible():
+        dialog.open()
     settle(qtbot, dialog)
     checker.check(dialog, name)
     dialog.close()
@@ -101,6 +111,12 @@ def test_pages_and_dialogs_with_data(
     ):
         page_shot(qtbot, checker, window, page, name)
 
+    assessment = ui.assessment
+    assert assessment is not None
+    assessment.open_past(0)
+    page_shot(qtbot, checker, window, "Assessment", "assessment-result")
+    assessment.back_to_intro()
+
     live = ui.live
     assert live is not None
     live.show_summary_for(newest)
@@ -116,6 +132,8 @@ def test_pages_and_dialogs_with_data(
     importing.at_edit.setDateTime(QDateTime(QDate(2026, 3, 20), QTime(7, 0)))  # not "now"
     dialog_shot(qtbot, checker, importing, "import")
     dialog_shot(qtbot, checker, ui.data_actions.open_export(), "export")
+    dialog_shot(qtbot, checker, ui.data_actions.open_report(), "report")
+    dialog_shot(qtbot, checker, ReflectionDialog("10 minutes", parent=window), "reflection")
     dialog_shot(qtbot, checker, window.show_how_computed(), "help")
     dialog_shot(qtbot, checker, window.show_about(), "about")
     detail = open_session_detail(window, store, newest, CoreAnalysis(), ui.tasks)
@@ -152,5 +170,47 @@ def test_breathe_during_a_session(qtbot: QtBot, store: Store, tmp_path: Path, th
     qtbot.waitUntil(lambda: "0:17" in page.elapsed_label.text(), timeout=5000)
     checker = Checker(theme)
     page_shot(qtbot, checker, window, "Breathe", "breathe-session")
+    page.stop(reflect=False)
+    checker.assert_all_passed()
+
+
+@pytest.mark.usefixtures("fixed_rendering")
+@pytest.mark.parametrize("theme", THEMES)
+def test_live_session_two_and_a_half_minutes_in(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    store: Store,
+    tmp_path: Path,
+    theme: Theme,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A strap (fed packet by packet on the session's clock, one second at a time, as it would
+    arrive) 150 s into a live session: plots, numbers, pacer and the connection line."""
+    ui, clock = build(qtbot, store, tmp_path, theme)
+    strap = ScriptedSource()
+    monkeypatch.setattr(
+        live_session,
+        "build_source",
+        lambda *_args: BuiltSource(strap, clock, "Polar H10 A1B2C3D4", "A0:9E:1A:00:00:01"),
+    )
+    page = ui.live
+    assert page is not None
+    window = ui.window
+    window.show_page(page)
+    page.picker.demo_button.setChecked(True)  # any choice: the strap above is what connects
+    page.start()
+    session = page.session
+    assert session is not None
+    for timer in (page.frame_timer, page.plot_timer):
+        timer.stop()  # the test moves the screen with the clock, as the timers would
+    start_s = clock()
+    session.on_item(ConnectionEvent(EventKind.CONNECTED, start_s, name="Polar H10 A1B2C3D4"))
+    for at_s, bpm, units in strap_packets(start_s, 150, np.random.default_rng(3)):
+        clock.advance(at_s - clock())
+        session.on_item(strap_sample(at_s, bpm, units))
+        page.refresh_live()
+        page.refresh_pacer()
+    checker = Checker(theme)
+    page_shot(qtbot, checker, window, page.title, "live-session")
     page.stop(reflect=False)
     checker.assert_all_passed()

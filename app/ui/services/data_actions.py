@@ -13,6 +13,7 @@ file choosers are attributes (`ask_*`, `confirm`, `inform`) so tests can answer 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -91,6 +92,7 @@ class DataActions(QObject):
         refresh_views: Callable[[], None],
         selected_session: Callable[[], int | None],
         before: QAction | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -99,6 +101,7 @@ class DataActions(QObject):
         self._before = before
         self._refresh_views = refresh_views
         self._selected_session = selected_session
+        self._today = today
         self.ask_open_files: Callable[[QMainWindow], list[Path]] = _ask_open_files
         self.ask_backup_path: Callable[[QMainWindow], Path | None] = _ask_backup_path
         self.ask_restore_path: Callable[[QMainWindow], Path | None] = _ask_restore_path
@@ -185,7 +188,9 @@ class DataActions(QObject):
         return dialog
 
     def open_report(self) -> ReportDialog:
-        dialog = ReportDialog(self._store, self._window, session_id=self.selected_session())
+        dialog = ReportDialog(
+            self._store, self._window, session_id=self.selected_session(), today=self._today()
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.report_dialog = dialog
         dialog.open()
