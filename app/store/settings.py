@@ -42,6 +42,8 @@ class AppSettings:
         ramp_start_rate_bpm: the rate the ramp starts at.
         ramp_minutes: how long the ramp lasts.
         session_minutes: session length; 0 means open-ended.
+        reminder_on: a daily reminder of the morning check while the app runs (off by default).
+        reminder_time: its local time of day, "HH:MM" (24-hour).
     """
 
     theme: Theme = "system"
@@ -58,6 +60,8 @@ class AppSettings:
     ramp_start_rate_bpm: float = 8.0
     ramp_minutes: float = 2.0
     session_minutes: int = 10
+    reminder_on: bool = False
+    reminder_time: str = "07:30"
 
     def __post_init__(self) -> None:
         if self.theme not in THEMES:
@@ -74,6 +78,8 @@ class AppSettings:
             raise ValueError(f"ramp_minutes must be in (0, 60], got {self.ramp_minutes!r}")
         if self.session_minutes < 0 or self.session_minutes > 600:
             raise ValueError(f"session_minutes must be 0..600, got {self.session_minutes!r}")
+        if not _is_clock_time(self.reminder_time):
+            raise ValueError(f"reminder_time must be HH:MM, got {self.reminder_time!r}")
         self.pattern()  # validates the pattern fields with clear messages
 
     def pattern(self) -> BreathingPattern:
@@ -94,6 +100,14 @@ class AppSettings:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _is_clock_time(text: object) -> bool:
+    """ "HH:MM" on a 24-hour clock."""
+    if not (isinstance(text, str) and len(text) == 5 and text[2] == ":"):
+        return False
+    hours, minutes = text[:2], text[3:]
+    return hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60
 
 
 def settings_from_dict(data: object) -> AppSettings:

@@ -38,6 +38,7 @@ from app.ui.pages.live_session import LiveSessionPage
 from app.ui.pages.page import Page
 from app.ui.pages.settings import SettingsPage
 from app.ui.services.data_actions import DataActions
+from app.ui.services.morning_reminder import MorningReminder
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from app.ui.tasks import Tasks, default_runner
@@ -80,6 +81,7 @@ class AppUi:
     home: HomePage | None
     live: LiveSessionPage | None
     assessment: AssessmentPage | None
+    reminder: MorningReminder | None = None
 
     def show_welcome(self, store: Store) -> WelcomeDialog | None:
         """Open the first-start welcome (only the app's start-up does this)."""
@@ -258,6 +260,16 @@ def build_app(
         options.ble_backend,
     )
 
+    reminder = None
+    if home is not None:
+
+        def open_check() -> None:
+            window.bring_forward()
+            if window.show_page(home):
+                home.open_morning_check()
+
+        reminder = MorningReminder(store, model, window, open_check, window.notify, parent=window)
+
     window.start()
     window.show_page(every_page[0])
     return AppUi(
@@ -272,6 +284,7 @@ def build_app(
         home=home,
         live=live,
         assessment=assessment,
+        reminder=reminder,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
+    QSystemTrayIcon,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +40,19 @@ CUE_STYLE_LABELS = {
     "tones": "Rising tone in, falling tone out",
     "chime": "A soft chime at each turn",
 }
+
+
+def reminder_note() -> str:
+    """How the reminder comes on this desktop."""
+    how = (
+        "as a notification from Baseline's icon in the system tray"
+        if QSystemTrayIcon.isSystemTrayAvailable()
+        else "in Baseline's window, which asks for your attention"
+    )
+    return (
+        f"While Baseline is open, it reminds you {how}, unless today's check is done. "
+        "Off by default."
+    )
 
 
 class SettingsPage(QWidget, PageBase):
@@ -116,6 +131,22 @@ class SettingsPage(QWidget, PageBase):
         strap_layout.addWidget(strap_help)
         strap_layout.addWidget(self.check_strap_button, 0, Qt.AlignmentFlag.AlignLeft)
 
+        self.reminder_check = QCheckBox("Remind me of the morning check every day at")
+        self.reminder_time = QTimeEdit()
+        self.reminder_time.setDisplayFormat("HH:mm")
+        self.reminder_time.setAccessibleName("Reminder time")
+        reminder_row = QHBoxLayout()
+        reminder_row.addWidget(self.reminder_check)
+        reminder_row.addWidget(self.reminder_time)
+        reminder_row.addStretch(1)
+        self.reminder_note = QLabel(reminder_note())
+        self.reminder_note.setProperty("role", "muted")
+        self.reminder_note.setWordWrap(True)
+        reminder = QGroupBox("Reminder")
+        reminder_layout = QVBoxLayout(reminder)
+        reminder_layout.addLayout(reminder_row)
+        reminder_layout.addWidget(self.reminder_note)
+
         pattern = QGroupBox("Default breathing pattern")
         pattern_layout = QVBoxLayout(pattern)
         self.pattern_editor = PatternEditor(model)
@@ -126,6 +157,7 @@ class SettingsPage(QWidget, PageBase):
         left.addWidget(look)
         left.addWidget(sound)
         left.addWidget(strap)
+        left.addWidget(reminder)
         left.addStretch(1)
         columns.addLayout(left, 1)
         right = QVBoxLayout()
@@ -161,6 +193,10 @@ class SettingsPage(QWidget, PageBase):
         self.tone_combo.currentIndexChanged.connect(
             lambda i: self._edit(tone_follows=ToneFollows(self.tone_combo.itemData(i)))
         )
+        self.reminder_check.toggled.connect(lambda on: self._edit(reminder_on=on))
+        self.reminder_time.timeChanged.connect(
+            lambda t: self._edit(reminder_time=t.toString("HH:mm"))
+        )
         model.changed.connect(self._sync)
         self._sync(model.settings)
 
@@ -184,6 +220,9 @@ class SettingsPage(QWidget, PageBase):
             self.volume_slider.setEnabled(settings.sound_on)
             self.cue_style_combo.setEnabled(settings.sound_on)
             self.test_button.setEnabled(settings.sound_on and self._cues.available)
+            self.reminder_check.setChecked(settings.reminder_on)
+            self.reminder_time.setTime(QTime.fromString(settings.reminder_time, "HH:mm"))
+            self.reminder_time.setEnabled(settings.reminder_on)
         finally:
             self._syncing = False
 
