@@ -9,11 +9,13 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.session.core_metrics import CoreAnalysis
+from app.session.detail import session_detail
 from app.session.live import LiveEngine
 from app.session.summary import summarize_session
 from app.store import Store
 from app.store.records import BeatRecord
 from app.ui.charts.live_plots import LivePlots
+from app.ui.dialogs.session_detail import SessionDetailView, artifact_points
 from app.ui.dialogs.session_summary import SessionSummaryView
 from tests.session.synthetic import rsa_beats
 
@@ -65,14 +67,19 @@ def test_the_live_plots_show_no_plunge_and_one_ring(qtbot: QtBot) -> None:
     assert low > 60000.0 / float(rr.max())
 
 
-def test_the_summary_chart_shows_no_plunge_and_one_ring(qtbot: QtBot, store: Store) -> None:
-    t, rr, lowest_bpm = beats_with_a_missed_beat(300.0)
+def _stored(store: Store, t: np.ndarray, rr: np.ndarray) -> int:
     started = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
     sid = store.start_session("breathing", started, rate_bpm=6.0)
     store.add_beats(
         sid, [BeatRecord(float(a) * 1000.0, float(b)) for a, b in zip(t, rr, strict=True)]
     )
     store.finish_session(sid, ended_at=started + timedelta(seconds=300), duration_s=300.0)
+    return sid
+
+
+def test_the_summary_chart_shows_no_plunge_and_one_ring(qtbot: QtBot, store: Store) -> None:
+    t, rr, lowest_bpm = beats_with_a_missed_beat(300.0)
+    sid = _stored(store, t, rr)
     record = store.session(sid)
     assert record is not None
     summary = summarize_session(record, store.beats(sid), store.marks(sid), CoreAnalysis())
@@ -91,3 +98,26 @@ def test_the_summary_chart_shows_no_plunge_and_one_ring(qtbot: QtBot, store: Sto
     QApplication.processEvents()
     assert view.artifact_note.isVisible()
     assert view.artifact_note.text().startswith("\u25cb 1 corrected beat:")
+
+
+def test_the_history_detail_draws_corrected_lines_and_keeps_the_recorded_value_as_a_cross(
+    qtbot: QtBot, store: Store
+) -> None:
+    t, rr, lowest_bpm = beats_with_a_missed_beat(300.0)
+    sid = _stored(store, t, rr)
+    record = store.session(sid)
+    assert record is not None
+    detail = session_detail(record, store.beats(sid), store.marks(sid), CoreAnalysis())
+    view = SessionDetailView()
+    qtbot.addWidget(view)
+    view.show_detail(detail)
+    _, hr = view.hr_curve.getOriginalDataset()
+    _, rr_line = view.rr_curve.getOriginalDataset()
+    assert hr is not None and rr_line is not None
+    assert _finite(hr).min() >= lowest_bpm - 1.0
+    assert _finite(rr_line).max() < 1.5 * float(np.median(rr))
+    rings, _ = view.hr_rings.getData()
+    assert rings.size == 1 and abs(float(rings[0]) * 60.0 - float(t[MISSED])) < 1e-6
+    cross_t, cross_rr = artifact_points(view)  # the recorded long interval, marked
+    assert cross_rr.tolist() == [float(rr[MISSED])]
+    assert abs(float(cross_t[0]) * 60.0 - float(t[MISSED])) < 1e-6

@@ -1,5 +1,9 @@
 """The History detail view of one session: plots with artifacts marked, and the full HRV report.
 
+The lines draw the corrected beats (`app.session.plot_data`, as the live plots and the summary
+do), with a ring at each corrected place on the heart rate; the tachogram keeps what the strap
+recorded at those places as crosses.
+
 The data is prepared off the GUI thread (`app.session.detail.session_detail`, run through
 `app.ui.tasks`) from frozen records; the dialog never blocks the window, and a failure is shown
 in plain words instead of the report.
@@ -32,7 +36,7 @@ from app.session.live import LiveAnalysis
 from app.store import Store
 from app.store.records import SIMULATED_LABEL
 from app.store.validation import is_showable_session, showable_beats
-from app.ui.charts.live_plots import broken_at_gaps
+from app.ui.charts.live_plots import ARTIFACT_RING_PX, CORRECTED_TIP, broken_at_gaps
 from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.tasks import Tasks, default_runner, plain_error
 from app.ui.theme import heart_colour
@@ -74,7 +78,13 @@ class SessionDetailView(QWidget):
         self.rr_curve = pg.PlotDataItem()
         self.rr_beats = pg.ScatterPlotItem(size=3)
         self.artifact_markers = pg.ScatterPlotItem(size=9, symbol="x")
+        self.hr_rings = pg.ScatterPlotItem(size=ARTIFACT_RING_PX, symbol="o")
         self.hr_plot.addItem(self.hr_curve)
+        self.hr_plot.addItem(self.hr_rings)
+        self.hr_plot.setToolTip(CORRECTED_TIP)
+        self.rr_plot.setToolTip(
+            "The line shows the corrected beats; crosses mark what the strap recorded there."
+        )
         self.rr_plot.addItem(self.rr_curve)
         self.rr_plot.addItem(self.rr_beats)
         self.rr_plot.addItem(self.artifact_markers)
@@ -113,15 +123,22 @@ class SessionDetailView(QWidget):
         self.facts.setText(" \u00b7 ".join(facts))
         self._apply_palette()
         t_min = detail.t_s / 60.0
-        if detail.rr_ms.size:
-            t, hr = broken_at_gaps(t_min, 60000.0 / detail.rr_ms, detail.gap_before)
-            _, rr = broken_at_gaps(t_min, detail.rr_ms, detail.gap_before)
+        # The lines are the corrected beats (never a raw spike); the recorded values of the
+        # corrected beats stay visible as crosses on the tachogram.
+        beats = detail.summary.beats_plot
+        if len(beats):
+            beats_min = beats.t_s / 60.0
+            t, hr = broken_at_gaps(beats_min, beats.hr_bpm, beats.gap_before)
+            _, rr = broken_at_gaps(beats_min, beats.rr_ms, beats.gap_before)
             self.hr_curve.setData(t, hr, connect="finite")
             self.rr_curve.setData(t, rr, connect="finite")
+            self.rr_beats.setData(beats_min, beats.rr_ms)
+            self.hr_rings.setData(beats.marked_t_s / 60.0, beats.marked_hr_bpm)
         else:
             self.hr_curve.setData([], [])
             self.rr_curve.setData([], [])
-        self.rr_beats.setData(t_min, detail.rr_ms)
+            self.rr_beats.setData([], [])
+            self.hr_rings.setData([], [])
         mask = detail.artifact_mask
         self.artifact_markers.setData(t_min[mask], detail.rr_ms[mask])
         self._fill_table(detail)
@@ -145,6 +162,8 @@ class SessionDetailView(QWidget):
         self.rr_beats.setBrush(pg.mkBrush(pal.color(QPalette.ColorRole.Highlight)))
         self.rr_beats.setPen(pg.mkPen(None))
         self.artifact_markers.setPen(pg.mkPen(ARTIFACT_COLOUR, width=2))
+        self.hr_rings.setBrush(pg.mkBrush(None))
+        self.hr_rings.setPen(pg.mkPen(text, width=1.5))
         self.artifact_markers.setBrush(pg.mkBrush(ARTIFACT_COLOUR))
 
     def _fill_table(self, detail: SessionDetail) -> None:
