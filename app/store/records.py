@@ -27,6 +27,19 @@ class SessionKind(StrEnum):
     RECORDING = "recording"
     ASSESSMENT = "assessment"
 
+    @property
+    def label(self) -> str:
+        """What the kind is called wherever a session is shown."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    SessionKind.READINESS: "Morning check",
+    SessionKind.BREATHING: "Breathing session",
+    SessionKind.RECORDING: "Recording",
+    SessionKind.ASSESSMENT: "Assessment",
+}
+
 
 class SettingKey(StrEnum):
     """The rows of the settings table: every key is spelled here and nowhere else."""

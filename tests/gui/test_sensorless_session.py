@@ -137,7 +137,7 @@ def test_full_session_at_5_5_and_1_to_2(
     assert history.session_ids() == [session_id]
     row = history.row_texts(0)
     assert row[1:] == (
-        "Breathing",
+        "Breathing session",
         "0:50",
         "5.5 /min",
         "1:2",

@@ -166,8 +166,8 @@ def test_history_summary_detail_and_report_show_demo_as_practice(
     qtbot.addWidget(history)
     history.refresh()
     kinds = {sid: history.row_texts(row)[1] for row, sid in enumerate(history.session_ids())}
-    assert kinds[demo] == f"Breathing ({SIMULATED_LABEL})"
-    assert kinds[real] == "Breathing"
+    assert kinds[demo] == f"Breathing session ({SIMULATED_LABEL})"
+    assert kinds[real] == "Breathing session"
 
     view = SessionSummaryView()
     qtbot.addWidget(view)
@@ -256,11 +256,11 @@ def test_history_says_which_value_counts_on_a_day_with_both(qtbot: QtBot, store:
     page = HistoryPage(store)
     qtbot.addWidget(page)
     page.refresh()
-    assert page.row_texts(0)[1] == "Readiness"  # no log value that day: nothing to choose
+    assert page.row_texts(0)[1] == "Morning check"  # no log value that day: nothing to choose
     save_day(store, LogEntry(TODAY.isoformat(), rmssd_ms=61.0))
     page.refresh()
     assert page.session_ids() == [sid]
-    assert page.row_texts(0)[1] == "Readiness (counts for this day, over your log value)"
+    assert page.row_texts(0)[1] == "Morning check (counts for this day, over your log value)"
     set_day_source(store, TODAY.isoformat(), DaySource.MANUAL)
     page.refresh()
-    assert page.row_texts(0)[1] == "Readiness (not counted: your log value counts for this day)"
+    assert page.row_texts(0)[1] == "Morning check (not counted: your log value counts for this day)"

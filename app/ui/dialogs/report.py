@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
 from app.formats.atomic import PartialFile, WriteRefusedError
 from app.store import Store
 from app.ui.dialogs.report_content import (
-    KIND_LABELS,
     ChartSeries,
     ReportContent,
     ReportSection,
@@ -491,7 +490,7 @@ def session_choices(store: Store) -> list[tuple[int, str, int]]:
     choices = []
     for record in store.sessions(include_simulated=False):
         n = int(counts.get(record.id, 0))
-        kind = KIND_LABELS.get(record.kind, record.kind.capitalize())
+        kind = record.kind.label
         label = f"{record.started_at.strftime('%Y-%m-%d %H:%M')}  {kind}"
         label += f"  ({n} beats)" if n else "  (no beats)"
         choices.append((record.id, label, n))

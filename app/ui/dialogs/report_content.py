@@ -34,13 +34,6 @@ WELLNESS_NOTE = (
     "variability for personal wellness and training. They do not diagnose, treat or prevent any "
     "condition and are no substitute for professional advice."
 )
-KIND_LABELS = {
-    "readiness": "Morning check",
-    "breathing": "Breathing session",
-    "recording": "Recording",
-    "assessment": "Assessment",
-    "live": "Breathing with a strap",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +149,7 @@ def period_section(ln: ChartSeries, hr: ChartSeries) -> ReportSection:
 def session_rows(record: SessionRecord, n_beats: int) -> tuple[tuple[str, str], ...]:
     """The session's own facts (its private note is left out of a report meant to be shared)."""
     rows: list[tuple[str, str]] = [
-        ("Kind", KIND_LABELS.get(record.kind, record.kind.capitalize())),
+        ("Kind", record.kind.label),
         ("Started", record.started_at.strftime("%Y-%m-%d %H:%M")),
     ]
     if record.duration_s is not None:
@@ -254,7 +247,7 @@ def compose_report(
                 " and is not part of the report"
             )
         n_beats, report, why_not = session_hrv(store, session_id)
-        kind = KIND_LABELS.get(record.kind, record.kind.capitalize())
+        kind = record.kind.label
         session_title = f"{kind}, {record.started_at.strftime('%Y-%m-%d %H:%M')}"
         sections.append(ReportSection("Session", session_rows(record, n_beats), why_not))
         if report is not None:

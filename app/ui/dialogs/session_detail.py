@@ -34,7 +34,7 @@ from app.hrv.report import JSON_KEYS, REPORT_ROWS
 from app.session.detail import SessionDetail, report_text, session_detail
 from app.session.live import LiveAnalysis
 from app.store import Store
-from app.store.records import SIMULATED_LABEL
+from app.store.records import SIMULATED_LABEL, SessionStatus
 from app.store.validation import is_showable_session, showable_beats
 from app.ui.charts.live_plots import ARTIFACT_RING_PX, CORRECTED_TIP, broken_at_gaps
 from app.ui.dialogs.session_summary import SessionSummaryView
@@ -105,9 +105,9 @@ class SessionDetailView(QWidget):
     def show_detail(self, detail: SessionDetail) -> None:
         self.detail = detail
         record = detail.session
-        status = {"interrupted": " (interrupted)", "active": " (running)"}.get(record.status, "")
+        status = {SessionStatus.INTERRUPTED: " (interrupted)", SessionStatus.ACTIVE: " (running)"}
         practice = f" \u2013 practice ({SIMULATED_LABEL})" if record.simulated else ""
-        self.header.setText(f"{record.kind.capitalize()} session{status}{practice}")
+        self.header.setText(f"{record.kind.label}{status.get(record.status, '')}{practice}")
         started = record.started_at.strftime("%Y-%m-%d %H:%M")
         facts = [started]
         if record.duration_s is not None:

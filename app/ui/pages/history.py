@@ -60,7 +60,7 @@ def _ratio_text(pattern_json: str | None) -> str:
 def _kind_text(record: SessionRecord, day_source: DaySource | None = None) -> str:
     """The kind; for a demo-strap session that it is practice; for a morning check on a day that
     also has a log value, which of the two counts (`day_source`)."""
-    kind = record.kind.capitalize()
+    kind = record.kind.label
     if record.simulated:
         return f"{kind} ({SIMULATED_LABEL})"
     if day_source is DaySource.MANUAL:

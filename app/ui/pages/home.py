@@ -53,7 +53,6 @@ HOME_SHORTCUT = "Ctrl+0"
 LOG_SHORTCUT = "Ctrl+L"
 CHECK_SHORTCUT = "Ctrl+M"
 MIN_SUMMARY_BEATS = 30
-KIND_LABELS = {"breathing": "Breathing session", "live": "Breathing with a strap"}
 #: A soft left edge per reading tone: calm colours, never red, never an alarm.
 MOOD_EDGES = {
     Mood.GETTING_STARTED: "#9fb0aa",
@@ -111,8 +110,7 @@ def last_session_lines(record: SessionRecord | None, today: date) -> list[str]:
             "No breathing session yet: a few minutes on the Breathe page is a gentle start, "
             "and how you felt before and after shows up here."
         ]
-    label = KIND_LABELS.get(record.kind, record.kind.replace("_", " ").capitalize())
-    lines = [f"{label}{_minutes(record.duration_s)}, {_when(record, today)}."]
+    lines = [f"{record.kind.label}{_minutes(record.duration_s)}, {_when(record, today)}."]
     if record.simulated:
         lines.append(f"Practice with the demo strap ({SIMULATED_LABEL}).")
     if record.stress_before is not None and record.stress_after is not None:
