@@ -8,7 +8,8 @@ first one short with a click. Here every sound is added to one `SoundMixer`, whi
 overlaps and renders one stream: each cue plays to its own faded end, however close the next one.
 
 `BackgroundTone` is a soft, steady tone under the cues for eyes-closed practice. Its fullness
-(0-1) follows how well the heart follows the breathing: thin and quiet at 0, warmer and a little
+(0-1) follows how well the heart follows the breathing (the coherence score or the pacer
+following, `ToneFollows`): thin and quiet at 0, warmer and a little
 louder as more partials fade in towards 1. Fullness and loudness glide (`FULLNESS_GLIDE_S`,
 `FADE_S`), so a new score never makes a step or a click.
 
@@ -49,11 +50,28 @@ COHERENCE_THIN = 2.0
 COHERENCE_FULL = 7.0
 
 
+# Pacer following (0-1, `app.hrv.following`): power spread evenly over the band gives about 0.1,
+# a steady wave at the pacer about 0.97; the threshold 0.4 sits at half fullness.
+FOLLOWING_THIN = 0.1
+FOLLOWING_FULL = 0.7
+
+
 class ToneFollows(StrEnum):
     """What the background tone follows during a session with a strap (off: no tone)."""
 
     OFF = "off"
     COHERENCE = "coherence"
+    FOLLOWING = "following"
+
+
+def fullness_from_following(following: float | None) -> float:
+    """The tone's fullness (0-1) for a pacer following (0-1); no read yet is the thin tone."""
+    if following is None or not math.isfinite(following):
+        return 0.0
+    if not 0.0 <= following <= 1.0:
+        raise ValueError(f"pacer following is 0-1, got {following!r}")
+    share = (following - FOLLOWING_THIN) / (FOLLOWING_FULL - FOLLOWING_THIN)
+    return min(max(share, 0.0), 1.0)
 
 
 def fullness_from_coherence(score: float | None) -> float:

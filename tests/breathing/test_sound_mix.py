@@ -9,9 +9,12 @@ import pytest
 from app.breathing.sound_mix import (
     COHERENCE_FULL,
     COHERENCE_THIN,
+    FOLLOWING_FULL,
+    FOLLOWING_THIN,
     TONE_PEAK,
     SoundMixer,
     fullness_from_coherence,
+    fullness_from_following,
     to_pcm16,
 )
 from app.breathing.tones import SAMPLE_RATE_HZ, cue_sounds
@@ -176,3 +179,16 @@ def test_fullness_from_coherence() -> None:
     assert fullness_from_coherence(mid) == pytest.approx(0.5)
     with pytest.raises(ValueError):
         fullness_from_coherence(11.0)
+
+
+def test_fullness_from_following() -> None:
+    from app.hrv.following import FOLLOWING_THRESHOLD
+
+    assert fullness_from_following(None) == 0.0
+    assert fullness_from_following(0.0) == 0.0
+    assert fullness_from_following(FOLLOWING_THIN) == 0.0
+    assert fullness_from_following(FOLLOWING_FULL) == 1.0
+    assert fullness_from_following(1.0) == 1.0
+    assert fullness_from_following(FOLLOWING_THRESHOLD) == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        fullness_from_following(1.5)

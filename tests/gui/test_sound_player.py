@@ -111,6 +111,19 @@ def test_session_tone_follows_coherence_and_fades_at_the_end(qtbot: QtBot) -> No
     assert output.closed
 
 
+def test_session_tone_can_follow_the_pacer_following_instead(qtbot: QtBot) -> None:
+    device = FakeAudioDevice()
+    player = CuePlayer(device)
+    tone = SessionTone(player, ToneFollows.FOLLOWING)
+    tone.start()
+    tone.update(9.0, following=0.05)  # a high coherence does not count here
+    assert tone.fullness == 0.0
+    tone.update(1.0, following=0.9)
+    assert tone.fullness == 1.0
+    _run(player, device.outputs[0], 4.0)
+    assert player.mixer.tone.fullness == 1.0
+
+
 def test_tone_off_opens_no_stream(qtbot: QtBot) -> None:
     device = FakeAudioDevice()
     tone = SessionTone(CuePlayer(device), ToneFollows.OFF)

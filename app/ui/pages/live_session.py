@@ -488,7 +488,8 @@ class LiveSessionPage(QWidget, PageBase):
             link_down=session.connection.link_down,
         )
         if self.tone is not None:
-            self.tone.update(snap.coherence.value)
+            read = session.current_following()
+            self.tone.update(snap.coherence.value, read.following if read is not None else None)
         if snap.beats_total != self._last_beats_shown:
             received = session.last_beat_received_s
             if received is not None:

@@ -35,6 +35,7 @@ THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 TONE_FOLLOWS_LABELS = {
     ToneFollows.OFF: "Off",
     ToneFollows.COHERENCE: "Fuller as your heart rhythm becomes smooth (coherence)",
+    ToneFollows.FOLLOWING: "Fuller as your heart follows the pacer",
 }
 CUE_STYLE_LABELS = {
     "tones": "Rising tone in, falling tone out",

@@ -3,7 +3,11 @@ grows fuller as the heart follows the breathing, fades out at a pause and at the
 
 from __future__ import annotations
 
-from app.breathing.sound_mix import ToneFollows, fullness_from_coherence
+from app.breathing.sound_mix import (
+    ToneFollows,
+    fullness_from_coherence,
+    fullness_from_following,
+)
 from app.ui.services.sound import CuePlayer
 
 
@@ -20,11 +24,15 @@ class SessionTone:
         if self._player is not None:
             self.playing = self._player.start_tone(self.fullness)
 
-    def update(self, coherence_score: float | None) -> None:
-        """A new live coherence score (None: none yet, the tone stays thin)."""
+    def update(self, coherence_score: float | None, following: float | None = None) -> None:
+        """The newest live coherence score and pacer following (None: none yet); the tone
+        follows the one chosen, and stays thin while it has none."""
         if self._player is None:
             return
-        self.fullness = fullness_from_coherence(coherence_score)
+        if self.follows is ToneFollows.FOLLOWING:
+            self.fullness = fullness_from_following(following)
+        else:
+            self.fullness = fullness_from_coherence(coherence_score)
         self._player.set_tone_fullness(self.fullness)
 
     def stop(self) -> None:
