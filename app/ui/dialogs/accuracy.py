@@ -20,12 +20,16 @@ MISSING_TEXT = (
 )
 
 
-class AccuracyDialog(QDialog):
-    """A read-only, scrollable view of the accuracy page."""
+class MarkdownPageDialog(QDialog):
+    """A read-only, scrollable window with one Markdown page (`missing` when it is not there).
 
-    def __init__(self, page: Path = ACCURACY_PAGE, parent: QWidget | None = None) -> None:
+    Links are not followed by the browser: a subclass connects `browser.anchorClicked`."""
+
+    def __init__(
+        self, title: str, page: Path, missing: str, width_px: int, parent: QWidget | None
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("How is this computed?")
+        self.setWindowTitle(title)
         self.browser = QTextBrowser()
         self.browser.setReadOnly(True)
         self.browser.setOpenExternalLinks(False)
@@ -33,12 +37,19 @@ class AccuracyDialog(QDialog):
         try:
             text = page.read_text(encoding="utf-8")
         except OSError:
-            text = MISSING_TEXT
+            text = missing
         self.browser.setMarkdown(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
-        self.resize(820, 640)
+        self.resize(width_px, 640)
+
+
+class AccuracyDialog(MarkdownPageDialog):
+    """A read-only, scrollable view of the accuracy page."""
+
+    def __init__(self, page: Path = ACCURACY_PAGE, parent: QWidget | None = None) -> None:
+        super().__init__("How is this computed?", page, MISSING_TEXT, 820, parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

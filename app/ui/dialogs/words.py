@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from app.ui.dialogs.accuracy import ACCURACY_PAGE
+from app.ui.dialogs.accuracy import ACCURACY_PAGE, MarkdownPageDialog
 
 #: Where the page is, from a source checkout and from a bundle alike (app/ui/dialogs -> the root).
 WORDS_PAGE = Path(__file__).resolve().parents[3] / "resources" / "docs" / "SCALES.md"
@@ -23,7 +23,7 @@ MISSING_WORDS = (
 )
 
 
-class WordsDialog(QDialog):
+class WordsDialog(MarkdownPageDialog):
     """A read-only, scrollable view of the words-and-scales page.
 
     Signals:
@@ -33,24 +33,8 @@ class WordsDialog(QDialog):
     accuracy_requested = Signal()
 
     def __init__(self, page: Path = WORDS_PAGE, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(WORDS_TITLE)
-        self.browser = QTextBrowser()
-        self.browser.setReadOnly(True)
-        self.browser.setOpenExternalLinks(False)
-        self.browser.setOpenLinks(False)
+        super().__init__(WORDS_TITLE, page, MISSING_WORDS, 760, parent)
         self.browser.anchorClicked.connect(self._follow)
-        try:
-            text = page.read_text(encoding="utf-8")
-        except OSError:
-            text = MISSING_WORDS
-        self.browser.setMarkdown(text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.browser)
-        layout.addWidget(buttons)
-        self.resize(760, 640)
 
     def _follow(self, url: QUrl) -> None:
         if url.fileName() == ACCURACY_PAGE.name:
