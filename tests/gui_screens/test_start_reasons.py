@@ -14,11 +14,19 @@ from app.session.core_metrics import CoreAnalysis
 from app.session.sources import SourceOptions
 from app.store import Store
 from app.store.settings import AppSettings, save_settings
+from app.ui.app import build_app
 from app.ui.pages.live_session import LiveSessionPage
 from app.ui.services.settings_model import SettingsModel
 from app.ui.widgets.reasoned_button import ReasonedButton
 from sensors.found import FoundStrap
-from tests.stubs import InstantTaskRunner, hosted, run_scenario, wait_until
+from tests.stubs import (
+    FakeClock,
+    InstantTaskRunner,
+    RecordingCuePlayer,
+    hosted,
+    run_scenario,
+    wait_until,
+)
 
 
 def test_a_reasoned_button_shows_its_reason_only_while_disabled(qtbot: QtBot) -> None:
@@ -130,3 +138,25 @@ def test_the_reason_wraps_and_does_not_widen_the_page(
     run_scenario(qloop, scenario())
     assert page.start_guard.reason_label.wordWrap()
     assert page.minimumSizeHint().width() <= before
+
+
+def test_breathe_controls_say_why_they_cannot_act(qtbot: QtBot, store: Store) -> None:
+    clock = FakeClock()
+    ui = build_app(store, clock=clock, cue_player=RecordingCuePlayer(), pages=frozenset())
+    qtbot.addWidget(ui.window)
+    ui.window.show()
+    page = ui.breathe
+    idle = "No session is running: press Start first."
+    assert not page.pause_button.isEnabled() and page.pause_button.toolTip() == idle
+    assert not page.stop_button.isEnabled() and page.stop_button.toolTip() == idle
+    assert page.start_button.isEnabled()
+    page.start_button.click()
+    assert not page.start_button.isEnabled()
+    assert page.start_button.toolTip() == "A session is running: pause or stop it first."
+    assert page.pause_button.isEnabled() and page.stop_button.isEnabled()
+    assert not page.editor.isEnabled()
+    assert "once this session ends" in page.editor.toolTip()
+    clock.advance(40.0)  # long enough to be kept
+    page.stop(reflect=False)
+    assert page.start_button.isEnabled() and page.start_button.toolTip().startswith("Start")
+    assert page.pause_button.toolTip() == idle

@@ -177,12 +177,27 @@ class BreathePage(QWidget, PageBase):
         return self.engine is not None and self.engine.state is SessionState.PAUSED
 
     def _update_controls(self) -> None:
+        """Each control is enabled, or disabled with its reason as its tooltip."""
         active = self.is_active
-        self.start_button.setEnabled(not active and self.reflection_dialog is None)
+        reflecting = self.reflection_dialog is not None
+        self.start_button.setEnabled(not active and not reflecting)
+        self.start_button.setToolTip(
+            "A session is running: pause or stop it first."
+            if active
+            else "Answer or close the reflection first."
+            if reflecting
+            else "Start a session (Space)"
+        )
+        idle_reason = "No session is running: press Start first."
         self.pause_button.setEnabled(active)
         self.pause_button.setText("Resume" if self.is_paused else "Pause")
+        self.pause_button.setToolTip("Pause or resume (Space)" if active else idle_reason)
         self.stop_button.setEnabled(active)
+        self.stop_button.setToolTip("End the session (Esc)" if active else idle_reason)
         self.editor.setEnabled(not active)
+        self.editor.setToolTip(
+            "The pattern can be changed once this session ends." if active else ""
+        )
         self._update_time_labels()
 
     def _update_time_labels(self) -> None:
