@@ -19,7 +19,7 @@ from pathlib import Path
 from app import __version__
 from app.commands.errors import CommandError
 
-START_SCREENS = ("live", "breathe", "morning-check")  # app.ui.start_screen.StartScreen
+START_SCREENS = ("live", "breathe", "morning-check")  # app.ui.startup.start_screen.StartScreen
 
 # Each module has `register(subparsers, parents)`; the order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _start_gui(args: argparse.Namespace) -> int:
     """Start the desktop app, unless Qt's display plugin cannot load here (then say why, exit 2)."""
-    from app.ui.qt_platform import platform_problem
+    from app.ui.startup.qt_platform import platform_problem
     from sensors.simulated import DemoBreathing
 
     try:

@@ -28,11 +28,11 @@ from app.store.damaged import damaged_message, is_damage
 from app.store.database import DamagedDatabaseError
 from app.store.migrations import SchemaTooNewError
 from app.ui.app import build_app
-from app.ui.run_stats import collect_run_stats
 from app.ui.services.crash_handler import CrashHandler
 from app.ui.services.exit_signals import ExitSignals
 from app.ui.services.single_instance import SHOW, SingleInstance, instance_key
-from app.ui.start_screen import StartScreen, open_start_screen
+from app.ui.startup.run_stats import collect_run_stats
+from app.ui.startup.start_screen import StartScreen, open_start_screen
 from app.ui.window import MainWindow
 from sensors.simulated import FOLLOW_PACER
 

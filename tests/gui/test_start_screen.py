@@ -20,9 +20,9 @@ from app.session.sources import SourceOptions
 from app.store import Store
 from app.ui.app import AppUi, build_app
 from app.ui.main import requested_screen, start_request
-from app.ui.run_stats import collect_run_stats
 from app.ui.services.exit_signals import ExitSignals
-from app.ui.start_screen import StartScreen, open_start_screen
+from app.ui.startup.run_stats import collect_run_stats
+from app.ui.startup.start_screen import StartScreen, open_start_screen
 from tests.stubs import FakeClock, RecordingCuePlayer, run_scenario, wait_until
 
 FAST_DEMO = SourceOptions(demo_speed=20.0, demo_seed=3)

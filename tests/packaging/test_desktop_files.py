@@ -79,7 +79,7 @@ def test_desktop_entry_matches_the_app() -> None:
 
 def test_desktop_actions_start_each_screen() -> None:
     """The launcher's right-click actions are `baseline --start SCREEN`, one per screen."""
-    from app.ui.start_screen import StartScreen
+    from app.ui.startup.start_screen import StartScreen
 
     groups = _desktop_groups()
     actions = [a for a in _desktop_entry()["Actions"].split(";") if a]

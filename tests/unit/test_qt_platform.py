@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from app import cli
-from app.ui import qt_platform
-from app.ui.qt_platform import (
+from app.ui.startup import qt_platform
+from app.ui.startup.qt_platform import (
     DEBIAN_PACKAGES,
     PULLED_IN,
     chosen_platform,
