@@ -23,7 +23,7 @@ from sensors.ble import BleStrapSource
 from sensors.bumble_backend import bumble_backend
 from sensors.hrs import encode_measurement, parse_measurement
 from sensors.source import Sample
-from tests.sensors.emulated_strap import EmulatedStrap, local_pair
+from tests.stubs import EmulatedStrap, local_pair
 
 PAYLOAD = encode_measurement(72, contact=True, rr_units=(852, 860, 871))
 

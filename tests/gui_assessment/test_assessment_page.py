@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
-from app.breathing import Cue
 from app.breathing.resonance import PROTOCOL_RATES_BPM
 from app.session.assessment_run import DemoOptions
 from app.session.engine import MIN_KEPT_S
@@ -28,38 +25,16 @@ from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
 from sensors.simulated import FOLLOW_PACER, DemoBreathing
 from sensors.source import ConnectionEvent, EventKind
-from tests.stubs import ManualClock, ScriptedSource, strap_sample
+from tests.stubs import (
+    FakeClock,
+    RecordingCuePlayer,
+    ScriptedSource,
+    hosted,
+    strap_sample,
+    wait_until,
+)
 
-
-async def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.002)
-
-
-def hosted(page: QWidget) -> QWidget:
-    """A top-level window whose minimum size does not follow the layout (offscreen warns)."""
-    host = QWidget()
-    layout = QVBoxLayout(host)
-    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(page)
-    host.resize(1000, 760)
-    return host
-
-
-class RecordingCues(CuePlayer):
-    """The real player (silent without an audio device) that records the cues asked for."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.phases: list[str] = []
-
-    def play_cue(self, cue: Cue) -> str | None:
-        self.phases.append(cue.phase)
-        return super().play_cue(cue)
+WINDOW_SIZE = (1000, 760)
 
 
 def make_page(
@@ -90,7 +65,7 @@ def test_whole_assessment_recommends_the_demo_resonance(
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
     page, model = make_page(store, resonance_bpm, seed)
-    host = hosted(page)
+    host = hosted(page, WINDOW_SIZE)
     host.show()
     assert model.settings.rate_bpm == 6.0
     seen: set[str] = set()
@@ -163,9 +138,9 @@ def test_stop_keeps_an_interrupted_session(
     qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
-    cues = RecordingCues()
+    cues = RecordingCuePlayer()
     page, model = make_page(store, 5.5, 5, cues)
-    host = hosted(page)
+    host = hosted(page, WINDOW_SIZE)
     host.show()
 
     def in_step_two() -> bool:
@@ -230,7 +205,7 @@ def test_a_step_can_be_repeated_from_the_result(
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
     page, _model = make_page(store, 5.5, 31)
-    host = hosted(page)
+    host = hosted(page, WINDOW_SIZE)
     host.show()
     seen: set[str] = set()
 
@@ -274,7 +249,7 @@ def test_a_strap_failure_stops_the_assessment_and_is_shown(
 ) -> None:
     store = open_store(tmp_path / "baseline.db")
     store.set_setting(SettingKey.LAST_STRAP, {"name": "H10", "address": "AA:BB"})
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     strap = ScriptedSource()
 
     def build(
@@ -288,7 +263,7 @@ def test_a_strap_failure_stops_the_assessment_and_is_shown(
     page = AssessmentPage(store, model, SourceOptions())
     messages: list[str] = []
     page.message.connect(messages.append)
-    host = hosted(page)
+    host = hosted(page, WINDOW_SIZE)
     host.show()
 
     def in_step_one() -> bool:
@@ -298,7 +273,7 @@ def test_a_strap_failure_stops_the_assessment_and_is_shown(
     async def scenario() -> None:
         page.start_button.click()
         assert page.run is not None and not page.failure_label.isVisibleTo(page)
-        strap.connect(clock.now, "H10", "AA:BB")
+        strap.connect(clock.now_s, "H10", "AA:BB")
         for _ in range(BEATS_BEFORE_FAILURE):  # over 30 s: long enough to keep
             strap.put(strap_sample(clock.advance(1.0), 60, (1024,)))
         await wait_until(in_step_one, 10.0, "step 1")

@@ -1,10 +1,9 @@
-"""Fixtures for the home-screen GUI tests: a store, a window with the home page, a qasync loop."""
+"""Fixtures for the home-screen GUI tests: a store and a window with the home page (the qasync
+loop is tests/conftest.py's `qloop`)."""
 
 from __future__ import annotations
 
-import asyncio
 import math
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,8 +11,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
-import qasync
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.session.sources import SourceOptions
@@ -92,26 +89,3 @@ def make_home(qtbot: QtBot, tmp_path: Path) -> HomeWindowFactory:
         return window, page
 
     return build
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    asyncio.set_event_loop(None)
-    loop.close()  # while the application lives (else closing at exit finds Qt gone)
-
-
-async def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    """Inside a scenario on the loop: wait until `condition()` holds."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.01)

@@ -18,8 +18,8 @@ from app.ui.dialogs.readiness import ReadinessDialog
 from app.ui.pages.home import HomePage
 from sensors.simulated import DemoStrap
 from sensors.source import ConnectionEvent, EventKind
-from tests.gui_home.conftest import FAST_DEMO, wait_until
-from tests.stubs import ManualClock, ScriptedSource, strap_sample
+from tests.gui_home.conftest import FAST_DEMO
+from tests.stubs import FakeClock, ScriptedSource, strap_sample, wait_until
 
 
 def test_countdown_text() -> None:
@@ -138,7 +138,7 @@ def test_cancelling_a_running_check_removes_it(
 def test_a_strap_failure_during_the_check_is_shown_and_the_recording_kept(
     store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     strap = ScriptedSource()
 
     def build(
@@ -154,7 +154,7 @@ def test_a_strap_failure_during_the_check_is_shown_and_the_recording_kept(
 
     async def scenario() -> None:
         dialog.start_button.click()
-        strap.connect(clock.now, "H10", "AA:BB")
+        strap.connect(clock.now_s, "H10", "AA:BB")
         for _ in range(10):
             strap.put(strap_sample(clock.advance(1.0), 60, (1024,)))
         await wait_until(lambda: dialog.recorder is not None and len(dialog.recorder.beats) == 10)

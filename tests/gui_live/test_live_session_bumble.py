@@ -19,8 +19,7 @@ from app.ui.pages.live_session import LiveSessionPage
 from app.ui.services.settings_model import SettingsModel
 from sensors.bumble_backend import bumble_backend
 from sensors.hrs import encode_measurement, parse_measurement
-from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap, local_pair
-from tests.stubs import hosted, run_scenario, wait_until
+from tests.stubs import STRAP_ADDRESS, EmulatedStrap, hosted, local_pair, run_scenario, wait_until
 
 FAST = (
     ("scan_window_s", 1.0),

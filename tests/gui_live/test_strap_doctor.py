@@ -35,8 +35,7 @@ from sensors.bumble_backend import bumble_backend
 from sensors.doctor import Check, DoctorLimits, DoctorReport
 from sensors.found import FoundStrap
 from sensors.hrs import encode_measurement
-from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap, local_pair
-from tests.stubs import hosted, run_scenario, wait_until
+from tests.stubs import STRAP_ADDRESS, EmulatedStrap, hosted, local_pair, run_scenario, wait_until
 
 BLE_FAST = {
     "scan_window_s": 1.0,

@@ -13,7 +13,7 @@ from app.store import Store
 from app.ui.dialogs.readiness import ReadinessDialog
 from sensors.hrs import encode_measurement, parse_measurement
 from sensors.source import Sample
-from tests.stubs import ManualClock, ScriptedSource
+from tests.stubs import FakeClock, ScriptedSource
 
 OPTIONS = SourceOptions(demo_speed=math.inf, demo_seed=7)
 
@@ -23,7 +23,7 @@ def packet(at_s: float, bpm: int, rr_ms: tuple[float, ...] = (), contact: bool =
     return Sample(parse_measurement(encode_measurement(bpm, contact=contact, rr_units=units)), at_s)
 
 
-def scripted(strap: ScriptedSource, clock: ManualClock) -> Callable[..., BuiltSource]:
+def scripted(strap: ScriptedSource, clock: FakeClock) -> Callable[..., BuiltSource]:
     def build(
         _kind: str, _address: str | None, _rate: Callable[[float], float], _options: SourceOptions
     ) -> BuiltSource:
@@ -43,7 +43,7 @@ def calm_rr(n: int, rmssd_ms: float, seed: int = 2) -> list[float]:
 
 
 def make_dialog(
-    qtbot: QtBot, store: Store, strap: ScriptedSource, clock: ManualClock
+    qtbot: QtBot, store: Store, strap: ScriptedSource, clock: FakeClock
 ) -> ReadinessDialog:
     dialog = ReadinessDialog(store, OPTIONS, source_factory=scripted(strap, clock))
     qtbot.addWidget(dialog)

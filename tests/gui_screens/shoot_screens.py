@@ -35,7 +35,7 @@ from sensors.ble import BleBackend
 from sensors.hrs import encode_measurement, parse_measurement
 from sensors.simulated import DemoStrap
 from sensors.source import Sample
-from tests.stubs import ManualClock, ScriptedSource
+from tests.stubs import FakeClock, ScriptedSource
 
 THEMES = ("light", "dark")
 
@@ -76,7 +76,7 @@ async def morning_check(store: Store, out: Path, theme: str) -> None:
     for back in range(1, 31):
         value = float(52.0 * math.exp(rng.normal(0.0, 0.15)))
         save_day(store, LogEntry((today - timedelta(days=back)).isoformat(), rmssd_ms=value))
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     strap = ScriptedSource()
 
     def build(
@@ -89,7 +89,7 @@ async def morning_check(store: Store, out: Path, theme: str) -> None:
     dialog.resize(640, 440)
     dialog.show()
     dialog.start_button.click()
-    strap.connect(clock.now, "Polar H10 A1B2C3", "AA:BB")
+    strap.connect(clock.now_s, "Polar H10 A1B2C3", "AA:BB")
     shot = False
     for i, rr in enumerate(_calm_rr(140, 38.0), start=1):
         strap.put(_packet(clock.advance(rr / 1000.0), round(60000.0 / rr), rr))

@@ -26,8 +26,8 @@ from sensors.ble import MSG_NO_SERVICE, MSG_POWERED_OFF, BleBackend
 from sensors.source import ConnectionEvent, EventKind
 from tests.gui_screens.helpers import make_dialog
 from tests.stubs import (
+    FakeClock,
     InstantTaskRunner,
-    ManualClock,
     ScriptedSource,
     hosted,
     run_scenario,
@@ -155,7 +155,7 @@ def test_banner_words_for_a_failed_state() -> None:
 def test_the_morning_check_says_bluetooth_trouble_in_plain_words(
     store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     strap = ScriptedSource()
     dialog = make_dialog(qtbot, store, strap, clock)
 

@@ -17,13 +17,13 @@ from app.store.records import LogEntry
 from app.ui.dialogs.readiness import CALM_CUE, HEART_RATE_FRESH_S, ReadinessDialog
 from sensors.source import ConnectionEvent, EventKind
 from tests.gui_screens.helpers import calm_rr, make_dialog, packet
-from tests.stubs import ManualClock, ScriptedSource, run_scenario, wait_until
+from tests.stubs import FakeClock, ScriptedSource, run_scenario, wait_until
 
 
 def test_measuring_shows_heart_rate_contact_countdown_and_a_calm_cue(
     store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     strap = ScriptedSource()
     dialog = make_dialog(qtbot, store, strap, clock)
 
@@ -31,7 +31,7 @@ def test_measuring_shows_heart_rate_contact_countdown_and_a_calm_cue(
         dialog.start_button.click()
         assert dialog.contact_label.text() == "Waiting for the strap\u2026"
         assert "\u2013 bpm" in dialog.heart_label.text()
-        strap.connect(clock.now, "H10", "AA:BB")
+        strap.connect(clock.now_s, "H10", "AA:BB")
         strap.put(packet(clock.advance(1.0), 0, contact=False))  # settling, no contact yet
         await wait_until(lambda: "No skin contact" in dialog.contact_label.text())
         assert "\u2013 bpm" in dialog.heart_label.text()  # a 0 bpm packet is no heart rate
@@ -70,13 +70,13 @@ def _history(store: Store, today: date, n_days: int, rmssd_ms: float) -> None:
 def _run_check(
     qtbot: QtBot, store: Store, qloop: asyncio.AbstractEventLoop, rmssd_ms: float
 ) -> ReadinessDialog:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     strap = ScriptedSource()
     dialog = make_dialog(qtbot, store, strap, clock)
 
     async def scenario() -> None:
         dialog.start_button.click()
-        strap.connect(clock.now, "H10", "AA:BB")
+        strap.connect(clock.now_s, "H10", "AA:BB")
         # One packet at a time, each taken in before the clock moves on (as a strap sends).
         for i, rr in enumerate(calm_rr(75, rmssd_ms), start=1):
             strap.put(packet(clock.advance(rr / 1000.0), 60, (rr,)))

@@ -4,7 +4,7 @@ does nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtWidgets import QWidget
@@ -23,6 +23,7 @@ from tests.stubs import (
     FakeClock,
     InstantTaskRunner,
     RecordingCuePlayer,
+    ScriptedScan,
     hosted,
     run_scenario,
     wait_until,
@@ -42,18 +43,6 @@ def test_a_reasoned_button_shows_its_reason_only_while_disabled(qtbot: QtBot) ->
     assert guard.button.isEnabled()
     assert not guard.reason_label.isVisible()
     assert guard.button.toolTip() == "Start now"
-
-
-class ScriptedScan:
-    """A scan that returns what the test sets, when the test releases it."""
-
-    def __init__(self) -> None:
-        self.found: list[FoundStrap] = []
-        self.release = asyncio.Event()
-
-    async def __call__(self) -> Sequence[FoundStrap]:
-        await self.release.wait()
-        return list(self.found)
 
 
 HOSTS: list[QWidget] = []  # the windows must outlive the helper that builds them

@@ -25,7 +25,7 @@ from app.recovery.daily_values import (
 from app.store import Store, open_store
 from app.store.daily import readiness_record, save_readiness_extras
 from app.store.records import BeatRecord, LogEntry
-from tests.recovery.hrv_stand_in import StandInSummary, textbook_summary
+from tests.stubs import StandInSummary, textbook_summary
 
 FloatArray = npt.NDArray[np.float64]
 CET = timezone(timedelta(hours=1))

@@ -25,7 +25,7 @@ from app.recovery.reading import Mood
 from app.store import Store, open_store
 from app.store.daily import readiness_record, save_day
 from app.store.records import BeatRecord, LogEntry
-from tests.recovery.hrv_stand_in import textbook_summary
+from tests.stubs import textbook_summary
 
 FloatArray = npt.NDArray[np.float64]
 D0 = date(2026, 1, 5)

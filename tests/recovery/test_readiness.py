@@ -13,7 +13,7 @@ from app.recovery.readiness import (
     analyze_readiness,
     orthostatic_rise,
 )
-from tests.recovery.hrv_stand_in import StandInSummary, textbook_summary
+from tests.stubs import StandInSummary, textbook_summary
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -22,7 +22,7 @@ from sensors.ble import MSG_NOT_FOUND, BleBackend, BleStrapSource, scan
 from sensors.bumble_backend import bumble_backend
 from sensors.hrs import MalformedMeasurement, encode_measurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, SourceItem
-from tests.sensors.emulated_strap import EmulatedStrap, local_pair
+from tests.stubs import EmulatedStrap, local_pair
 
 FAST = {
     "scan_window_s": 1.0,

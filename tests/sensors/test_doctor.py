@@ -27,8 +27,7 @@ from sensors.bumble_backend import bumble_backend
 from sensors.doctor import Check, DoctorLimits, DoctorReport, Finding, HostOS, run_doctor
 from sensors.hrs import encode_measurement
 from sensors.source import ConnectionEvent, EventKind
-from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap, local_pair
-from tests.sensors.test_record_cli import bounded, tcp_controllers
+from tests.stubs import STRAP_ADDRESS, EmulatedStrap, bounded, local_pair, tcp_controllers
 
 FAST = DoctorLimits(
     scan_s=2.0, listen_s=1.0, connect_timeout_s=3.0, connect_attempts=2, choose_s=0.05

@@ -25,7 +25,7 @@ import pytest
 
 from sensors.ble import SYSTEM_BACKEND
 from sensors.doctor import Check, DoctorLimits, DoctorReport, HostOS, run_doctor
-from tests.sensors.test_record_cli import bounded
+from tests.stubs import bounded
 
 dbus = pytest.importorskip("dbus")
 pytest.importorskip("dbusmock")

@@ -16,8 +16,8 @@ from app.store import open_store
 from sensors.ble import BleStrapSource
 from sensors.hrs import encode_measurement
 from sensors.source import EventKind
-from tests.sensors.emulated_strap import EmulatedStrap
 from tests.sensors.test_ble_bumble import FAST, STRAP_A, Recorded, expected_rr, rig, run_with
+from tests.stubs import EmulatedStrap
 
 STEP_S = 15.0
 

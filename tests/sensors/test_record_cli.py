@@ -11,28 +11,20 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from bumble import hci
-from bumble.controller import Controller
 from bumble.device import Device
-from bumble.link import LocalLink
 from bumble.transport import open_transport
-from bumble.transport.common import Transport
-from bumble.transport.tcp_server import open_tcp_server_transport_with_socket
 
 from app.cli import main
 from app.commands import record as record_command
 from app.store import open_store
 from app.store.records import SettingKey
 from sensors.hrs import encode_measurement, parse_measurement
-from tests.sensors.emulated_strap import STRAP_ADDRESS, EmulatedStrap
+from tests.stubs import STRAP_ADDRESS, EmulatedStrap, bounded, tcp_controllers
 
-T = TypeVar("T")
-STEP_TIMEOUT_S = 20.0  # any single await on the link, the strap or a child process
 CLI_TIMEOUT_S = 60.0
 
 
@@ -95,14 +87,6 @@ def test_record_with_unreachable_transport_leaves_no_session(
     store.close()
 
 
-async def bounded(awaitable: Awaitable[T], what: str, timeout_s: float = STEP_TIMEOUT_S) -> T:
-    """Await with a deadline, so a stuck link or process fails the test instead of hanging it."""
-    try:
-        return await asyncio.wait_for(awaitable, timeout_s)
-    except TimeoutError:
-        pytest.fail(f"{what} did not finish within {timeout_s:g} s")
-
-
 async def stop_process(proc: asyncio.subprocess.Process) -> None:
     """SIGTERM, then SIGKILL if it is still there after a few seconds; always reaped."""
     if proc.returncode is None:
@@ -113,41 +97,6 @@ async def stop_process(proc: asyncio.subprocess.Process) -> None:
         except TimeoutError:
             proc.kill()
     await asyncio.wait_for(proc.wait(), 5.0)
-
-
-@contextlib.asynccontextmanager
-async def tcp_controllers(count: int) -> AsyncIterator[list[int]]:
-    """bumble controllers on one local radio link, each behind a TCP server; yields the ports.
-
-    They run in this event loop on sockets bound before anything connects: no port can be taken
-    in between, and no probe connection is needed. (A probe would be harmful: bumble's TCP
-    server shares one sink between connections, so a probe's late close can detach the real
-    client, whose HCI commands then wait forever.)
-    """
-    link = LocalLink()  # type: ignore[no-untyped-call]  # bumble leaves it unannotated
-    transports: list[Transport] = []
-    ports: list[int] = []
-    try:
-        for index in range(count):
-            sock = socket.socket()
-            try:
-                sock.bind(("127.0.0.1", 0))
-                transport = await open_tcp_server_transport_with_socket(sock)
-            except BaseException:
-                sock.close()
-                raise
-            transports.append(transport)
-            Controller(
-                f"C{index}", host_source=transport.source, host_sink=transport.sink, link=link
-            )
-            ports.append(sock.getsockname()[1])
-        yield ports
-    finally:
-        for transport in transports:
-            await transport.close()
-            server: asyncio.Server = getattr(transport, "server")  # noqa: B009
-            server.close()
-            await bounded(server.wait_closed(), "closing a controller's TCP server")
 
 
 async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:

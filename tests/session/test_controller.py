@@ -15,56 +15,47 @@ from app.session.controller import (
 )
 from app.session.core_metrics import CoreAnalysis
 from app.store import open_store
-from sensors.hrs import encode_measurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, Sample
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.stubs import FakeClock, strap_sample
 
 
 def sample(clock: FakeClock, bpm: int, units: tuple[int, ...], contact: bool = True) -> Sample:
-    payload = encode_measurement(bpm, contact=contact, rr_units=units or None)
-    return Sample(parse_measurement(payload), clock.now)
+    return strap_sample(clock.now_s, bpm, units, contact=contact)
 
 
 def test_items_are_recorded_and_tracked(db_path: Path) -> None:
     store = open_store(db_path)
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     session = LiveSession(store, BreathingPattern(rate_bpm=6.0), CoreAnalysis(), clock=clock)
     sid = session.start()
-    session.on_item(ConnectionEvent(EventKind.SCANNING, clock.now))
+    session.on_item(ConnectionEvent(EventKind.SCANNING, clock.now_s))
     assert session.connection.status == "scanning"
-    clock.now += 1.0
+    clock.advance(1.0)
     session.on_item(
-        ConnectionEvent(EventKind.CONNECTED, clock.now, name="H10", address="AA", battery_pct=80)
+        ConnectionEvent(EventKind.CONNECTED, clock.now_s, name="H10", address="AA", battery_pct=80)
     )
     assert session.connection == ConnectionState(
         status=ConnectionStatus.CONNECTED, name="H10", address="AA", battery_pct=80
     )
     record = store.session(sid)
     assert record is not None and record.sensor_name == "H10"
-    clock.now += 1.0
+    clock.advance(1.0)
     session.on_item(sample(clock, 0, (), contact=False))  # settling: neither reading nor beat
     assert session.beats_received == 0
     for _ in range(5):
-        clock.now += 1.0
+        clock.advance(1.0)
         session.on_item(sample(clock, 64, (960,)))
     assert session.beats_received == 5
     assert session.connection.contact is True
-    clock.now += 3.0
-    session.on_item(ConnectionEvent(EventKind.DISCONNECTED, clock.now, message="out of range"))
+    clock.advance(3.0)
+    session.on_item(ConnectionEvent(EventKind.DISCONNECTED, clock.now_s, message="out of range"))
     assert session.connection.link_down
     assert session.snapshot().link_down_since_s is not None
-    session.on_item(ConnectionEvent(EventKind.RECONNECTING, clock.now + 1, attempt=2))
+    session.on_item(ConnectionEvent(EventKind.RECONNECTING, clock.now_s + 1, attempt=2))
     assert session.connection.attempt == 2
-    clock.now += 6.0
-    session.on_item(ConnectionEvent(EventKind.CONNECTED, clock.now, name="H10", address="AA"))
-    clock.now += 1.0
+    clock.advance(6.0)
+    session.on_item(ConnectionEvent(EventKind.CONNECTED, clock.now_s, name="H10", address="AA"))
+    clock.advance(1.0)
     session.on_item(sample(clock, 64, (960, 970)))
     beats = store.beats(sid)
     assert [b.rr_ms for b in beats] == [937.5] * 6 + [970 * 1000 / 1024]
@@ -74,14 +65,14 @@ def test_items_are_recorded_and_tracked(db_path: Path) -> None:
     kinds = [m.kind for m in store.marks(sid)]
     assert kinds == ["gap_start", "gap_end"]
     session.pause()
-    clock.now += 10.0
+    clock.advance(10.0)
     session.resume()
-    clock.now += 25.0
+    clock.advance(25.0)
     assert session.stop() == sid
     session.on_item(sample(clock, 64, (960,)))  # after the end: ignored
     record = store.session(sid)
     assert record is not None and record.status == "complete"
-    assert record.duration_s == pytest.approx(clock.now - 1000.0 - 10.0)
+    assert record.duration_s == pytest.approx(clock.now_s - 1000.0 - 10.0)
     assert [m.kind for m in store.marks(sid)] == ["gap_start", "gap_end", "pause", "resume"]
     assert len(store.beats(sid)) == 7
     store.close()
@@ -89,14 +80,14 @@ def test_items_are_recorded_and_tracked(db_path: Path) -> None:
 
 def test_failed_source_leaves_the_gap_open(db_path: Path) -> None:
     store = open_store(db_path)
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     session = LiveSession(store, BreathingPattern(), CoreAnalysis(), clock=clock)
     session.start()
-    clock.now += 2.0
+    clock.advance(2.0)
     session.on_item(sample(clock, 60, (1024,)))
-    clock.now += 2.0
-    session.on_item(ConnectionEvent(EventKind.FAILED, clock.now, message="Bluetooth is off"))
-    clock.now += 5.0
+    clock.advance(2.0)
+    session.on_item(ConnectionEvent(EventKind.FAILED, clock.now_s, message="Bluetooth is off"))
+    clock.advance(5.0)
     snap = session.snapshot()
     assert session.connection.status == "failed" and session.running  # the pacer goes on
     assert snap.link_down_since_s == pytest.approx(2.0)
@@ -117,17 +108,17 @@ def test_connection_states_for_failure_and_missing_rr() -> None:
 
 def test_checkpoints_keep_the_active_length_for_a_crash(db_path: Path) -> None:
     store = open_store(db_path)
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     session = LiveSession(store, BreathingPattern(), CoreAnalysis(), clock=clock)
     sid = session.start()  # pacer only: no beats will ever show how far it got
     assert not session.tick()
-    clock.now += 3.4
+    clock.advance(3.4)
     assert session.tick()
     session.pause()
-    clock.now += 20.0
+    clock.advance(20.0)
     assert not session.tick()  # paused time is not active time
     session.resume()
-    clock.now += 1.2
+    clock.advance(1.2)
     assert session.tick()
     # The app dies here; the next start closes the session with the checkpointed length.
     assert store.close_unfinished() == [sid]

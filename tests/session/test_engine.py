@@ -23,7 +23,7 @@ from app.session.state import IllegalTransitionError, SessionState, StageKind, c
 from app.store import Store, open_store
 from app.store.records import SessionKind, SessionRecord
 from sensors.source import ConnectionEvent, EventKind
-from tests.stubs import ManualClock, ScriptedSource, strap_sample
+from tests.stubs import FakeClock, ScriptedSource, strap_sample
 
 S = SessionState
 
@@ -49,7 +49,7 @@ def states(events: list[SessionEvent]) -> list[SessionState]:
 
 def engine_with(
     store: Store,
-    clock: ManualClock,
+    clock: FakeClock,
     source: ScriptedSource | None = None,
     plan: tuple[Stage, ...] = single_stage(None),
     *,
@@ -77,14 +77,14 @@ def test_illegal_transitions_raise() -> None:
 
 
 def test_a_started_session_cannot_start_again(store: Store) -> None:
-    engine, _ = engine_with(store, ManualClock())
+    engine, _ = engine_with(store, FakeClock(1000.0))
     engine.start()
     with pytest.raises(RuntimeError):
         engine.start()
 
 
 def test_pacer_only_runs_pauses_resumes_and_stores_its_active_time(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     engine, events = engine_with(store, clock)
     sid = engine.start()
     assert sid is not None and state_of(engine) is S.RUNNING
@@ -104,7 +104,7 @@ def test_pacer_only_runs_pauses_resumes_and_stores_its_active_time(store: Store)
 
 
 def test_checkpoints_every_second_of_active_time(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     engine, events = engine_with(store, clock)
     sid = engine.start()
     assert sid is not None
@@ -118,7 +118,7 @@ def test_checkpoints_every_second_of_active_time(store: Store) -> None:
 
 
 def test_a_timed_session_ends_by_itself_at_its_length(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     engine, events = engine_with(store, clock, plan=single_stage(60.0))
     sid = engine.start()
     assert sid is not None
@@ -131,7 +131,7 @@ def test_a_timed_session_ends_by_itself_at_its_length(store: Store) -> None:
 
 
 def test_stages_advance_by_clock_after_the_first_beat(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     source = ScriptedSource()
     plan = (
         Stage(StageKind.WAITING),
@@ -145,10 +145,10 @@ def test_stages_advance_by_clock_after_the_first_beat(store: Store) -> None:
     clock.advance(100.0)
     engine.tick()  # waiting is open: nothing moves before a beat
     assert engine.stage == plan[0]
-    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now, name="H10", address="AA"))
+    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now_s, name="H10", address="AA"))
     assert state_of(engine) is S.RUNNING
     clock.advance(5.0)
-    engine.feed(strap_sample(clock.now, 60, (1024,)))
+    engine.feed(strap_sample(clock.now_s, 60, (1024,)))
     assert engine.stage == plan[1] and engine.stage_started_s == pytest.approx(105.0)
     clock.advance(35.0)
     engine.tick()
@@ -176,12 +176,12 @@ def test_stages_advance_by_clock_after_the_first_beat(store: Store) -> None:
 
 
 def test_reconnect_goes_through_reconnecting_and_back(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     source = ScriptedSource()
     engine, events = engine_with(store, clock, source)
     sid = engine.start()
     assert sid is not None
-    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now, name="H10", address="AA"))
+    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now_s, name="H10", address="AA"))
     engine.feed(strap_sample(clock.advance(1.0), 60, (1024,)))
     engine.feed(ConnectionEvent(EventKind.DISCONNECTED, clock.advance(1.0), message="lost"))
     assert state_of(engine) is S.RECONNECTING
@@ -203,14 +203,14 @@ def test_reconnect_goes_through_reconnecting_and_back(store: Store) -> None:
 
 
 def test_source_failure_reaches_every_subscriber_and_the_session_is_kept(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     source = ScriptedSource()
     engine, first = engine_with(store, clock, source)
     second: list[SessionEvent] = []
     engine.subscribe(second.append)
     sid = engine.start()
     assert sid is not None
-    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now, address="AA"))
+    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now_s, address="AA"))
     engine.feed(strap_sample(clock.advance(1.0), 60, (1024,)))
     engine.feed(ConnectionEvent(EventKind.FAILED, clock.advance(1.0), message="Bluetooth is off"))
     for events in (first, second):
@@ -226,11 +226,11 @@ def test_source_failure_reaches_every_subscriber_and_the_session_is_kept(store: 
 
 
 def test_an_error_inside_the_source_fails_the_session(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     source = ScriptedSource()
     engine, events = engine_with(store, clock, source)
     engine.start()
-    source.connect(clock.now)
+    source.connect(clock.now_s)
     source.fail_with = OSError("adapter gone")
     source.end()
     asyncio.run(engine.run())
@@ -240,15 +240,15 @@ def test_an_error_inside_the_source_fails_the_session(store: Store) -> None:
 
 
 def test_start_at_connect_stores_nothing_until_the_strap_connects(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     source = ScriptedSource()
     engine, events = engine_with(store, clock, source, start_at=StartAt.CONNECTED)
     assert engine.start() is None and state_of(engine) is S.CONNECTING
-    engine.feed(ConnectionEvent(EventKind.SCANNING, clock.now))
+    engine.feed(ConnectionEvent(EventKind.SCANNING, clock.now_s))
     clock.advance(4.0)
-    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now, name="H10", address="AA"))
+    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now_s, name="H10", address="AA"))
     sid = engine.session_id
-    assert sid is not None and engine.start_s == clock.now
+    assert sid is not None and engine.start_s == clock.now_s
     engine.feed(strap_sample(clock.advance(2.0), 60, (1024,)))
     clock.advance(30.0)
     engine.stop()
@@ -259,23 +259,23 @@ def test_start_at_connect_stores_nothing_until_the_strap_connects(store: Store) 
 
 
 def test_a_strap_that_never_connects_fails_without_a_session(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     source = ScriptedSource()
     engine, events = engine_with(store, clock, source, start_at=StartAt.CONNECTED)
     engine.start()
-    engine.feed(ConnectionEvent(EventKind.FAILED, clock.now, message="no strap found"))
+    engine.feed(ConnectionEvent(EventKind.FAILED, clock.now_s, message="no strap found"))
     assert state_of(engine) is S.FAILED and engine.session_id is None
     assert Failed("no strap found") in events
     assert engine.stop() is None and store.sessions() == []
 
 
 def test_a_sample_after_the_length_ends_the_session_and_is_not_stored(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     source = ScriptedSource()
     engine, _ = engine_with(store, clock, source, single_stage(30.0))
     sid = engine.start()
     assert sid is not None
-    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now, address="AA"))
+    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now_s, address="AA"))
     engine.feed(strap_sample(clock.advance(10.0), 60, (1024,)))
     engine.feed(strap_sample(clock.advance(25.0), 60, (1024,)))
     assert state_of(engine) is S.ENDED and engine.beats_received == 1
@@ -286,7 +286,7 @@ def test_a_sample_after_the_length_ends_the_session_and_is_not_stored(store: Sto
 def test_start_at_contact_opens_the_record_and_counts_from_the_first_contact(
     store: Store,
 ) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     source = ScriptedSource()
     engine, events = engine_with(store, clock, source, single_stage(60.0), start_at=StartAt.CONTACT)
     sid = engine.start()
@@ -296,7 +296,7 @@ def test_start_at_contact_opens_the_record_and_counts_from_the_first_contact(
     engine.feed(strap_sample(clock.advance(1.0), 0))  # settling, no contact yet
     assert state_of(engine) is S.CONNECTING and engine.recorder is None
     engine.feed(strap_sample(clock.advance(3.0), 60, (1024,)))
-    assert state_of(engine) is S.RUNNING and engine.start_s == clock.now
+    assert state_of(engine) is S.RUNNING and engine.start_s == clock.now_s
     clock.advance(61.0)
     engine.tick()
     assert state_of(engine) is S.ENDED
@@ -306,12 +306,12 @@ def test_start_at_contact_opens_the_record_and_counts_from_the_first_contact(
 
 @pytest.mark.parametrize("end", ["stop", "cancel"])
 def test_a_session_shorter_than_30_s_is_not_kept(store: Store, end: str) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     source = ScriptedSource()
     engine, events = engine_with(store, clock, source)
     sid = engine.start()
     assert sid is not None
-    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now, address="AA"))
+    engine.feed(ConnectionEvent(EventKind.CONNECTED, clock.now_s, address="AA"))
     for _ in range(20):
         engine.feed(strap_sample(clock.advance(1.0), 60, (1024,)))
     engine.mark(5.0, "stressor")
@@ -326,7 +326,7 @@ def test_a_session_shorter_than_30_s_is_not_kept(store: Store, end: str) -> None
 
 
 def test_a_session_of_30_s_is_kept(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     engine, _ = engine_with(store, clock)
     sid = engine.start()
     clock.advance(MIN_KEPT_S)
@@ -335,7 +335,7 @@ def test_a_session_of_30_s_is_kept(store: Store) -> None:
 
 
 def test_a_plan_that_ends_under_30_s_is_not_kept(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     engine, _ = engine_with(store, clock, plan=single_stage(20.0))
     sid = engine.start()
     assert sid is not None
@@ -346,7 +346,7 @@ def test_a_plan_that_ends_under_30_s_is_not_kept(store: Store) -> None:
 
 
 def test_the_shortest_kept_length_can_be_chosen(store: Store) -> None:
-    clock = ManualClock()
+    clock = FakeClock(1000.0)
     engine = SessionEngine(store, SessionSpec(SessionKind.BREATHING), clock=clock, min_kept_s=0.0)
     sid = engine.start()
     clock.advance(2.0)
