@@ -121,6 +121,7 @@ def run_gui(args: argparse.Namespace) -> int:
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     app.lastWindowClosed.connect(closed.set)
+    window.closed.connect(closed.set)  # even while another of its windows is still open
 
     # SIGTERM, SIGHUP, SIGINT: end as a person quitting would, with sessions stored as ended.
     exit_signals = ExitSignals()

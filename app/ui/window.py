@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QGuiApplication,
+    QKeyEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -64,10 +65,38 @@ ABOUT_TEXT = (
 )
 
 
+class QuitKey(QObject):
+    """Ctrl+Q while a modal dialog of the app is open (the morning check, the log form, About):
+    Qt gives shortcuts of the windows behind a modal dialog no keys, so this filter on the
+    application triggers the Quit action itself."""
+
+    def __init__(self, window: QWidget, quit_action: QAction) -> None:
+        super().__init__(window)
+        self._window = window
+        self._action = quit_action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and QApplication.activeModalWidget() is not None
+            and self._window.isVisible()
+            and self._action.isEnabled()
+            and QKeySequence(event.keyCombination()).matches(self._action.shortcut())
+            == QKeySequence.SequenceMatch.ExactMatch
+        ):
+            self._action.trigger()
+            return True
+        return False
+
+
 class MainWindow(QMainWindow):
     """The Baseline window. Build it with the store, settings model and cue player; the
     composition root adds the pages. A theme change reaches every widget through the palette.
     """
+
+    closed = Signal()  # the window closed (after its pages ended their sessions)
+
 
     def __init__(
         self,
@@ -106,6 +135,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._build_menus()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            self._quit_key = QuitKey(self, self.quit_action)
+            app.installEventFilter(self._quit_key)
 
         cue_player.problem.connect(self.notify)
         model.changed.connect(self._apply_settings)
@@ -432,6 +465,7 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         self._stop_following_the_system()
         super().closeEvent(event)
+        self.closed.emit()
 
     def _stop_following_the_system(self) -> None:
         """A closed window no longer sets the application's theme."""

@@ -93,6 +93,55 @@ def test_ctrl_q_quits_from_another_window_of_the_app(
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
 
 
+def test_ctrl_q_quits_from_a_modal_dialog(
+    qtbot: QtBot, store: Store, make_window: WindowFactory
+) -> None:
+    """Qt gives the window's shortcuts no keys while a modal dialog is open (About, the log
+    form, the morning check): Ctrl+Q still quits."""
+    window = make_window(store).window
+    box = window.show_about()
+    qtbot.waitExposed(box)
+    box.activateWindow()
+    QTest.keyClick(box, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
+
+
+_QUIT_WITH_A_DIALOG_OPEN = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from app import cli
+from app.ui.window import MainWindow
+
+app = QApplication(sys.argv[:1])
+
+def about_then_quit():
+    [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]
+    window.show_about()
+    QTimer.singleShot(200, window.quit_action.trigger)
+
+QTimer.singleShot(400, about_then_quit)
+code = cli.main(sys.argv[1:])
+Path({status!r}).write_text(str(code))
+"""
+
+
+def test_quitting_with_a_dialog_open_ends_the_app(tmp_path: Path) -> None:
+    status = tmp_path / "status.txt"
+    script = textwrap.dedent(_QUIT_WITH_A_DIALOG_OPEN.format(status=str(status)))
+    result = subprocess.run(
+        [sys.executable, "-c", script, "--db", str(tmp_path / "app.db")],
+        cwd=ROOT,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert status.read_text() == "0", result.stderr
+
+
 def _read(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
     """Rows read without creating the database (the app has not made it yet: no rows)."""
     if not db.exists():
