@@ -97,7 +97,6 @@ class MainWindow(QMainWindow):
 
     closed = Signal()  # the window closed (after its pages ended their sessions)
 
-
     def __init__(
         self,
         store: Store,
