@@ -7,7 +7,7 @@ import threading
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from pytestqt.qtbot import QtBot
 
 from app.session.core_metrics import CoreAnalysis
@@ -78,7 +78,7 @@ def test_nothing_is_delivered_to_an_owner_that_is_gone(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(destroyed), timeout=5000)
     gate.set()
     assert runner.wait(5000)
-    qtbot.wait(50)  # the queued delivery, had there been one, runs here
+    QCoreApplication.sendPostedEvents()  # the queued delivery, had there been one, runs here
     assert delivered == []
 
 

@@ -11,10 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from app.recovery.readiness import MAX_ARTIFACT_PCT
 from app.session.durations import countdown_clock
+from app.session.engine import MIN_KEPT_S
 from app.session.sources import BuiltSource, SourceOptions
 from app.store import Store
 from app.store.daily import readiness_record
-from app.ui.dialogs.readiness import ReadinessDialog
+from app.ui.dialogs.readiness import ReadinessDialog, SourceFactory
 from app.ui.pages.home import HomePage
 from sensors.simulated import DemoStrap
 from sensors.source import ConnectionEvent, EventKind
@@ -108,21 +109,36 @@ def test_a_check_with_many_unclear_beats_is_refused_with_a_plain_reason(
     assert record is not None and record.refused is not None and record.rmssd_ms is None
 
 
+def scripted_strap(clock: FakeClock, strap: ScriptedSource) -> SourceFactory:
+    """A source factory that hands the dialog `strap`, stamped by `clock`."""
+
+    def build(
+        _kind: str, _address: str | None, _rate: Callable[[float], float], _options: SourceOptions
+    ) -> BuiltSource:
+        return BuiltSource(strap, clock, "H10", "AA:BB")
+
+    return build
+
+
 def test_cancelling_a_running_check_removes_it(
     store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
-    slow = SourceOptions(demo_speed=1.0, demo_seed=1)
-    dialog = ReadinessDialog(store, slow)
+    clock = FakeClock(1000.0)
+    strap = ScriptedSource()
+    dialog = ReadinessDialog(store, FAST_DEMO, source_factory=scripted_strap(clock, strap))
     qtbot.addWidget(dialog)
     dialog.configure(strap="demo", minutes=2)
     dialog.show()
 
     async def scenario() -> None:
         dialog.start_button.click()
-        while dialog.recorder is None:  # the demo strap's first beats arrive after ~4 s
-            await asyncio.sleep(0.05)
+        strap.connect(clock.now_s, "H10", "AA:BB")
+        for _ in range(5):
+            strap.put(strap_sample(clock.advance(1.0), 60, (1024,)))
+        await wait_until(lambda: dialog.recorder is not None and len(dialog.recorder.beats) == 5)
         assert dialog.state == "measuring"
-        assert dialog.countdown_label.text() in ("2:00", "1:59")
+        dialog.tick()  # the countdown runs from the first beat with contact, 4 s ago
+        assert dialog.countdown_label.text() == "1:56"
         dialog.stop_button.click()
         assert str(getattr(dialog, "state")) == "setup"  # noqa: B009 (not the narrowed value)
         task = dialog.source_task
@@ -131,6 +147,7 @@ def test_cancelling_a_running_check_removes_it(
         assert task.done()
 
     qloop.run_until_complete(scenario())
+    assert strap.stopped
     assert store.sessions(kind="readiness") == []
     assert dialog.refusal is None
 
@@ -140,24 +157,21 @@ def test_a_strap_failure_during_the_check_is_shown_and_the_recording_kept(
 ) -> None:
     clock = FakeClock(1000.0)
     strap = ScriptedSource()
-
-    def build(
-        _kind: str, _address: str | None, _rate: Callable[[float], float], _options: SourceOptions
-    ) -> BuiltSource:
-        return BuiltSource(strap, clock, "H10", "AA:BB")
-
-    dialog = ReadinessDialog(store, FAST_DEMO, source_factory=build)
+    dialog = ReadinessDialog(store, FAST_DEMO, source_factory=scripted_strap(clock, strap))
     qtbot.addWidget(dialog)
     dialog.configure(strap="demo", minutes=2)
     saved: list[int] = []
     dialog.check_saved.connect(saved.append)
+    beats = int(MIN_KEPT_S) + 10  # one a second: long enough to keep
 
     async def scenario() -> None:
         dialog.start_button.click()
         strap.connect(clock.now_s, "H10", "AA:BB")
-        for _ in range(10):
+        for _ in range(beats):
             strap.put(strap_sample(clock.advance(1.0), 60, (1024,)))
-        await wait_until(lambda: dialog.recorder is not None and len(dialog.recorder.beats) == 10)
+        await wait_until(
+            lambda: dialog.recorder is not None and len(dialog.recorder.beats) == beats
+        )
         assert dialog.state == "measuring"
         strap.put(ConnectionEvent(EventKind.FAILED, clock.advance(1.0), message="Bluetooth is off"))
         await wait_until(lambda: dialog.state == "result")
@@ -169,4 +183,4 @@ def test_a_strap_failure_during_the_check_is_shown_and_the_recording_kept(
     [sid] = saved
     record = store.session(sid)
     assert record is not None and record.status == "interrupted"
-    assert len(store.beats(sid)) == 10
+    assert len(store.beats(sid)) == beats
