@@ -8,6 +8,7 @@ import math
 from datetime import date, timedelta
 
 import numpy as np
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.recovery.normal_range import RangePosition
@@ -15,6 +16,7 @@ from app.store import Store
 from app.store.daily import save_day
 from app.store.records import LogEntry
 from app.ui.dialogs.readiness import CALM_CUE, HEART_RATE_FRESH_S, ReadinessDialog
+from app.ui.widgets.range_bar import range_positions
 from sensors.source import ConnectionEvent, EventKind
 from tests.gui_screens.helpers import calm_rr, make_dialog, packet
 from tests.stubs import FakeClock, ScriptedSource, run_scenario, wait_until
@@ -109,6 +111,11 @@ def test_the_result_says_below_the_normal_range_in_words(
     assert "go gently" in text
     assert "lnRMSSD" not in text
     assert not dialog.details.expanded and "lnRMSSD" in dialog.details.text()
+    # The picture agrees with the words: the dot lies left of the band.
+    assert dialog.range_bar.isVisibleTo(dialog)
+    assert dialog.range_bar.shares is not None
+    band_start, _band_end, dot = dialog.range_bar.shares
+    assert 0.0 <= dot < band_start
     dialog.details.button.click()
     assert dialog.details.text_label.isVisible()
 
@@ -121,6 +128,9 @@ def test_the_result_says_within_the_normal_range(
     assert dialog.comparison is not None, dialog.refusal
     assert dialog.comparison.position is RangePosition.WITHIN
     assert "within your normal range" in dialog.result_label.text()
+    assert dialog.range_bar.shares is not None
+    band_start, band_end, dot = dialog.range_bar.shares
+    assert band_start <= dot <= band_end
 
 
 def test_with_few_days_the_result_says_how_many_more_are_needed(
@@ -132,3 +142,15 @@ def test_with_few_days_the_result_says_how_many_more_are_needed(
     assert dialog.comparison.position is RangePosition.TOO_FEW_DAYS
     text = dialog.result_label.text()
     assert "you have 4 mornings so far, 10 more mornings to go" in text
+    assert not dialog.range_bar.isVisibleTo(dialog)  # no range yet, no picture of one
+
+
+def test_range_positions_place_the_band_and_the_dot_on_one_track() -> None:
+    start, end, dot = range_positions(40.0, 35.0, 48.0)
+    assert 0.0 < start < dot < end < 1.0
+    start, end, dot = range_positions(20.0, 35.0, 48.0)  # far below: still on the track
+    assert 0.0 < dot < start < end < 1.0
+    start, end, dot = range_positions(90.0, 35.0, 48.0)
+    assert 0.0 < start < end < dot < 1.0
+    with pytest.raises(ValueError, match="high > low"):
+        range_positions(40.0, 48.0, 48.0)

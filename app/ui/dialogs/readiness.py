@@ -59,6 +59,7 @@ from app.store.records import SIMULATED_LABEL, SessionKind
 from app.store.settings import load_last_strap, save_last_strap
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
 from app.ui.widgets.details import DetailsToggle
+from app.ui.widgets.range_bar import RangeBar
 from sensors.source import ConnectionEvent, EventKind, Sample
 from sensors.trouble import trouble_from_message
 
@@ -294,9 +295,13 @@ class ReadinessDialog(QDialog):
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.range_bar = RangeBar()
+        self.range_bar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 40)
+        self.range_bar.hide()
         self.details = DetailsToggle()
         result_layout.addWidget(self.result_heading)
         result_layout.addWidget(self.value_label)
+        result_layout.addWidget(self.range_bar)
         result_layout.addWidget(self.result_label)
         result_layout.addSpacing(8)
         result_layout.addWidget(self.details)
@@ -530,6 +535,11 @@ class ReadinessDialog(QDialog):
         self.state = "result"
         simulated = self.built is not None and self.built.simulated
         outcome = self.outcome
+        comparison = self.comparison
+        if outcome is not None and comparison is not None and not simulated:
+            self.range_bar.set_range(outcome.rmssd_ms, comparison.low_ms, comparison.high_ms)
+        else:
+            self.range_bar.set_range(0.0, None, None)
         if outcome is not None:
             self.value_label.setText(f"HRV {outcome.rmssd_ms:.0f} ms")
             self.value_label.show()
