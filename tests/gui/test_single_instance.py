@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -92,6 +93,14 @@ def _second_start(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _sessions(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        return [(str(k), str(s)) for k, s in conn.execute("SELECT kind, status FROM sessions")]
+    finally:
+        conn.close()
+
+
 def test_a_second_start_on_the_same_database_ends_and_brings_the_first_forward(
     tmp_path: Path,
 ) -> None:
@@ -106,6 +115,10 @@ def test_a_second_start_on_the_same_database_ends_and_brings_the_first_forward(
         first.wait_for("another start on this database brought the window forward", 30.0)
         quiet = _second_start(db)
         assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+        # a second start with --start: the first app opens that screen and starts it
+        breathe = _second_start(db, "--start", "breathe")
+        assert (breathe.returncode, breathe.stdout, breathe.stderr) == (0, "", "")
+        first.wait_until(lambda: _sessions(db) == [("breathing", "active")], 30.0)
     finally:
         assert first.stop() == 0  # SIGTERM ends it cleanly
     assert first.stdout == ""
