@@ -270,6 +270,8 @@ def _outline_boxes(root: QWidget) -> Iterator[tuple[QRect, str]]:
             )
             box = widget.style().subElementRect(element, option, widget)
             yield _in_root(widget, root, box), f"{_name(widget, widget.text())} indicator"
+        elif isinstance(widget, QPushButton) and widget.isFlat():
+            continue  # a flat button reads as a link: its words mark it, not an edge
         elif isinstance(widget, QLineEdit | QAbstractSpinBox | QComboBox | QPushButton):
             if isinstance(widget, QLineEdit) and isinstance(
                 widget.parent(), QAbstractSpinBox | QComboBox

@@ -187,11 +187,11 @@ class Shot:
 
 
 def strap_packets(
-    start_s: float, seconds: int, rng: np.random.Generator
+    start_s: float, seconds: int, rng: np.random.Generator, breaths_per_min: float = 6.0
 ) -> list[tuple[float, int, tuple[int, ...]]]:
     """(arrival time, bpm, RR in 1/1024 s) of one strap packet a second for `seconds`: a person
-    breathing at 6 breaths/min with a heart rate near 66 bpm."""
-    rr_ms = rhythm_rr(rng, 910.0, 38.0, int(seconds * 1.3), breaths_per_min=6.0)
+    breathing at `breaths_per_min` with a heart rate near 66 bpm."""
+    rr_ms = rhythm_rr(rng, 910.0, 38.0, int(seconds * 1.3), breaths_per_min=breaths_per_min)
     ends_s = np.cumsum(rr_ms) / 1000.0
     packets = []
     first = 0

@@ -13,7 +13,8 @@ Re-approve after an intended change (then look at every changed PNG before commi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +26,10 @@ from pytestqt.qtbot import QtBot
 from app.breathing import pacer_state
 from app.session.core_metrics import CoreAnalysis
 from app.session.sources import BuiltSource
-from app.store import Store
+from app.store import Store, database
 from app.store.settings import Theme
 from app.ui.app import open_session_detail
+from app.ui.dialogs.readiness import ReadinessDialog
 from app.ui.dialogs.reflection import ReflectionDialog
 from app.ui.pages import live_session
 from app.ui.window import MainWindow
@@ -37,6 +39,7 @@ from tests.gui_images.approval import assert_matches_approved, fixed_rendering
 from tests.gui_images.contrast import low_contrast_text, weak_outlines
 from tests.gui_images.scenes import (
     DIALOG_SIZE,
+    OPTIONS,
     THEMES,
     build,
     fill,
@@ -44,7 +47,7 @@ from tests.gui_images.scenes import (
     settle,
     strap_packets,
 )
-from tests.stubs import ScriptedSource, strap_sample
+from tests.stubs import ScriptedSource, run_scenario, strap_sample, wait_until
 
 
 @pytest.fixture(name="fixed_rendering")
@@ -83,13 +86,16 @@ def page_shot(qtbot: QtBot, checker: Checker, window: MainWindow, page: str, nam
     checker.check(window, name)
 
 
-def dialog_shot(qtbot: QtBot, checker: Checker, dialog: QDialog, name: str) -> None:
+def dialog_shot(
+    qtbot: QtBot, checker: Checker, dialog: QDialog, name: str, *, close: bool = True
+) -> None:
     dialog.resize(*DIALOG_SIZE)
     if not dialog.isVisible():
         dialog.open()
     settle(qtbot, dialog)
     checker.check(dialog, name)
-    dialog.close()
+    if close:
+        dialog.close()
 
 
 @pytest.mark.usefixtures("fixed_rendering")
@@ -174,6 +180,18 @@ def test_breathe_during_a_session(qtbot: QtBot, store: Store, tmp_path: Path, th
     checker.assert_all_passed()
 
 
+def at_least(count: Callable[[], int], n: int) -> Callable[[], bool]:
+    """A condition: `count()` reached `n`."""
+    return lambda: count() >= n
+
+
+async def shown(widget: QWidget) -> None:
+    """Let the running loop lay out and paint `widget` (no real-time wait beyond the queue)."""
+    await wait_until(widget.isVisible, 5.0, "the screen shown")
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
 @pytest.mark.usefixtures("fixed_rendering")
 @pytest.mark.parametrize("theme", THEMES)
 def test_live_session_two_and_a_half_minutes_in(
@@ -196,21 +214,80 @@ def test_live_session_two_and_a_half_minutes_in(
     page = ui.live
     assert page is not None
     window = ui.window
-    window.show_page(page)
-    page.picker.demo_button.setChecked(True)  # any choice: the strap above is what connects
-    page.start()
-    session = page.session
-    assert session is not None
-    for timer in (page.frame_timer, page.plot_timer):
-        timer.stop()  # the test moves the screen with the clock, as the timers would
-    start_s = clock()
-    session.on_item(ConnectionEvent(EventKind.CONNECTED, start_s, name="Polar H10 A1B2C3D4"))
-    for at_s, bpm, units in strap_packets(start_s, 150, np.random.default_rng(3)):
-        clock.advance(at_s - clock())
-        session.on_item(strap_sample(at_s, bpm, units))
-        page.refresh_live()
-        page.refresh_pacer()
     checker = Checker(theme)
-    page_shot(qtbot, checker, window, page.title, "live-session")
-    page.stop(reflect=False)
+
+    async def scenario() -> None:
+        window.show_page(page)
+        page.picker.demo_button.setChecked(True)  # any choice: the strap above connects
+        page.start()
+        session = page.session
+        assert session is not None
+        for timer in (page.frame_timer, page.plot_timer):
+            timer.stop()  # the test moves the screen with the clock, as the timers would
+        start_s = clock()
+        strap.put(ConnectionEvent(EventKind.CONNECTED, start_s, name="Polar H10 A1B2C3D4"))
+        for at_s, bpm, units in strap_packets(start_s, 150, np.random.default_rng(3)):
+            clock.advance(at_s - clock())
+            strap.put(strap_sample(at_s, bpm, units))
+            beats = session.beats_received + len(units)
+            await wait_until(at_least(lambda: session.beats_received, beats), 5.0, "the packet")
+            page.refresh_live()
+            page.refresh_pacer()
+        await shown(page)
+        checker.check(window, "live-session")
+        page.stop(reflect=False)
+
+    run_scenario(qloop, scenario())
+    checker.assert_all_passed()
+
+
+@pytest.mark.usefixtures("fixed_rendering")
+@pytest.mark.parametrize("theme", THEMES)
+def test_morning_check_measuring_and_its_result(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    store: Store,
+    tmp_path: Path,
+    theme: Theme,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The morning check 75 s into two minutes with a strap, then its result against the six
+    weeks before (the wall clock says 06:50 on the scenes' "today")."""
+    fill(store)
+    monkeypatch.setattr(database, "now_local", lambda: datetime(2026, 3, 20, 6, 50, tzinfo=UTC))
+    ui, clock = build(qtbot, store, tmp_path, theme)
+    strap = ScriptedSource()
+    dialog = ReadinessDialog(
+        store,
+        OPTIONS,
+        source_factory=lambda *_args: BuiltSource(strap, clock, "Polar H10", "A0:9E:1A:00:00:01"),
+        parent=ui.window,
+    )
+    checker = Checker(theme)
+
+    async def scenario() -> None:
+        dialog.resize(*DIALOG_SIZE)
+        dialog.open()
+        dialog.start()
+        dialog.timer.stop()  # the test moves the countdown with the clock, as the timer would
+        engine = dialog.engine
+        assert engine is not None
+        start_s = clock()
+        strap.put(ConnectionEvent(EventKind.CONNECTED, start_s, name="Polar H10"))
+        for at_s, bpm, units in strap_packets(start_s, 125, np.random.default_rng(4), 14.0):
+            clock.advance(at_s - clock())
+            strap.put(strap_sample(at_s, bpm, units))
+            beats = engine.beats_received + len(units)
+            stored = at_least(lambda: engine.beats_received, beats)
+            await wait_until(lambda: stored() or dialog.state == "result", 5.0, "the packet")  # noqa: B023
+            dialog.tick()
+            if at_s - start_s == 75:
+                await shown(dialog)
+                checker.check(dialog, "morning-check-measuring")
+        await wait_until(lambda: dialog.state == "result", 5.0, "the result")
+        await shown(dialog)
+        checker.check(dialog, "morning-check-result")
+        dialog.close()
+
+    run_scenario(qloop, scenario())
     checker.assert_all_passed()

@@ -67,7 +67,7 @@ OVERLAY_COLOURS = {"sleep": "#7c8fd6", "stress": "#c99a5b", "mood": "#b07cc6"}  
 OVERLAY_COLOURS_LIGHT = {"sleep": "#4f63b0", "stress": "#8a6226", "mood": "#8a4ea3"}
 
 HRV_AXIS_LABEL = "HRV (ms)"
-HR_AXIS_LABEL = "Resting heart rate (bpm)"
+HR_AXIS_LABEL = "Resting HR (bpm)"  # longer words do not fit the axis at 640 px
 CV_AXIS_LABEL = "CV of lnRMSSD (%)"
 LEGEND_DOTS = "Each morning"
 LEGEND_LINE = "7-day average"
