@@ -251,6 +251,19 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         "ALTER TABLE assessment_steps ADD COLUMN matched_pacer INTEGER"
         " CHECK (matched_pacer IN (0, 1))",
     ),
+    # 7: History's per-session figures (whole-session mean heart rate, RMSSD and coherence),
+    # computed from the stored beats and cached with the analysis version that made them.
+    (
+        """
+        CREATE TABLE session_figures (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            mean_hr_bpm REAL,
+            rmssd_ms REAL,                       -- HRV (ms)
+            coherence REAL,                      -- 0-10; NULL without a pacer
+            analyzed_with TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -158,7 +158,7 @@ def build_app(
     cues.setParent(window)
 
     breathe = BreathePage(store, model, cues, clock)
-    history = HistoryPage(store)
+    history = HistoryPage(store, analysis, tasks=runner)
     settings = SettingsPage(model, cues)
     home = (
         HomePage(store, options, today=today, prefer_demo=demo, tasks=runner)

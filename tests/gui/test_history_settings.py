@@ -28,14 +28,22 @@ def _add_session(store: Store, hour: int, rate_bpm: float, before: int, after: i
 def test_history_newest_first_delete_and_undo(
     qtbot: QtBot, store: Store, make_window: WindowFactory
 ) -> None:
-    older = _add_session(store, 7, 6.0, 6, 4)
-    newer = _add_session(store, 9, 5.0, 8, 5)
+    older = _add_session(store, 7, 6.0, 3, 2)
+    newer = _add_session(store, 9, 5.0, 4, 3)
     ui = make_window(store)
     window = ui.window
     window.show_page("History")
     history = ui.history
     assert history.session_ids() == [newer, older]
-    assert history.row_texts(0)[2:8] == ("10:00", "5.0 /min", "", "8", "5", "Complete")
+    assert history.row_texts(0)[1:8] == (
+        "Breathing session, 5 /min",
+        "10 min",
+        "",  # no strap: no heart rate,
+        "",  # no HRV
+        "",  # and no coherence
+        "4 \u2192 3",
+        "Finished",
+    )
     assert not history.undo_bar.isVisible()
 
     history.table.selectRow(0)

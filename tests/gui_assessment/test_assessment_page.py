@@ -123,7 +123,7 @@ def test_whole_assessment_recommends_the_demo_resonance(
     assert record is not None and record.simulated
     history_row = session_row(record)  # what History shows for it
     assert history_row[1] == "Assessment (Simulated \u2013 not your data)"
-    assert history_row[7] == "Complete"
+    assert history_row[7] == "Finished"
     assert history_row[8] == f"Recommended rate: {resonance_bpm:g} breaths/min"
     # past assessments and the re-test line
     page.done_button.click()
