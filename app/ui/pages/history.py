@@ -268,7 +268,7 @@ class HistoryPage(QWidget, PageBase):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.undo_bar)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.empty_label, 1, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.skipped_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary_label)
@@ -351,12 +351,14 @@ class HistoryPage(QWidget, PageBase):
             if entry.figures is None and entry.n_beats >= MIN_FIGURE_BEATS:
                 self._compute_figures(entry.record)
         self.table.setVisible(bool(rows))
-        self.empty_label.setText(
+        nothing = (
             "No sessions yet. Each session you finish appears here."
             if kind is None
             else f"No {_COUNTED[kind][1]} yet."
         )
+        self.empty_label.setText(f"{nothing} {SHORT_SESSION_NOTE}")
         self.empty_label.setVisible(not rows)
+        self.summary_label.setVisible(bool(rows))
         self._update_buttons()
 
     # -- figures ---------------------------------------------------------------------------
