@@ -137,13 +137,13 @@ def test_full_session_at_5_5_and_1_to_2(
     assert history.session_ids() == [session_id]
     row = history.row_texts(0)
     assert row[1:] == (
-        "Breathing session",
-        "0:50",
-        "5.5 /min",
-        "1:2",
-        "7",
-        "3",
-        "Complete",
+        "Breathing session, 5.5 /min, 1:2",
+        "50 s",
+        "",  # no strap: no heart rate, HRV or coherence
+        "",
+        "",
+        "7 \u2192 3",
+        "Finished",
         "Shoulders dropped.",
     )
     assert json.loads(record.pattern_json or "{}")["exhale_ratio"] == 2.0
@@ -171,7 +171,7 @@ def test_session_ends_by_itself_and_reflection_can_be_skipped(
     assert record.duration_s == pytest.approx(300.0)
     assert (record.stress_before, record.stress_after, record.note) == (None, None, None)
     assert ui.history.session_ids() == [record.id]
-    assert ui.history.row_texts(0)[2] == "5:00"
+    assert ui.history.row_texts(0)[2] == "5 min"
 
 
 def test_running_session_checkpoints_so_a_crash_keeps_its_length(
