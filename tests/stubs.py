@@ -1,6 +1,7 @@
 """The shared test doubles: one fake of each kind, used by every test folder.
 
-- `FakeClock`: a monotonic clock (seconds) the test moves by hand (no real waiting).
+- `FakeClock`: a monotonic clock (seconds) the test moves by hand (no real waiting);
+  `FastForwardClock`: real time that the test can move ahead.
 - `RecordingCuePlayer`: the real cue player (silent without an audio device) that also records
   every cue it is asked to play; `FakeAudioDevice` / `FakeAudioOutput`: an audio output whose
   streams keep what is written.
@@ -53,6 +54,24 @@ class FakeClock:
         """Move on by `seconds`; returns the new time."""
         self.now_s += seconds
         return self.now_s
+
+
+class FastForwardClock:
+    """Monotonic seconds that run with real time and jump ahead when the test says so.
+
+    For code whose own timeouts must still run out (a Bluetooth scan window, a reconnect
+    deadline) while the test plays minutes of session time in a few real seconds."""
+
+    def __init__(self) -> None:
+        self.ahead_s = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead_s
+
+    def advance(self, seconds: float) -> float:
+        """Jump ahead by `seconds`; returns the new time."""
+        self.ahead_s += seconds
+        return self()
 
 
 class RecordingCuePlayer(CuePlayer):

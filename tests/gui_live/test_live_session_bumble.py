@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,15 @@ from app.ui.pages.live_session import LiveSessionPage
 from app.ui.services.settings_model import SettingsModel
 from sensors.bumble_backend import bumble_backend
 from sensors.hrs import encode_measurement, parse_measurement
-from tests.stubs import STRAP_ADDRESS, EmulatedStrap, hosted, local_pair, run_scenario, wait_until
+from tests.stubs import (
+    STRAP_ADDRESS,
+    EmulatedStrap,
+    FastForwardClock,
+    hosted,
+    local_pair,
+    run_scenario,
+    wait_until,
+)
 
 FAST = (
     ("scan_window_s", 1.0),
@@ -29,7 +38,6 @@ FAST = (
     ("connect_timeout_s", 3.0),
     ("find_timeout_s", 10.0),
 )
-PACKET_S = 0.05
 
 
 def packets(n: int, seed: int) -> list[bytes]:
@@ -47,6 +55,22 @@ def packets(n: int, seed: int) -> list[bytes]:
     return out
 
 
+async def send(
+    strap: EmulatedStrap,
+    received: Callable[[], int],
+    clock: FastForwardClock,
+    payloads: list[bytes],
+) -> None:
+    """Notify each packet when a strap would: the session clock moves on by the packet's beat
+    intervals, and the next one goes once the session has counted this one's."""
+    for payload in payloads:
+        rr_ms = parse_measurement(payload).rr_ms
+        clock.advance(sum(rr_ms) / 1000.0)
+        expected = received() + len(rr_ms)
+        await strap.notify(payload)
+        await wait_until(lambda: received() == expected, 10, "the packet's beats")  # noqa: B023
+
+
 def test_dropped_link_is_bridged_marked_and_recorded(
     qloop: asyncio.AbstractEventLoop, db_path: Path
 ) -> None:
@@ -54,6 +78,7 @@ def test_dropped_link_is_bridged_marked_and_recorded(
     settings = AppSettings(session_minutes=0, sound_on=False)
     save_settings(store, settings)
     hosts: list[QWidget] = []
+    clock = FastForwardClock()
 
     async def scenario() -> None:
         _link, make_device = local_pair()
@@ -66,7 +91,7 @@ def test_dropped_link_is_bridged_marked_and_recorded(
             store,
             SettingsModel(store, settings),
             CoreAnalysis(),
-            SourceOptions(ble_backend=backend, ble_kwargs=FAST),
+            SourceOptions(ble_backend=backend, ble_kwargs=FAST, clock=clock),
             scan=strap_scanner(backend, seconds=0.5),
             initial_source="none",
         )
@@ -86,10 +111,8 @@ def test_dropped_link_is_bridged_marked_and_recorded(
             assert session is not None and session.session_id is not None
             await strap.wait_subscribed(15)
             await wait_until(lambda: session.connection.status == "connected", 10, "connected")
-            first = packets(30, seed=1)
-            for payload in first:
-                await strap.notify(payload)
-                await asyncio.sleep(PACKET_S)
+            first = packets(30, seed=1)  # over 30 s of beats: long enough to keep
+            await send(strap, lambda: session.beats_received, clock, first)
             await wait_until(lambda: "battery 77%" in page.connection_label.text(), 5)
             assert strap.name in page.connection_label.text()
             assert not page.banner.isVisible()
@@ -111,9 +134,7 @@ def test_dropped_link_is_bridged_marked_and_recorded(
             await wait_until(lambda: session.connection.status == "connected", 10, "reconnected")
             await wait_until(lambda: not page.banner.isVisible(), 5, "the banner to go")
             second = packets(30, seed=2)
-            for payload in second:
-                await strap.notify(payload)
-                await asyncio.sleep(PACKET_S)
+            await send(strap, lambda: session.beats_received, clock, second)
             expected_rr = [
                 rr
                 for payload in strap.sent_while_subscribed
@@ -167,6 +188,7 @@ def test_last_strap_auto_connects(qloop: asyncio.AbstractEventLoop, db_path: Pat
     settings = AppSettings(session_minutes=0, sound_on=False)
     save_settings(store, settings)
     store.set_setting(SettingKey.LAST_STRAP, {"address": STRAP_ADDRESS, "name": "My strap"})
+    clock = FastForwardClock()
 
     async def scenario() -> None:
         _link, make_device = local_pair()
@@ -178,7 +200,7 @@ def test_last_strap_auto_connects(qloop: asyncio.AbstractEventLoop, db_path: Pat
             store,
             SettingsModel(store, settings),
             CoreAnalysis(),
-            SourceOptions(ble_backend=bumble_backend(central), ble_kwargs=FAST),
+            SourceOptions(ble_backend=bumble_backend(central), ble_kwargs=FAST, clock=clock),
             initial_source="last",
         )
         host = hosted(page)
@@ -192,9 +214,7 @@ def test_last_strap_auto_connects(qloop: asyncio.AbstractEventLoop, db_path: Pat
             assert session is not None and session.session_id is not None
             await strap.wait_subscribed(15)
             sent = packets(5, seed=3)
-            for payload in sent:
-                await strap.notify(payload)
-                await asyncio.sleep(PACKET_S)
+            await send(strap, lambda: session.beats_received, clock, sent)
             expected = [rr for p in sent for rr in parse_measurement(p).rr_ms]
             await wait_until(lambda: session.beats_received == len(expected), 10, "beats")
             assert [b.rr_ms for b in store.beats(session.session_id)] == expected
