@@ -75,6 +75,7 @@ def test_every_contract_is_kept() -> None:
             "import app.commands.record",
             LAYERS,
         ),
+        ("app/crash_report.py", "import app.store", LAYERS),
         (
             "app/formats/kubios.py",
             "import app.formats.importer",
