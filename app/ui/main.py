@@ -122,6 +122,10 @@ def run_gui(args: argparse.Namespace) -> int:
     app.aboutToQuit.connect(closed.set)
     app.lastWindowClosed.connect(closed.set)
     window.closed.connect(closed.set)  # even while another of its windows is still open
+    # --stats: what was measured as the app began to end, before the sessions ended and reset
+    at_close: list[RunStats] = []
+    if stats_path is not None:
+        window.closing.connect(lambda: at_close.append(collect_run_stats(ui)))
 
     # SIGTERM, SIGHUP, SIGINT: end as a person quitting would, with sessions stored as ended.
     exit_signals = ExitSignals()
@@ -168,7 +172,7 @@ def run_gui(args: argparse.Namespace) -> int:
         instance.close()
         sys.excepthook = previous_excepthook
         if stats_path is not None:
-            _write_stats(stats_path, collect_run_stats(ui))
+            _write_stats(stats_path, at_close[-1] if at_close else collect_run_stats(ui))
         store.purge_deleted()
         store.close()
     return 0

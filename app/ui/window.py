@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
     composition root adds the pages. A theme change reaches every widget through the palette.
     """
 
+    closing = Signal()  # the window is closing: its pages end their sessions next
     closed = Signal()  # the window closed (after its pages ended their sessions)
 
     def __init__(
@@ -459,6 +460,7 @@ class MainWindow(QMainWindow):
                 )
                 self._open_question(box, self._quit_answered)
             return
+        self.closing.emit()
         for page in self._pages:
             page.shutdown()
         self.save_geometry()

@@ -268,3 +268,25 @@ def test_the_app_starts_and_shows_what_it_can_despite_unreadable_rows(tmp_path: 
     assert "2 entries in your data could not be read; they are left out." in notice
     assert "unexpected error" not in result.stderr
     assert not list((tmp_path / "state").rglob("crash-*"))
+
+
+def test_stats_hold_the_session_time_of_a_session_too_short_to_keep(tmp_path: Path) -> None:
+    """`--stats` takes its numbers as the app begins to end: a breathing session cut short by
+    SIGTERM (too short to keep) still shows its time and the pacer's frames."""
+    db = tmp_path / "app.db"
+    stats = tmp_path / "stats.json"
+    app = start(tmp_path, "app", db, "--start", "breathe", "--stats", str(stats))
+    try:
+        app.wait_until(
+            lambda: _read(db, "SELECT kind, status FROM sessions") == [("breathing", "active")],
+            START_TIMEOUT_S,
+        )
+        app.proc.send_signal(signal.SIGTERM)
+        assert app.proc.wait(timeout=60) == 0, app.stderr
+    finally:
+        app.kill()
+    document = json.loads(stats.read_text(encoding="utf-8"))
+    assert document["seconds"] > 0
+    assert document["pacer_frames"] > 0
+    assert document["frame_interval_ms"] == {"p50": None, "p95": None, "p99": None}
+    assert _read(db, "SELECT count(*) FROM sessions WHERE deleted_at IS NULL") == [(0,)]

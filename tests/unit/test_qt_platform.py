@@ -16,7 +16,9 @@ from app.ui.startup.qt_platform import (
     DEBIAN_PACKAGES,
     PULLED_IN,
     chosen_platform,
+    load_error,
     missing_libraries,
+    named_in_load_error,
     platform_problem,
     xcb_plugin_path,
 )
@@ -137,3 +139,25 @@ def test_the_app_exits_2_with_one_line(
     [line] = captured.err.splitlines()
     assert line.startswith("baseline: Qt's display plugin (xcb) cannot load: libxcb-icccX.so.4")
     assert not (tmp_path / "x.db").exists()
+
+
+def test_the_loader_message_names_the_library() -> None:
+    message = "libxcb-cursor.so.0: cannot open shared object file: No such file or directory"
+    assert named_in_load_error(message) == ("libxcb-cursor.so.0",)
+    assert named_in_load_error("/x/libqxcb.so: undefined symbol: foo") == ()
+
+
+@linux_only
+def test_without_ldd_the_loader_still_names_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a system without `ldd`, the loader's own message names the first missing library."""
+    plugin = _plugin_needing(tmp_path, "libxcb-randr.so.0", "libxcb-randX.so.0")
+    installed = xcb_plugin_path()
+    assert installed is not None
+    assert load_error(installed) is None
+    assert load_error(plugin) is not None
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
+    problem = platform_problem({"DISPLAY": ":0"}, system="linux", plugin=plugin)
+    assert problem is not None
+    assert problem.missing == ("libxcb-randX.so.0",)

@@ -2,13 +2,15 @@
 ends the app in Qt's abort (exit status 134) with a message that names no package.
 
 On Linux, when Qt is going to use its X11 plugin (`QT_QPA_PLATFORM` unset outside a Wayland
-session, or set to `xcb`), `ldd` on the plugin lists the shared libraries it needs and cannot
-find; with no display to connect to, that is said too. Everything here runs before PySide6 is
-imported and imports no Qt: its own libraries may be the missing ones.
+session, or set to `xcb`), the plugin is loaded once with the dynamic loader; when that fails,
+`ldd` on it lists every shared library it needs and cannot find. With no display to connect to,
+that is said too. Everything here runs before PySide6 is imported and imports no Qt: its own
+libraries may be the missing ones.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
 import subprocess
@@ -114,6 +116,25 @@ def ldd_missing(library: Path) -> tuple[str, ...] | None:
     return missing_libraries(result.stdout)
 
 
+def load_error(library: Path) -> str | None:
+    """Why the dynamic loader cannot load `library` now, or None when it can.
+
+    Loading it here costs little: Qt loads the same libraries moments later (the loader keeps
+    one copy), and this is the loader's own answer, quicker than running `ldd` at every start.
+    """
+    try:
+        ctypes.CDLL(str(library))
+    except OSError as exc:
+        return str(exc)
+    return None
+
+
+def named_in_load_error(error: str) -> tuple[str, ...]:
+    """The library a loader message names ("libX.so.0: cannot open shared object file")."""
+    name = error.split(":", 1)[0].strip()
+    return (name,) if ".so" in name and "/" not in name else ()
+
+
 def describe_missing(missing: Sequence[str]) -> str:
     """One line naming the missing libraries and the packages that bring them."""
     packages = sorted({DEBIAN_PACKAGES[name] for name in missing if name in DEBIAN_PACKAGES})
@@ -135,9 +156,15 @@ def platform_problem(
     if not system.startswith("linux") or chosen_platform(environ) != "xcb":
         return None
     path = plugin if plugin is not None else xcb_plugin_path()
-    missing = ldd_missing(path) if path is not None else None
-    if missing:
-        return PlatformProblem(describe_missing(missing), missing)
+    error = load_error(path) if path is not None else None
+    if path is not None and error is not None:
+        missing = ldd_missing(path) or named_in_load_error(error)
+        if missing:
+            return PlatformProblem(describe_missing(missing), missing)
+        return PlatformProblem(
+            f"Qt's display plugin (xcb) cannot load: {error}. The README lists every library "
+            "Qt needs."
+        )
     if not environ.get("DISPLAY"):
         return PlatformProblem(
             "There is no display to open the window on (DISPLAY is not set). Start Baseline "
