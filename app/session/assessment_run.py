@@ -138,7 +138,10 @@ class AssessmentRun:
         self._ratio = (base_pattern.inhale_ratio, base_pattern.exhale_ratio)
         self.engine = SessionEngine(
             store,
-            SessionSpec(ASSESSMENT_KIND),
+            SessionSpec(
+                ASSESSMENT_KIND,
+                pattern_json=json.dumps({"rates_bpm": list(self.rates_bpm), "step_s": step_s}),
+            ),
             source=source,
             clock=clock,
             plan=protocol_plan(self.rates_bpm, step_s, rest_s),
@@ -158,13 +161,7 @@ class AssessmentRun:
         sensor_address: str | None = None,
         simulated: bool = False,
     ) -> int:
-        self.engine.spec = SessionSpec(
-            ASSESSMENT_KIND,
-            sensor_name=sensor_name,
-            sensor_address=sensor_address,
-            simulated=simulated,
-            pattern_json=json.dumps({"rates_bpm": list(self.rates_bpm), "step_s": self.step_s}),
-        )
+        self.engine.spec = self.engine.spec.with_sensor(sensor_name, sensor_address, simulated)
         session_id = self.engine.start()
         assert session_id is not None
         return session_id

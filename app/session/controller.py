@@ -138,7 +138,7 @@ class LiveSession:
         self.last_beat_received_s: float | None = None  # time.monotonic() when handed over
         self.session_engine = SessionEngine(
             store,
-            SessionSpec(kind),
+            SessionSpec(kind, rate_bpm=pattern.rate_bpm, pattern_json=pattern.to_json()),
             source=source,
             clock=clock,
             plan=single_stage(length_s, pattern.rate_bpm),
@@ -157,14 +157,8 @@ class LiveSession:
         simulated: bool = False,
     ) -> int:
         """Create the session; `simulated` marks a demo-strap session as practice."""
-        self.session_engine.spec = SessionSpec(
-            self.kind,
-            sensor_name=sensor_name,
-            sensor_address=sensor_address,
-            simulated=simulated,
-            rate_bpm=self.pattern.rate_bpm,
-            pattern_json=self.pattern.to_json(),
-        )
+        engine = self.session_engine
+        engine.spec = engine.spec.with_sensor(sensor_name, sensor_address, simulated)
         if self.source is not None:
             self.connection = replace(self.connection, status=ConnectionStatus.SCANNING)
         session_id = self.session_engine.start()

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from app.breathing import SessionTimer
@@ -84,6 +84,10 @@ class SessionSpec:
     simulated: bool = False
     rate_bpm: float | None = None
     pattern_json: str | None = None
+
+    def with_sensor(self, name: str | None, address: str | None, simulated: bool) -> SessionSpec:
+        """The same session from this sensor (`simulated`: the demo strap, kept as practice)."""
+        return replace(self, sensor_name=name, sensor_address=address, simulated=simulated)
 
 
 class StartAt(Enum):
