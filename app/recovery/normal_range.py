@@ -45,16 +45,32 @@ class RangeComparison:
     more_days_needed: int
 
     @property
+    def decimals(self) -> int:
+        """Whole milliseconds, unless rounding would blur the comparison (a value just below
+        the range shown as "39 ms, below 39-42 ms"): then as many decimals as tell them apart."""
+        if self.low_ms is None or self.high_ms is None:
+            return 0
+        within = self.position is RangePosition.WITHIN
+        for places in (0, 1):
+            value, low, high = (
+                round(v, places) for v in (self.rmssd_ms, self.low_ms, self.high_ms)
+            )
+            if (low <= value <= high) == within:
+                return places
+        return 2
+
+    @property
     def range_text(self) -> str:
         """The range as people read it: "35-48 ms" (empty without a range)."""
         if self.low_ms is None or self.high_ms is None:
             return ""
-        return f"{self.low_ms:.0f}\u2013{self.high_ms:.0f} ms"
+        places = self.decimals
+        return f"{self.low_ms:.{places}f}\u2013{self.high_ms:.{places}f} ms"
 
     @property
     def sentence(self) -> str:
         """One plain sentence about this morning's value."""
-        value = f"{self.rmssd_ms:.0f} ms"
+        value = f"{self.rmssd_ms:.{self.decimals}f} ms"
         if self.position is RangePosition.TOO_FEW_DAYS:
             days = "morning" if self.days_counted == 1 else "mornings"
             more = "morning" if self.more_days_needed == 1 else "mornings"

@@ -61,6 +61,27 @@ def test_below_within_and_above() -> None:
     assert compare_with_normal_range(low, DAY, history).position is RangePosition.WITHIN
 
 
+def test_a_value_just_outside_never_reads_as_inside() -> None:
+    """Whole numbers would say "39 ms, below your normal range (39-42 ms)": decimals then."""
+    history = _history(40)
+    base = compare_with_normal_range(40.0, DAY, history)
+    assert base.low_ms is not None and base.high_ms is not None
+    for value, position in (
+        (base.low_ms * 0.999, RangePosition.BELOW),
+        (base.high_ms * 1.001, RangePosition.ABOVE),
+        (base.low_ms, RangePosition.WITHIN),
+    ):
+        got = compare_with_normal_range(value, DAY, history)
+        assert got.position is position
+        shown = f"{got.rmssd_ms:.{got.decimals}f} ms"
+        assert shown in got.sentence and got.range_text in got.sentence
+        low_text, high_text = got.range_text.removesuffix(" ms").split("\u2013")
+        inside = float(low_text) <= float(shown.removesuffix(" ms")) <= float(high_text)
+        assert inside == (position is RangePosition.WITHIN), got.sentence
+    far_below = compare_with_normal_range(base.low_ms * 0.8, DAY, history)
+    assert far_below.decimals == 0  # whole numbers whenever they tell the story
+
+
 def test_too_few_days_yet_says_how_many_more() -> None:
     history = _history(9)
     got = compare_with_normal_range(40.0, DAY, history)
