@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.hrv.following import FOLLOWING_THRESHOLD
+from app.hrv.following import FollowingTick
 from app.session.state import SessionState, StageKind
 from app.store.records import BeatRecord
 from sensors.source import ConnectionEvent, Sample
@@ -76,23 +76,13 @@ class Checkpointed:
 
 
 @dataclass(frozen=True, slots=True)
-class FollowingRead:
+class FollowingRead(FollowingTick):
     """How well the heart followed the pacer over the 64 s before active time `at_s`.
 
     Sent every 5 s of a paced stage from its first 65 s on (`app.hrv.following`): `following`
     is the share (0-1) of the heart-rate variability power near the pacer's rate,
     `breathing_rate_per_min` the rate of the heart-rate wave (None without a clear one).
     """
-
-    at_s: float
-    pacer_rate_per_min: float
-    following: float
-    breathing_rate_per_min: float | None
-
-    @property
-    def is_following(self) -> bool:
-        """True when the heart follows the pacer (`FOLLOWING_THRESHOLD` and up)."""
-        return self.following >= FOLLOWING_THRESHOLD
 
 
 SessionEvent = (
