@@ -6,6 +6,8 @@
   `--sensor demo` records the demo strap.
 - The session starts when the strap connects: every packet is committed as it arrives.
 - Ctrl-C, SIGTERM or `--minutes N` (fractions allowed) end it cleanly with status `complete`.
+  `--minutes` below 0.5 is refused (exit status 2) before anything starts: sessions shorter than
+  `MIN_KEPT_S` (30 s) are not kept. A recording stopped earlier says it was not kept.
 - A strap that cannot be found within `FIND_TIMEOUT_S`, or Bluetooth that cannot be used,
   ends the command with exit status 2 and one line saying what to do; nothing is stored then.
 - Progress goes to stderr (connection changes and a line a minute); the summary to stdout.
@@ -34,7 +36,14 @@ from app.commands.common import store_from_args
 from app.commands.errors import CommandError
 from app.commands.scan import add_transport_option, ble_backend, positive_number
 from app.session.durations import elapsed_clock
-from app.session.engine import SHORT_SESSION_NOTE, SessionEngine, SessionSpec, StartAt, single_stage
+from app.session.engine import (
+    MIN_KEPT_S,
+    SHORT_SESSION_NOTE,
+    SessionEngine,
+    SessionSpec,
+    StartAt,
+    single_stage,
+)
 from app.session.events import (
     ConnectionChanged,
     Failed,
@@ -269,8 +278,22 @@ async def _record(args: argparse.Namespace, store: Store, duration_s: float | No
         return recording.finish()
 
 
+def recording_duration_s(minutes: str | None) -> float | None:
+    """The length `--minutes` asks for, in seconds (None: until stopped). A length that could
+    only make a session too short to keep is refused before anything starts."""
+    if minutes is None:
+        return None
+    duration_s = positive_number("--minutes", minutes) * 60.0
+    if duration_s < MIN_KEPT_S:
+        raise CommandError(
+            f"--minutes must be at least {MIN_KEPT_S / 60.0:g}, not {minutes!r}: "
+            f"{SHORT_SESSION_NOTE}"
+        )
+    return duration_s
+
+
 def run(args: argparse.Namespace) -> int:
-    duration_s = None if args.minutes is None else positive_number("--minutes", args.minutes) * 60
+    duration_s = recording_duration_s(args.minutes)
     store = store_from_args(args)
     try:
         return asyncio.run(_record(args, store, duration_s))

@@ -26,6 +26,8 @@ from sensors.hrs import encode_measurement, parse_measurement
 from tests.stubs import STRAP_ADDRESS, EmulatedStrap, bounded, tcp_controllers
 
 CLI_TIMEOUT_S = 60.0
+RECORD_S = 33.0
+"""The bumble recording's length: over the 30 s a session needs to be kept."""
 
 
 def test_record_demo_strap(
@@ -60,6 +62,7 @@ def test_record_demo_strap(
     [
         (["record", "--minutes", "abc"], "--minutes must be a number"),
         (["record", "--minutes", "0"], "--minutes must be a positive number"),
+        (["record", "--minutes", "0.49"], "Sessions shorter than 30 s are not kept"),
         (["scan", "--seconds", "-2"], "--seconds must be a positive number"),
         (["scan", "--seconds", "0.1", "--ble-transport", "nonsense:1"], "cannot open Bluetooth"),
     ],
@@ -72,13 +75,22 @@ def test_bad_input_exits_2_with_one_line(
     assert fragment in err and err.count("\n") == 1
 
 
+def test_record_too_short_to_keep_is_refused_before_anything_starts(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["record", "--sensor", "demo", "--minutes", "0.2", "--db", str(db_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--minutes must be at least 0.5" in err and err.count("\n") == 1
+    assert not db_path.exists()
+
+
 def test_record_with_unreachable_transport_leaves_no_session(
     db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
-    code = main(["record", "--ble-transport", f"tcp-client:127.0.0.1:{port}", "--minutes", "0.1",
+    code = main(["record", "--ble-transport", f"tcp-client:127.0.0.1:{port}", "--minutes", "1",
                  "--db", str(db_path)])  # fmt: skip
     assert code == 2
     assert "cannot open Bluetooth transport" in capsys.readouterr().err
@@ -99,17 +111,20 @@ async def stop_process(proc: asyncio.subprocess.Process) -> None:
     await asyncio.wait_for(proc.wait(), 5.0)
 
 
-async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+async def run_cli(*args: str, env: dict[str, str], runs_for_s: float = 0.0) -> tuple[int, str, str]:
+    """Run `baseline ARGS`; it must finish within `CLI_TIMEOUT_S` beyond `runs_for_s`, the time
+    it is asked to run for."""
+    timeout_s = runs_for_s + CLI_TIMEOUT_S
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "app", *args,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )  # fmt: skip
     try:
-        out, err = await asyncio.wait_for(proc.communicate(), CLI_TIMEOUT_S)
+        out, err = await asyncio.wait_for(proc.communicate(), timeout_s)
     except TimeoutError:
         proc.kill()
         out, err = await asyncio.wait_for(proc.communicate(), 5.0)
-        pytest.fail(f"baseline {' '.join(args)} did not finish within {CLI_TIMEOUT_S:g} s:\n"
+        pytest.fail(f"baseline {' '.join(args)} did not finish within {timeout_s:g} s:\n"
                     f"{err.decode()}")  # fmt: skip
     finally:  # also when the test is cancelled: never leave the program running
         if proc.returncode is None:
@@ -145,9 +160,11 @@ async def test_record_subprocess_over_bumble_tcp_controllers(tmp_path: Path) -> 
                 assert code == 0, err
                 assert "Emulated TCP strap" in out and STRAP_ADDRESS in out
 
+                # long enough to be kept (30 s); the packets and the dropped link come first
                 recording = asyncio.create_task(
-                    run_cli("record", "--ble-transport", spec, "--minutes", "0.2", env=env)
-                )
+                    run_cli("record", "--ble-transport", spec, "--minutes", f"{RECORD_S / 60:g}",
+                            env=env, runs_for_s=RECORD_S)
+                )  # fmt: skip
                 await strap.wait_subscribed(20.0)
                 rr_units = iter(range(800, 2000, 7))
                 for i in range(8):
@@ -185,6 +202,7 @@ async def test_record_subprocess_over_bumble_tcp_controllers(tmp_path: Path) -> 
     store = open_store(db_path)
     (session,) = store.sessions()
     assert session.status == "complete"
+    assert session.duration_s is not None and RECORD_S - 1.0 <= session.duration_s <= RECORD_S + 1.0
     assert session.sensor_address == STRAP_ADDRESS
     sent = [
         rr
