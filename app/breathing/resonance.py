@@ -81,10 +81,10 @@ NOT_FOLLOWED_TEXT = "Not valid - breathing did not match the pacer"
 
 CRITERIA: tuple[tuple[str, str], ...] = (
     ("swing_bpm", "the largest heart-rate swing per breath"),
-    ("lf_peak_power_ms2", "the strongest LF peak"),
-    ("lf_power_ms2", "the most LF power"),
-    ("phase_deg", "heart rate most in step with the breath (phase nearest 0°)"),
-    ("lf_peak_count", "the smoothest wave (fewest LF peaks)"),
+    ("lf_peak_power_ms2", "the biggest main slow wave"),
+    ("lf_power_ms2", "the most slow-wave power"),
+    ("phase_deg", "the heart rate most in step with the breath"),
+    ("lf_peak_count", "the smoothest wave (fewest separate slow waves)"),
 )
 
 

@@ -19,7 +19,7 @@ from app.store.assessments import assessment_result
 from app.store.records import SettingKey
 from app.store.settings import load_settings
 from app.ui.app import build_window
-from app.ui.pages.assessment import STATUS_COLUMN, AssessmentPage
+from app.ui.pages.assessment import COLUMNS, STATUS_COLUMN, AssessmentPage
 from app.ui.pages.history import session_row
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
@@ -342,8 +342,8 @@ def test_each_step_shows_its_breathing_and_whether_it_counts(
     assert run is not None and run.result is not None
     assert run.result.recommended_bpm == chosen
     status = _column(page, STATUS_COLUMN)
-    breathed = _column(page, 1)
-    following = _column(page, 2)
+    breathed = _column(page, COLUMNS.index("You breathed\n(/min)"))
+    following = _column(page, COLUMNS.index("Heart followed\nthe pacer"))
     for row, ok in enumerate(valid):
         if ok:
             assert status[row] in ("Valid", "Chosen"), status
@@ -353,7 +353,8 @@ def test_each_step_shows_its_breathing_and_whether_it_counts(
         assert breathed[row] != "\u2013"
     if chosen is not None:
         assert status[PROTOCOL_RATES_BPM.index(chosen)] == "Chosen"
-        assert _column(page, 8)[PROTOCOL_RATES_BPM.index(chosen)] == "1st"
+        rank = _column(page, COLUMNS.index("Overall\nrank"))
+        assert rank[PROTOCOL_RATES_BPM.index(chosen)] == "1st"
     # the criteria are explained in plain words, one short line each
     for word in ("Heart-rate swing", "Slow-wave power", "Main-wave size", "In step", "Waves"):
         assert word in page.criteria_label.text()

@@ -19,7 +19,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.breathing.resonance import AssessmentResult, StepResult
+from app.breathing.resonance import AssessmentResult, StepResult, breathing_matched, recommend
+from app.session.assessment_run import result_reason
 from app.session.sources import SourceOptions
 from app.store import Store
 from app.store.assessments import save_assessment_result
@@ -107,14 +108,15 @@ def fill(store: Store) -> int:
     return newest
 
 
-#: (rate, swing bpm, LF power ms², LF peak Hz, phase deg, coherence) of a person whose heart
-#: follows slow breathing best at 5.5 breaths/min.
+#: (rate, swing bpm, LF power ms², LF peak Hz, phase deg, coherence, breathing rate /min,
+#: following) of a person whose heart follows slow breathing best at 5.5 breaths/min and who
+#: could not slow down to 4.5 (that step is not valid).
 ASSESSMENT_STEPS = (
-    (6.5, 11.2, 2300.0, 0.108, 22.0, 6.1),
-    (6.0, 13.0, 2900.0, 0.100, 9.0, 7.4),
-    (5.5, 14.6, 3600.0, 0.092, 1.0, 8.3),
-    (5.0, 13.4, 3300.0, 0.083, -8.0, 7.7),
-    (4.5, 11.8, 2700.0, 0.075, -19.0, 6.6),
+    (6.5, 11.2, 2300.0, 0.108, 22.0, 6.1, 6.5, 0.88),
+    (6.0, 13.0, 2900.0, 0.100, 9.0, 7.4, 6.0, 0.91),
+    (5.5, 14.6, 3600.0, 0.092, 1.0, 8.3, 5.5, 0.94),
+    (5.0, 13.4, 3300.0, 0.083, -8.0, 7.7, 5.1, 0.90),
+    (4.5, 11.8, 2700.0, 0.075, -19.0, 6.6, 5.3, 0.31),
 )
 
 
@@ -134,13 +136,18 @@ def store_assessment(store: Store, rng: np.random.Generator, started: datetime) 
             phase_deg=phase,
             lf_peak_count=1,
             coherence=coherence,
+            breathing_rate_per_min=breathed,
+            following=following,
+            matched_pacer=breathing_matched(rate, breathed, following),
         )
-        for rate, swing, lf, peak_hz, phase, coherence in ASSESSMENT_STEPS
+        for rate, swing, lf, peak_hz, phase, coherence, breathed, following in ASSESSMENT_STEPS
     )
     finished = (started + timedelta(minutes=13)).isoformat(timespec="seconds")
+    rec = recommend(steps)
+    assert rec is not None and rec.rate_bpm == 5.5
     save_assessment_result(
         store,
-        AssessmentResult(sid, finished, steps, 5.5, "the largest swing and LF power"),
+        AssessmentResult(sid, finished, steps, rec.rate_bpm, result_reason(steps, rec)),
     )
     return sid
 

@@ -91,7 +91,7 @@ class AssessmentChart(QWidget):
         self._colours = colours
         item = self.plot.getPlotItem()
         item.setLabel("left", "heart-rate swing (bpm)", color=colours.swing)
-        item.setLabel("right", "LF power (ms²)", color=colours.lf)
+        item.setLabel("right", "slow-wave power (ms²)", color=colours.lf)
         self.lf_curve.setPen(pg.mkPen(colours.lf, width=2))
         self.lf_curve.setSymbolBrush(pg.mkBrush(colours.lf))
         self._colour_bars()

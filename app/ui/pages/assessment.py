@@ -82,20 +82,18 @@ STRAP_TEXT = (
     "demo strap shows how it works with simulated heart data."
 )
 COLUMNS = (
-    "Pacer (/min)",
-    "You breathed (/min)",
-    "Heart followed the pacer",
-    "Heart-rate swing (bpm)",
-    "Slow-wave power (ms²)",
-    "Main-wave size (ms²)",
-    "In step with the breath (°)",
+    "Pacer\n(/min)",
+    "Counted?",
+    "You breathed\n(/min)",
+    "Heart followed\nthe pacer",
+    "Heart-rate\nswing (bpm)",
+    "Slow-wave\npower (ms²)",
+    "Main-wave\nsize (ms²)",
+    "In step with\nthe breath (°)",
     "Waves",
-    "Overall rank",
-    "Artifacts",
-    "Coherence (0-10)",
-    "",
+    "Overall\nrank",
 )
-STATUS_COLUMN = len(COLUMNS) - 1
+STATUS_COLUMN = 1
 #: One short line per column that needs one, in table order (shown under the table).
 CRITERIA_TEXT = (
     "You breathed: your breathing rate, read from how your heart rate rises and falls.",
@@ -124,22 +122,21 @@ def _place(place: int) -> str:
     return f"{place}{suffix}"
 
 
-def repeat_offer_text(steps: tuple[StepResult, ...]) -> str:
-    """The offer to repeat the steps left out ("" when every step counted)."""
+def repeat_offer_text(steps: tuple[StepResult, ...], can_repeat: bool = True) -> str:
+    """What was left out, with the offer to repeat it when that is possible ("" when every step
+    counted)."""
     not_followed = [f"{s.rate_bpm:g}" for s in steps if s.not_followed]
     unclear = [f"{s.rate_bpm:g}" for s in steps if not s.usable and not s.not_followed]
     lines = []
     if not_followed:
         lines.append(
             f"Not valid - breathing did not match the pacer at {', '.join(not_followed)} "
-            "breaths/min. You can repeat a step: select it and press Repeat, then follow the "
-            "pacer gently."
+            "breaths/min."
         )
     if unclear:
-        lines.append(
-            f"The heart data of {', '.join(unclear)} breaths/min could not be used; you can "
-            "repeat those steps too."
-        )
+        lines.append(f"The heart data of {', '.join(unclear)} breaths/min could not be used.")
+    if lines and can_repeat:
+        lines.append("You can repeat a step: select it, press Repeat and follow the pacer gently.")
     return " ".join(lines)
 
 
@@ -167,6 +164,7 @@ def step_cells(step: StepResult, rec: Recommendation | None = None) -> list[str]
         rank = _place(rec.order.index(step.rate_bpm) + 1)
     return [
         f"{step.rate_bpm:.1f}",
+        step_status(step, rec.rate_bpm if rec is not None else None),
         _number(step.breathing_rate_per_min, 1),
         following,
         _number(step.swing_bpm, 1),
@@ -175,10 +173,15 @@ def step_cells(step: StepResult, rec: Recommendation | None = None) -> list[str]
         NO_VALUE if step.phase_deg is None else f"{step.phase_deg:+.0f}",
         NO_VALUE if step.lf_peak_count is None else str(step.lf_peak_count),
         rank,
-        f"{step.artifact_pct:.1f} %",
-        format_coherence(step.coherence),
-        step_status(step, rec.rate_bpm if rec is not None else None),
     ]
+
+
+def step_details(step: StepResult) -> str:
+    """The row's tooltip: what the table leaves out."""
+    return (
+        f"Misread beats (artifacts): {step.artifact_pct:.1f} %. "
+        f"Coherence: {format_coherence(step.coherence)}."
+    )
 
 
 class AssessmentPage(QWidget, PageBase):
@@ -355,15 +358,19 @@ class AssessmentPage(QWidget, PageBase):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.setMinimumHeight(170)
+        # the verdict wraps onto two lines rather than widening the table
+        header.setSectionResizeMode(STATUS_COLUMN, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(STATUS_COLUMN, 190)
+        self.table.setWordWrap(True)
+        self.table.setMinimumHeight(200)
         layout.addWidget(self.table)
-        self.chart = AssessmentChart()
-        layout.addWidget(self.chart, 1)
         self.criteria_label = QLabel("\n".join(CRITERIA_TEXT))
         self.criteria_label.setWordWrap(True)
         self.criteria_label.setProperty("role", "muted")
         layout.addWidget(self.criteria_label)
+        self.chart = AssessmentChart()
+        self.chart.setMinimumHeight(220)
+        layout.addWidget(self.chart, 1)
         note = QLabel(
             "Bars: heart-rate swing per breath (green: the chosen rate); line: slow-wave power."
         )
@@ -575,7 +582,7 @@ class AssessmentPage(QWidget, PageBase):
         for row, step in enumerate(result.steps):
             for col, text in enumerate(step_cells(step, rec)):
                 item = QTableWidgetItem(text)
-                if col < STATUS_COLUMN:
+                if col != STATUS_COLUMN:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
@@ -584,7 +591,9 @@ class AssessmentPage(QWidget, PageBase):
                     font.setBold(True)
                     item.setFont(font)
                 item.setData(Qt.ItemDataRole.UserRole, step.rate_bpm)
+                item.setToolTip(step_details(step))
                 self.table.setItem(row, col, item)
+        self.table.resizeRowsToContents()
         self.chart.show_steps(result.steps, best)
         current = self._model.settings.rate_bpm
         record = self._store.session(result.session_id)
@@ -603,10 +612,11 @@ class AssessmentPage(QWidget, PageBase):
                 self.confirm_button.setEnabled(True)
         self.table.clearSelection()
         left_out = [s for s in result.steps if not s.usable]
-        if left_out:
+        can_repeat = self.run is not None and self.run.stage.kind is RunPhase.DONE
+        if left_out and can_repeat:  # offered for repeating: selected for the Repeat button
             self.table.selectRow(result.steps.index(left_out[0]))
         self._shown_result = result
-        self.repeat_offer.setText(repeat_offer_text(result.steps))
+        self.repeat_offer.setText(repeat_offer_text(result.steps, can_repeat))
         self.repeat_offer.setVisible(bool(left_out))
         self._update_repeat_button()
         self.stack.setCurrentWidget(self.result_view)
