@@ -1,4 +1,6 @@
-"""Baseline's own JSON export (`format: baseline-export`, version 1): writing and reading it back.
+"""Baseline's own JSON export (`format: baseline-export`, version 2): writing and reading it back.
+
+Version 1 files (stress before/after on 1-10) are read too, their stress converted to 1-5.
 
 The layout is the one promised in CLI.md, with a few extra keys so that importing an export into an
 empty database reproduces it exactly: beats carry `gap_before`; sessions carry `rate_bpm`,
@@ -19,7 +21,7 @@ import numpy as np
 
 from app.formats import extras
 from app.formats.baseline_format import FORMAT as FORMAT
-from app.formats.baseline_format import VERSION
+from app.formats.baseline_format import READABLE_VERSIONS, TEN_POINT_STRESS_VERSION
 from app.formats.errors import FormatError
 from app.formats.recording import (
     ArchiveLogEntry,
@@ -32,6 +34,7 @@ from app.formats.recording import (
 )
 from app.formats.source import Source
 from app.store.records import DaySource, MarkRecord
+from app.store.scales import on_scale, stress_from_ten
 from app.store.validation import (
     LimitError,
     check_day,
@@ -99,8 +102,20 @@ def _check_beats(rr_ms: list[float], artifact: list[bool]) -> None:
         raise FormatError(f"rr_ms {rr:g} is outside 200-3000 ms (beat {i + 1})")
 
 
-def _checked_session(obj: dict[str, Any], source: Source, now: datetime) -> ArchiveSession:
-    session = _session(obj, source)
+def _stress(obj: dict[str, Any], key: str, *, ten_point: bool) -> int | None:
+    """A stress answer on the 1-5 scale (a version-1 export's 1-10 answer converted)."""
+    value: int | None = _get(obj, key, (int,))
+    if ten_point:
+        return stress_from_ten(value)
+    if not on_scale(value):
+        raise FormatError(f"{key!r} must be 1-5, not {value}")
+    return value
+
+
+def _checked_session(
+    obj: dict[str, Any], source: Source, now: datetime, *, ten_point_stress: bool = False
+) -> ArchiveSession:
+    session = _session(obj, source, ten_point_stress=ten_point_stress)
     recording = session.recording
     try:
         check_kind(recording.kind or "")
@@ -117,7 +132,9 @@ def _checked_session(obj: dict[str, Any], source: Source, now: datetime) -> Arch
     return session
 
 
-def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
+def _session(
+    obj: dict[str, Any], source: Source, *, ten_point_stress: bool = False
+) -> ArchiveSession:
     beats = _dicts(obj, "beats")
     t_ms = [float(_get(b, "t_ms", _NUM, required=True)) for b in beats]
     rr_ms = [float(_get(b, "rr_ms", _NUM, required=True)) for b in beats]
@@ -175,8 +192,8 @@ def _session(obj: dict[str, Any], source: Source) -> ArchiveSession:
         rate_bpm=None if rate is None else float(rate),
         pattern_json=_get(obj, "pattern_json", (str,)),
         duration_s=None if duration is None else float(duration),
-        stress_before=_get(obj, "stress_before", (int,)),
-        stress_after=_get(obj, "stress_after", (int,)),
+        stress_before=_stress(obj, "stress_before", ten_point=ten_point_stress),
+        stress_after=_stress(obj, "stress_after", ten_point=ten_point_stress),
         note=_get(obj, "note", (str,)),
         source_hash=_get(obj, "source_hash", (str,)),
         marks=marks,
@@ -253,11 +270,15 @@ def read(source: Source) -> ImportedArchive:
         raise FormatError(f"broken JSON ({exc})") from exc
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise FormatError("not a Baseline export")
-    if document.get("version") != VERSION:
-        raise FormatError(f"Baseline export version {document.get('version')!r} is not known")
+    version = document.get("version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise FormatError(f"Baseline export version {version!r} is not known")
     now = datetime.now().astimezone()
+    ten_point = version == TEN_POINT_STRESS_VERSION
     sessions = _each(
-        _dicts(document, "sessions"), "session", lambda s: _checked_session(s, source, now)
+        _dicts(document, "sessions"),
+        "session",
+        lambda s: _checked_session(s, source, now, ten_point_stress=ten_point),
     )
     log = _each(_dicts(document, "log"), "log entry", lambda e: _log_entry(e, now.date()))
     return ImportedArchive(

@@ -1,8 +1,8 @@
 """Exports of the store: Baseline JSON, a CSV folder, and Kubios-compatible RR text.
 
-JSON (`format: baseline-export`, version 1) holds every session (not the soft-deleted ones) with
-its beats, heart-rate readings and marks, and the daily log; reading it back with
-`app.formats.baseline_json` into an empty database reproduces them exactly.
+JSON (`format: baseline-export`, version 2; stress on 1-5) holds every session (not the
+soft-deleted ones) with its beats, heart-rate readings and marks, and the daily log; reading it
+back with `app.formats.baseline_json` into an empty database reproduces them exactly.
 CSV: a folder with `sessions.csv`, `beats.csv`, `heart_rate.csv`, `marks.csv`, `log.csv`,
 `moments_of_ease.csv` and `weekly_checkins.csv`.
 Kubios: one session's beats as `time_s<TAB>rr_s` lines (Kubios "time RR" ASCII); where beats were

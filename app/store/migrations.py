@@ -264,6 +264,14 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         )
         """,
     ),
+    # 8: one scale per idea: stress before and after a session moves from 1-10 to the 1-5 scale
+    # of the daily log (`app.store.scales.stress_from_ten`: 1-2 -> 1, ..., 9-10 -> 5).
+    (
+        "UPDATE sessions SET stress_before = min(5, max(1, (stress_before + 1) / 2))"
+        " WHERE stress_before IS NOT NULL",
+        "UPDATE sessions SET stress_after = min(5, max(1, (stress_after + 1) / 2))"
+        " WHERE stress_after IS NOT NULL",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

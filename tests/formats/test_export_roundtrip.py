@@ -87,7 +87,7 @@ def test_json_matches_cli_contract(db_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.json"
     assert main(["--db", str(db_path), "export", "--format", "json", "--out", str(out)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert doc["format"] == "baseline-export" and doc["version"] == 1
+    assert doc["format"] == "baseline-export" and doc["version"] == 2
     assert [s["kind"] for s in doc["sessions"]] == ["breathing", "readiness"]  # not the deleted
     first = doc["sessions"][0]
     assert first["started_at"] == "2024-03-05T07:00:00.125+01:00"

@@ -115,8 +115,8 @@ def test_full_session_at_5_5_and_1_to_2(
     dialog = page.reflection_dialog
     assert dialog is not None
     qtbot.waitExposed(dialog)
-    dialog.before_spin.setValue(7)
-    dialog.after_spin.setValue(3)
+    dialog.before_spin.setValue(4)
+    dialog.after_spin.setValue(2)
     dialog.note_edit.setPlainText("  Shoulders dropped.  ")
     _click(dialog.save_button)
     assert page.reflection_dialog is None
@@ -126,7 +126,7 @@ def test_full_session_at_5_5_and_1_to_2(
     assert (record.kind, record.status, record.rate_bpm) == ("breathing", "complete", 5.5)
     assert record.duration_s == pytest.approx(50.0)
     assert BreathingPattern.from_json(record.pattern_json or "") == pattern
-    assert (record.stress_before, record.stress_after, record.note) == (7, 3, "Shoulders dropped.")
+    assert (record.stress_before, record.stress_after, record.note) == (4, 2, "Shoulders dropped.")
     marks = store.marks(session_id)
     assert [m.kind for m in marks] == ["pause", "resume"]
     assert [m.t_ms for m in marks] == pytest.approx([30_000.0, 75_000.0])
@@ -142,7 +142,7 @@ def test_full_session_at_5_5_and_1_to_2(
         "",  # no strap: no heart rate, HRV or coherence
         "",
         "",
-        "7 \u2192 3",
+        "4 \u2192 2",
         "Finished",
         "Shoulders dropped.",
     )

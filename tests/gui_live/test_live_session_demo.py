@@ -157,8 +157,8 @@ def test_demo_session_end_to_end(
         await wait_until(lambda: page.reflection_dialog is not None, 30, "the session to end")
         dialog = page.reflection_dialog
         assert dialog is not None
-        dialog.before_spin.setValue(7)
-        dialog.after_spin.setValue(4)
+        dialog.before_spin.setValue(4)
+        dialog.after_spin.setValue(2)
         dialog.note_edit.setPlainText("shoulders dropped")
         dialog.accept()
         await wait_until(lambda: page.summary is not None, 30, "the summary")
@@ -170,8 +170,8 @@ def test_demo_session_end_to_end(
         assert record.status == "complete"
         assert record.duration_s == pytest.approx(300.0, abs=0.5)
         assert (record.stress_before, record.stress_after, record.note) == (
-            7,
             4,
+            2,
             "shoulders dropped",
         )
         assert record.sensor_name == "Demo strap"

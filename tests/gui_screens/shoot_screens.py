@@ -149,8 +149,8 @@ async def live_and_summary(store: Store, out: Path, theme: str) -> None:
     await _until(lambda: page.reflection_dialog is not None)
     dialog = page.reflection_dialog
     assert dialog is not None
-    dialog.before_spin.setValue(7)
-    dialog.after_spin.setValue(4)
+    dialog.before_spin.setValue(4)
+    dialog.after_spin.setValue(2)
     dialog.note_edit.setPlainText("Shoulders dropped after the third minute.")
     dialog.accept()
     await _until(lambda: page.summary is not None)

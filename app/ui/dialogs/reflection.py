@@ -1,4 +1,5 @@
-"""The short reflection after a session: stress before and after (1-10) and a note. All optional."""
+"""The short reflection after a session: stress before and after (1-5, the scale of the daily log)
+and a note. All optional."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.store import Store
+from app.store.scales import SCALE_MAX, SCALE_MIN
 
 NOTE_MAX_CHARS = 2000
 
@@ -31,7 +33,7 @@ class Reflection:
 
 def _stress_spin(name: str) -> QSpinBox:
     spin = QSpinBox()
-    spin.setRange(0, 10)
+    spin.setRange(0, SCALE_MAX)  # 0 shows as "not answered"
     spin.setSpecialValueText("not answered")
     spin.setAccessibleName(name)
     return spin
@@ -46,7 +48,8 @@ class ReflectionDialog(QDialog):
         self.setModal(True)
         intro = QLabel(
             f"You breathed for {duration_text}. If you like, note how stressed you felt before "
-            "and how you feel now (1 = very calm, 10 = very stressed). Every answer is optional."
+            f"and how you feel now ({SCALE_MIN} = calm, {SCALE_MAX} = very stressed). Every answer "
+            "is optional."
         )
         intro.setWordWrap(True)
         self.before_spin = _stress_spin("Stress before")

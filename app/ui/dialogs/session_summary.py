@@ -312,7 +312,7 @@ class SessionSummaryView(QWidget):
         if summary.stress_before is not None or summary.stress_after is not None:
             stress.append(
                 f"Stress before {_fmt_int(summary.stress_before)}, after "
-                f"{_fmt_int(summary.stress_after)} (1-10)"
+                f"{_fmt_int(summary.stress_after)} (1-5)"
             )
         if summary.note:
             stress.append(f"\u201c{summary.note}\u201d")
