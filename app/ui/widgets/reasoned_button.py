@@ -7,6 +7,7 @@ the button can act and `set_reason("...")` when it cannot.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 
@@ -27,7 +28,8 @@ class ReasonedButton(QWidget):
         self.reason_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.reason_label.setAccessibleName(f"Why {text} is not available")
         self.reason_label.hide()
-        layout.addWidget(self.button)
+        # its own width, at the left: without the reason beside it, it would stretch across
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.reason_label, 1)
         self.reason: str | None = None
 
