@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QApplication,
@@ -162,6 +162,21 @@ QPushButton[role="primary"] {{
 QPushButton[role="primary"]:disabled {{ background: {c.guide}; color: {c.muted_text}; }}
 QGroupBox {{ font-weight: 600; }}
 """
+
+
+class ThemedWidget(QWidget):
+    """A widget that takes its colours from its palette, again at every theme switch.
+
+    A theme (chosen, or the system's light/dark) reaches every widget as a palette change;
+    subclasses recolour in `apply_palette()` and call it once when they are built."""
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.apply_palette()
+        super().changeEvent(event)
+
+    def apply_palette(self) -> None:
+        """Recolour from `self.palette()` (nothing to do by default)."""
 
 
 def is_dark(palette: QPalette) -> bool:

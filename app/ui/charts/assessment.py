@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.breathing.resonance import StepResult
-from app.ui.theme import is_dark
+from app.ui.theme import ThemedWidget, is_dark
 
 BAR_WIDTH_BPM = 0.3
 
@@ -36,7 +35,7 @@ def chart_colours(palette: QPalette) -> ChartColours:
     return DARK_COLOURS if is_dark(palette) else LIGHT_COLOURS
 
 
-class AssessmentChart(QWidget):
+class AssessmentChart(ThemedWidget):
     """Swing and LF power by rate. `show_steps` redraws it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -71,11 +70,6 @@ class AssessmentChart(QWidget):
         item.setXRange(4.2, 6.8, padding=0)
         layout.addWidget(self.plot)
         self.apply_palette()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.PaletteChange:
-            self.apply_palette()
-        super().changeEvent(event)
 
     def apply_palette(self) -> None:
         """Follow the theme: the window's base colour behind, muted axes."""

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from app.recovery.baseline import BaselineTable
 from app.recovery.daily_values import LOG_OVERLAYS
-from app.ui.theme import is_dark
+from app.ui.theme import ThemedWidget, is_dark
 
 FloatArray = npt.NDArray[np.float64]
 DAY_S = 86_400.0
@@ -159,7 +159,7 @@ class _TablePlot:
         self.band.setPen(pg.mkPen(None))
 
 
-class BaselineChart(QWidget):
+class BaselineChart(ThemedWidget):
     """The baseline chart with its range buttons, overlay checkboxes and Details switch.
 
     Signals:
@@ -519,11 +519,6 @@ class BaselineChart(QWidget):
             soft.setAlpha(150)  # lighter than the baseline, so the 7-day line stays clear
             self.overlay_curves[name].setPen(pg.mkPen(soft, width=1.2))
             self.overlay_marks[name].setSymbolBrush(pg.mkBrush(swatch))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self.apply_palette()
-        super().changeEvent(event)
 
 
 __all__ = ["RANGES", "BaselineChart", "day_seconds"]

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.session.live import LiveSnapshot
 from app.session.plot_data import BeatPlot, corrected_beats
 from app.session.ring import FloatArray
-from app.ui.theme import heart_colour
+from app.ui.theme import ThemedWidget, heart_colour
 
 GAP_POOL = 6
 HR_MIN_SPAN_BPM = 16.0
@@ -41,7 +41,7 @@ def broken_at_gaps(
     return t_out, v_out
 
 
-class LivePlots(QWidget):
+class LivePlots(ThemedWidget):
     """Two stacked plots sharing the time axis (session seconds)."""
 
     def __init__(self, window_s: float = 150.0, parent: QWidget | None = None) -> None:
@@ -114,11 +114,6 @@ class LivePlots(QWidget):
         self.apply_palette()
 
     # -- colours -------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.PaletteChange:
-            self.apply_palette()
-        super().changeEvent(event)
-
     def apply_palette(self) -> None:
         pal = self.palette()
         background = pal.color(QPalette.ColorRole.Base)

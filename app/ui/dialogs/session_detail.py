@@ -16,7 +16,7 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
@@ -39,12 +39,12 @@ from app.store.validation import is_showable_session, showable_beats
 from app.ui.charts.live_plots import ARTIFACT_RING_PX, CORRECTED_TIP, broken_at_gaps
 from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.tasks import Tasks, default_runner, plain_error
-from app.ui.theme import heart_colour
+from app.ui.theme import ThemedWidget, heart_colour
 
 ARTIFACT_COLOUR = "#e0903a"
 
 
-class SessionDetailView(QWidget):
+class SessionDetailView(ThemedWidget):
     """Plots (heart rate, RR with artifacts marked) and the report table of one session."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -100,7 +100,7 @@ class SessionDetailView(QWidget):
         layout.addLayout(row, 1)
         self.summary_view = SessionSummaryView()
         self.summary_view.done_button.hide()
-        self._apply_palette()
+        self.apply_palette()
 
     def show_detail(self, detail: SessionDetail) -> None:
         self.detail = detail
@@ -121,7 +121,7 @@ class SessionDetailView(QWidget):
                 "artifacts: " + ", ".join(f"{n} {kind}" for kind, n in detail.artifact_counts)
             )
         self.facts.setText(" \u00b7 ".join(facts))
-        self._apply_palette()
+        self.apply_palette()
         t_min = detail.t_s / 60.0
         # The lines are the corrected beats (never a raw spike); the recorded values of the
         # corrected beats stay visible as crosses on the tachogram.
@@ -143,12 +143,7 @@ class SessionDetailView(QWidget):
         self.artifact_markers.setData(t_min[mask], detail.rr_ms[mask])
         self._fill_table(detail)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_palette()
-        super().changeEvent(event)
-
-    def _apply_palette(self) -> None:
+    def apply_palette(self) -> None:
         """Plots in the palette's colours (again whenever the theme changes)."""
         pal = self.palette()
         base = pal.color(QPalette.ColorRole.Base)

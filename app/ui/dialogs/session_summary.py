@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -34,7 +34,7 @@ from app.session.durations import elapsed_clock
 from app.session.summary import MIN_COMPARE_S, Comparison, PeriodStats, SessionSummary
 from app.store.records import SIMULATED_LABEL, SessionStatus
 from app.ui.charts.live_plots import ARTIFACT_RING_PX, CORRECTED_TIP
-from app.ui.theme import heart_colour
+from app.ui.theme import ThemedWidget, heart_colour
 
 MAX_PLOT_POINTS = 2000
 PERIOD_HEADERS: dict[Comparison, tuple[str, str]] = {
@@ -139,7 +139,7 @@ def plot_series(
     return np.concatenate(xs), np.concatenate(ys)
 
 
-class SessionSummaryView(QWidget):
+class SessionSummaryView(ThemedWidget):
     """Shows one `SessionSummary`.
 
     Signals:
@@ -250,14 +250,9 @@ class SessionSummaryView(QWidget):
         buttons.addWidget(self.done_button)
         layout.addLayout(buttons)
         self.summary: SessionSummary | None = None
-        self._apply_palette()
+        self.apply_palette()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_palette()
-        super().changeEvent(event)
-
-    def _apply_palette(self) -> None:
+    def apply_palette(self) -> None:
         pal = self.palette()
         self.hr_plot.setBackground(pal.color(QPalette.ColorRole.Base))
         heart = heart_colour(pal)
@@ -281,7 +276,7 @@ class SessionSummaryView(QWidget):
 
     def show_summary(self, summary: SessionSummary) -> None:
         self.summary = summary
-        self._apply_palette()
+        self.apply_palette()
         status = " (interrupted)" if summary.status is SessionStatus.INTERRUPTED else ""
         practice = f" \u2013 practice ({SIMULATED_LABEL})" if summary.simulated else ""
         self.title.setText(f"Today's session{status}{practice}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.breathing import PacerState
-from app.ui.theme import LIGHT, ThemeColours, colours_for_palette
+from app.ui.theme import LIGHT, ThemeColours, ThemedWidget, colours_for_palette
 
 PHASE_WORDS = {
     "inhale": "Breathe in",
@@ -43,7 +43,7 @@ def display_radius_share(size: float) -> float:
     return MIN_SIZE + (1.0 - MIN_SIZE) * min(max(size, 0.0), 1.0)
 
 
-class PacerWidget(QWidget):
+class PacerWidget(ThemedWidget):
     """Draws the pacer. Idle until `show_state` gets a state; `show_paused` dims it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -68,7 +68,7 @@ class PacerWidget(QWidget):
         self._count_rect = QRectF()
         self._centre = QPointF()
         self._max_radius = 1.0
-        self.set_colours(colours_for_palette(self.palette()))
+        self.apply_palette()
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -117,11 +117,9 @@ class PacerWidget(QWidget):
     def colours(self) -> ThemeColours:
         return self._colours
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+    def apply_palette(self) -> None:
         """Follow the palette: a theme change (chosen or the system's) recolours the pacer."""
-        if event.type() == QEvent.Type.PaletteChange:
-            self.set_colours(colours_for_palette(self.palette()))
-        super().changeEvent(event)
+        self.set_colours(colours_for_palette(self.palette()))
 
     def set_colours(self, colours: ThemeColours) -> None:
         self._colours = colours
