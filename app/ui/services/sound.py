@@ -3,7 +3,10 @@
 Every sound goes through one `app.breathing.sound_mix.SoundMixer` and one audio stream (a
 `QAudioSink` fed every `PUMP_MS`), so cues overlap instead of cutting each other off, and there is
 never more than one stream open (two at once upset PulseAudio with Qt 6.11). The stream opens when
-there is something to play and closes after `IDLE_CLOSE_S` of silence.
+there is something to play and closes after `IDLE_CLOSE_S` of silence. The stream is topped up
+from the GUI thread, so the device's buffer (`BUFFER_S`) is what bridges a busy moment there: a
+stall longer than that is heard as a gap (seen about once in eight runs of the real-sink test on
+a machine with a load average of 8 on 2 cores); it is also how late a cue can sound.
 
 QtMultimedia is imported only once sound is switched on (`configure(enabled=True)`, a cue, or the
 background tone): with sound off it is never loaded. Without an audio device the player stays silent
@@ -35,7 +38,7 @@ from app.breathing.tones import SAMPLE_RATE_HZ, cue_sounds
 from app.store.settings import CueStyle
 
 PUMP_MS = 20  # how often the stream is topped up
-BUFFER_S = 0.15  # the device's buffer: the most a cue can lag its moment
+BUFFER_S = 0.25  # the device's buffer: a stall of the GUI thread up to this long is not heard
 IDLE_CLOSE_S = 1.0  # the stream closes after this long with nothing to play
 NO_OUTPUT = "No audio output found, so sound cues are off."
 _EXPECTED_NOISE = (
