@@ -6,8 +6,6 @@ once (one DISCONNECTED event with a plain message; never FAILED once connected).
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,16 +15,9 @@ from sensors.ble import BleStrapSource
 from sensors.hrs import encode_measurement
 from sensors.source import EventKind
 from tests.sensors.test_ble_bumble import FAST, STRAP_A, Recorded, expected_rr, rig, run_with
-from tests.stubs import EmulatedStrap
+from tests.stubs import EmulatedStrap, wait_until
 
 STEP_S = 15.0
-
-
-async def until(condition: Callable[[], bool], what: str, timeout_s: float = STEP_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.01)
 
 
 async def send_beats(strap: EmulatedStrap, first_units: int, count: int = 3) -> None:
@@ -85,14 +76,17 @@ async def test_strap_out_of_range_for_a_while(db_path: Path) -> None:
             await strap.drop_link()
             # out of range: it stops being heard for many scan windows (and longer than the
             # time the source waits for a strap before its first connection)
-            await until(lambda: strap.device.is_advertising, "the strap to advertise again")
+            await wait_until(
+                lambda: strap.device.is_advertising, STEP_S, "the strap to advertise again"
+            )
             await strap.device.stop_advertising()
             scans_before = sum(1 for i in recorded_items if i == EventKind.RECONNECTING)
-            await until(
+            await wait_until(
                 lambda: (
                     sum(1 for i in recorded_items if i == EventKind.RECONNECTING)
                     >= scans_before + 3
                 ),
+                STEP_S,
                 "several reconnect attempts while out of range",
             )
             assert strap.connection is None
@@ -129,7 +123,9 @@ async def test_strap_held_by_another_device_after_a_drop(db_path: Path) -> None:
             strap.refuse_connections = True
             before = strap.connections
             await strap.drop_link()
-            await until(lambda: strap.connections >= before + 3, "refused reconnections")
+            await wait_until(
+                lambda: strap.connections >= before + 3, STEP_S, "refused reconnections"
+            )
             strap.refuse_connections = False  # the phone lets go
             await send_beats(strap, 850)
 
