@@ -201,3 +201,28 @@ def test_today_card_and_last_session_speak_in_ms(store: Store, make_ui: object) 
     assert "HRV 47 ms" in page.today_label.text()
     assert "lnRMSSD" not in page.today_label.text()
     assert "Breathing session, 12 min 30 s," in page.session_label.text()
+
+
+def test_hrv_in_ms_is_the_headline_on_every_screen(store: Store, qtbot: QtBot) -> None:
+    """The live tile, the summary's before/after table and the log form say HRV; the exact term
+    is in the tooltip or the details."""
+    from PySide6.QtWidgets import QFormLayout
+
+    from app.ui.dialogs.log_form import LogFormDialog
+    from app.ui.dialogs.session_summary import SessionSummaryView
+    from app.ui.widgets.live_numbers import LiveNumbersPanel
+
+    panel = LiveNumbersPanel()
+    qtbot.addWidget(panel)
+    assert panel.rmssd.title.text() == "HRV (60 s)"
+    assert "RMSSD" in panel.rmssd.toolTip()
+    summary = SessionSummaryView()
+    qtbot.addWidget(summary)
+    labels = [label.text() for label in summary.findChildren(QLabel)]
+    assert "HRV (ms)" in labels and "RMSSD" not in labels
+    form = LogFormDialog(store, lambda: TODAY)
+    qtbot.addWidget(form)
+    layout = next(lay for lay in form.findChildren(QFormLayout))
+    field_label = layout.labelForField(form.rmssd_edit)
+    assert isinstance(field_label, QLabel) and field_label.text() == "HRV (ms)"
+    assert "RMSSD" in form.rmssd_edit.toolTip()

@@ -71,7 +71,7 @@ def test_content_rows(store: Store) -> None:
     in_period = [v for d, v in rmssd.items() if first <= d <= TODAY]
     assert f"Days with an HRV value: {len(in_period)}" in lines
     mean_ln = float(np.mean(np.log(in_period)))
-    assert f"Average lnRMSSD: {mean_ln:.2f} (RMSSD {math.exp(mean_ln):.0f} ms)" in lines
+    assert f"Average HRV: {math.exp(mean_ln):.0f} ms (lnRMSSD {mean_ln:.2f})" in lines
     # The chart holds the period's days only, with each day's own value.
     ln_chart = content.charts[0]
     assert len(ln_chart.days) == 60 and ln_chart.days[0] == first

@@ -133,7 +133,9 @@ class LogFormDialog(QDialog):
         form.addRow("Date", self.date_edit)
         self.rmssd_edit = QLineEdit()
         self.rmssd_edit.setPlaceholderText("ms, from another device or app")
-        form.addRow("RMSSD", self.rmssd_edit)
+        self.rmssd_edit.setToolTip("Your resting HRV in ms (RMSSD), as your watch or app shows it")
+        self.rmssd_edit.setAccessibleName("HRV (ms)")
+        form.addRow("HRV (ms)", self.rmssd_edit)
         self.count_manual_box = QCheckBox()
         self.count_manual_box.hide()
         form.addRow("", self.count_manual_box)
@@ -223,7 +225,7 @@ class LogFormDialog(QDialog):
         else:
             self.count_manual_box.setText(
                 f"This day has a morning check ({self._check_rmssd_ms:.0f} ms), which counts; "
-                "count my RMSSD instead"
+                "count my HRV value instead"
             )
             chosen = day_sources(self._store).get(day.isoformat())
             self.count_manual_box.setChecked(chosen is DaySource.MANUAL)

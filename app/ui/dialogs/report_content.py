@@ -23,6 +23,7 @@ from app.recovery.baseline import BaselineTable
 from app.recovery.daily_values import daily_values, ln_rmssd_table, resting_hr_table
 from app.session.core_metrics import CoreAnalysis
 from app.session.detail import NO_VALUE, format_value, report_text, with_session_coherence
+from app.session.durations import spoken_duration
 from app.session.summary import summarize_session
 from app.store import Store
 from app.store.records import SessionRecord
@@ -130,12 +131,24 @@ def period_section(ln: ChartSeries, hr: ChartSeries) -> ReportSection:
     ]
     if ln_days:
         mean_ln = float(np.nanmean(ln.value))
-        rows.append(("Average lnRMSSD", f"{mean_ln:.2f} (RMSSD {math.exp(mean_ln):.0f} ms)"))
+        rows.append(("Average HRV", f"{math.exp(mean_ln):.0f} ms (lnRMSSD {mean_ln:.2f})"))
     last_base = _last_finite(ln.baseline_7d)
-    rows.append(("Last 7-day lnRMSSD baseline", format_value(last_base, "", 2)))
+    rows.append(
+        (
+            "Last 7-day HRV average",
+            NO_VALUE
+            if last_base is None
+            else f"{math.exp(last_base):.0f} ms (lnRMSSD {last_base:.2f})",
+        )
+    )
     low, high = _last_finite(ln.normal_low), _last_finite(ln.normal_high)
     if low is not None and high is not None:
-        rows.append(("Last 60-day normal range", f"{low:.2f} to {high:.2f}"))
+        rows.append(
+            (
+                "Last 60-day normal range",
+                f"{math.exp(low):.0f} to {math.exp(high):.0f} ms (lnRMSSD {low:.2f} to {high:.2f})",
+            )
+        )
     else:
         rows.append(("Last 60-day normal range", "not enough days yet (needs 14 values)"))
     rows.append(("Days with a resting heart rate", str(hr_days)))
@@ -153,7 +166,7 @@ def session_rows(record: SessionRecord, n_beats: int) -> tuple[tuple[str, str], 
         ("Started", record.started_at.strftime("%Y-%m-%d %H:%M")),
     ]
     if record.duration_s is not None:
-        rows.append(("Length", f"{record.duration_s / 60:.1f} min"))
+        rows.append(("Length", spoken_duration(record.duration_s)))
     if record.rate_bpm is not None:
         rows.append(("Breathing rate", f"{record.rate_bpm:g} breaths/min"))
     if record.stress_before is not None or record.stress_after is not None:

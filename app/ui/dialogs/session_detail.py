@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.hrv.report import JSON_KEYS, REPORT_ROWS
 from app.session.detail import SessionDetail, report_text, session_detail
+from app.session.durations import spoken_duration
 from app.session.live import LiveAnalysis
 from app.store import Store
 from app.store.records import SIMULATED_LABEL, SessionStatus
@@ -111,7 +112,7 @@ class SessionDetailView(ThemedWidget):
         started = record.started_at.strftime("%Y-%m-%d %H:%M")
         facts = [started]
         if record.duration_s is not None:
-            facts.append(f"{record.duration_s / 60:.1f} min")
+            facts.append(spoken_duration(record.duration_s))
         if record.rate_bpm:
             facts.append(f"{record.rate_bpm:g} breaths/min")
         if record.sensor_name:

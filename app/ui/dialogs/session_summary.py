@@ -182,7 +182,7 @@ class SessionSummaryView(ThemedWidget):
             self.table.addWidget(label, 0, col)
         self.cells: dict[tuple[str, str], QLabel] = {}
         for r, (key, name) in enumerate(
-            (("hr", "Heart rate"), ("rmssd", "RMSSD"), ("coherence", "Coherence")), start=1
+            (("hr", "Heart rate"), ("rmssd", "HRV (ms)"), ("coherence", "Coherence")), start=1
         ):
             self.table.addWidget(QLabel(name), r, 0)
             for c, which in enumerate(("before", "after", "change"), start=1):

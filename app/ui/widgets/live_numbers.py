@@ -25,7 +25,10 @@ SWING_TOOLTIP = (
     "Heart-rate swing: how far your heart rate rises and falls within one breath\n"
     "(highest minus lowest), averaged over the last few breaths."
 )
-RMSSD_TOOLTIP = "RMSSD: beat-to-beat variation over the last 60 seconds, in milliseconds."
+RMSSD_TOOLTIP = (
+    "HRV: beat-to-beat variation over the last 60 seconds, in milliseconds (RMSSD, the root "
+    "mean square of successive differences)."
+)
 HR_TOOLTIP = "Heart rate as your strap reports it, in beats per minute."
 WAITING = "waiting for the strap"
 
@@ -92,7 +95,7 @@ class LiveNumbersPanel(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.heart_rate = NumberTile("Heart rate", "bpm", HR_TOOLTIP)
-        self.rmssd = NumberTile("RMSSD (60 s)", "ms", RMSSD_TOOLTIP)
+        self.rmssd = NumberTile("HRV (60 s)", "ms", RMSSD_TOOLTIP)
         self.coherence = NumberTile("Coherence", "of 10", COHERENCE_TOOLTIP)
         self.swing = NumberTile("Swing per breath", "bpm", SWING_TOOLTIP)
         for tile in (self.heart_rate, self.rmssd, self.coherence, self.swing):
