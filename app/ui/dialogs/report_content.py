@@ -144,10 +144,7 @@ def period_section(ln: ChartSeries, hr: ChartSeries) -> ReportSection:
     low, high = _last_finite(ln.normal_low), _last_finite(ln.normal_high)
     if low is not None and high is not None:
         rows.append(
-            (
-                "Last 60-day normal range",
-                f"{math.exp(low):.0f} to {math.exp(high):.0f} ms (lnRMSSD {low:.2f} to {high:.2f})",
-            )
+            ("Last 60-day normal range", f"{math.exp(low):.0f}\u2013{math.exp(high):.0f} ms")
         )
     else:
         rows.append(("Last 60-day normal range", "not enough days yet (needs 14 values)"))
