@@ -20,10 +20,18 @@ from bumble.transport import open_transport
 
 from app.cli import main
 from app.commands import record as record_command
+from app.session.engine import MIN_KEPT_S
 from app.store import open_store
 from app.store.records import SettingKey
 from sensors.hrs import encode_measurement, parse_measurement
-from tests.stubs import STRAP_ADDRESS, EmulatedStrap, bounded, tcp_controllers
+from tests.stubs import (
+    STEP_TIMEOUT_S,
+    STRAP_ADDRESS,
+    EmulatedStrap,
+    bounded,
+    tcp_controllers,
+    wait_until,
+)
 
 CLI_TIMEOUT_S = 60.0
 RECORD_S = 33.0
@@ -226,7 +234,7 @@ async def test_record_subprocess_over_bumble_tcp_controllers(tmp_path: Path) -> 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 async def test_signal_ends_the_recording_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
     db_path = tmp_path / "signal.db"
-    # 100x: half a second is 50 s of recording, more than the shortest session kept
+    # 100x: the recording passes the shortest session kept within about half a second
     env = {**os.environ, "BASELINE_DB": str(db_path), "BASELINE_DEMO_SPEED": "100"}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "app", "record", "--sensor", "demo",
@@ -239,7 +247,19 @@ async def test_signal_ends_the_recording_cleanly(tmp_path: Path, signum: signal.
             assert line, "record exited before it started recording"
             if b"recording session" in line:
                 break
-        await asyncio.sleep(0.5)
+        reader = open_store(db_path)  # a second connection, as another program would read
+        try:
+            (running,) = reader.sessions()
+
+            def kept_length_recorded() -> bool:
+                beats = reader.beats(running.id)
+                return bool(beats) and beats[-1].t_ms >= (MIN_KEPT_S + 5.0) * 1000.0
+
+            await wait_until(
+                kept_length_recorded, STEP_TIMEOUT_S, "a recording long enough to keep"
+            )
+        finally:
+            reader.close()
         proc.send_signal(signum)
         out, _ = await bounded(proc.communicate(), "record ending on the signal")
     finally:
