@@ -13,7 +13,7 @@ from app.session.summary import SessionSummary, summarize_session
 from app.store.database import now_local
 from app.store.records import BeatRecord, SessionKind, SessionRecord, SessionStatus
 from app.ui.dialogs.session_summary import TOO_SHORT_TEXT, SessionSummaryView
-from app.ui.pages.assessment import COLUMNS, step_cells
+from app.ui.pages.assessment import COLUMNS, step_cells, step_details
 from app.ui.widgets.live_numbers import COHERENCE_TOOLTIP, LiveNumbersPanel
 from tests.session.synthetic import rsa_beats
 
@@ -96,8 +96,8 @@ def test_live_tile_shows_score_and_band(qtbot: QtBot) -> None:
 
 def test_assessment_table_writes_coherence_the_same_way() -> None:
     step = StepResult(rate_bpm=6.0, n_beats=100, analysed_s=100.0, coherence=5.04)
-    cells = step_cells(step)
-    assert len(cells) == len(COLUMNS)
-    assert cells[COLUMNS.index("Coherence (0-10)")] == "5.0 (medium)"
-    none = step_cells(StepResult(rate_bpm=6.0, n_beats=10, analysed_s=10.0))
-    assert none[COLUMNS.index("Coherence (0-10)")] == "\u2013"
+    assert len(step_cells(step)) == len(COLUMNS)
+    # the table's row tooltip carries the step's coherence
+    assert "Coherence: 5.0 (medium)." in step_details(step)
+    none = StepResult(rate_bpm=6.0, n_beats=10, analysed_s=10.0)
+    assert "Coherence: \u2013." in step_details(none)
