@@ -22,7 +22,7 @@ from sensors.ble import MSG_NOT_FOUND, BleBackend, BleStrapSource, scan
 from sensors.bumble_backend import bumble_backend
 from sensors.hrs import MalformedMeasurement, encode_measurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, SourceItem
-from tests.stubs import EmulatedStrap, local_pair
+from tests.stubs import EmulatedStrap, local_pair, wait_until
 
 FAST = {
     "scan_window_s": 1.0,
@@ -66,16 +66,37 @@ async def rig() -> AsyncIterator[Rig]:
 
 @dataclass
 class Recorded:
-    items: list[SourceItem]
-    session_id: int | None
+    items: list[SourceItem] = field(default_factory=list)
+    session_id: int | None = None
 
     def events(self, kind: EventKind) -> list[ConnectionEvent]:
         return [i for i in self.items if isinstance(i, ConnectionEvent) and i.kind is kind]
 
+    @property
+    def samples(self) -> int:
+        return sum(isinstance(i, Sample) for i in self.items)
 
-async def record(store: Store, source: HeartRateSource) -> Recorded:
-    """What `baseline record` does: a session from the first connection, every item stored."""
-    items: list[SourceItem] = []
+
+def well_formed(payloads: list[bytes]) -> int:
+    """How many of these packets the source hands on as samples."""
+    count = 0
+    for payload in payloads:
+        try:
+            parse_measurement(payload)
+        except MalformedMeasurement:
+            continue
+        count += 1
+    return count
+
+
+async def record(
+    store: Store, source: HeartRateSource, recorded: Recorded | None = None
+) -> Recorded:
+    """What `baseline record` does: a session from the first connection, every item stored.
+
+    Items are added to `recorded` as they come (a test's script can wait on them)."""
+    recorded = recorded if recorded is not None else Recorded()
+    items = recorded.items
     recorder: SessionRecorder | None = None
     async for item in source:
         items.append(item)
@@ -87,11 +108,15 @@ async def record(store: Store, source: HeartRateSource) -> Recorded:
                 recorder.on_event(item)
         elif recorder is not None:
             recorder.on_sample(item)
-    return Recorded(items, recorder.session_id if recorder else None)
+    recorded.session_id = recorder.session_id if recorder else None
+    return recorded
 
 
 async def run_with(
-    store: Store, source: BleStrapSource, script: Callable[[], Awaitable[None]]
+    store: Store,
+    source: BleStrapSource,
+    script: Callable[[], Awaitable[None]],
+    recorded: Recorded | None = None,
 ) -> Recorded:
     async def drive() -> None:
         try:
@@ -100,7 +125,7 @@ async def run_with(
             source.stop()
 
     driver = asyncio.create_task(drive())
-    recorded = await asyncio.wait_for(record(store, source), 30.0)
+    recorded = await asyncio.wait_for(record(store, source, recorded), 30.0)
     await driver
     return recorded
 
@@ -144,20 +169,22 @@ async def test_session_across_a_dropped_link(db_path: Path) -> None:
             encode_measurement(67, contact=True, rr_units=(910,)),
         ]
 
+        recorded = Recorded()
+
         async def script() -> None:
             await strap.wait_subscribed()
             for payload in first_link:
                 await strap.notify(payload)
-                await asyncio.sleep(0.01)
-            await asyncio.sleep(0.1)
+            first = well_formed(first_link)
+            await wait_until(lambda: recorded.samples == first, 10, "the first link's packets")
             await strap.drop_link()
             await strap.wait_subscribed()
             for payload in second_link:
                 await strap.notify(payload)
-                await asyncio.sleep(0.01)
-            await asyncio.sleep(0.1)
+            both = first + well_formed(second_link)
+            await wait_until(lambda: recorded.samples == both, 10, "the second link's packets")
 
-        recorded = await run_with(store, source, script)
+        await run_with(store, source, script, recorded)
 
     assert recorded.session_id is not None
     beats = store.beats(recorded.session_id)
@@ -247,14 +274,15 @@ async def test_heart_rate_without_rr_is_reported(db_path: Path) -> None:
         strap = await r.add_strap(STRAP_A)
         source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
 
+        recorded = Recorded()
+
         async def script() -> None:
             await strap.wait_subscribed()
             for bpm in range(60, 72):
                 await strap.notify(encode_measurement(bpm, contact=True))
-                await asyncio.sleep(0.005)
-            await asyncio.sleep(0.1)
+            await wait_until(lambda: recorded.samples == 12, 10, "the 12 packets")
 
-        recorded = await run_with(store, source, script)
+        await run_with(store, source, script, recorded)
     notes = recorded.events(EventKind.RR_UNAVAILABLE)
     assert len(notes) == 1 and notes[0].message is not None and "HRV" in notes[0].message
     assert recorded.session_id is not None

@@ -5,7 +5,6 @@ once (one DISCONNECTED event with a plain message; never FAILED once connected).
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -20,11 +19,15 @@ from tests.stubs import EmulatedStrap, wait_until
 STEP_S = 15.0
 
 
-async def send_beats(strap: EmulatedStrap, first_units: int, count: int = 3) -> None:
+async def send_beats(
+    strap: EmulatedStrap, recorded: Recorded, first_units: int, count: int = 3
+) -> None:
+    """Send `count` packets and wait until the source has handed every one on."""
     await strap.wait_subscribed(STEP_S)
+    expected = recorded.samples + count
     for i in range(count):
         await strap.notify(encode_measurement(70, contact=True, rr_units=(first_units + i,)))
-    await asyncio.sleep(0.05)  # let the last notification cross the emulated link
+    await wait_until(lambda: recorded.samples == expected, STEP_S, "the packets to arrive")
 
 
 def check_session(recorded: Recorded, strap: EmulatedStrap, drops: int, db_path: Path) -> None:
@@ -52,13 +55,15 @@ async def test_link_drops_again_and_again(db_path: Path) -> None:
         strap = await r.add_strap(STRAP_A)
         source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
 
+        recorded = Recorded()
+
         async def script() -> None:
             for drop in range(4):
-                await send_beats(strap, 800 + 10 * drop)
+                await send_beats(strap, recorded, 800 + 10 * drop)
                 await strap.drop_link()
-            await send_beats(strap, 900)
+            await send_beats(strap, recorded, 900)
 
-        recorded = await run_with(store, source, script)
+        await run_with(store, source, script, recorded)
     store.close()
     check_session(recorded, strap, 4, db_path)
 
@@ -71,8 +76,10 @@ async def test_strap_out_of_range_for_a_while(db_path: Path) -> None:
         quick = {**FAST, "scan_window_s": 0.3, "find_timeout_s": 0.5}
         source = BleStrapSource(backend=r.backend, **quick)  # type: ignore[arg-type]
 
+        recorded = Recorded()
+
         async def script() -> None:
-            await send_beats(strap, 800)
+            await send_beats(strap, recorded, 800)
             await strap.drop_link()
             # out of range: it stops being heard for many scan windows (and longer than the
             # time the source waits for a strap before its first connection)
@@ -91,7 +98,7 @@ async def test_strap_out_of_range_for_a_while(db_path: Path) -> None:
             )
             assert strap.connection is None
             await strap.advertise()  # back in range
-            await send_beats(strap, 850)
+            await send_beats(strap, recorded, 850)
 
         recorded_items: list[EventKind] = []
         original_emit = source._emit
@@ -103,7 +110,7 @@ async def test_strap_out_of_range_for_a_while(db_path: Path) -> None:
             original_emit(item)  # type: ignore[arg-type]
 
         source._emit = spy  # type: ignore[method-assign]
-        recorded = await run_with(store, source, script)
+        await run_with(store, source, script, recorded)
     store.close()
     check_session(recorded, strap, 1, db_path)
     assert len(recorded.events(EventKind.RECONNECTING)) >= 3
@@ -116,8 +123,10 @@ async def test_strap_held_by_another_device_after_a_drop(db_path: Path) -> None:
         strap = await r.add_strap(STRAP_A)
         source = BleStrapSource(backend=r.backend, **{**FAST, "connect_attempts": 2})  # type: ignore[arg-type]
 
+        recorded = Recorded()
+
         async def script() -> None:
-            await send_beats(strap, 800)
+            await send_beats(strap, recorded, 800)
             # a phone grabs the strap: it turns our connections away, more often than the
             # attempts allowed before a first connection
             strap.refuse_connections = True
@@ -127,8 +136,8 @@ async def test_strap_held_by_another_device_after_a_drop(db_path: Path) -> None:
                 lambda: strap.connections >= before + 3, STEP_S, "refused reconnections"
             )
             strap.refuse_connections = False  # the phone lets go
-            await send_beats(strap, 850)
+            await send_beats(strap, recorded, 850)
 
-        recorded = await run_with(store, source, script)
+        await run_with(store, source, script, recorded)
     store.close()
     check_session(recorded, strap, 1, db_path)
