@@ -15,8 +15,8 @@
   composition root's tests.
 - `strap_sample`, `ScriptedSource`, `ScriptedScan`: a heart-rate source and a strap scan that
   yield what the test hands them.
-- `EmulatedStrap`, `local_pair`, `tcp_controllers`: a heart-rate strap on bumble's emulated
-  radio, for the real bleak code.
+- `EmulatedStrap`, `local_pair`, `bumble_rig`, `tcp_controllers`: heart-rate straps on bumble's
+  emulated radio, for the real bleak code.
 - `textbook_summary`: a small stand-in for the HRV core's report, where the core is not the
   subject.
 
@@ -29,6 +29,7 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -376,6 +377,9 @@ from bumble.profiles.battery_service import BatteryService  # noqa: E402
 from bumble.transport.common import AsyncPipeSink, Transport  # noqa: E402
 from bumble.transport.tcp_server import open_tcp_server_transport_with_socket  # noqa: E402
 
+from sensors.ble import BleBackend  # noqa: E402
+from sensors.bumble_backend import bumble_backend  # noqa: E402
+
 STRAP_ADDRESS = "C4:11:22:33:44:55"
 
 
@@ -527,6 +531,37 @@ def local_pair(
     return link, make_device
 
 
+@dataclass
+class BumbleRig:
+    """A central and straps on one emulated radio; `backend` is bleak's view of the central."""
+
+    link: LocalLink
+    central: Device
+    backend: BleBackend
+    make_device: Callable[[str, str], Device]
+    straps: list[EmulatedStrap] = field(default_factory=list)
+
+    async def add_strap(self, address: str = STRAP_ADDRESS, **kwargs: Any) -> EmulatedStrap:
+        strap = EmulatedStrap(self.make_device(f"strap-{address}", address), **kwargs)
+        await strap.start()
+        self.straps.append(strap)
+        return strap
+
+
+@contextlib.asynccontextmanager
+async def bumble_rig() -> AsyncIterator[BumbleRig]:
+    """A powered central on a fresh radio; the straps added are closed at the end."""
+    link, make_device = local_pair()
+    central = make_device("central", "F0:F0:F0:F0:F0:F0")
+    await central.power_on()
+    rig = BumbleRig(link, central, bumble_backend(central), make_device)
+    try:
+        yield rig
+    finally:
+        for strap in rig.straps:
+            await strap.close()
+
+
 @contextlib.asynccontextmanager
 async def tcp_controllers(count: int) -> AsyncIterator[list[int]]:
     """bumble controllers on one local radio link, each behind a TCP server; yields the ports.
@@ -569,7 +604,6 @@ async def tcp_controllers(count: int) -> AsyncIterator[list[int]]:
 # is 60000 / mean of the non-artifact RR.
 # ---------------------------------------------------------------------------------------------
 import math  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,22 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from bumble.device import Device
-from bumble.link import LocalLink
 
 from app.session.recorder import SessionRecorder
 from app.store import Store, open_store
-from sensors.ble import MSG_NOT_FOUND, BleBackend, BleStrapSource, scan
-from sensors.bumble_backend import bumble_backend
+from sensors.ble import MSG_NOT_FOUND, BleStrapSource, scan
 from sensors.hrs import MalformedMeasurement, encode_measurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, HeartRateSource, Sample, SourceItem
-from tests.stubs import EmulatedStrap, local_pair, wait_until
+from tests.stubs import bumble_rig, wait_until
 
 FAST = {
     "scan_window_s": 1.0,
@@ -34,34 +30,6 @@ FAST = {
 }
 STRAP_A = "C4:11:22:33:44:55"
 STRAP_B = "D5:66:77:88:99:AA"
-
-
-@dataclass
-class Rig:
-    link: LocalLink
-    central: Device
-    backend: BleBackend
-    make_device: Callable[[str, str], Device]
-    straps: list[EmulatedStrap] = field(default_factory=list)
-
-    async def add_strap(self, address: str, **kwargs: object) -> EmulatedStrap:
-        strap = EmulatedStrap(self.make_device(f"strap-{address}", address), **kwargs)  # type: ignore[arg-type]
-        await strap.start()
-        self.straps.append(strap)
-        return strap
-
-
-@asynccontextmanager
-async def rig() -> AsyncIterator[Rig]:
-    link, make_device = local_pair()
-    central = make_device("central", "F0:F0:F0:F0:F0:F0")
-    await central.power_on()
-    r = Rig(link, central, bumble_backend(central), make_device)
-    try:
-        yield r
-    finally:
-        for strap in r.straps:
-            await strap.close()
 
 
 @dataclass
@@ -146,7 +114,7 @@ def expected_rr(payloads: list[bytes]) -> list[float]:
 @pytest.mark.asyncio
 async def test_session_across_a_dropped_link(db_path: Path) -> None:
     store = open_store(db_path)
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap(STRAP_A)
         source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
         first_link = [
@@ -218,7 +186,7 @@ async def test_session_across_a_dropped_link(db_path: Path) -> None:
 @pytest.mark.asyncio
 async def test_strap_that_never_appears(db_path: Path) -> None:
     store = open_store(db_path)
-    async with rig() as r:
+    async with bumble_rig() as r:
         source = BleStrapSource(backend=r.backend, **{**FAST, "find_timeout_s": 0.6})  # type: ignore[arg-type]
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -233,7 +201,7 @@ async def test_strap_that_never_appears(db_path: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_scan_filters_by_service_not_by_name() -> None:
-    async with rig() as r:
+    async with bumble_rig() as r:
         await r.add_strap(STRAP_A, name="Emulated HRM A")
         await r.add_strap(STRAP_B, name="Polar H10 lookalike", advertise_heart_rate=False)
         found = await scan(0.5, r.backend)
@@ -244,7 +212,7 @@ async def test_scan_filters_by_service_not_by_name() -> None:
 @pytest.mark.asyncio
 async def test_prefers_the_last_strap_and_honours_a_fixed_address(db_path: Path) -> None:
     store = open_store(db_path)
-    async with rig() as r:
+    async with bumble_rig() as r:
         await r.add_strap(STRAP_A, name="A")
         await r.add_strap(STRAP_B, name="B")
         source = BleStrapSource(backend=r.backend, preferred_address=STRAP_B, **FAST)  # type: ignore[arg-type]
@@ -270,7 +238,7 @@ async def test_prefers_the_last_strap_and_honours_a_fixed_address(db_path: Path)
 @pytest.mark.asyncio
 async def test_heart_rate_without_rr_is_reported(db_path: Path) -> None:
     store = open_store(db_path)
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap(STRAP_A)
         source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
 
@@ -296,7 +264,7 @@ async def test_heart_rate_without_rr_is_reported(db_path: Path) -> None:
 @pytest.mark.asyncio
 async def test_strap_busy_with_another_app(db_path: Path) -> None:
     store = open_store(db_path)
-    async with rig() as r:
+    async with bumble_rig() as r:
         await r.add_strap(STRAP_A, refuse_connections=True)
         source = BleStrapSource(backend=r.backend, **{**FAST, "connect_attempts": 2})  # type: ignore[arg-type]
         recorded = await asyncio.wait_for(record(store, source), 15.0)
@@ -309,7 +277,7 @@ async def test_strap_busy_with_another_app(db_path: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_stop_while_searching_ends_cleanly() -> None:
-    async with rig() as r:
+    async with bumble_rig() as r:
         source = BleStrapSource(backend=r.backend, **{**FAST, "find_timeout_s": None})  # type: ignore[arg-type]
         loop = asyncio.get_running_loop()
         loop.call_later(0.3, source.stop)
@@ -323,7 +291,7 @@ async def test_stop_while_searching_ends_cleanly() -> None:
 @pytest.mark.asyncio
 async def test_device_without_heart_rate_measurements_fails_clearly(db_path: Path) -> None:
     store = open_store(db_path)
-    async with rig() as r:
+    async with bumble_rig() as r:
         await r.add_strap(STRAP_A, name="Odd sensor", serve_heart_rate=False)
         source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
         recorded = await asyncio.wait_for(record(store, source), 15.0)

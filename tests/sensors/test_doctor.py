@@ -8,8 +8,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 
 import pytest
@@ -23,11 +22,10 @@ from app.commands.errors import CommandError
 from app.store import open_store
 from app.store.records import SessionKind
 from sensors.ble import MSG_NOT_FOUND, BleBackend, BleStrapSource
-from sensors.bumble_backend import bumble_backend
 from sensors.doctor import Check, DoctorLimits, DoctorReport, Finding, HostOS, run_doctor
 from sensors.hrs import encode_measurement
 from sensors.source import ConnectionEvent, EventKind
-from tests.stubs import STRAP_ADDRESS, EmulatedStrap, bounded, local_pair, tcp_controllers
+from tests.stubs import STRAP_ADDRESS, EmulatedStrap, bounded, bumble_rig, tcp_controllers
 
 FAST = DoctorLimits(
     scan_s=2.0, listen_s=1.0, connect_timeout_s=3.0, connect_attempts=2, choose_s=0.05
@@ -36,32 +34,6 @@ GOOD = [encode_measurement(0, contact=False)] + [
     encode_measurement(60 + i, contact=True, rr_units=(1000 + i, 990 - i)) for i in range(5)
 ]
 NO_RR = [encode_measurement(72, contact=True) for _ in range(5)]
-
-
-@dataclass
-class Rig:
-    backend: BleBackend
-    make_device: Callable[[str, str], Device]
-    straps: list[EmulatedStrap] = field(default_factory=list)
-
-    async def add_strap(self, **kwargs: object) -> EmulatedStrap:
-        strap = EmulatedStrap(self.make_device("strap", STRAP_ADDRESS), **kwargs)  # type: ignore[arg-type]
-        await strap.start()
-        self.straps.append(strap)
-        return strap
-
-
-@contextlib.asynccontextmanager
-async def rig() -> AsyncIterator[Rig]:
-    _link, make_device = local_pair()
-    central = make_device("central", "F0:F0:F0:F0:F0:F0")
-    await central.power_on()
-    r = Rig(bumble_backend(central), make_device)
-    try:
-        yield r
-    finally:
-        for strap in r.straps:
-            await strap.close()
 
 
 async def feed(strap: EmulatedStrap, payloads: list[bytes]) -> None:
@@ -94,7 +66,7 @@ def oks(report: DoctorReport) -> dict[str, bool | None]:
 
 @pytest.mark.asyncio
 async def test_good_strap_passes_every_check() -> None:
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap(name="Good HRM", battery_pct=81)
         heard: list[Finding] = []
         report = await doctor_with(feed(strap, GOOD), r.backend, on_finding=heard.append)
@@ -113,7 +85,7 @@ async def test_good_strap_passes_every_check() -> None:
 
 @pytest.mark.asyncio
 async def test_heart_rate_without_rr_is_said_plainly() -> None:
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap(name="Cheap HRM")
         report = await doctor_with(feed(strap, NO_RR), r.backend)
     assert oks(report) == {
@@ -127,7 +99,7 @@ async def test_heart_rate_without_rr_is_said_plainly() -> None:
 
 @pytest.mark.asyncio
 async def test_strap_that_refuses_the_connection() -> None:
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap(name="Held HRM", refuse_connections=True)
         report = await doctor_with(None, r.backend)
     assert oks(report) == {
@@ -141,7 +113,7 @@ async def test_strap_that_refuses_the_connection() -> None:
 
 @pytest.mark.asyncio
 async def test_no_strap() -> None:
-    async with rig() as r:
+    async with bumble_rig() as r:
         await r.add_strap(advertise_heart_rate=False)  # some other device nearby
         started = time.monotonic()
         report = await doctor_with(None, r.backend)
@@ -155,7 +127,7 @@ async def test_no_strap() -> None:
 
 @pytest.mark.asyncio
 async def test_no_contact_and_lost_contact() -> None:
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap()
         payloads = [encode_measurement(0, contact=False)] * 3
         report = await doctor_with(feed(strap, payloads), r.backend)
@@ -176,7 +148,7 @@ async def test_no_contact_and_lost_contact() -> None:
 
 @pytest.mark.asyncio
 async def test_low_battery_and_address_filter() -> None:
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap(battery_pct=4)
         report = await doctor_with(feed(strap, GOOD), r.backend, address=STRAP_ADDRESS.lower())
         assert oks(report)["battery"] is False and "4 %" in report.finding(Check.BATTERY).detail

@@ -13,8 +13,8 @@ from app.store import open_store
 from sensors.ble import BleStrapSource
 from sensors.hrs import encode_measurement
 from sensors.source import EventKind
-from tests.sensors.test_ble_bumble import FAST, STRAP_A, Recorded, expected_rr, rig, run_with
-from tests.stubs import EmulatedStrap, wait_until
+from tests.sensors.test_ble_bumble import FAST, STRAP_A, Recorded, expected_rr, run_with
+from tests.stubs import EmulatedStrap, bumble_rig, wait_until
 
 STEP_S = 15.0
 
@@ -51,7 +51,7 @@ def check_session(recorded: Recorded, strap: EmulatedStrap, drops: int, db_path:
 @pytest.mark.asyncio
 async def test_link_drops_again_and_again(db_path: Path) -> None:
     store = open_store(db_path)
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap(STRAP_A)
         source = BleStrapSource(backend=r.backend, **FAST)  # type: ignore[arg-type]
 
@@ -71,7 +71,7 @@ async def test_link_drops_again_and_again(db_path: Path) -> None:
 @pytest.mark.asyncio
 async def test_strap_out_of_range_for_a_while(db_path: Path) -> None:
     store = open_store(db_path)
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap(STRAP_A)
         quick = {**FAST, "scan_window_s": 0.3, "find_timeout_s": 0.5}
         source = BleStrapSource(backend=r.backend, **quick)  # type: ignore[arg-type]
@@ -119,7 +119,7 @@ async def test_strap_out_of_range_for_a_while(db_path: Path) -> None:
 @pytest.mark.asyncio
 async def test_strap_held_by_another_device_after_a_drop(db_path: Path) -> None:
     store = open_store(db_path)
-    async with rig() as r:
+    async with bumble_rig() as r:
         strap = await r.add_strap(STRAP_A)
         source = BleStrapSource(backend=r.backend, **{**FAST, "connect_attempts": 2})  # type: ignore[arg-type]
 
