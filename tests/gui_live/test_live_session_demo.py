@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.hrv.coherence import coherence_at
 from app.hrv.report import analyze
 from app.session.core_metrics import CoreAnalysis
+from app.session.engine import MIN_KEPT_S, SHORT_SESSION_NOTE
 from app.session.live import RMSSD_WINDOW_S
 from app.session.plot_data import corrected_beats
 from app.session.sources import SourceOptions
@@ -243,5 +244,30 @@ def test_pause_is_marked_and_excluded(
         t_s = np.array([b.t_ms for b in store.beats(session.session_id)]) / 1000.0
         assert np.count_nonzero((t_s > paused_at + 2) & (t_s < resumed_at - 2)) > 15
         store.close()
+
+    run_scenario(qloop, scenario())
+
+
+def test_a_live_session_stopped_before_30_s_is_not_kept(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, db_path: Path
+) -> None:
+    messages: list[str] = []
+
+    async def scenario() -> None:
+        store = open_store(db_path)
+        page = make_page(qtbot, store, speed=2.0)  # 3 beats are a few seconds: far under 30 s
+        page.message.connect(messages.append)
+        saved: list[int] = []
+        page.session_saved.connect(saved.append)
+        page.picker.demo_button.setChecked(True)
+        page.start()
+        session = page.session
+        assert session is not None and session.session_id is not None
+        await wait_until(lambda: session.beats_received >= 3, 20, "a few beats")
+        assert session.active_s() < MIN_KEPT_S
+        page.stop()
+        assert saved == [] and page.reflection_dialog is None
+        assert store.sessions() == []
+        assert messages and messages[-1] == SHORT_SESSION_NOTE
 
     run_scenario(qloop, scenario())

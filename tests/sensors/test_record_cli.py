@@ -20,7 +20,7 @@ from bumble.transport import open_transport
 
 from app.cli import main
 from app.commands import record as record_command
-from app.session.engine import MIN_KEPT_S
+from app.session.engine import MIN_KEPT_S, SHORT_SESSION_NOTE
 from app.store import open_store
 from app.store.records import SettingKey
 from sensors.hrs import encode_measurement, parse_measurement
@@ -269,4 +269,30 @@ async def test_signal_ends_the_recording_cleanly(tmp_path: Path, signum: signal.
     (session,) = store.sessions()
     assert session.status == "complete" and session.ended_at is not None
     assert f"session {session.id}:" in out.decode()
+    store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_recording_stopped_before_30_s_is_not_kept(tmp_path: Path) -> None:
+    db_path = tmp_path / "short.db"
+    env = {**os.environ, "BASELINE_DB": str(db_path), "BASELINE_DEMO_SPEED": "1"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app", "record", "--sensor", "demo",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    try:
+        while True:
+            line = await bounded(proc.stderr.readline(), "waiting for the recording to start")
+            assert line, "record exited before it started recording"
+            if b"recording session" in line:
+                break
+        proc.send_signal(signal.SIGINT)  # a second or two in: far under 30 s
+        out, _ = await bounded(proc.communicate(), "record ending on the signal")
+    finally:
+        await stop_process(proc)
+    assert proc.returncode == 0
+    assert "not kept" in out.decode() and SHORT_SESSION_NOTE in out.decode()
+    store = open_store(db_path)
+    assert store.sessions() == []
     store.close()
