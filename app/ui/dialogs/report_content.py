@@ -108,11 +108,26 @@ def cut_table(table: BaselineTable, first_day: date, last_day: date) -> tuple[Fl
 
 
 def _series(
-    table: BaselineTable, title: str, unit: str, first_day: date, last_day: date
+    table: BaselineTable,
+    title: str,
+    unit: str,
+    first_day: date,
+    last_day: date,
+    *,
+    in_ms: bool = False,
 ) -> ChartSeries:
-    value, base, low, high = cut_table(table, first_day, last_day)
+    """The table's days in the period; `in_ms`: an lnRMSSD table drawn as HRV in ms (`exp`)."""
+    columns = cut_table(table, first_day, last_day)
+    if in_ms:
+        columns = tuple(_read_only(np.exp(c)) for c in columns)
+    value, base, low, high = columns
     days = tuple(date.fromordinal(first_day.toordinal() + i) for i in range(value.size))
     return ChartSeries(title, unit, days, value, base, low, high)
+
+
+def _read_only(values: FloatArray) -> FloatArray:
+    values.setflags(write=False)
+    return values
 
 
 def _last_finite(values: FloatArray) -> float | None:
@@ -120,9 +135,21 @@ def _last_finite(values: FloatArray) -> float | None:
     return float(finite[-1]) if finite.size else None
 
 
-def period_section(ln: ChartSeries, hr: ChartSeries) -> ReportSection:
-    """Neutral figures about the period: counts, averages, where the 7-day baseline ended."""
-    n_days = len(ln.days)
+def period_section(hrv: ChartSeries, hr: ChartSeries) -> ReportSection:
+    """Neutral figures about the period: counts, averages, where the 7-day baseline ended.
+
+    `hrv` is in ms; its averages are geometric (the mean of lnRMSSD, shown back in ms)."""
+    n_days = len(hrv.days)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ln = ChartSeries(
+            hrv.title,
+            "",
+            hrv.days,
+            np.log(hrv.value),
+            np.log(hrv.baseline_7d),
+            np.log(hrv.normal_low),
+            np.log(hrv.normal_high),
+        )
     ln_days = int(np.isfinite(ln.value).sum())
     hr_days = int(np.isfinite(hr.value).sum())
     rows: list[tuple[str, str]] = [
@@ -243,7 +270,7 @@ def compose_report(
     if last_day < first_day:
         raise ValueError("the period ends before it starts")
     values = daily_values(store)
-    ln = _series(ln_rmssd_table(values), "HRV: lnRMSSD", "", first_day, last_day)
+    ln = _series(ln_rmssd_table(values), "HRV (ms)", "ms", first_day, last_day, in_ms=True)
     hr = _series(resting_hr_table(values), "Resting heart rate", "bpm", first_day, last_day)
     session_title: str | None = None
     sections: list[ReportSection] = []
