@@ -1,7 +1,7 @@
 """Test configuration: Qt offscreen, and no test ever touches the user's real database.
 
 A bare `pytest` runs on two worker processes (pytest-xdist, `--dist loadgroup`: tests marked
-`xdist_group("name")` share one worker); naming paths, `-k`, `-n`, `--pdb`, `-s` or
+`xdist_group("name")` share one worker); naming paths, `-k`, `-m`, `-n`, `--pdb`, `-s` or
 `--collect-only` keeps the run in this one process. The shared fakes live in tests/stubs.py; the
 fixtures every folder uses are here.
 """
@@ -31,12 +31,17 @@ DATA_DIR = TESTS_DIR / "data"
 DEFAULT_WORKERS = 2
 
 
+DEFAULT_MARKS = "not slow"  # addopts: the slow tests are left out
+
+
 def _bare_run(config: pytest.Config) -> bool:
-    """True for a plain `pytest` (options such as -m, -q or --durations allowed): no paths, no
-    test selection by name, no worker count, no debugger, no uncaptured output."""
+    """True for a plain `pytest` (options such as -q or --durations allowed): no paths, no
+    test selection by name or other marks (`-m slow` keeps its timed end-to-end tests in one
+    process), no worker count, no debugger, no uncaptured output."""
     option = config.option
     return (
         config.pluginmanager.hasplugin("xdist")
+        and option.markexpr == DEFAULT_MARKS
         and not hasattr(config, "workerinput")  # not inside a worker
         and config.args_source is pytest.Config.ArgsSource.TESTPATHS
         and getattr(option, "numprocesses", None) is None
