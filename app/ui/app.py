@@ -187,6 +187,7 @@ def build_app(
             scan=strap_scanner(options.ble_backend),
             prefer_demo=demo,
             cue_player=cues,
+            today=today,
         )
         if OptionalPage.ASSESSMENT in pages
         else None

@@ -31,7 +31,9 @@ APPROVED_DIR = Path(__file__).resolve().parent / "approved"
 APPROVE_ENV = "BASELINE_APPROVE"
 OUT_ENV = "BASELINE_IMAGE_OUT"
 CHANNEL_DELTA = 16  # of 255: anti-aliasing noise, not a changed colour or a moved line
-MAX_DIFFERING_SHARE = 0.005  # 0.5 % of the pixels
+# 0.01 % of the pixels (73 of a 1147x639 window): the renderings are exact on one machine, so
+# this only has to absorb stray pixels; one changed word or digit is more and fails
+MAX_DIFFERING_SHARE = 0.0001
 APPROVE_COMMAND = (
     f"{APPROVE_ENV}=1 .venv/bin/pytest tests/gui_images tests/gui_io/test_report.py -p no:xdist"
 )
@@ -135,7 +137,7 @@ def assert_matches_approved(image: QImage, name: str) -> None:
         image_of(diff_image(approved, mask)).save(str(diff_path))
         raise AssertionError(
             f"{name}: {share:.2%} of the pixels differ from {approved_path} by more than "
-            f"{CHANNEL_DELTA}/255 (at most {MAX_DIFFERING_SHARE:.1%} may); actual: "
+            f"{CHANNEL_DELTA}/255 (at most {MAX_DIFFERING_SHARE:.2%} may); actual: "
             f"{actual_path}, diff: {diff_path}. If the change is intended, approve with: "
             f"{APPROVE_COMMAND}"
         )

@@ -101,7 +101,7 @@ def dialog_shot(
 @pytest.mark.usefixtures("fixed_rendering")
 @pytest.mark.parametrize("theme", THEMES)
 def test_pages_and_dialogs_with_data(
-    qtbot: QtBot, store: Store, tmp_path: Path, theme: Theme
+    qtbot: QtBot, store: Store, tmp_path: Path, theme: Theme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     newest = fill(store)
     ui, _clock = build(qtbot, store, tmp_path, theme)
@@ -137,7 +137,9 @@ def test_pages_and_dialogs_with_data(
     importing = ui.data_actions.open_import([DATA_DIR / "formats" / "hrv_logger_rr.csv"])
     importing.at_edit.setDateTime(QDateTime(QDate(2026, 3, 20), QTime(7, 0)))  # not "now"
     dialog_shot(qtbot, checker, importing, "import")
-    dialog_shot(qtbot, checker, ui.data_actions.open_export(), "export")
+    with monkeypatch.context() as home:
+        home.setenv("HOME", "/home/you")  # the suggested file is in the home folder
+        dialog_shot(qtbot, checker, ui.data_actions.open_export(), "export")
     dialog_shot(qtbot, checker, ui.data_actions.open_report(), "report")
     dialog_shot(qtbot, checker, ReflectionDialog("10 minutes", parent=window), "reflection")
     dialog_shot(qtbot, checker, window.show_how_computed(), "help")
