@@ -137,8 +137,8 @@ def test_pages_and_dialogs_with_data(
     importing = ui.data_actions.open_import([DATA_DIR / "formats" / "hrv_logger_rr.csv"])
     importing.at_edit.setDateTime(QDateTime(QDate(2026, 3, 20), QTime(7, 0)))  # not "now"
     dialog_shot(qtbot, checker, importing, "import")
-    with monkeypatch.context() as home:
-        home.setenv("HOME", "/home/you")  # the suggested file is in the home folder
+    with monkeypatch.context() as patch:
+        patch.setenv("HOME", "/home/you")  # the suggested file is in the home folder
         dialog_shot(qtbot, checker, ui.data_actions.open_export(), "export")
     dialog_shot(qtbot, checker, ui.data_actions.open_report(), "report")
     dialog_shot(qtbot, checker, ReflectionDialog("10 minutes", parent=window), "reflection")
