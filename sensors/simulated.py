@@ -29,6 +29,15 @@ Measurement bytes and decoded by `parse_measurement`, the same path as a real st
 `speed` runs the strap faster than real time (`math.inf`: as fast as the loop allows).
 `arrival_s` values and `now_s()` use the strap's time base, `clock()` at start plus the
 strap's elapsed time; at `speed=1` that is the monotonic clock itself.
+
+`now_s()` is the clock of a session that reads this strap, so it never runs past an item the
+reader has not taken yet: it waits at the arrival time of the oldest item still queued, or of
+the item the strap is about to send, until the reader has it. A busy event loop (a slow
+machine, a sped-up strap) then slows the session's time down instead of leaving beats behind
+it: what a session holds at a given session time is the same however loaded the machine is.
+Packets that are overdue (the loop was busy) go out at once, one after the other, so the strap
+catches up with its speed as soon as the loop lets it. At `speed=1` on an idle loop the clock
+waits only for the moment between a packet's time and its reading.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -49,6 +59,7 @@ from sensors.source import (
     PacketWatcher,
     QueuedSource,
     Sample,
+    SourceItem,
 )
 
 RSA_PEAK_MS = 110.0
@@ -56,6 +67,8 @@ RSA_FLOOR_MS = 18.0
 RSA_WIDTH_BPM = 0.6
 PHASE_LEAD_DEG_PER_BPM = 35.0
 PACKET_INTERVAL_S = 1.0
+CATCH_UP_BURST = 50
+"""Overdue packets sent in a row before the strap lets the event loop run once."""
 DEMO_NAME = "Demo strap"
 DEMO_ADDRESS = "demo"
 
@@ -178,6 +191,11 @@ class DemoStrap(QueuedSource):
         self._irregular_rate_bpm = self._draw_irregular_rate() if irregular else 0.0
         self._anchor_s: float | None = None
         self._sim_s = 0.0
+        # the clock waits at these: the item being sent next and the items sent but not yet read
+        self._due_s = math.inf
+        self._unread_s: deque[float] = deque()
+        self._reader_gone = False
+        self._overdue_in_row = 0
         # beat model state
         self._phase_rad = 0.0
         self._wander_ms = 0.0
@@ -206,12 +224,29 @@ class DemoStrap(QueuedSource):
         return 60.0 / min(max(length_s, low), high)
 
     def now_s(self) -> float:
-        """The current time on the strap's time base (the base of `arrival_s`)."""
+        """The current time on the strap's time base (the base of `arrival_s`); it does not
+        pass the arrival time of an item the reader has not taken yet (module docstring)."""
         if self._anchor_s is None:
             return self._clock()
         if math.isinf(self._speed):
-            return self._anchor_s + self._sim_s
-        return self._anchor_s + (self._clock() - self._anchor_s) * self._speed
+            running_s = self._anchor_s + self._sim_s
+        else:
+            running_s = self._anchor_s + (self._clock() - self._anchor_s) * self._speed
+        unread_s = self._unread_s[0] if self._unread_s else math.inf
+        return min(running_s, unread_s, self._due_s)
+
+    def _emit(self, item: SourceItem) -> None:
+        if not self._reader_gone:  # every item the strap sends is due at `_due_s`
+            self._unread_s.append(self._due_s)
+        super()._emit(item)
+
+    def _taken(self) -> None:
+        if self._unread_s:
+            self._unread_s.popleft()
+
+    def _reading_ended(self) -> None:
+        self._reader_gone = True
+        self._unread_s.clear()
 
     def _next_rr_ms(self, t_s: float) -> float:
         """The RR interval (ms) of the beat that starts at strap time `t_s`."""
@@ -249,24 +284,41 @@ class DemoStrap(QueuedSource):
         return round(60_000.0 / (sum(recent) / len(recent)))
 
     async def _wait_until(self, sim_s: float) -> bool:
+        """Wait for strap time `sim_s` (seconds since the start); True when stopping."""
         assert self._anchor_s is not None
         self._sim_s = sim_s
+        self._due_s = self._anchor_s + sim_s
         if math.isinf(self._speed):
             await asyncio.sleep(0)
             return self.is_stopping()
-        deadline = self._anchor_s + sim_s / self._speed
-        return await self._sleep(deadline - self._clock())
+        delay_s = self._anchor_s + sim_s / self._speed - self._clock()
+        if delay_s > 0:
+            self._overdue_in_row = 0
+            return await self._sleep(delay_s)
+        # overdue: send it now, without a round trip through the loop for every packet
+        self._overdue_in_row += 1
+        if self._overdue_in_row >= CATCH_UP_BURST:
+            self._overdue_in_row = 0
+            await asyncio.sleep(0)
+        return self.is_stopping()
 
     async def _run(self) -> None:
+        try:
+            await self._stream()
+        finally:
+            self._due_s = math.inf  # nothing more comes: the clock runs on
+
+    async def _stream(self) -> None:
         self._anchor_s = self._clock()
         anchor = self._anchor_s
+        self._due_s = anchor
         self._emit(ConnectionEvent(EventKind.SCANNING, anchor))
         if await self._wait_until(0.3):
             return
         self._emit(
             ConnectionEvent(
                 EventKind.CONNECTED,
-                anchor + 0.3,
+                self._due_s,
                 name=DEMO_NAME,
                 address=DEMO_ADDRESS,
                 battery_pct=self._battery_pct,
@@ -282,7 +334,7 @@ class DemoStrap(QueuedSource):
             jitter_s = 0.02 * float(self._rng.random())
             if await self._wait_until(packet_s + jitter_s):
                 return
-            at_s = anchor + packet_s + jitter_s
+            at_s = self._due_s
             if packets < self._no_contact_packets:
                 payload = encode_measurement(0, contact=False)
             else:

@@ -159,6 +159,12 @@ class QueuedSource:
     def _emit(self, item: SourceItem) -> None:
         self._queue.put_nowait(item)
 
+    def _taken(self) -> None:
+        """Called as the reader takes the oldest emitted item off the queue."""
+
+    def _reading_ended(self) -> None:
+        """Called when iteration ends: items still queued will never be read."""
+
     async def _sleep(self, delay_s: float) -> bool:
         """Wait `delay_s` unless stopped first; returns True when the source is stopping."""
         if self._stopping.is_set():
@@ -201,10 +207,12 @@ class QueuedSource:
                 item = await self._queue.get()
                 if item is _END:
                     break
+                self._taken()
                 assert isinstance(item, Sample | ConnectionEvent)
                 yield item
         finally:
             self._stopping.set()
+            self._reading_ended()
             if not producer.done():
                 try:
                     await asyncio.wait_for(asyncio.shield(producer), timeout=5.0)
