@@ -141,6 +141,37 @@ async def test_speed_and_stop() -> None:
     assert strap.now_s() - samples[0].arrival_s == pytest.approx(len(samples), abs=3)
 
 
+def item_time_s(item: SourceItem) -> float:
+    return item.arrival_s if isinstance(item, Sample) else item.at_s
+
+
+@pytest.mark.asyncio
+async def test_the_clock_waits_at_packets_not_read_yet() -> None:
+    """A reader that falls behind (a busy loop) holds the strap's clock back: every packet up to
+    a session time is read before the clock shows that time, so none is left behind it."""
+    clock_s = [100.0]
+    strap = DemoStrap(seed=4, clock=lambda: clock_s[0], speed=10.0)
+    items = aiter(strap)
+    first = await anext(items)
+    assert isinstance(first, ConnectionEvent) and first.kind is EventKind.SCANNING
+    clock_s[0] += 30.0  # 300 s of strap time pass while nothing is read
+    assert strap.now_s() == pytest.approx(100.3)  # the connection, not read yet
+    read: list[SourceItem] = []
+    while True:
+        before_s = strap.now_s()
+        item = await anext(items)
+        assert before_s <= item_time_s(item)  # the clock never passed an item not yet read
+        if item_time_s(item) > 400.0:
+            break
+        read.append(item)
+    # all the overdue packets came at once, and then the clock runs on
+    assert len(samples_of(read)) == 299
+    assert strap.now_s() == pytest.approx(400.0)
+    strap.stop()
+    async for _ in items:
+        pass
+
+
 @pytest.mark.asyncio
 async def test_seeded_demo_is_reproducible() -> None:
     a = samples_of(await collect(DemoStrap(seed=9, speed=math.inf), 60.0))
