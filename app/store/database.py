@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -724,6 +725,20 @@ def _create_private_file(path: Path) -> None:
         os.chmod(path, 0o600)
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL. SQLite answers "locked" at once, without waiting, while another
+    program is switching the same new file, so the switch is tried again until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000.0
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 def open_store(path: Path | str | None = None) -> Store:
     """Open (creating and migrating if needed) the database at `path`; `:memory:` works too."""
     if path is None:
@@ -737,7 +752,7 @@ def open_store(path: Path | str | None = None) -> Store:
             raise IsADirectoryError(f"{resolved} is a folder, not a database file")
         _create_private_file(resolved)
         conn = sqlite3.connect(resolved, isolation_level="IMMEDIATE")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

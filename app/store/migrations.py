@@ -288,9 +288,28 @@ def migrate(conn: sqlite3.Connection) -> int:
         raise SchemaTooNewError(
             f"this database has schema version {start}; this Baseline knows up to {SCHEMA_VERSION}"
         )
-    for version in range(start + 1, SCHEMA_VERSION + 1):
-        with conn:
+    if start == SCHEMA_VERSION:
+        return start
+    # Several programs may open a new or older database at the same moment. The version is read
+    # again under the write lock, and every step runs inside that one transaction: Python opens no
+    # transaction of its own before CREATE or ALTER, so without it a second program would repeat
+    # a step the first had already made ("duplicate column name").
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        locked_start = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if locked_start > SCHEMA_VERSION:
+            raise SchemaTooNewError(
+                f"this database has schema version {locked_start};"
+                f" this Baseline knows up to {SCHEMA_VERSION}"
+            )
+        for version in range(locked_start + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[version - 1]:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
     return start
