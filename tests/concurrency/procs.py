@@ -161,6 +161,13 @@ def stored_beats(db: Path, session_id: int) -> int:
     return int(str(rows[0][0]))
 
 
+def recorded_s(db: Path, session_id: int) -> float:
+    """Seconds of session time up to the newest stored beat (0 without beats)."""
+    rows = query(db, "SELECT max(t_ms) FROM beats WHERE session_id = ?", session_id)
+    newest_ms = rows[0][0]
+    return 0.0 if newest_ms is None else float(str(newest_ms)) / 1000.0
+
+
 def lock_files(db: Path) -> list[Path]:
     return sorted(db.parent.glob(f"{db.name}.session-*.lock"))
 

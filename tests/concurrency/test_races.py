@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 
 from app.formats.backup import validate_backup
+from app.session.engine import MIN_KEPT_S
 from tests.concurrency.procs import (
     Child,
     app_env,
     assert_beats_in_order,
     lock_files,
+    recorded_s,
     run,
     session_row,
     start,
@@ -37,7 +39,9 @@ def start_recording(tmp_path: Path, db: Path) -> tuple[Child, int]:
 
 
 def finish_recording(child: Child, db: Path, session_id: int) -> int:
-    """Stop it like Ctrl-C; check the summary, the order of beats and the status."""
+    """Once it is long enough to keep, stop it like Ctrl-C; check the summary, the order of
+    beats and the status."""
+    child.wait_until(lambda: recorded_s(db, session_id) >= MIN_KEPT_S + 5.0, START_TIMEOUT_S)
     assert child.stop() == 0, child.stderr
     assert "locked" not in child.stderr
     summary = child.stdout
