@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.breathing.resonance import AssessmentResult, StepResult, breathing_matched, recommend
@@ -175,6 +175,10 @@ def build(qtbot: QtBot, store: Store, tmp_path: Path, theme: Theme) -> tuple[App
 def settle(qtbot: QtBot, widget: QWidget) -> None:
     """Let layouts and deferred refreshes run (no real-time wait beyond the event queue)."""
     qtbot.waitUntil(widget.isVisible, timeout=5000)
+    for edit in widget.findChildren(QTextEdit):
+        # a text view lays long documents out bit by bit on a timer: finish it now, so the
+        # scroll bars do not depend on how far it got
+        edit.document().documentLayout().documentSize()
     app = QApplication.instance()
     assert app is not None
     for _ in range(3):
