@@ -33,6 +33,7 @@ from app.ui.services.exit_signals import ExitSignals
 from app.ui.services.single_instance import SHOW, SingleInstance, instance_key
 from app.ui.startup.run_stats import collect_run_stats
 from app.ui.startup.start_screen import StartScreen, open_start_screen
+from app.ui.tasks import default_runner
 from app.ui.window import MainWindow
 from sensors.simulated import FOLLOW_PACER
 
@@ -40,6 +41,7 @@ from sensors.simulated import FOLLOW_PACER
 STARTUP_LOG_LINE = "baseline: main window shown"
 ALREADY_RUNNING_LINE = "baseline: already running on this database; its window was brought forward"
 TASKS_END_TIMEOUT_S = 3.0  # at the end, sessions' tasks get this long to finish
+WORKERS_END_TIMEOUT_MS = 15_000  # then work on worker threads gets this long
 BROUGHT_FORWARD_LINE = "baseline: another start on this database brought the window forward"
 APP_ID = "org.baselineapp.Baseline"  # the desktop file and icon name used by the Linux packaging
 _SOURCE_ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "baseline.svg"
@@ -173,6 +175,12 @@ def run_gui(args: argparse.Namespace) -> int:
         sys.excepthook = previous_excepthook
         if stats_path is not None:
             _write_stats(stats_path, at_close[-1] if at_close else collect_run_stats(ui))
+        # Work still running on a worker (a summary of the session just ended, History's
+        # figures) finishes before Python shuts down: a worker thread still in Python code while
+        # the interpreter ends can crash the process. Work not started yet is dropped.
+        workers = default_runner()
+        workers.cancel_pending()
+        workers.wait(WORKERS_END_TIMEOUT_MS)
         store.purge_deleted()
         store.close()
     return 0

@@ -290,3 +290,57 @@ def test_stats_hold_the_session_time_of_a_session_too_short_to_keep(tmp_path: Pa
     assert document["pacer_frames"] > 0
     assert document["frame_interval_ms"] == {"p50": None, "p95": None, "p99": None}
     assert _read(db, "SELECT count(*) FROM sessions WHERE deleted_at IS NULL") == [(0,)]
+
+
+_START_RUN_WORK_AND_CLOSE = """
+import sys
+import time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from app import cli
+from app.ui.tasks import run_task
+from app.ui.window import MainWindow
+
+app = QApplication(sys.argv[:1])
+done = Path({done!r})
+
+def work():
+    time.sleep(5.0)  # the work itself (a long summary), not a wait of the test
+    done.write_text("finished")
+
+def start_work_and_close():
+    [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]
+    run_task(work, lambda _result: None, lambda _exc: None)
+    window.close()
+
+QTimer.singleShot(500, start_work_and_close)
+code = cli.main(sys.argv[1:])
+# what had happened by the time the app returned, before Python begins to shut down
+Path({status!r}).write_text(f"{{code}} {{done.exists()}}")
+"""
+
+
+@pytest.mark.slow  # a subprocess app with 5 s of work on a worker
+def test_work_still_running_on_a_worker_at_the_end_finishes_before_the_app_exits(
+    tmp_path: Path,
+) -> None:
+    """Closing the app while a worker thread runs (a session's summary, History's figures):
+    the work finishes, then the app exits 0 (a worker in Python while the interpreter ends can
+    crash the process)."""
+    done = tmp_path / "done.txt"
+    status = tmp_path / "status.txt"
+    script = textwrap.dedent(_START_RUN_WORK_AND_CLOSE.format(done=str(done), status=str(status)))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_STATE_HOME=str(tmp_path / "state"))
+    result = subprocess.run(
+        [sys.executable, "-c", script, "--db", str(tmp_path / "app.db")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert status.read_text() == "0 True", result.stderr  # the work had finished by then
+    assert done.read_text() == "finished"
