@@ -43,7 +43,7 @@ from app.recovery.daily_values import ReadinessUnavailableError, daily_values, f
 from app.recovery.normal_range import RangeComparison, compare_with_normal_range
 from app.recovery.readiness import ReadinessRefusedError, ReadinessResult
 from app.session.durations import countdown_clock
-from app.session.engine import SessionEngine, SessionSpec, StartAt, single_stage
+from app.session.engine import MIN_KEPT_S, SessionEngine, SessionSpec, StartAt, single_stage
 from app.session.events import (
     ConnectionChanged,
     Failed,
@@ -560,8 +560,13 @@ class ReadinessDialog(QDialog):
         else:
             reason = self.refusal or "no value could be computed"
             self.result_heading.setText("No value this time")
+            kept = (
+                "The recording is kept in History"
+                if self.session_id is not None
+                else f"The recording was shorter than {MIN_KEPT_S:.0f} s, so it is not kept"
+            )
             self.result_label.setText(
-                f"{reason[:1].upper()}{reason[1:]}.\n\nThe recording is kept in History; "
+                f"{reason[:1].upper()}{reason[1:]}.\n\n{kept}; "
                 "another check this morning, or a log entry, can give today's value."
             )
         self.stack.setCurrentWidget(self.result_view)
