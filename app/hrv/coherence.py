@@ -50,7 +50,7 @@ import numpy.typing as npt
 from app.hrv.artifacts import correct_artifacts
 from app.hrv.frequency import detrend_rows, hann_periodic
 from app.hrv.resample import RESAMPLE_HZ, beat_times_s, natural_cubic_spline, resample_segments
-from app.hrv.segments import FloatArray, normalise_starts
+from app.hrv.segments import FloatArray, last_unbroken_run, normalise_starts
 
 WINDOW_S = 64.0
 STEP_S = 5.0
@@ -243,18 +243,8 @@ def coherence_at(
 
     Returns None when the last gap-free run before `at_s` covers less than `WINDOW_S`.
     """
-    t = np.asarray(t_s, dtype=np.float64)
-    rr = np.asarray(rr_ms, dtype=np.float64)
-    gaps = np.zeros(t.size, dtype=np.bool_) if gap_before is None else np.asarray(gap_before)
-    idx = np.flatnonzero(np.isfinite(t) & (t > at_s - REACH_S) & (t <= at_s))
-    if idx.size < 3:
-        return None
-    breaks = np.asarray(gaps[idx], dtype=np.bool_).copy()
-    breaks[1:] |= np.diff(idx) > 1  # a beat left out (paused) breaks the run too
-    breaks[0] = False
-    starts = np.flatnonzero(breaks)
-    run = rr[idx[int(starts[-1]) :] if starts.size else idx]
-    if not np.all(np.isfinite(run)) or np.any(run <= 0) or float(np.sum(run)) / 1000.0 < WINDOW_S:
+    run = last_unbroken_run(t_s, rr_ms, gap_before, at_s - REACH_S, at_s, min_beats=3)
+    if run is None or float(np.sum(run)) / 1000.0 < WINDOW_S:
         return None
     if run.size >= MIN_CORRECTION_BEATS:
         try:

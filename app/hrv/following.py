@@ -52,7 +52,14 @@ import numpy.typing as npt
 from app.hrv.artifacts import ArtifactCorrection, correct_artifacts
 from app.hrv.frequency import detrend_rows, hann_periodic
 from app.hrv.resample import RESAMPLE_HZ, beat_times_s, resample_segments
-from app.hrv.segments import MIN_BEATS, FloatArray, IntArray, normalise_starts, validate_rr
+from app.hrv.segments import (
+    MIN_BEATS,
+    FloatArray,
+    IntArray,
+    last_unbroken_run,
+    normalise_starts,
+    validate_rr,
+)
 
 FOLLOWING_WINDOW_S: float = 64.0
 FOLLOWING_STEP_S: float = 5.0
@@ -257,19 +264,9 @@ def following_at(
     than 20 % corrected beats in its window, or does not vary.
     """
     pacer = pacer_hz(pacer_rate_per_min)
-    t = np.asarray(t_s, dtype=np.float64)
-    rr = np.asarray(rr_ms, dtype=np.float64)
-    gaps = np.zeros(t.size, dtype=np.bool_) if gap_before is None else np.asarray(gap_before)
     reach = max(at_s - FOLLOWING_WINDOW_S - _MARGIN_S, since_s)
-    idx = np.flatnonzero(np.isfinite(t) & (t > reach) & (t <= at_s))
-    if idx.size < MIN_BEATS:
-        return None
-    breaks = np.asarray(gaps[idx], dtype=np.bool_).copy()
-    breaks[1:] |= np.diff(idx) > 1  # a beat left out (paused) breaks the run too
-    breaks[0] = False
-    starts = np.flatnonzero(breaks)
-    run = rr[idx[int(starts[-1]) :] if starts.size else idx]
-    if not np.all(np.isfinite(run)) or np.any(run <= 0) or run.size < MIN_BEATS:
+    run = last_unbroken_run(t_s, rr_ms, gap_before, reach, at_s, min_beats=MIN_BEATS)
+    if run is None or run.size < MIN_BEATS:
         return None
     read = _read_last(run, pacer, correct=True)
     if read is None:

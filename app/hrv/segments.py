@@ -87,3 +87,31 @@ def successive_differences(rr_ms: FloatArray, segment_starts: IntArray) -> Float
     """rr[i+1] - rr[i] for every pair of neighbours in the same segment (never across a gap)."""
     diffs = np.diff(rr_ms)
     return diffs[diff_mask(segment_starts, rr_ms.size)]
+
+
+def last_unbroken_run(
+    t_s: npt.ArrayLike,
+    rr_ms: npt.ArrayLike,
+    gap_before: npt.ArrayLike | None,
+    after_s: float,
+    at_s: float,
+    *,
+    min_beats: int,
+) -> FloatArray | None:
+    """The RR (ms) of the last run of beats timed in (`after_s`, `at_s`] with no gap and no beat
+    left out (NaN time, e.g. paused) inside it; None when fewer than `min_beats` beats lie in that
+    span or the run holds an interval that is not a positive number."""
+    t = np.asarray(t_s, dtype=np.float64)
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    gaps = np.zeros(t.size, dtype=np.bool_) if gap_before is None else np.asarray(gap_before)
+    idx = np.flatnonzero(np.isfinite(t) & (t > after_s) & (t <= at_s))
+    if idx.size < min_beats:
+        return None
+    breaks = np.asarray(gaps[idx], dtype=np.bool_).copy()
+    breaks[1:] |= np.diff(idx) > 1  # a beat left out (paused) breaks the run too
+    breaks[0] = False
+    starts = np.flatnonzero(breaks)
+    run = rr[idx[int(starts[-1]) :] if starts.size else idx]
+    if not np.all(np.isfinite(run)) or np.any(run <= 0):
+        return None
+    return run
