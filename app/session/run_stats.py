@@ -1,9 +1,9 @@
 """`baseline --stats FILE`: a small JSON of how smoothly the app ran, for bug reports.
 
-Written when the app ends (also on SIGTERM): session time, pacer frames painted, and the
-percentiles (p50/p95/p99, in ms) of the pacer's frame interval and of the beat-to-screen
-latency (a beat's packet arriving -> the live curves updated for repaint). Percentiles of no
-values are null.
+Written when the app ends (also on SIGTERM): the seconds from the process start to the main
+window's first paint, session time, pacer frames painted, and the percentiles (p50/p95/p99, in
+ms) of the pacer's frame interval and of the beat-to-screen latency (a beat's packet arriving ->
+the live curves updated for repaint). Percentiles of no values are null.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 PERCENTILES = (50, 95, 99)
 
 
@@ -25,10 +23,13 @@ class RunStats:
     pacer_frames: int
     frame_intervals_s: tuple[float, ...] = field(default=())
     beat_latencies_s: tuple[float, ...] = field(default=())
+    first_window_s: float | None = None
 
 
 def percentiles_ms(values_s: Iterable[float]) -> dict[str, float | None]:
     """p50, p95 and p99 of `values_s`, in milliseconds rounded to 0.01 (None when empty)."""
+    import numpy as np  # only when the app ends: start-up goes without NumPy
+
     values = np.asarray(list(values_s), dtype=np.float64)
     values = values[np.isfinite(values)]
     if values.size == 0:
@@ -38,7 +39,9 @@ def percentiles_ms(values_s: Iterable[float]) -> dict[str, float | None]:
 
 
 def stats_document(stats: RunStats) -> dict[str, object]:
+    first = stats.first_window_s
     return {
+        "first_window_s": None if first is None else round(first, 3),
         "seconds": round(stats.seconds, 3),
         "pacer_frames": stats.pacer_frames,
         "frame_interval_ms": percentiles_ms(stats.frame_intervals_s),

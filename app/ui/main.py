@@ -31,13 +31,14 @@ from app.ui.app import build_app
 from app.ui.services.crash_handler import CrashHandler
 from app.ui.services.exit_signals import ExitSignals
 from app.ui.services.single_instance import SHOW, SingleInstance, instance_key
+from app.ui.startup.first_paint import FirstPaint
 from app.ui.startup.run_stats import collect_run_stats
 from app.ui.startup.start_screen import StartScreen, open_start_screen
 from app.ui.tasks import default_runner
 from app.ui.window import MainWindow
 from sensors.simulated import FOLLOW_PACER
 
-# Lines on stderr, with --verbose only.
+# Lines on stderr, with --verbose only. The first: the main window's first paint has been handled.
 STARTUP_LOG_LINE = "baseline: main window shown"
 ALREADY_RUNNING_LINE = "baseline: already running on this database; its window was brought forward"
 TASKS_END_TIMEOUT_S = 3.0  # at the end, sessions' tasks get this long to finish
@@ -126,8 +127,10 @@ def run_gui(args: argparse.Namespace) -> int:
     window.closed.connect(closed.set)  # even while another of its windows is still open
     # --stats: what was measured as the app began to end, before the sessions ended and reset
     at_close: list[RunStats] = []
+    first_paint = FirstPaint(window)
+    first_paint.painted.connect(lambda _s: _log(verbose, STARTUP_LOG_LINE))
     if stats_path is not None:
-        window.closing.connect(lambda: at_close.append(collect_run_stats(ui)))
+        window.closing.connect(lambda: at_close.append(collect_run_stats(ui, first_paint.seconds)))
 
     # SIGTERM, SIGHUP, SIGINT: end as a person quitting would, with sessions stored as ended.
     exit_signals = ExitSignals()
@@ -143,7 +146,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.commitDataRequest.connect(lambda _manager: window.end_sessions())
 
     window.show()
-    _log(verbose, STARTUP_LOG_LINE)
+    first_paint.wait()  # the window is on screen before the loop's first task runs
 
     def another_start(request: str) -> None:
         window.bring_forward()
@@ -174,7 +177,8 @@ def run_gui(args: argparse.Namespace) -> int:
         instance.close()
         sys.excepthook = previous_excepthook
         if stats_path is not None:
-            _write_stats(stats_path, at_close[-1] if at_close else collect_run_stats(ui))
+            stats = at_close[-1] if at_close else collect_run_stats(ui, first_paint.seconds)
+            _write_stats(stats_path, stats)
         # Work still running on a worker (a summary of the session just ended, History's
         # figures) finishes before Python shuts down: a worker thread still in Python code while
         # the interpreter ends can crash the process. Work not started yet is dropped.

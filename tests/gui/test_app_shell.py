@@ -100,14 +100,27 @@ def test_run_gui_starts_logs_notices_and_purges(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import argparse, sys
-        from PySide6.QtCore import QTimer
+        from PySide6.QtCore import QEvent, QObject, QTimer
         from PySide6.QtWidgets import QApplication
         from app.ui.main import run_gui
         from app.ui.window import MainWindow
 
         app = QApplication(sys.argv[:1])
+        painted = []
+
+        class SeesPaint(QObject):
+            def eventFilter(self, watched, event):
+                if event.type() == QEvent.Type.Paint and isinstance(watched, MainWindow):
+                    painted.append(True)
+                return False
+
+        sees_paint = SeesPaint()
+        app.installEventFilter(sees_paint)
 
         def report_and_close():
+            if not painted:  # close it once it has been on screen
+                QTimer.singleShot(50, report_and_close)
+                return
             [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]
             print("title=" + window.windowTitle())
             print("status=" + window.statusBar().currentMessage())

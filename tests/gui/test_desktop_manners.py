@@ -28,18 +28,32 @@ from tests.gui.conftest import WindowFactory
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90.0
 
-# Start the real command, close the window from a timer, and tell the status through a file.
+# Start the real command, close the window once it has been painted, and tell the status
+# through a file.
 _START_AND_CLOSE = """
 import sys
 from pathlib import Path
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 from app import cli
 from app.ui.window import MainWindow
 
 app = QApplication(sys.argv[:1])
+painted = []
+
+class SeesPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and isinstance(watched, MainWindow):
+            painted.append(True)
+        return False
+
+sees_paint = SeesPaint()
+app.installEventFilter(sees_paint)
 
 def close():
+    if not painted:
+        QTimer.singleShot(50, close)
+        return
     for widget in app.topLevelWidgets():
         if isinstance(widget, MainWindow):
             widget.close()
@@ -194,6 +208,7 @@ def test_an_exit_signal_saves_the_session_as_ended_and_exits_0(tmp_path: Path, s
     assert app.stdout == ""
     assert "Traceback" not in app.stderr
     document = json.loads(stats.read_text(encoding="utf-8"))
+    assert 0 < document["first_window_s"] < START_TIMEOUT_S
     assert document["seconds"] > 0
     assert document["pacer_frames"] > 0
     assert document["frame_interval_ms"]["p50"] > 0

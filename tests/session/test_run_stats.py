@@ -35,4 +35,10 @@ def test_the_file_holds_the_documented_keys(tmp_path: Path) -> None:
     assert document["frame_intervals"] == 3
     assert document["frame_interval_ms"]["p50"] == pytest.approx(17.0)
     assert document["beat_to_screen_ms"] == {"p50": None, "p95": None, "p99": None}
+    assert document["first_window_s"] is None  # the window was never painted
     assert sorted(p.name for p in tmp_path.iterdir()) == ["stats.json"]
+
+
+def test_the_first_window_time_is_kept_to_the_millisecond() -> None:
+    document = stats_document(RunStats(1.0, 0, (), (), first_window_s=0.31249))
+    assert document["first_window_s"] == 0.312

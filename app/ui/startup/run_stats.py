@@ -6,9 +6,10 @@ from app.session.run_stats import RunStats
 from app.ui.app import AppUi
 
 
-def collect_run_stats(ui: AppUi) -> RunStats:
-    """Session time (the live session's, plus the breathing session's), pacer frames painted on
-    every page, and the live page's frame intervals and beat-to-screen latencies."""
+def collect_run_stats(ui: AppUi, first_window_s: float | None = None) -> RunStats:
+    """The first paint's time since the process start (`first_window_s`, measured by the
+    caller), session time (the live session's, plus the breathing session's), pacer frames
+    painted on every page, and the live page's frame intervals and beat-to-screen latencies."""
     seconds = 0.0
     frames = ui.breathe.pacer.frames_painted
     intervals: tuple[float, ...] = ()
@@ -25,4 +26,4 @@ def collect_run_stats(ui: AppUi) -> RunStats:
         latencies = tuple(float(v) for v in live.beat_latencies_s.last())
     if ui.assessment is not None:
         frames += ui.assessment.pacer.frames_painted
-    return RunStats(seconds, frames, intervals, latencies)
+    return RunStats(seconds, frames, intervals, latencies, first_window_s)
