@@ -58,6 +58,22 @@ def _named_command_module(argv: Sequence[str]) -> str | None:
     return None
 
 
+#: The app's options that take a value (the next token is that value, not a command).
+_APP_VALUE_OPTIONS = frozenset({"--db", "--demo-breathing", "--start", "--stats"})
+
+
+def _plain_app_start(argv: Sequence[str]) -> bool:
+    """True when `argv` holds only the desktop app's options: no command's module is needed to
+    parse it (a lean start; `--help` or any other word parses with every command)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in ("-h", "--help", "--") or not token.startswith("-"):
+            return False
+        if token in _APP_VALUE_OPTIONS:
+            next(tokens, None)
+    return True
+
+
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baseline",
@@ -109,8 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _replace_unencodable_output()
     args: argparse.Namespace | None = None
     try:
-        named = _named_command_module(arguments)  # lean start-up: skip the other commands' imports
-        parser = build_parser((named,) if named else COMMAND_MODULES)
+        # lean start-up: import no command's module (the app) or only the one named
+        named = _named_command_module(arguments)
+        modules = (named,) if named else () if _plain_app_start(arguments) else COMMAND_MODULES
+        parser = build_parser(modules)
         args = parser.parse_args(arguments)
         if args.command is None:
             return _start_gui(args)
@@ -138,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _start_gui(args: argparse.Namespace) -> int:
     """Start the desktop app, unless Qt's display plugin cannot load here (then say why, exit 2)."""
     from app.ui.startup.qt_platform import platform_problem
-    from sensors.simulated import DemoBreathing
+    from sensors.demo_breathing import DemoBreathing
 
     try:
         args.demo_breathing = DemoBreathing.parse(args.demo_breathing)

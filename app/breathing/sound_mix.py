@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
+from app.breathing.tone_follows import ToneFollows as ToneFollows
 from app.breathing.tones import SAMPLE_RATE_HZ
 from app.hrv.coherence import SCORE_MAX
 
@@ -54,14 +54,6 @@ COHERENCE_FULL = 7.0
 # a steady wave at the pacer about 0.97; the threshold 0.4 sits at half fullness.
 FOLLOWING_THIN = 0.1
 FOLLOWING_FULL = 0.7
-
-
-class ToneFollows(StrEnum):
-    """What the background tone follows during a session with a strap (off: no tone)."""
-
-    OFF = "off"
-    COHERENCE = "coherence"
-    FOLLOWING = "following"
 
 
 def fullness_from_following(following: float | None) -> float:

@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import math
-import os
 import signal
 import sys
 import time
@@ -33,6 +31,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from app.commands.common import store_from_args
+from app.commands.demo_speed import DEMO_SPEED_ENV as DEMO_SPEED_ENV
+from app.commands.demo_speed import demo_speed as demo_speed
 from app.commands.errors import CommandError
 from app.commands.scan import add_transport_option, ble_backend, positive_number
 from app.session.durations import elapsed_clock
@@ -62,7 +62,6 @@ from sensors.source import ConnectionEvent, EventKind, QueuedSource, Sample
 FIND_TIMEOUT_S = 30.0
 PROGRESS_EVERY_S = 60.0
 KINDS = (SessionKind.RECORDING, SessionKind.READINESS, SessionKind.BREATHING)
-DEMO_SPEED_ENV = "BASELINE_DEMO_SPEED"
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -227,20 +226,6 @@ class _Recording:
             f"{len(beats)} beats{mean_hr}{gaps}{practice}"
         )
         return 0
-
-
-def demo_speed() -> float:
-    """The demo strap's speed from `$BASELINE_DEMO_SPEED` (default 1: real time)."""
-    text = os.environ.get(DEMO_SPEED_ENV, "").strip()
-    if not text:
-        return 1.0
-    try:
-        speed = float(text)
-    except ValueError:
-        speed = math.nan
-    if not math.isfinite(speed) or speed <= 0:
-        raise CommandError(f"{DEMO_SPEED_ENV} must be a positive number, not {text!r}")
-    return speed
 
 
 async def _record(args: argparse.Namespace, store: Store, duration_s: float | None) -> int:

@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from app.breathing.pattern import MAX_RATE_BPM, MIN_RATE_BPM, BreathingPattern
-from app.breathing.sound_mix import ToneFollows
+from app.breathing.tone_follows import ToneFollows
 from app.store.database import Store
 from app.store.records import DEMO_SENSOR_ADDRESS, SettingKey
 from sensors.found import FoundStrap
