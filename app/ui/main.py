@@ -1,5 +1,11 @@
-"""Process start-up of the desktop app: the QApplication, the store, the asyncio loop, the crash
-handler. Everything inside the window is built by the composition root, `app.ui.app.build_app`.
+"""Process start-up of the desktop app: the QApplication, the window's first paint, then the
+store's work, the page on show, the asyncio loop and the crash handler.
+
+The window is shown first (`app.ui.shell`: its navigation, menus and theme, no page built) and
+painted; only then are NumPy, pyqtgraph, bleak, qasync and the page on show imported and built
+(`app.ui.app.build_app`, lazily: every other page is built when it is first shown). Nothing this
+module imports before the first paint pulls them in; a test lists the modules of a start to its
+first paint.
 
 One asyncio event loop runs on the Qt main thread (qasync); the Bluetooth code shares it.
 """
@@ -7,39 +13,40 @@ One asyncio event loop runs on the Qt main thread (qasync); the Bluetooth code s
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import qasync
-from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
+from app.commands.demo_speed import demo_speed
 from app.commands.errors import CommandError
-from app.commands.record import demo_speed
-from app.session.run_stats import RunStats, write_stats
-from app.session.sources import SourceOptions
 from app.store import Store, default_db_path, open_store
 from app.store.damaged import damaged_message, is_damage
 from app.store.database import DamagedDatabaseError
 from app.store.migrations import SchemaTooNewError
-from app.ui.app import build_app
-from app.ui.services.crash_handler import CrashHandler
+from app.ui.pages import names
 from app.ui.services.exit_signals import ExitSignals
 from app.ui.services.single_instance import SHOW, SingleInstance, instance_key
+from app.ui.shell import build_shell
 from app.ui.startup.first_paint import FirstPaint
-from app.ui.startup.run_stats import collect_run_stats
 from app.ui.startup.start_screen import StartScreen, open_start_screen
-from app.ui.tasks import default_runner
-from app.ui.window import MainWindow
-from sensors.simulated import FOLLOW_PACER
+from sensors.demo_breathing import FOLLOW_PACER
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from app.session.run_stats import RunStats
+    from app.ui.window import MainWindow
 
 # Lines on stderr, with --verbose only. The first: the main window's first paint has been handled.
 STARTUP_LOG_LINE = "baseline: main window shown"
+# Then, once the start-up's work is done (sessions left open checked, the page on show built):
+READY_LOG_LINE = "baseline: ready"
 ALREADY_RUNNING_LINE = "baseline: already running on this database; its window was brought forward"
 TASKS_END_TIMEOUT_S = 3.0  # at the end, sessions' tasks get this long to finish
 WORKERS_END_TIMEOUT_MS = 15_000  # then work on worker threads gets this long
@@ -100,20 +107,58 @@ def run_gui(args: argparse.Namespace) -> int:
     if store is None:
         instance.close()
         return 1
+    demo = bool(getattr(args, "demo", False))
+    shell = build_shell(store, demo=demo, first=_opening_page(start_screen))
+    window = shell.window
+    first_paint = FirstPaint(window)
+    first_paint.painted.connect(lambda _s: _log(verbose, STARTUP_LOG_LINE))
+
+    # SIGTERM, SIGHUP, SIGINT: end as a person quitting would, with sessions stored as ended.
+    closed: asyncio.Event | None = None  # the loop's, once it exists
+    exit_signals = ExitSignals()
+
+    def end_on_signal(signum: int) -> None:
+        _log(verbose, f"baseline: {signal.Signals(signum).name}: ending, sessions saved")
+        window.quit_without_asking()
+        if closed is not None:
+            closed.set()
+
+    exit_signals.received.connect(end_on_signal)
+    exit_signals.install()
+    ended_early: list[bool] = []  # the window closed before the loop ran (a signal, Ctrl+Q)
+    window.closed.connect(lambda: ended_early.append(True))
+
+    window.show()
+    first_paint.wait()  # the window is on screen before anything heavy is imported or built
+
+    # -- after the first paint: the store's work, the page on show, the loop ---------------------
+    import asyncio
+
+    import qasync
+
+    from app.session.sources import SourceOptions
+    from app.ui.app import build_app
+    from app.ui.services.crash_handler import CrashHandler
+    from app.ui.services.gui_thread_gc import GuiThreadCollector
+    from app.ui.startup.run_stats import collect_run_stats
+    from app.ui.tasks import default_runner
+
     interrupted = store.close_unfinished()
     breathing = getattr(args, "demo_breathing", FOLLOW_PACER)
     ui = build_app(
         store,
-        demo=bool(getattr(args, "demo", False)),
+        demo=demo,
         source_options=SourceOptions(demo_breathing=breathing, demo_speed=_demo_speed()),
+        shell=shell,
+        lazy=True,
     )
-    window = ui.window
     window.notify_interrupted(len(interrupted))
     window.notify_unreadable(store.unreadable_rows())
 
     # Collect garbage only on the GUI thread: a collection that happens to run on a worker
     # thread could destroy Qt objects there ("Timers cannot be stopped from another thread").
-    _gui_thread_gc = GarbageCollector(interval=1.0)  # kept alive while the loop runs
+    collector = GuiThreadCollector(parent=window)
+    collector.start()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     # From here on an unexpected error is a calm message box and a local report, not a traceback.
@@ -125,28 +170,14 @@ def run_gui(args: argparse.Namespace) -> int:
     app.aboutToQuit.connect(closed.set)
     app.lastWindowClosed.connect(closed.set)
     window.closed.connect(closed.set)  # even while another of its windows is still open
+    if ended_early:
+        closed.set()
     # --stats: what was measured as the app began to end, before the sessions ended and reset
     at_close: list[RunStats] = []
-    first_paint = FirstPaint(window)
-    first_paint.painted.connect(lambda _s: _log(verbose, STARTUP_LOG_LINE))
     if stats_path is not None:
         window.closing.connect(lambda: at_close.append(collect_run_stats(ui, first_paint.seconds)))
-
-    # SIGTERM, SIGHUP, SIGINT: end as a person quitting would, with sessions stored as ended.
-    exit_signals = ExitSignals()
-
-    def end_on_signal(signum: int) -> None:
-        _log(verbose, f"baseline: {signal.Signals(signum).name}: ending, sessions saved")
-        window.quit_without_asking()
-        closed.set()
-
-    exit_signals.received.connect(end_on_signal)
-    exit_signals.install()
     # Logging out: sessions are stored as ended before the desktop ends the app.
     app.commitDataRequest.connect(lambda _manager: window.end_sessions())
-
-    window.show()
-    first_paint.wait()  # the window is on screen before the loop's first task runs
 
     def another_start(request: str) -> None:
         window.bring_forward()
@@ -156,11 +187,12 @@ def run_gui(args: argparse.Namespace) -> int:
             open_start_screen(ui, screen)
 
     instance.activated.connect(another_start)
-    if start_screen is not None:
+    if start_screen is not None and not ended_early:
         QTimer.singleShot(0, lambda: open_start_screen(ui, start_screen))
-    else:
+    elif not ended_early:
         ui.show_welcome(store)
     app.setQuitOnLastWindowClosed(False)  # the end below runs first: sessions' tasks finish
+    QTimer.singleShot(0, lambda: _log(verbose, READY_LOG_LINE))
     try:
         with loop:
             ending = loop.create_task(_run_until_closed(closed, window))
@@ -190,8 +222,21 @@ def run_gui(args: argparse.Namespace) -> int:
     return 0
 
 
+def _opening_page(screen: StartScreen | None) -> names.PageEntry | None:
+    """The page the window opens on: the one `--start` names (the morning check's is Home)."""
+    if screen is StartScreen.LIVE:
+        return names.LIVE
+    if screen is StartScreen.BREATHE:
+        return names.BREATHE
+    if screen is StartScreen.MORNING_CHECK:
+        return names.HOME
+    return None
+
+
 async def _run_until_closed(closed: asyncio.Event, window: MainWindow) -> None:
     """Run until the app is to end; then end its sessions and let their tasks finish."""
+    import asyncio  # after the first paint, as every use here
+
     await closed.wait()
     if window.isVisible():  # told to quit (a signal, the session manager) with the window open
         window.quit_without_asking()
@@ -219,6 +264,8 @@ def requested_screen(request: str) -> StartScreen | None:
 
 
 def _write_stats(path: Path, stats: RunStats) -> None:
+    from app.session.run_stats import write_stats
+
     try:
         write_stats(path, stats)
     except OSError as exc:

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 
 from app.store.settings import Theme
 
+THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
 
 @dataclass(frozen=True, slots=True)
 class ThemeColours:

@@ -1,15 +1,17 @@
 """The main window: a left navigation of pages, a menu bar and a status bar.
 
 Pages (see `app.ui.pages.page.Page`) are added by the composition root (`app.ui.app`) with
-`add_page(page, shortcut)`. The window drives them through the protocol only: `leave()` on the
-page shown so far and `enter()` on the next one; it asks before switching away from a busy page
-(one running a session) or quitting while one is busy, and calls every page's `shutdown()` when
-it closes. It knows no page by name or type.
+`add_page(page, shortcut)`, built or deferred (`app.ui.pages.deferred.DeferredPage`: built when
+it is first shown; until then an empty stand-in holds its place). The window drives them
+through the protocol only: `leave()` on the page shown so far and `enter()` on the next one; it
+asks before switching away from a busy page (one running a session) or quitting while one is
+busy, and calls every built page's `shutdown()` when it closes. It knows no page by name or type.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import (
@@ -40,11 +42,16 @@ from app.store.records import SettingKey
 from app.store.settings import THEMES, AppSettings
 from app.ui.dialogs.accuracy import AccuracyDialog
 from app.ui.dialogs.words import WordsDialog
+from app.ui.pages.deferred import DeferredPage
 from app.ui.pages.page import Page, page_widget
-from app.ui.pages.settings import THEME_LABELS
 from app.ui.services.settings_model import SettingsModel
-from app.ui.services.sound import CuePlayer
-from app.ui.theme import apply_theme
+from app.ui.theme import THEME_LABELS, apply_theme
+
+if TYPE_CHECKING:
+    from app.ui.services.sound import CuePlayer
+
+#: A navigation entry: a page, or one built when first shown.
+Entry = Page | DeferredPage[Any]
 
 #: A status-bar notice fades after this long; lasting states are shown on their pages.
 NOTICE_TIMEOUT_MS = 7_000
@@ -91,8 +98,8 @@ class QuitKey(QObject):
 
 
 class MainWindow(QMainWindow):
-    """The Baseline window. Build it with the store, settings model and cue player; the
-    composition root adds the pages. A theme change reaches every widget through the palette.
+    """The Baseline window. Build it with the store and settings model; the composition root
+    adds the pages and the cue player. A theme change reaches every widget through the palette.
     """
 
     closing = Signal()  # the window is closing: its pages end their sessions next
@@ -102,7 +109,6 @@ class MainWindow(QMainWindow):
         self,
         store: Store,
         model: SettingsModel,
-        cue_player: CuePlayer,
         *,
         demo: bool = False,
         parent: QWidget | None = None,
@@ -111,9 +117,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self._store = store
         self._model = model
-        self._cues = cue_player
+        self._cues: CuePlayer | None = None
         self.demo = demo
-        self._pages: list[Page] = []
+        self._pages: list[Entry] = []
         self._page_names: list[str] = []
         self._shown: Page | None = None
         self._applied_theme: str | None = None
@@ -140,22 +146,30 @@ class MainWindow(QMainWindow):
             self._quit_key = QuitKey(self, self.quit_action)
             app.installEventFilter(self._quit_key)
 
-        cue_player.problem.connect(self.notify)
         model.changed.connect(self._apply_settings)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
         self._follows_system = True
         self._restore_geometry()
 
     def start(self) -> None:
-        """Apply the settings (theme, sound) once the pages are in place."""
+        """Apply the settings (theme; sound once the cue player is set)."""
         self._apply_settings(self._model.settings)
-        if self._model.settings.sound_on:
-            self._cues.report_unavailable()
+
+    def set_cue_player(self, cue_player: CuePlayer) -> None:
+        """The player of the sound cues: it follows the settings, and its problems are told."""
+        self._cues = cue_player
+        cue_player.problem.connect(self.notify)
+        settings = self._model.settings
+        cue_player.configure(
+            enabled=settings.sound_on, volume=settings.volume, style=settings.cue_style
+        )
+        if settings.sound_on:
+            cue_player.report_unavailable()
 
     # -- pages -----------------------------------------------------------------------------
     def add_page(
         self,
-        page: Page,
+        page: Entry,
         shortcut: str | None = None,
         *,
         position: int = -1,
@@ -163,9 +177,10 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Add a page to the navigation (at the end, or at `position`); `shortcut` shows it.
 
-        Its navigation entry is `page.title` unless `name` is given.
+        Its navigation entry is `page.title` unless `name` is given. A deferred page is built
+        when it is first shown (or asked for); an empty stand-in holds its place until then.
         """
-        widget = page_widget(page)
+        widget = QWidget() if isinstance(page, DeferredPage) else page_widget(page)
         name = name or page.title
         if name in self._page_names:
             raise ValueError(f"a page named {name!r} exists already")
@@ -185,10 +200,30 @@ class MainWindow(QMainWindow):
         self.nav.insertItem(index, item)
         self.nav.blockSignals(False)
         self._fit_nav()
+        if isinstance(page, DeferredPage):
+            page.on_built(lambda built: self._put_in_place(page, built))
         if self._shown is None:
-            self._switch_to(index)
+            if isinstance(page, DeferredPage) and not page.ready and len(self._pages) > 1:
+                self._select_row(self.stack.currentIndex())  # keep the one shown first
+            else:
+                self._switch_to(index)
         else:
             self._select_row(self._pages.index(self._shown))
+
+    def _put_in_place(self, deferred: DeferredPage[Any], built: QWidget) -> None:
+        """A deferred page was built: it takes its stand-in's place."""
+        if not isinstance(built, Page):
+            raise TypeError(f"a page must implement Page, not {type(built).__name__}")
+        index = self._pages.index(deferred)
+        stand_in = self.stack.widget(index)
+        shown_here = self.stack.currentIndex() == index
+        self._pages[index] = built
+        self.stack.insertWidget(index, built)
+        if stand_in is not None:
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+        if shown_here:
+            self.stack.setCurrentIndex(index)
 
     def _fit_nav(self) -> None:
         """Make the navigation wide enough for every page name (it uses a 12 pt font)."""
@@ -199,7 +234,8 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(max(widest + 4 * metrics.height(), metrics.averageCharWidth() * 16))
 
     def pages(self) -> list[Page]:
-        return list(self._pages)
+        """The pages built so far, in navigation order."""
+        return [page for page in self._pages if not isinstance(page, DeferredPage)]
 
     def page_names(self) -> list[str]:
         return list(self._page_names)
@@ -211,14 +247,21 @@ class MainWindow(QMainWindow):
         shown = self._shown
         return None if shown is None else self._page_names[self._pages.index(shown)]
 
-    def show_page(self, page: Page | str) -> bool:
-        """Show `page` (or the page with that navigation entry). When the page shown now is
-        busy the person is asked first; returns True when the page is shown now."""
-        index = self._page_names.index(page) if isinstance(page, str) else self._pages.index(page)
-        return self._request(index)
+    def show_page(self, page: Entry | str) -> bool:
+        """Show `page` (or the page with that navigation entry), building it if it was deferred.
+        When the page shown now is busy the person is asked first; returns True when the page
+        is shown now."""
+        return self._request(self._index_of(page))
+
+    def _index_of(self, page: Entry | str) -> int:
+        if isinstance(page, str):
+            return self._page_names.index(page)
+        if isinstance(page, DeferredPage) and page.built is not None:
+            return self._pages.index(page.built)
+        return self._pages.index(page)
 
     def busy_pages(self) -> list[Page]:
-        return [page for page in self._pages if page.busy]
+        return [page for page in self.pages() if page.busy]
 
     def _row_chosen(self, row: int) -> None:
         if 0 <= row < len(self._pages) and not self._request(row) and self._shown is not None:
@@ -232,6 +275,11 @@ class MainWindow(QMainWindow):
     def _request(self, index: int) -> bool:
         target = self._pages[index]
         shown = self._shown
+        if isinstance(target, DeferredPage) and not target.ready:
+            if shown is None:  # the window is being put together: show where it will open
+                self._select_row(index)
+                self.stack.setCurrentIndex(index)
+            return False
         if shown is target:
             self._select_row(index)
             return True
@@ -242,7 +290,14 @@ class MainWindow(QMainWindow):
         return True
 
     def _switch_to(self, index: int) -> None:
+        entry = self._pages[index]
+        if isinstance(entry, DeferredPage):
+            if not entry.ready:
+                self._request(index)
+                return
+            entry.get()  # takes its stand-in's place in the navigation
         target = self._pages[index]
+        assert not isinstance(target, DeferredPage)
         shown = self._shown
         if shown is not None and shown is not target:
             shown.leave()
@@ -251,7 +306,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         target.enter()
 
-    def _ask_to_leave(self, busy: Page, target: Page) -> None:
+    def _ask_to_leave(self, busy: Page, target: Entry) -> None:
         """A session runs on `busy`: ask (without blocking) whether to end it and go on."""
         if self.leave_question is not None:
             self.leave_question.raise_()
@@ -265,9 +320,14 @@ class MainWindow(QMainWindow):
         )
 
         def answered(ending: bool) -> None:
-            if ending and target in self._pages:
-                busy.shutdown()
-                self._switch_to(self._pages.index(target))
+            if not ending:
+                return
+            try:
+                index = self._index_of(target)
+            except ValueError:  # no longer in the navigation
+                return
+            busy.shutdown()
+            self._switch_to(index)
 
         self._open_question(box, answered)
 
@@ -376,9 +436,10 @@ class MainWindow(QMainWindow):
 
     # -- settings, notices -----------------------------------------------------------------
     def _apply_settings(self, settings: AppSettings) -> None:
-        self._cues.configure(
-            enabled=settings.sound_on, volume=settings.volume, style=settings.cue_style
-        )
+        if self._cues is not None:
+            self._cues.configure(
+                enabled=settings.sound_on, volume=settings.volume, style=settings.cue_style
+            )
         self.theme_actions[settings.theme].setChecked(True)
         if settings.theme != self._applied_theme:
             app = QApplication.instance()
@@ -461,7 +522,7 @@ class MainWindow(QMainWindow):
                 self._open_question(box, self._quit_answered)
             return
         self.closing.emit()
-        for page in self._pages:
+        for page in self.pages():
             page.shutdown()
         self.save_geometry()
         self._stop_following_the_system()

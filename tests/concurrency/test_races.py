@@ -147,7 +147,7 @@ def test_two_apps_and_a_recording_share_the_database(tmp_path: Path) -> None:
         live.wait_until(lambda: stored_beats(db, live_id) > 0, START_TIMEOUT_S)
         # a second app on the same database
         app = start(tmp_path, "app", db, "--verbose")
-        app.wait_for("main window shown", START_TIMEOUT_S)
+        app.wait_for("baseline: ready", START_TIMEOUT_S)  # its check of open sessions is done
         # neither start touched the running recordings
         assert session_row(db, record_id) == ("active", "recording")
         assert session_row(db, live_id)[0] == "active"

@@ -24,8 +24,9 @@ def test_build_app_starts_on_home_and_refreshes_it(store: Store, qtbot: QtBot) -
     assert window.current_page() is page
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menus.index("Today") == menus.index("Help") - 1
-    assert page.log_action is not None and page.check_action is not None
-    assert page.log_action.shortcut().toString() == "Ctrl+L"
+    assert ui.today is not None
+    assert ui.today.log_action.shortcut().toString() == "Ctrl+L"
+    assert ui.today.check_action.shortcut().toString() == "Ctrl+M"
     assert not window.findChildren(WelcomeDialog)  # only run_gui opens the welcome
     # Any page's session_saved refreshes Home (here: the Breathe page's signal).
     save_day(store, LogEntry("2026-01-05", rmssd_ms=40.0))
@@ -37,9 +38,9 @@ def test_build_app_starts_on_home_and_refreshes_it(store: Store, qtbot: QtBot) -
 def test_the_today_menu_shows_home_first(store: Store, qtbot: QtBot) -> None:
     ui = build_app(store, demo=True)
     qtbot.addWidget(ui.window)
-    assert ui.home is not None and ui.home.log_action is not None
+    assert ui.home is not None and ui.today is not None
     ui.window.show_page(ui.breathe)
-    ui.home.log_action.trigger()
+    ui.today.log_action.trigger()
     assert ui.window.current_page() is ui.home
     assert ui.home.log_dialog is not None
     ui.home.log_dialog.reject()

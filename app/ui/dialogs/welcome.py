@@ -12,6 +12,7 @@ never see it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
 
 from app.store import Store
 from app.store.records import SettingKey
-from app.ui.pages.home import HomePage
 from app.ui.services.strap_answer import StrapAnswer, load_strap_answer, save_strap_answer
+
+if TYPE_CHECKING:
+    from app.ui.pages.home import HomePage
 
 COPING_HEALING_TEXT = (
     "<p><b>Coping</b> is what helps right now: a few minutes of slow breathing can make a "

@@ -61,6 +61,7 @@ from app.store.assessments import past_assessment_results
 from app.store.records import SIMULATED_LABEL
 from app.store.settings import load_last_strap
 from app.ui.charts.assessment import AssessmentChart
+from app.ui.pages import names
 from app.ui.pages.page import PageBase
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
@@ -194,8 +195,8 @@ class AssessmentPage(QWidget, PageBase):
 
     session_saved = Signal(int)
     message = Signal(str)
-    TITLE = "Assessment"
-    ICON_NAME = "view-statistics"
+    TITLE = names.ASSESSMENT.title
+    ICON_NAME = names.ASSESSMENT.icon_name
 
     def __init__(
         self,

@@ -30,6 +30,7 @@ from app.session.state import SessionState
 from app.store import Store
 from app.store.records import SessionKind
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
+from app.ui.pages import names
 from app.ui.pages.page import PageBase, page_shortcut
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
@@ -49,8 +50,8 @@ class BreathePage(QWidget, PageBase):
 
     session_saved = Signal(int)
     message = Signal(str)
-    TITLE = "Breathe"
-    ICON_NAME = "media-playback-start"
+    TITLE = names.BREATHE.title
+    ICON_NAME = names.BREATHE.icon_name
 
     def __init__(
         self,

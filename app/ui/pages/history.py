@@ -48,6 +48,7 @@ from app.store.records import (
     SessionStatus,
 )
 from app.store.validation import showable_sessions, skipped_note
+from app.ui.pages import names
 from app.ui.pages.page import PageBase, page_shortcut
 from app.ui.tasks import Tasks, default_runner
 
@@ -183,8 +184,8 @@ class HistoryPage(QWidget, PageBase):
     """
 
     message = Signal(str)
-    TITLE = "History"
-    ICON_NAME = "document-open-recent"
+    TITLE = names.HISTORY.title
+    ICON_NAME = names.HISTORY.icon_name
 
     def __init__(
         self,

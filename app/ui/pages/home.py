@@ -20,13 +20,12 @@ from datetime import date, datetime
 from functools import partial
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -45,13 +44,11 @@ from app.store.validation import showable_sessions, skipped_note
 from app.ui.charts.baseline import BaselineChart
 from app.ui.dialogs.log_form import LogFormDialog
 from app.ui.dialogs.readiness import ReadinessDialog
+from app.ui.pages import names
 from app.ui.pages.page import PageBase
 from app.ui.tasks import Tasks, default_runner, plain_error
 
-HOME_PAGE_NAME = "Home"
-HOME_SHORTCUT = "Ctrl+0"
-LOG_SHORTCUT = "Ctrl+L"
-CHECK_SHORTCUT = "Ctrl+M"
+HOME_PAGE_NAME = names.HOME.title
 MIN_SUMMARY_BEATS = 30
 #: A soft left edge per reading tone: calm colours, never red, never an alarm.
 MOOD_EDGES = {
@@ -279,8 +276,8 @@ class HomePage(QWidget, PageBase):
     breathe_requested = Signal()
     import_requested = Signal()
     help_requested = Signal()
-    TITLE = HOME_PAGE_NAME
-    ICON_NAME = "go-home"
+    TITLE = names.HOME.title
+    ICON_NAME = names.HOME.icon_name
 
     def __init__(
         self,
@@ -304,8 +301,6 @@ class HomePage(QWidget, PageBase):
         self.overview: BaselineOverview | None = None
         self.log_dialog: LogFormDialog | None = None
         self.readiness_dialog: ReadinessDialog | None = None
-        self.log_action: QAction | None = None
-        self.check_action: QAction | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
@@ -333,10 +328,12 @@ class HomePage(QWidget, PageBase):
         today_layout.addWidget(self.today_label)
         buttons = QHBoxLayout()
         self.check_button = QPushButton("Morning check")
-        self.check_button.setToolTip(f"A short resting measurement with a strap ({CHECK_SHORTCUT})")
+        self.check_button.setToolTip(
+            f"A short resting measurement with a strap ({names.CHECK_SHORTCUT})"
+        )
         self.check_button.clicked.connect(self.open_morning_check)
         self.log_button = QPushButton("Log today")
-        self.log_button.setToolTip(f"Log today's values, no strap needed ({LOG_SHORTCUT})")
+        self.log_button.setToolTip(f"Log today's values, no strap needed ({names.LOG_SHORTCUT})")
         self.log_button.clicked.connect(self.open_log_form)
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.log_button)
@@ -636,20 +633,6 @@ class HomePage(QWidget, PageBase):
         self.schedule_refresh()
 
     # -- actions -----------------------------------------------------------------------------
-    def today_menu(self, parent: QWidget, show_home: Callable[[], bool]) -> QMenu:
-        """The Today menu (Log today, Morning check); each entry shows this page first
-        (`show_home` returns False when the window asked to leave a running session first)."""
-        menu = QMenu("&Today", parent)
-        self.log_action = QAction("&Log today\u2026", parent)
-        self.log_action.setShortcut(QKeySequence(LOG_SHORTCUT))
-        self.log_action.triggered.connect(lambda: show_home() and self.open_log_form())
-        self.check_action = QAction("&Morning check\u2026", parent)
-        self.check_action.setShortcut(QKeySequence(CHECK_SHORTCUT))
-        self.check_action.triggered.connect(lambda: show_home() and self.open_morning_check())
-        menu.addAction(self.log_action)
-        menu.addAction(self.check_action)
-        return menu
-
     def open_log_form(self, day: date | None = None) -> LogFormDialog:
         """Open the log form (non-blocking) for `day` (today by default)."""
         dialog = LogFormDialog(self._store, self._today, day=day, parent=self)

@@ -45,6 +45,7 @@ from app.store.settings import AppSettings, load_last_strap, save_last_strap
 from app.ui.charts.live_plots import LivePlots
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
 from app.ui.dialogs.session_summary import SessionSummaryView
+from app.ui.pages import names
 from app.ui.pages.page import PageBase, page_shortcut
 from app.ui.services.session_tone import SessionTone
 from app.ui.services.settings_model import SettingsModel
@@ -133,8 +134,8 @@ class LiveSessionPage(QWidget, PageBase):
     check_strap_requested = Signal()
     session_saved = Signal(int)
     message = Signal(str)
-    TITLE = "Live session"
-    ICON_NAME = "media-record"
+    TITLE = names.LIVE.title
+    ICON_NAME = names.LIVE.icon_name
 
     def __init__(
         self,

@@ -24,14 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.breathing import Cue
-from app.breathing.sound_mix import ToneFollows
+from app.breathing.tone_follows import ToneFollows
 from app.store.settings import CUE_STYLES, THEMES, AppSettings
+from app.ui.pages import names
 from app.ui.pages.page import PageBase
 from app.ui.services.settings_model import SettingsModel
 from app.ui.services.sound import CuePlayer
+from app.ui.theme import THEME_LABELS
 from app.ui.widgets.pattern_editor import PatternEditor
 
-THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 TONE_FOLLOWS_LABELS = {
     ToneFollows.OFF: "Off",
     ToneFollows.COHERENCE: "Fuller as your heart rhythm becomes smooth (coherence)",
@@ -59,8 +60,8 @@ def reminder_note() -> str:
 class SettingsPage(QWidget, PageBase):
     """Every choice here is saved at once and restored on the next start."""
 
-    TITLE = "Settings"
-    ICON_NAME = "preferences-system"
+    TITLE = names.SETTINGS.title
+    ICON_NAME = names.SETTINGS.icon_name
 
     def __init__(
         self, model: SettingsModel, cue_player: CuePlayer, parent: QWidget | None = None
