@@ -75,7 +75,11 @@ ABOUT_TEXT = (
 class QuitKey(QObject):
     """Ctrl+Q while a modal dialog of the app is open (the morning check, the log form, About):
     Qt gives shortcuts of the windows behind a modal dialog no keys, so this filter on the
-    application triggers the Quit action itself."""
+    application triggers the Quit action itself.
+
+    The window installs it only while a modal dialog blocks it: a filter on the application
+    sees every event of the app (each pacer frame's paint and timer too), and a Python filter
+    costs a call into Python for each."""
 
     def __init__(self, window: QWidget, quit_action: QAction) -> None:
         super().__init__(window)
@@ -141,10 +145,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._build_menus()
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            self._quit_key = QuitKey(self, self.quit_action)
-            app.installEventFilter(self._quit_key)
+        self._quit_key = QuitKey(self, self.quit_action)
 
         model.changed.connect(self._apply_settings)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
@@ -507,6 +508,16 @@ class MainWindow(QMainWindow):
         state = bytes(self.saveState().toBase64().data()).decode("ascii")
         self._store.set_setting(SettingKey.WINDOW_GEOMETRY, geometry)
         self._store.set_setting(SettingKey.WINDOW_STATE, state)
+
+    def event(self, event: QEvent) -> bool:
+        """While a modal dialog blocks this window, Ctrl+Q goes through `QuitKey`."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            if event.type() == QEvent.Type.WindowBlocked:
+                app.installEventFilter(self._quit_key)
+            elif event.type() == QEvent.Type.WindowUnblocked:
+                app.removeEventFilter(self._quit_key)
+        return super().event(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         busy = self.busy_pages()
