@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,7 @@ from app.breathing.pattern import BreathingPattern
 Phase = Literal["inhale", "hold_in", "exhale", "hold_out"]
 PHASES: tuple[Phase, ...] = ("inhale", "hold_in", "exhale", "hold_out")
 FloatArray = npt.NDArray[np.float64]
+Rate = TypeVar("Rate", float, FloatArray)
 
 # Instants within this many cycles before a phase boundary count as on it (floating-point rounding):
 # 1e-9 cycles is 10 ns at 6 breaths/min, so cue_times() and pacer_state() agree on boundaries.
@@ -129,9 +130,7 @@ class _Timeline:
         return out
 
 
-def _boundaries(
-    pattern: BreathingPattern, rate_bpm: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _boundaries(pattern: BreathingPattern, rate_bpm: Rate) -> tuple[Rate, Rate, Rate]:
     """Where hold_in, exhale and hold_out start, as fractions of a cycle at the given rate.
 
     Returns (end of inhale, end of hold_in, end of exhale); the cycle ends at 1.
@@ -155,6 +154,67 @@ def _snap(cycles: FloatArray, boundaries: FloatArray) -> FloatArray:
     return out
 
 
+def _snap_one(cycles: float, boundary: float) -> float:
+    """`_snap` for one value."""
+    return boundary if 0.0 < boundary - cycles < _SNAP_CYCLES else cycles
+
+
+# -- One instant after the ramp, in plain floats --------------------------------------------------
+# A pacer frame asks for one instant 60 times a second; NumPy's per-call overhead on one-element
+# arrays was most of that frame's Python time. Once the breath in question began after any ramp,
+# the rate is the target and every step above is linear: the functions below do the same
+# operations in the same order on floats (so they give the same values, bit for bit; a property
+# test holds them to it) and return None for the instants they do not cover.
+
+
+def _steady_cycles(timeline: _Timeline, t_s: float) -> float:
+    return timeline.ramp_cycles + timeline.target_bpm * (t_s - timeline.ramp_s) / 60.0
+
+
+def _steady_time_at(timeline: _Timeline, cycles: float) -> float:
+    return timeline.ramp_s + 60.0 * (cycles - timeline.ramp_cycles) / timeline.target_bpm
+
+
+def _steady_state(pattern: BreathingPattern, timeline: _Timeline, t: float) -> PacerState | None:
+    if t < timeline.ramp_s:
+        return None
+    cycles = _steady_cycles(timeline, t)
+    cycles = _snap_one(cycles, float(math.floor(cycles)) + 1.0)
+    index = float(math.floor(cycles))
+    if index < timeline.ramp_cycles:  # the breath began during the ramp
+        return None
+    b1, b2, b3 = _boundaries(pattern, timeline.target_bpm)
+    frac = cycles - index
+    for b in (b1, b2, b3):
+        frac = _snap_one(frac, b)
+    return _state_in_breath(pattern, timeline, t, index, frac, (b1, b2, b3), timeline.target_bpm)
+
+
+def _steady_cues(
+    pattern: BreathingPattern, timeline: _Timeline, t0: float, t1: float
+) -> tuple[Cue, ...] | None:
+    if t0 < timeline.ramp_s:
+        return None
+    first = math.floor(_steady_cycles(timeline, t0))
+    last = math.floor(_steady_cycles(timeline, t1))
+    start = max(first - 1, 0)
+    if start < timeline.ramp_cycles:
+        return None
+    b1, b2, b3 = _boundaries(pattern, timeline.target_bpm)
+    offsets = (0.0, b1, b2, b3)
+    skip = (False, pattern.hold_after_inhale_s == 0.0, False, pattern.hold_after_exhale_s == 0.0)
+    cues: list[Cue] = []
+    for k in range(start, last + 1):
+        for phase, offset, skipped in zip(PHASES, offsets, skip, strict=True):
+            if skipped:
+                continue
+            # As the array path: a breath's start is time_at(k), the other phases time_at(k + b).
+            t = _steady_time_at(timeline, float(k) if offset == 0.0 else float(k) + offset)
+            if t0 <= t < t1:
+                cues.append(Cue(t_s=t, phase=phase, breath_index=k))
+    return tuple(cues)
+
+
 def _breath_geometry(
     pattern: BreathingPattern, timeline: _Timeline, t_s: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -175,10 +235,32 @@ def pacer_state(pattern: BreathingPattern, t_s: float) -> PacerState:
     """The pacer at `t_s` seconds of active breathing (>= 0)."""
     t = _check_time("t_s", t_s)
     timeline = _Timeline(pattern)
+    steady = _steady_state(pattern, timeline, t)
+    return steady if steady is not None else _array_state(pattern, timeline, t)
+
+
+def _array_state(pattern: BreathingPattern, timeline: _Timeline, t: float) -> PacerState:
+    """`pacer_state` through the array functions: any instant, ramp or not."""
     t_arr = np.array([t])
     index_a, frac_a, b1_a, b2_a, b3_a, _ = _breath_geometry(pattern, timeline, t_arr)
-    index = int(index_a[0])
-    frac, b1, b2, b3 = float(frac_a[0]), float(b1_a[0]), float(b2_a[0]), float(b3_a[0])
+    bounds = (float(b1_a[0]), float(b2_a[0]), float(b3_a[0]))
+    rate_bpm = float(timeline.rate_bpm(t_arr)[0])
+    return _state_in_breath(
+        pattern, timeline, t, float(index_a[0]), float(frac_a[0]), bounds, rate_bpm
+    )
+
+
+def _state_in_breath(
+    pattern: BreathingPattern,
+    timeline: _Timeline,
+    t: float,
+    index: float,
+    frac: float,
+    bounds: tuple[float, float, float],
+    rate_bpm: float,
+) -> PacerState:
+    """The state `frac` of the way through breath `index` (whose phases end at `bounds`)."""
+    b1, b2, b3 = bounds
     if frac < b1:
         phase: Phase = "inhale"
         start, end = 0.0, b1
@@ -195,14 +277,17 @@ def pacer_state(pattern: BreathingPattern, t_s: float) -> PacerState:
         size = 0.5 * (1.0 + math.cos(math.pi * fraction))
     else:
         size = 1.0 if phase == "hold_in" else 0.0
-    end_t = float(timeline.time_at(np.array([index + end]))[0])
+    if index + end >= timeline.ramp_cycles:
+        end_t = _steady_time_at(timeline, index + end)
+    else:
+        end_t = float(timeline.time_at(np.array([index + end]))[0])
     return PacerState(
         phase=phase,
         phase_fraction=fraction,
         size=size,
         seconds_left_in_phase=max(end_t - t, 0.0),
-        breath_index=index,
-        current_rate_bpm=float(timeline.rate_bpm(t_arr)[0]),
+        breath_index=int(index),
+        current_rate_bpm=rate_bpm,
     )
 
 
@@ -215,6 +300,14 @@ def cue_times(pattern: BreathingPattern, t0_s: float, t1_s: float) -> tuple[Cue,
     if t1 == t0:
         return ()
     timeline = _Timeline(pattern)
+    steady = _steady_cues(pattern, timeline, t0, t1)
+    return steady if steady is not None else _array_cues(pattern, timeline, t0, t1)
+
+
+def _array_cues(
+    pattern: BreathingPattern, timeline: _Timeline, t0: float, t1: float
+) -> tuple[Cue, ...]:
+    """`cue_times` through the array functions: any span, ramp or not."""
     first = math.floor(float(timeline.cycles(np.array([t0]))[0]))
     last = math.floor(float(timeline.cycles(np.array([t1]))[0]))
     indices = np.arange(max(first - 1, 0), last + 1, dtype=np.float64)
