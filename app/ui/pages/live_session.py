@@ -33,7 +33,7 @@ from app.breathing import cue_times, pacer_state
 from app.session.controller import ConnectionState, ConnectionStatus, LiveSession
 from app.session.durations import elapsed_clock, spoken_duration
 from app.session.engine import SHORT_SESSION_NOTE
-from app.session.events import SessionEvent, StateChanged
+from app.session.events import ConnectionChanged, SamplesArrived, SessionEvent, StateChanged
 from app.session.live import LiveAnalysis
 from app.session.ring import FloatRing
 from app.session.sources import BuiltSource, SourceOptions, build_source
@@ -61,7 +61,10 @@ from sensors.trouble import trouble_from_message
 
 FRAME_INTERVAL_MS = 16
 SUMMARY_PENDING_TEXT = "Putting your summary together\u2026"
-PLOT_INTERVAL_MS = 33
+# The clock line is looked at 4 times a second; plots and numbers are drawn again when beats
+# arrive (at once), when the connection or pause state changes, and otherwise once a second.
+PLOT_INTERVAL_MS = 250
+LIVE_REFRESH_S = 1.0
 
 
 def connection_text(state: ConnectionState, choice_label: str) -> str:
@@ -294,7 +297,13 @@ class LiveSessionPage(QWidget, PageBase):
         self.plot_timer = QTimer(self)
         self.plot_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.plot_timer.setInterval(PLOT_INTERVAL_MS)
-        self.plot_timer.timeout.connect(self.refresh_live)
+        self.plot_timer.timeout.connect(self._live_tick)
+        self._data_timer = QTimer(self)  # new beats: draw them on the next turn of the loop
+        self._data_timer.setSingleShot(True)
+        self._data_timer.setInterval(0)
+        self._data_timer.timeout.connect(self._live_tick)
+        self._last_live_refresh = -math.inf
+        self._live_shown: tuple[int, bool, ConnectionState] | None = None
 
         self.space_action = page_shortcut(self, "Start / pause", Qt.Key.Key_Space)
         self.space_action.triggered.connect(self.start_or_toggle)
@@ -406,7 +415,10 @@ class LiveSessionPage(QWidget, PageBase):
         self._update_buttons()
 
     def _on_session_event(self, session: LiveSession, event: SessionEvent) -> None:
-        """A timed session that reached its length ends by itself (the engine ends it)."""
+        """New beats are drawn at once; a timed session that reached its length ends by itself
+        (the engine ends it)."""
+        if isinstance(event, SamplesArrived | ConnectionChanged) and session is self.session:
+            self._data_timer.start()
         if (
             isinstance(event, StateChanged)
             and event.new is SessionState.ENDED
@@ -470,7 +482,23 @@ class LiveSessionPage(QWidget, PageBase):
             if due:
                 play(due[-1])
         self._cue_from_s = active_s
+
+    def _live_tick(self) -> None:
+        """Draw plots and numbers again if anything they show changed, else only the clock."""
+        session = self.session
+        if session is None:
+            return
         session.tick()  # ends a timed session at its length
+        if not session.running:
+            return
+        shown = (session.beats_received, session.is_paused(), session.connection)
+        if (
+            shown != self._live_shown
+            or time.monotonic() - self._last_live_refresh >= LIVE_REFRESH_S
+        ):
+            self.refresh_live()
+        else:
+            self._show_clock(session)
 
     def refresh_live(self) -> None:
         """One live frame: snapshot -> plots, numbers, connection strip."""
@@ -478,6 +506,8 @@ class LiveSessionPage(QWidget, PageBase):
         if session is None:
             return
         session.tick()
+        self._last_live_refresh = time.monotonic()
+        self._live_shown = (session.beats_received, session.is_paused(), session.connection)
         snap = session.snapshot()
         self.plots.update_from(snap)
         self.following_line.show_read(session.current_following())
@@ -502,6 +532,10 @@ class LiveSessionPage(QWidget, PageBase):
                 )
                 self.beat_latencies_s.append((session.clock() - arrival) / max(speed, 1e-9))
             self._last_beats_shown = snap.beats_total
+        self._show_clock(session)
+        self._show_connection(session.connection)
+
+    def _show_clock(self, session: LiveSession) -> None:
         left = session.remaining_s()
         clock = f"Breathing {elapsed_clock(session.active_s())}"
         if left is not None:
@@ -510,7 +544,6 @@ class LiveSessionPage(QWidget, PageBase):
             clock += " (paused)"
         if self.clock_label.text() != clock:
             self.clock_label.setText(clock)
-        self._show_connection(session.connection)
 
     def _show_connection(self, state: ConnectionState) -> None:
         if state == self._shown_connection:
