@@ -1,22 +1,30 @@
 """Benchmark of the live session screen under Xvfb (1280x800) with the demo strap.
 
-Run: `.venv/bin/python tests/bench/bench_live.py [--seconds 60] [--memory-minutes 60]`
-(needs Debian `xvfb` and the xcb libraries Qt uses; DESIGN.md section 8).
+Run: `.venv/bin/python tests/bench/bench_live.py [--openhrv PATH] [--seconds 60]
+[--warmup 155] [--memory-minutes 60]` (needs Debian `xvfb` and the xcb libraries Qt uses;
+DESIGN.md section 8).
 
 Each measurement runs the real app window (`build_window`, as `baseline --demo`) in a child
-process on a private Xvfb display; the parent reads the child's CPU time from /proc.
+process on a private Xvfb display; the parent reads the child's CPU time and resident memory
+from /proc. Measuring starts after `--warmup` seconds of session: by default past the live
+plots' 150-s window, so the plots scroll as they do for the rest of a session.
 
 1. live: the Live session page with the demo strap at real speed for `--seconds`:
    CPU of the app process (% of one core), pacer frame interval p50/p99, beat-to-screen
-   latency p99 (packet arrival -> curves updated for repaint).
-2. reference, same run: the pacer alone (a session with no strap) for the same time, and a
-   naive live plot (every pacer frame redraws the whole session's heart rate with antialiasing,
-   no downsampling): the ratios put the live screen's cost in context on this machine.
+   latency p99 (packet arrival -> curves updated for repaint), resident memory at the end.
+2. references, same run: OpenHRV's live session with its mock sensor (`--openhrv PATH`, an
+   OpenHRV source tree: its `test/app.py` mock sensor, connected at once, pacer at 8 Hz);
+   the pacer alone (a session with no strap); a naive live plot (every pacer frame redraws the
+   whole session's heart rate with antialiasing, no downsampling).
 3. memory: a `--memory-minutes` session fed by the demo strap at 60x speed; resident memory
    after the first 5 minutes of session time vs at the end.
+4. `--tree PATH` measures another Baseline checkout (say, a worktree of an older commit) in the
+   same run as this one, for before/after figures.
 
-Targets (issue 5): CPU <= 20% of one core, frame p99 <= 25 ms at 60 Hz, beat-to-plot p99
-<= 50 ms, memory growth <= 5 MB over 60 minutes.
+Targets (issue 17): live CPU <= OpenHRV's, pacer frame p99 <= 25 ms at 60 Hz, beat-to-screen
+p99 <= 50 ms, the pacer alone at most half of its cost before (9.8 of 19.5 % here against
+OpenHRV 9.8 %, so at most 0.9x OpenHRV), resident memory <= 1.5x OpenHRV's, memory growth
+<= 5 MB over 60 minutes.
 """
 
 from __future__ import annotations
@@ -35,11 +43,47 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DISPLAY = ":97"
-WARMUP_S = 5.0
+READY_TIMEOUT_S = 60.0
+
+
+# -- OpenHRV reference child ------------------------------------------------------------------
+OPENHRV_CHILD = """
+import importlib.util, json, os, sys
+tree, seconds = sys.argv[1], float(sys.argv[2])
+sys.path.insert(0, tree)
+import importlib.metadata as metadata
+_version = metadata.version
+metadata.version = lambda name: "source" if name.lower() == "openhrv" else _version(name)
+spec = importlib.util.spec_from_file_location("openhrv_mock", os.path.join(tree, "test", "app.py"))
+mock = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mock)
+from openhrv import sensor
+sensor.SensorClient = mock.MockSensorClient
+sensor.SensorScanner = mock.MockSensorScanner
+from PySide6.QtCore import QTimer
+from openhrv.app import Application
+app = Application(sys.argv[:1])
+view = app._view
+view.resize(1280, 800)
+view.move(0, 0)
+view.show()
+def start():
+    view.scanner.scan()
+    view.connect_sensor()
+    print("ready", file=sys.stderr, flush=True)
+def finish():
+    print(json.dumps({"mode": "openhrv"}), flush=True)
+    os._exit(0)
+QTimer.singleShot(500, start)
+QTimer.singleShot(int(seconds * 1000), finish)
+app.exec()
+"""
 
 
 # -- child: runs inside the Xvfb display ------------------------------------------------------
-def child(mode: str, seconds: float, db_path: str, memory_minutes: float) -> int:
+def child(
+    mode: str, seconds: float, warmup_s: float, db_path: str, memory_minutes: float, root: str
+) -> int:
     import asyncio
 
     import numpy as np
@@ -48,7 +92,7 @@ def child(mode: str, seconds: float, db_path: str, memory_minutes: float) -> int
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, root)  # the Baseline checkout measured (this one or --tree)
     from app.session.core_metrics import CoreAnalysis
     from app.session.sources import SourceOptions
     from app.store import open_store
@@ -157,7 +201,7 @@ def child(mode: str, seconds: float, db_path: str, memory_minutes: float) -> int
         timer.timeout.connect(sample_memory)
         timer.start(250)
     else:
-        QTimer.singleShot(int((0.5 + WARMUP_S + seconds) * 1000), finish)
+        QTimer.singleShot(int((0.5 + warmup_s + seconds) * 1000), finish)
     with loop:
         loop.run_forever()
     store.close()
@@ -172,49 +216,118 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
 def run_child(
-    mode: str, seconds: float, memory_minutes: float, env: dict[str, str]
+    mode: str,
+    seconds: float,
+    warmup_s: float,
+    env: dict[str, str],
+    *,
+    root: Path = ROOT,
+    memory_minutes: float = 0.0,
+    openhrv: Path | None = None,
 ) -> dict[str, Any]:
+    """Run one measured child; CPU over `seconds` after `warmup_s` from its "ready" line."""
     with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "bench.db")
-        cmd = [sys.executable, __file__, "--child", mode, "--seconds", str(seconds), "--db", db]
-        cmd += ["--memory-minutes", str(memory_minutes)]
+        if openhrv is not None:
+            cmd = [sys.executable, "-c", OPENHRV_CHILD, str(openhrv), str(warmup_s + seconds + 1)]
+            cwd = openhrv
+        else:
+            db = str(Path(tmp) / "bench.db")
+            cmd = [sys.executable, __file__, "--child", mode, "--seconds", str(seconds)]
+            cmd += ["--warmup", str(warmup_s), "--db", db, "--root", str(root)]
+            cmd += ["--memory-minutes", str(memory_minutes)]
+            cwd = root
+        child_env = dict(env, XDG_CONFIG_HOME=tmp, XDG_DATA_HOME=tmp, XDG_STATE_HOME=tmp)
         proc = subprocess.Popen(
-            cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            cmd, env=child_env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         assert proc.stderr is not None and proc.stdout is not None
+        started = time.monotonic()
         while "ready" not in proc.stderr.readline():
-            if proc.poll() is not None:
-                raise RuntimeError(f"{mode} child ended early: {proc.stderr.read()}")
-        time.sleep(WARMUP_S)
+            if proc.poll() is not None or time.monotonic() - started > READY_TIMEOUT_S:
+                proc.kill()
+                raise RuntimeError(f"{mode} child ended early: {proc.stderr.read()[-2000:]}")
+        time.sleep(warmup_s)
         cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
+        rss_end = float("nan")
         if mode != "memory":
             time.sleep(seconds - 0.2)
             cpu1, wall1 = cpu_seconds(proc.pid), time.monotonic()
-        out, err = proc.communicate(timeout=max(120.0, memory_minutes * 60 / 60 * 3 + 60))
+            rss_end = rss_mb(proc.pid)
+        out, err = proc.communicate(timeout=max(120.0, memory_minutes * 3 + 60))
         if mode == "memory":
             cpu1, wall1 = cpu0, wall0 + 1e-9
         if proc.returncode != 0:
             raise RuntimeError(f"{mode} child failed: {err[-2000:]}")
         result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
         result["cpu_pct_of_one_core"] = 100.0 * (cpu1 - cpu0) / (wall1 - wall0)
+        result["rss_mb"] = rss_end
         return result
+
+
+def cpu(result: dict[str, Any]) -> float:
+    return float(result["cpu_pct_of_one_core"])
+
+
+def describe_live(name: str, live: dict[str, Any], seconds: float, warmup: float) -> None:
+    print(f"{name}: live session, demo strap, {seconds:.0f} s after {warmup:.0f} s, 1280x800 Xvfb")
+    print(f"  CPU of the app process: {cpu(live):.1f}% of one core")
+    print(
+        f"  pacer frame interval: p50 {live['frame_p50_ms']:.1f} ms,"
+        f" p99 {live['frame_p99_ms']:.1f} ms over {live['frames']} frames (target p99 <= 25)"
+    )
+    if "latency_p99_ms" in live:
+        print(
+            f"  beat-to-screen latency: p50 {live['latency_p50_ms']:.1f} ms, p99"
+            f" {live['latency_p99_ms']:.1f} ms over {live['latency_n']} packets (target p99 <= 50)"
+        )
+        print(
+            f"  beat-to-screen from the moment the app receives the packet: p50"
+            f" {live['in_app_p50_ms']:.1f} ms, p99 {live['in_app_p99_ms']:.1f} ms (the line above"
+            " also counts how late the demo strap's own timer fired)"
+        )
+    print(f"  pacer paints: {live['pacer_paints']} of {live['frames']} frames")
+    print(
+        f"  plot updates: {live['plot_repaints']} in {live['session_s']:.0f} s;"
+        f" beats {live['beats']}; resident memory {live['rss_mb']:.0f} MB"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--warmup", type=float, default=155.0, help="session seconds before measuring"
+    )
     parser.add_argument("--memory-minutes", type=float, default=60.0)
     parser.add_argument("--reference-seconds", type=float, default=30.0)
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--openhrv", type=Path, help="an OpenHRV source tree, the reference")
+    parser.add_argument("--tree", type=Path, help="another Baseline checkout to measure too")
     parser.add_argument("--child")
     parser.add_argument("--db")
+    parser.add_argument("--root", default=str(ROOT))
     args = parser.parse_args()
     if args.child:
-        return child(args.child, args.seconds, args.db, args.memory_minutes)
+        return child(args.child, args.seconds, args.warmup, args.db, args.memory_minutes, args.root)
 
     if shutil.which("Xvfb") is None:
         print("Xvfb is not installed (apt-get install xvfb)", file=sys.stderr)
+        return 2
+    if args.openhrv is not None and not (args.openhrv / "test" / "app.py").is_file():
+        print(f"{args.openhrv} is not an OpenHRV source tree (no test/app.py)", file=sys.stderr)
+        return 2
+    if args.tree is not None and not (args.tree / "app" / "ui" / "app.py").is_file():
+        print(f"{args.tree} is not a Baseline checkout (no app/ui/app.py)", file=sys.stderr)
         return 2
     xvfb = subprocess.Popen(
         ["Xvfb", DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
@@ -224,51 +337,74 @@ def main() -> int:
     time.sleep(1.0)
     env = dict(os.environ, DISPLAY=DISPLAY, QT_QPA_PLATFORM="xcb")
     env.pop("QT_QUICK_BACKEND", None)
+    secs, warm, ref_secs = args.seconds, args.warmup, args.reference_seconds
     results: dict[str, dict[str, Any]] = {}
     try:
-        results["live"] = run_child("live", args.seconds, 0, env)
-        results["pacer"] = run_child("pacer", args.reference_seconds, 0, env)
-        results["naive"] = run_child("naive", args.reference_seconds, 0, env)
+        # Interleaved, so a slow spell of the machine hits both sides of each ratio alike.
+        if args.openhrv is not None:
+            results["openhrv"] = run_child("openhrv", secs, warm, env, openhrv=args.openhrv)
+        results["live"] = run_child("live", secs, warm, env)
+        if args.tree is not None:
+            results["tree_live"] = run_child("live", secs, warm, env, root=args.tree)
+        results["pacer"] = run_child("pacer", ref_secs, 5.0, env)
+        if args.tree is not None:
+            results["tree_pacer"] = run_child("pacer", ref_secs, 5.0, env, root=args.tree)
+        if args.openhrv is not None:
+            results["openhrv_2"] = run_child("openhrv", ref_secs, 5.0, env, openhrv=args.openhrv)
+        if not args.skip_naive:
+            results["naive"] = run_child("naive", ref_secs, 5.0, env)
         if not args.skip_memory:
-            results["memory"] = run_child("memory", 0, args.memory_minutes, env)
+            results["memory"] = run_child("memory", 0, 0.0, env, memory_minutes=args.memory_minutes)
     finally:
         xvfb.send_signal(signal.SIGTERM)
         xvfb.wait(10)
 
-    live, pacer, naive = results["live"], results["pacer"], results["naive"]
-    print(f"live session, demo strap, {args.seconds:.0f} s at 1280x800 under Xvfb:")
-    print(
-        f"  CPU of the app process: {live['cpu_pct_of_one_core']:.1f}% of one core (target <= 20)"
-    )
-    print(
-        f"  pacer frame interval: p50 {live['frame_p50_ms']:.1f} ms,"
-        f" p99 {live['frame_p99_ms']:.1f} ms over {live['frames']} frames (target p99 <= 25)"
-    )
-    print(
-        f"  beat-to-screen latency: p50 {live['latency_p50_ms']:.1f} ms, p99"
-        f" {live['latency_p99_ms']:.1f} ms over {live['latency_n']} packets (target p99 <= 50)"
-    )
-    print(
-        f"  beat-to-screen from the moment the app receives the packet: p50"
-        f" {live['in_app_p50_ms']:.1f} ms, p99 {live['in_app_p99_ms']:.1f} ms (the line above"
-        " also counts how late the demo strap's own timer fired)"
-    )
-    print(f"  pacer paints: {live['pacer_paints']} of {live['frames']} frames")
-    print(
-        f"  plot updates: {live['plot_repaints']} in {live['session_s']:.0f} s;"
-        f" beats {live['beats']}"
-    )
+    live, pacer = results["live"], results["pacer"]
+    describe_live("this checkout", live, secs, warm)
+    if "tree_live" in results:
+        describe_live(f"{args.tree}", results["tree_live"], secs, warm)
     print("references measured in the same run:")
+    if "openhrv" in results:
+        ref = results["openhrv"]
+        ref2 = results["openhrv_2"]
+        print(
+            f"  OpenHRV live session (mock sensor): CPU {cpu(ref):.1f}% (and {cpu(ref2):.1f}%"
+            f" in a second run after the pacer runs), resident memory {ref['rss_mb']:.0f} MB"
+        )
+        print(
+            f"  live / OpenHRV CPU = {cpu(live) / max(cpu(ref), 0.1):.2f}x (target <= 1);"
+            f" pacer alone / OpenHRV = {cpu(pacer) / max(cpu(ref2), 0.1):.2f}x (target <= 0.9)"
+        )
+        print(
+            f"  live / OpenHRV resident memory = {live['rss_mb'] / ref['rss_mb']:.2f}x"
+            " (target <= 1.5)"
+        )
+        if "tree_live" in results:
+            print(
+                f"  {args.tree}: live / OpenHRV CPU ="
+                f" {cpu(results['tree_live']) / max(cpu(ref), 0.1):.2f}x, pacer alone / OpenHRV"
+                f" = {cpu(results['tree_pacer']) / max(cpu(ref2), 0.1):.2f}x, memory"
+                f" {results['tree_live']['rss_mb'] / ref['rss_mb']:.2f}x"
+            )
     print(
-        f"  pacer only (no strap): CPU {pacer['cpu_pct_of_one_core']:.1f}%, frame p99"
+        f"  pacer only (no strap): CPU {cpu(pacer):.1f}%, frame p99"
         f" {pacer['frame_p99_ms']:.1f} ms; live / pacer-only CPU ="
-        f" {live['cpu_pct_of_one_core'] / max(pacer['cpu_pct_of_one_core'], 0.1):.2f}x"
+        f" {cpu(live) / max(cpu(pacer), 0.1):.2f}x"
     )
-    print(
-        f"  naive live plot (full redraw every frame): CPU {naive['cpu_pct_of_one_core']:.1f}%,"
-        f" frame p99 {naive['frame_p99_ms']:.1f} ms; live / naive CPU ="
-        f" {live['cpu_pct_of_one_core'] / max(naive['cpu_pct_of_one_core'], 0.1):.2f}x"
-    )
+    if "tree_pacer" in results:
+        tree_pacer = results["tree_pacer"]
+        print(
+            f"  {args.tree} pacer only: CPU {cpu(tree_pacer):.1f}%, frame p99"
+            f" {tree_pacer['frame_p99_ms']:.1f} ms; this / that ="
+            f" {cpu(pacer) / max(cpu(tree_pacer), 0.1):.2f}x (target <= 0.5)"
+        )
+    if "naive" in results:
+        naive = results["naive"]
+        print(
+            f"  naive live plot (full redraw every frame): CPU {cpu(naive):.1f}%,"
+            f" frame p99 {naive['frame_p99_ms']:.1f} ms; live / naive CPU ="
+            f" {cpu(live) / max(cpu(naive), 0.1):.2f}x"
+        )
     if "memory" in results:
         mem = results["memory"]
         growth = mem["rss_end_mb"] - mem["rss_after_5min_mb"]
