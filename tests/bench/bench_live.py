@@ -174,7 +174,7 @@ def child(
         if in_app.size:
             result["in_app_p50_ms"] = float(np.percentile(in_app, 50) * 1000)
             result["in_app_p99_ms"] = float(np.percentile(in_app, 99) * 1000)
-        result["pacer_paints"] = page.pacer_paints
+        result["pacer_paints"] = page.pacer.frames_painted
         if latencies.size:
             result["latency_p50_ms"] = float(np.percentile(latencies, 50) * 1000)
             result["latency_p99_ms"] = float(np.percentile(latencies, 99) * 1000)
@@ -201,7 +201,7 @@ def child(
         timer.timeout.connect(sample_memory)
         timer.start(250)
     else:
-        QTimer.singleShot(int((0.5 + warmup_s + seconds) * 1000), finish)
+        QTimer.singleShot(int((2.0 + warmup_s + seconds) * 1000), finish)  # after the parent reads
     with loop:
         loop.run_forever()
     store.close()

@@ -54,7 +54,7 @@ from app.ui.tasks import Tasks, default_runner, plain_error
 from app.ui.widgets.details import DetailsToggle
 from app.ui.widgets.following_line import FollowingLine
 from app.ui.widgets.live_numbers import LiveNumbersPanel
-from app.ui.widgets.pacer import PacerWidget, display_radius_share
+from app.ui.widgets.pacer import PacerWidget
 from app.ui.widgets.reasoned_button import ReasonedButton
 from app.ui.widgets.source_picker import SOURCE_KINDS, ScanFn, SourceKind, SourcePicker
 from sensors.trouble import trouble_from_message
@@ -176,8 +176,6 @@ class LiveSessionPage(QWidget, PageBase):
         self._last_frame_perf: float | None = None
         self._last_beats_shown = 0
         self._stopping = False
-        self._pacer_key: tuple[int, str, int] | None = None
-        self.pacer_paints = 0
         self.beat_in_app_latencies_s = FloatRing(4096)
 
         self.stack = QStackedWidget()
@@ -433,7 +431,6 @@ class LiveSessionPage(QWidget, PageBase):
             return
         if session.is_paused():
             session.resume()
-            self._pacer_key = None
             if self.tone is not None:
                 self.tone.start()
         else:
@@ -463,19 +460,7 @@ class LiveSessionPage(QWidget, PageBase):
             return
         active_s = session.pacer_t_s()
         state = pacer_state(session.pattern, active_s)
-        # Repaint only when something visible changes: the circle by half a pixel or more, the
-        # words, or the countdown. At 6 breaths/min the circle moves well under a pixel per
-        # frame, so this saves most paints while the motion stays as smooth as the screen.
-        radius_px = 0.5 * min(self.pacer.width(), self.pacer.height())
-        key = (
-            round(2.0 * radius_px * display_radius_share(state.size)),
-            state.phase,
-            math.ceil(state.seconds_left_in_phase - 1e-9),
-        )
-        if key != self._pacer_key or self.pacer.state is None:
-            self.pacer.show_state(state)
-            self._pacer_key = key
-            self.pacer_paints += 1
+        self.pacer.show_state(state)  # it repaints only what changed
         play = getattr(self._cues, "play_cue", None)
         if play is not None and active_s > self._cue_from_s:
             due = cue_times(session.pattern, self._cue_from_s, active_s)
