@@ -168,6 +168,9 @@ def _start_gui(args: argparse.Namespace) -> int:
     if problem is not None:
         _say(args, problem.message)
         return 2
+    from app.ui.startup.pyside_imports import read_sources_uncached
+
+    read_sources_uncached()  # imports PySide6: from here on its import check keeps no sources
     from app.ui.main import run_gui  # Qt is imported only when the app starts
 
     return run_gui(args)

@@ -7,7 +7,8 @@ views are refreshed and `data_changed` is emitted. A restore is refused while a 
 recorded, in this window or by any other process (`recording_blocks_restore`, the check `baseline
 restore` makes), asks for confirmation, and then closes the window so the app starts again on the
 restored database (see `export_dialog` for why a restart rather than a reload). The questions and
-file choosers are attributes (`ask_*`, `confirm`, `inform`) so tests can answer them.
+file choosers are attributes (`ask_*`, `confirm`, `inform`) so tests can answer them. The file
+formats and the dialogs are imported when an entry is first used (a live session needs none).
 """
 
 from __future__ import annotations
@@ -15,30 +16,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from app import APP_NAME
-from app.formats.backup import recording_blocks_restore
-from app.formats.importer import ImportOutcome
 from app.store import Store
-from app.ui.dialogs.export import (
-    ExportDialog,
-    ExportError,
-    backup_to,
-    check_backup,
-    restore_from,
-    restore_text,
-)
-from app.ui.dialogs.import_files import FILE_FILTER, ImportDialog, outcome_summary
-from app.ui.dialogs.report import ReportDialog
+
+if TYPE_CHECKING:
+    from app.ui.dialogs.export import ExportDialog
+    from app.ui.dialogs.import_files import ImportDialog
+    from app.ui.dialogs.report import ReportDialog
 
 IMPORT_SHORTCUT = "Ctrl+I"
 
 
 def _ask_open_files(parent: QMainWindow) -> list[Path]:
+    from app.ui.dialogs.import_files import FILE_FILTER
+
     paths, _ = QFileDialog.getOpenFileNames(parent, "Import files", "", FILE_FILTER)
     return [Path(p) for p in paths]
 
@@ -145,6 +142,8 @@ class DataActions(QObject):
 
     def running_problem(self) -> str | None:
         """Which recording runs now (one sentence), or None."""
+        from app.formats.backup import recording_blocks_restore
+
         return recording_blocks_restore(self._store)
 
     def _refuse_while_recording(self) -> bool:
@@ -166,6 +165,8 @@ class DataActions(QObject):
 
     def open_import(self, paths: list[Path]) -> ImportDialog:
         """Show the import preview for these files (non-modal; Import writes them all)."""
+        from app.ui.dialogs.import_files import ImportDialog
+
         dialog = ImportDialog(self._store, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
@@ -176,11 +177,16 @@ class DataActions(QObject):
         return dialog
 
     def _imported(self, outcomes: list[object]) -> None:
+        from app.formats.importer import ImportOutcome
+        from app.ui.dialogs.import_files import outcome_summary
+
         self.refresh_views()
         self.message.emit(outcome_summary([o for o in outcomes if isinstance(o, ImportOutcome)]))
 
     # -- export, report --------------------------------------------------------------------
     def open_export(self) -> ExportDialog:
+        from app.ui.dialogs.export import ExportDialog
+
         dialog = ExportDialog(self._store, self._window, session_id=self.selected_session())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.export_dialog = dialog
@@ -188,6 +194,8 @@ class DataActions(QObject):
         return dialog
 
     def open_report(self) -> ReportDialog:
+        from app.ui.dialogs.report import ReportDialog
+
         dialog = ReportDialog(
             self._store, self._window, session_id=self.selected_session(), today=self._today()
         )
@@ -199,6 +207,8 @@ class DataActions(QObject):
     # -- backup, restore -------------------------------------------------------------------
     def back_up(self, out: Path | None = None) -> Path | None:
         """Copy the database into a new file; returns it, or None when nothing was written."""
+        from app.ui.dialogs.export import ExportError, backup_to
+
         target = out or self.ask_backup_path(self._window)
         if target is None:
             return None
@@ -212,6 +222,8 @@ class DataActions(QObject):
 
     def restore(self, backup: Path | None = None) -> bool:
         """Check a backup, confirm, replace the database, then close the app. True if restored."""
+        from app.ui.dialogs.export import ExportError, check_backup, restore_from, restore_text
+
         if self._refuse_while_recording():
             return False
         source = backup or self.ask_restore_path(self._window)
