@@ -9,9 +9,10 @@ as often as it likes. Painting is most of what a breathing session costs, so:
   circle's edge by a quarter pixel or more, the countdown's number, the words; and then only the
   box around the circle (and the words' line when they changed);
 - what never moves is drawn once into pixmaps: the background with the dashed guide ring, and the
-  circle's gradient as a pale glow that fades out towards the edge;
+  circle's gradient (pale in the middle, the deep colour from 70% of the radius out) as the
+  opaque square that fits inside the circle;
 - a frame copies the background, fills one antialiased circle in the deep colour (a flat fill:
-  a gradient fill of the same circle costs four times as much), and lays the glow over it,
+  a gradient fill of the same circle costs four times as much), and copies the square over it,
   scaled to the circle.
 """
 
@@ -51,9 +52,10 @@ MIN_SIZE = 0.28  # radius at empty lungs, as a share of the largest radius
 IDLE_SIZE = 0.35
 IDLE_TEXT = "Ready when you are"
 MIN_MOVE_PX = 0.5  # a smaller change of radius waits for a later frame
-# The glow's opacity from the middle of the circle (0) to its edge (1): the pale inner colour
-# over the deep one, as a gradient from one to the other.
-GLOW_FADE = ((0.0, 1.0), (0.35, 0.62), (0.75, 0.12), (0.97, 0.0), (1.0, 0.0))
+# The circle's gradient, from its middle (0) to its edge (1): pale in the middle, the deep colour
+# from GLOW_END on. The middle is drawn from an opaque pixmap of the square inside the circle
+# (half-side 1/sqrt(2) > GLOW_END), so the gradient must have ended before the square's edge.
+GLOW_END = 0.7
 
 
 def display_radius_share(size: float) -> float:
@@ -188,29 +190,24 @@ class PacerWidget(ThemedWidget):
         self._update_all()
 
     def _glow_pixmap(self) -> QPixmap:
-        """The pale middle at the largest circle's size: the inner colour fading out towards
-        the edge. Each frame scales it to the circle (nearest pixel: a soft gradient scaled so
-        shows no steps, and costs a fraction of a smooth scaling)."""
+        """The middle of the largest circle: the square inside it, opaque, with the gradient
+        from the pale inner colour to the deep one. Each frame scales it to the circle (to the
+        nearest pixel, no blending: a soft gradient scaled so shows no steps, and costs a
+        fraction of drawing the gradient)."""
         ratio = self.devicePixelRatioF()
         if self._glow is not None and self._glow.devicePixelRatioF() == ratio:
             return self._glow
         radius = self._max_radius
-        side = math.ceil(2.0 * radius * ratio)
+        side = math.ceil(math.sqrt(2.0) * radius * ratio)
         pixmap = QPixmap(side, side)
         pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
         centre = QPointF(side / ratio / 2.0, side / ratio / 2.0)
-        inner = QColor(self._colours.pacer_inner)
-        gradient = QRadialGradient(centre, radius)
-        for at, alpha in GLOW_FADE:  # eased, so the glow has no visible edge
-            colour = QColor(inner)
-            colour.setAlphaF(alpha)
-            gradient.setColorAt(at, colour)
+        deep = QColor(self._colours.pacer_outer)
+        gradient = QRadialGradient(centre, radius * GLOW_END)
+        gradient.setColorAt(0.0, QColor(self._colours.pacer_inner))
+        gradient.setColorAt(1.0, deep)
         painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(gradient))
-        painter.drawEllipse(centre, radius, radius)
+        painter.fillRect(QRectF(0.0, 0.0, side / ratio, side / ratio), QBrush(gradient))
         painter.end()
         self._glow = pixmap
         return pixmap
@@ -270,8 +267,9 @@ class PacerWidget(ThemedWidget):
         painter.setBrush(self._fill)
         painter.drawEllipse(self._centre, radius, radius)
         glow = self._glow_pixmap()
-        box = QRectF(self._centre.x() - radius, self._centre.y() - radius, 2 * radius, 2 * radius)
-        painter.drawPixmap(box, glow, QRectF(glow.rect()))
+        half = max(radius / math.sqrt(2.0) - 1.5, 0.0)  # corners clear of the antialiased edge
+        square = QRectF(self._centre.x() - half, self._centre.y() - half, 2 * half, 2 * half)
+        painter.drawPixmap(square, glow, QRectF(glow.rect()))
         painter.setOpacity(1.0)
         if rect.intersects(self._text_rect):
             painter.setPen(self._text_pen)
