@@ -91,8 +91,6 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_ID)
-    fallback = QIcon(str(_SOURCE_ICON)) if _SOURCE_ICON.is_file() else QIcon()
-    app.setWindowIcon(QIcon.fromTheme(APP_ID, fallback))
     verbose = bool(getattr(args, "verbose", False))
     start_arg: str | None = getattr(args, "start", None)
     start_screen = StartScreen(start_arg) if start_arg else None
@@ -132,6 +130,9 @@ def run_gui(args: argparse.Namespace) -> int:
     first_paint.wait()  # the window is on screen before anything heavy is imported or built
 
     # -- after the first paint: the store's work, the page on show, the loop ---------------------
+    # The icon (an SVG drawn at several sizes) reaches the title bar and task bar a moment later.
+    fallback = QIcon(str(_SOURCE_ICON)) if _SOURCE_ICON.is_file() else QIcon()
+    app.setWindowIcon(QIcon.fromTheme(APP_ID, fallback))
     import asyncio
 
     import qasync

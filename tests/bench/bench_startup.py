@@ -10,11 +10,12 @@ window's first `Paint` event and a zero timer posted from it fires after that pa
 process then writes one line on stderr, which the parent timestamps as it arrives).
 
 - bare: `python -c` with QApplication + QMainWindow holding a label, shown (the reference);
-- Baseline: `python -m app --verbose --db FRESH` (the `baseline` command's entry point), which
-  says `baseline: main window shown` at the same moment, on a fresh copy of a database that has
-  seen the welcome (no first-start dialog), with private XDG folders and its own display, so no
-  other app on the database answers instead; `--stats` gives its own `first_window_s` too
-  (measured from the process start in /proc, 10 ms resolution), printed beside;
+- Baseline: `python -m app --verbose` (the `baseline` command's entry point), which says
+  `baseline: main window shown` at the same moment, with private XDG folders (HOME too) holding
+  a fresh copy of a database that has seen the welcome (no first-start dialog) where a user's
+  database is, so no other app on a database answers instead; `--stats` gives its own
+  `first_window_s` too (measured from the process start in /proc, 10 ms resolution), printed
+  beside;
 - OpenHRV: what its `python test/app.py` does (the mock sensor replaces the Bluetooth one),
   from the tree's root with PYTHONPATH=tree, plus the same first-paint probe. An uninstalled
   tree has no package metadata, which its `__init__` reads for its version: the benchmark writes
@@ -207,14 +208,15 @@ def baseline_runner(
     def run(settle_s: float) -> Started:
         with tempfile.TemporaryDirectory(prefix="baseline-start-") as tmp:
             home = Path(tmp)
-            db = home / "baseline.db"
-            shutil.copyfile(template, db)
             stats = home / "stats.json"
             private = dict(env, HOME=str(home))
             for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
                 (home / name).mkdir()
                 private[name] = str(home / name)
-            cmd = [sys.executable, "-m", "app", "--verbose", "--db", str(db)]
+            # where a user's database is (no --db): $XDG_DATA_HOME/Baseline/baseline.db
+            (home / "XDG_DATA_HOME" / "Baseline").mkdir()
+            shutil.copyfile(template, home / "XDG_DATA_HOME" / "Baseline" / "baseline.db")
+            cmd = [sys.executable, "-m", "app", "--verbose"]
             cmd += ["--stats", str(stats), *extra]
             return run_until_painted(cmd, private, ROOT, BASELINE_SHOWN_LINE, settle_s, stats)
 

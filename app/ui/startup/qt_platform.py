@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import importlib.util
 import os
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -102,6 +101,8 @@ def missing_libraries(ldd_output: str) -> tuple[str, ...]:
 
 def ldd_missing(library: Path) -> tuple[str, ...] | None:
     """What `library` needs and the loader cannot find (None when `ldd` cannot tell)."""
+    import subprocess  # only when Qt's plugin cannot load: not at every start
+
     try:
         result = subprocess.run(
             ["ldd", str(library)],
