@@ -118,7 +118,7 @@ def build_shell(
         today = TodayMenu(window, shown_home, lambda: window.show_page(shown_home))
         window.add_menu(today.menu)
     opening = next((e for e in entries if e.entry == first), entries[0])
-    window.show_page(opening)  # not built yet: its row is chosen, its place kept
+    window.open_on(opening)
     window.start()
     return Shell(
         window=window,

@@ -261,6 +261,19 @@ class MainWindow(QMainWindow):
             return self._pages.index(page.built)
         return self._pages.index(page)
 
+    def open_on(self, page: Entry) -> None:
+        """Before any page is shown: choose the navigation entry the window opens on (a page
+        not built yet keeps its place with an empty stand-in until it is shown)."""
+        if self._shown is None:
+            index = self._index_of(page)
+            self._select_row(index)
+            self.stack.setCurrentIndex(index)
+
+    def _stay(self) -> None:
+        """Keep the navigation on the page in view."""
+        shown = self._shown
+        self._select_row(self.stack.currentIndex() if shown is None else self._pages.index(shown))
+
     def busy_pages(self) -> list[Page]:
         return [page for page in self.pages() if page.busy]
 
@@ -277,9 +290,7 @@ class MainWindow(QMainWindow):
         target = self._pages[index]
         shown = self._shown
         if isinstance(target, DeferredPage) and not target.ready:
-            if shown is None:  # the window is being put together: show where it will open
-                self._select_row(index)
-                self.stack.setCurrentIndex(index)
+            self._stay()  # the window is still being put together
             return False
         if shown is target:
             self._select_row(index)
@@ -294,7 +305,7 @@ class MainWindow(QMainWindow):
         entry = self._pages[index]
         if isinstance(entry, DeferredPage):
             if not entry.ready:
-                self._request(index)
+                self._stay()
                 return
             entry.get()  # takes its stand-in's place in the navigation
         target = self._pages[index]
