@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QMessageLogContext,
@@ -36,6 +36,10 @@ from app.breathing import Cue
 from app.breathing.sound_mix import SoundMixer, to_pcm16
 from app.breathing.tones import SAMPLE_RATE_HZ, cue_sounds
 from app.store.settings import CueStyle
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 PUMP_MS = 20  # how often the stream is topped up
 BUFFER_S = 0.25  # the device's buffer: a stall of the GUI thread up to this long is not heard
@@ -187,7 +191,7 @@ class CuePlayer(QObject):
         self.mixer = SoundMixer()
         self._device: AudioDevice = device if device is not None else QtAudioDevice()
         self._probed = False
-        self._sounds = cue_sounds()
+        self._sounds: dict[str, npt.NDArray[np.float64]] | None = None  # made at the first cue
         self._output: AudioOutput | None = None
         self._idle_frames = 0
         self._problem_sent = False
@@ -245,6 +249,8 @@ class CuePlayer(QObject):
         name = cue_sound_name(cue, self.style)
         if name is None or not self._ensure_stream():
             return None
+        if self._sounds is None:
+            self._sounds = cue_sounds()
         self.mixer.add(self._sounds[name])
         self.pump()
         return name
