@@ -40,14 +40,14 @@ from app import APP_NAME, __version__
 from app.store import Store
 from app.store.records import SettingKey
 from app.store.settings import THEMES, AppSettings
-from app.ui.dialogs.accuracy import AccuracyDialog
-from app.ui.dialogs.words import WordsDialog
 from app.ui.pages.deferred import DeferredPage
 from app.ui.pages.page import Page, page_widget
 from app.ui.services.settings_model import SettingsModel
 from app.ui.theme import THEME_LABELS, apply_theme
 
 if TYPE_CHECKING:
+    from app.ui.dialogs.accuracy import AccuracyDialog
+    from app.ui.dialogs.words import WordsDialog
     from app.ui.services.sound import CuePlayer
 
 #: A navigation entry: a page, or one built when first shown.
@@ -434,12 +434,16 @@ class MainWindow(QMainWindow):
 
     def show_how_computed(self) -> AccuracyDialog:
         """How the numbers are computed and how well they agree with other software."""
+        from app.ui.dialogs.accuracy import AccuracyDialog  # read from disk when asked for
+
         dialog = AccuracyDialog(parent=self)
         dialog.open()  # non-blocking, like the About box
         return dialog
 
     def show_words(self) -> WordsDialog:
         """What each number means, one scale per idea (the "What is this?" links open it)."""
+        from app.ui.dialogs.words import WordsDialog
+
         dialog = WordsDialog(parent=self)
         dialog.accuracy_requested.connect(self.show_how_computed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

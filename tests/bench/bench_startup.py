@@ -10,7 +10,7 @@ window's first `Paint` event and a zero timer posted from it fires after that pa
 process then writes one line on stderr, which the parent timestamps as it arrives).
 
 - bare: `python -c` with QApplication + QMainWindow holding a label, shown (the reference);
-- Baseline: `python -m app --verbose` (the `baseline` command's entry point), which says
+- Baseline: `baseline --verbose` (the venv's entry point, else `python -m app`), which says
   `baseline: main window shown` at the same moment, with private XDG folders (HOME too) holding
   a fresh copy of a database that has seen the welcome (no first-start dialog) where a user's
   database is, so no other app on a database answers instead; `--stats` gives its own
@@ -208,6 +208,13 @@ def template_database(folder: Path, *, sound_on: bool = True) -> Path:
     return path
 
 
+def baseline_command() -> list[str]:
+    """The `baseline` command as the README starts it (the venv's entry point script), else
+    `python -m app` (the same entry point)."""
+    script = Path(sys.executable).with_name("baseline")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "app"]
+
+
 def baseline_runner(
     env: dict[str, str], template: Path, extra: Sequence[str] = ()
 ) -> Callable[[float], Started]:
@@ -222,7 +229,7 @@ def baseline_runner(
             # where a user's database is (no --db): $XDG_DATA_HOME/Baseline/baseline.db
             (home / "XDG_DATA_HOME" / "Baseline").mkdir()
             shutil.copyfile(template, home / "XDG_DATA_HOME" / "Baseline" / "baseline.db")
-            cmd = [sys.executable, "-m", "app", "--verbose"]
+            cmd = [*baseline_command(), "--verbose"]
             cmd += ["--stats", str(stats), *extra]
             return run_until_painted(cmd, private, ROOT, BASELINE_SHOWN_LINE, settle_s, stats)
 
