@@ -144,15 +144,21 @@ def run_gui(args: argparse.Namespace) -> int:
     from app.ui.startup.run_stats import collect_run_stats
     from app.ui.tasks import default_runner
 
-    interrupted = store.close_unfinished()
     breathing = getattr(args, "demo_breathing", FOLLOW_PACER)
-    ui = build_app(
-        store,
-        demo=demo,
-        source_options=SourceOptions(demo_breathing=breathing, demo_speed=_demo_speed()),
-        shell=shell,
-        lazy=True,
-    )
+    try:
+        interrupted = store.close_unfinished()
+        ui = build_app(
+            store,
+            demo=demo,
+            source_options=SourceOptions(demo_breathing=breathing, demo_speed=_demo_speed()),
+            shell=shell,
+            lazy=True,
+        )
+    except BaseException:  # the error is told by the caller; the app lets go of what it holds
+        exit_signals.uninstall()
+        instance.close()
+        store.close()
+        raise
     window.notify_interrupted(len(interrupted))
     window.notify_unreadable(store.unreadable_rows())
 

@@ -4,6 +4,11 @@ when it is shown, and the connections between pages reach a page built later."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -15,6 +20,7 @@ from app.ui.pages.history import HistoryPage
 from app.ui.shell import build_shell
 from tests.stubs import FakeClock, InstantTaskRunner, RecordingCuePlayer
 
+ROOT = Path(__file__).resolve().parents[2]
 EVERY_PAGE = ["Home", "Breathe", "Live session", "Assessment", "History", "Settings"]
 
 
@@ -99,3 +105,41 @@ def test_a_deferred_page_is_built_once(qtbot: QtBot) -> None:
     late: list[QWidget] = []
     entry.on_built(late.append)  # after the build: at once
     assert late == [first]
+
+
+_BUILD_FAILS_AFTER_THE_FIRST_PAINT = """
+import signal, sys
+from PySide6.QtWidgets import QApplication
+import app.ui.app
+from app import cli
+from app.ui.services.single_instance import SingleInstance, instance_key
+
+app_ = QApplication(sys.argv[:1])
+
+def broken_build(*args, **kwargs):
+    raise RuntimeError("a page could not be built")
+
+app.ui.app.build_app = broken_build
+code = cli.main(["--db", sys.argv[1], "--verbose"])
+again = SingleInstance(instance_key(__import__("pathlib").Path(sys.argv[1])))
+default = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+print("exit", code, "claimed", again.claim(), "sigterm-default", default)
+"""
+
+
+def test_a_start_that_fails_after_the_first_paint_lets_go(tmp_path: Path) -> None:
+    """An error building the pages (after the window was painted) ends in the one-line crash
+    message; the database's single-instance claim and the signal handlers are released."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_STATE_HOME=str(tmp_path / "state"))
+    result = subprocess.run(
+        [sys.executable, "-c", _BUILD_FAILS_AFTER_THE_FIRST_PAINT, str(tmp_path / "app.db")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "baseline: main window shown" in result.stderr
+    assert "a page could not be built" in result.stderr  # the crash line names the error
+    assert result.stdout.split() == ["exit", "1", "claimed", "True", "sigterm-default", "True"]
