@@ -7,6 +7,7 @@ repaints, and it runs only while a session is breathing.
 
 from __future__ import annotations
 
+import math
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -38,6 +39,7 @@ from app.ui.widgets.pacer import PacerWidget
 from app.ui.widgets.pattern_editor import PatternEditor
 
 FRAME_INTERVAL_MS = 16  # ~60 Hz while breathing; no frames while idle or paused
+LOOK_INTERVAL_S = 0.1  # how often a frame also updates the time line and lets the engine tick
 
 
 class BreathePage(QWidget, PageBase):
@@ -70,6 +72,7 @@ class BreathePage(QWidget, PageBase):
         self.pattern: BreathingPattern | None = None
         self.reflection_dialog: ReflectionDialog | None = None
         self._cue_from_s = 0.0
+        self._looked_at_s = -math.inf
         self._stopping = False
 
         self.pacer = PacerWidget()
@@ -251,6 +254,7 @@ class BreathePage(QWidget, PageBase):
         self.engine = engine
         engine.start()
         self._cue_from_s = 0.0
+        self._looked_at_s = -math.inf
         self.frame_timer.start()
         self.refresh_now()
         self._update_controls()
@@ -282,8 +286,11 @@ class BreathePage(QWidget, PageBase):
             if due:  # after a stall, only the latest cue is worth hearing
                 self._cues.play_cue(due[-1])
             self._cue_from_s = active_s
-        self._update_time_labels()
-        engine.tick()
+        # The time line and the engine's look at the clock 10 times a second, not every frame.
+        if not 0.0 <= active_s - self._looked_at_s < LOOK_INTERVAL_S:
+            self._looked_at_s = active_s
+            self._update_time_labels()
+            engine.tick()
 
     def _on_session_event(self, engine: SessionEngine, event: SessionEvent) -> None:
         """A timed session that reached its length ends by itself (the engine ends it)."""
