@@ -271,3 +271,39 @@ def test_a_live_session_stopped_before_30_s_is_not_kept(
         assert messages and messages[-1] == SHORT_SESSION_NOTE
 
     run_scenario(qloop, scenario())
+
+
+def test_new_beats_are_drawn_right_after_the_next_pacer_frame(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, db_path: Path
+) -> None:
+    """While the pacer runs, a redraw of the plots waits for the next pacer frame (so it never
+    delays one), and happens there; with the pacer stopped it happens at once."""
+
+    async def scenario() -> None:
+        store = open_store(db_path)
+        page = make_page(qtbot, store, speed=FAST_SPEED)
+        page.picker.demo_button.setChecked(True)
+        page.start()
+        session = page.session
+        assert session is not None
+        await wait_until(lambda: session.beats_received >= 3, 20, "3 beats")
+        page.frame_timer.stop()  # no frames: new beats are drawn as they arrive
+        page.plot_timer.stop()
+        drawn = page.plots.repaints
+        await wait_until(lambda: page.plots.repaints > drawn, 20, "a redraw without frames")
+        redraws: list[float] = []
+        redraw = page.refresh_live
+
+        def counted() -> None:
+            redraws.append(session.now_s())
+            redraw()
+
+        page.refresh_live = counted  # type: ignore[method-assign]
+        page.frame_timer.start()  # running: its next tick is 16 ms away, and no time passes
+        page._last_live_refresh = -math.inf  # a redraw is due (a second has passed)
+        page._live_tick()
+        assert redraws == []  # not yet: it waits for the frame
+        page.refresh_pacer()
+        assert len(redraws) == 1
+
+    run_scenario(qloop, scenario())

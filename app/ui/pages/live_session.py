@@ -301,6 +301,7 @@ class LiveSessionPage(QWidget, PageBase):
         self._data_timer.setInterval(0)
         self._data_timer.timeout.connect(self._live_tick)
         self._last_live_refresh = -math.inf
+        self._live_pending = False
         self._live_shown: tuple[int, bool, ConnectionState] | None = None
 
         self.space_action = page_shortcut(self, "Start / pause", Qt.Key.Key_Space)
@@ -450,7 +451,16 @@ class LiveSessionPage(QWidget, PageBase):
 
     # -- frames ----------------------------------------------------------------------------------
     def refresh_pacer(self) -> None:
-        """One pacer frame: position from the clock, never from counting ticks."""
+        """One pacer frame, then the plots and numbers if a redraw is due: right after a frame,
+        a redraw (a few ms, and the plots' paint) has the most time before the next one."""
+        self._pacer_frame()
+        if self._live_pending:
+            self._live_pending = False
+            if self.session is not None:
+                self.refresh_live()
+
+    def _pacer_frame(self) -> None:
+        """Position from the clock, never from counting ticks."""
         now = time.perf_counter()
         if self._last_frame_perf is not None:
             self.frame_intervals_s.append(now - self._last_frame_perf)
@@ -481,9 +491,11 @@ class LiveSessionPage(QWidget, PageBase):
             shown != self._live_shown
             or time.monotonic() - self._last_live_refresh >= LIVE_REFRESH_S
         ):
-            self.refresh_live()
-        else:
-            self._show_clock(session)
+            if self.frame_timer.isActive():
+                self._live_pending = True  # the next pacer frame redraws them
+            else:
+                self.refresh_live()
+        self._show_clock(session)
 
     def refresh_live(self) -> None:
         """One live frame: snapshot -> plots, numbers, connection strip."""
