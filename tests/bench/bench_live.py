@@ -98,6 +98,7 @@ def child(
     from app.store import open_store
     from app.store.settings import AppSettings
     from app.ui.app import build_window
+    from app.ui.pages.breathe import BreathePage
     from app.ui.pages.live_session import LiveSessionPage
     from app.ui.services.settings_model import SettingsModel
 
@@ -115,6 +116,11 @@ def child(
         )
         window.add_page(page, name="Live (60x)")
         window.show_page("Live (60x)")
+    elif mode == "breathe":
+        window.show_page(BreathePage.TITLE)
+        found = window.stack.currentWidget()
+        assert isinstance(found, BreathePage)
+        breathe: BreathePage = found
     else:
         window.show_page(LiveSessionPage.TITLE)
         current = window.stack.currentWidget()
@@ -127,7 +133,34 @@ def child(
     result: dict[str, Any] = {"mode": mode}
     naive_curve: Any = None
 
+    frame_times: list[float] = []  # the Breathe page's frames (the Live page keeps its own)
+    refresh_s: list[float] = []  # how long each redraw of the live plots and numbers took
+    measured_from: dict[str, int] = {}
+
+    def breathe_frame() -> None:
+        frame_times.append(time.perf_counter())
+
+    def mark_measuring() -> None:
+        measured_from["frames"] = len(frame_times)
+        measured_from["refreshes"] = len(refresh_s)
+        if mode != "breathe":
+            measured_from["ring"] = page.frame_intervals_s.total
+
     def start() -> None:
+        QTimer.singleShot(int(warmup_s * 1000), mark_measuring)
+        if mode == "breathe":
+            breathe.start()
+            breathe.frame_timer.timeout.connect(breathe_frame)
+            print("ready", file=sys.stderr, flush=True)
+            return
+        refresh = page.refresh_live
+
+        def timed_refresh() -> None:
+            t0 = time.perf_counter()
+            refresh()
+            refresh_s.append(time.perf_counter() - t0)
+
+        page.refresh_live = timed_refresh  # type: ignore[method-assign]
         if mode == "pacer":
             page.picker.none_button.setChecked(True)
         else:
@@ -164,17 +197,32 @@ def child(
             finish()
 
     def finish() -> None:
-        frames = page.frame_intervals_s.last()
-        latencies = page.beat_latencies_s.last()
+        if mode == "breathe":
+            times = np.array(frame_times[measured_from.get("frames", 0) :])
+            frames = np.diff(times)
+            result["pacer_paints"] = breathe.pacer.frames_painted
+            result["session_s"] = breathe.engine.active_s() if breathe.engine else 0.0
+        else:
+            ring = page.frame_intervals_s
+            frames = ring.last(min(ring.total - measured_from.get("ring", 0), len(ring)))
+            result["pacer_paints"] = page.pacer.frames_painted
         if frames.size:
             result["frame_p50_ms"] = float(np.percentile(frames, 50) * 1000)
             result["frame_p99_ms"] = float(np.percentile(frames, 99) * 1000)
+            result["frame_max_ms"] = float(np.max(frames) * 1000)
             result["frames"] = int(frames.size)
+        refreshes = np.array(refresh_s[measured_from.get("refreshes", 0) :])
+        if refreshes.size:
+            result["refresh_p50_ms"] = float(np.percentile(refreshes, 50) * 1000)
+            result["refresh_max_ms"] = float(np.max(refreshes) * 1000)
+        if mode == "breathe":
+            print(json.dumps(result), flush=True)
+            os._exit(0)
+        latencies = page.beat_latencies_s.last()
         in_app = page.beat_in_app_latencies_s.last()
         if in_app.size:
             result["in_app_p50_ms"] = float(np.percentile(in_app, 50) * 1000)
             result["in_app_p99_ms"] = float(np.percentile(in_app, 99) * 1000)
-        result["pacer_paints"] = page.pacer.frames_painted
         if latencies.size:
             result["latency_p50_ms"] = float(np.percentile(latencies, 50) * 1000)
             result["latency_p99_ms"] = float(np.percentile(latencies, 99) * 1000)
@@ -294,7 +342,12 @@ def describe_live(name: str, live: dict[str, Any], seconds: float, warmup: float
             f" {live['in_app_p50_ms']:.1f} ms, p99 {live['in_app_p99_ms']:.1f} ms (the line above"
             " also counts how late the demo strap's own timer fired)"
         )
-    print(f"  pacer paints: {live['pacer_paints']} of {live['frames']} frames")
+    print(
+        f"  slowest frame {live['frame_max_ms']:.1f} ms; a redraw of the plots and numbers took"
+        f" {live.get('refresh_p50_ms', float('nan')):.1f} ms (median),"
+        f" {live.get('refresh_max_ms', float('nan')):.1f} ms at most"
+    )
+    print(f"  pacer paints: {live['pacer_paints']} in the whole session")
     print(
         f"  plot updates: {live['plot_repaints']} in {live['session_s']:.0f} s;"
         f" beats {live['beats']}; resident memory {live['rss_mb']:.0f} MB"
@@ -349,6 +402,9 @@ def main() -> int:
         results["pacer"] = run_child("pacer", ref_secs, 5.0, env)
         if args.tree is not None:
             results["tree_pacer"] = run_child("pacer", ref_secs, 5.0, env, root=args.tree)
+        results["breathe"] = run_child("breathe", ref_secs, 5.0, env)
+        if args.tree is not None:
+            results["tree_breathe"] = run_child("breathe", ref_secs, 5.0, env, root=args.tree)
         if args.openhrv is not None:
             results["openhrv_2"] = run_child("openhrv", ref_secs, 5.0, env, openhrv=args.openhrv)
         if not args.skip_naive:
@@ -397,6 +453,23 @@ def main() -> int:
             f"  {args.tree} pacer only: CPU {cpu(tree_pacer):.1f}%, frame p99"
             f" {tree_pacer['frame_p99_ms']:.1f} ms; this / that ="
             f" {cpu(pacer) / max(cpu(tree_pacer), 0.1):.2f}x (target <= 0.5)"
+        )
+    breathe = results["breathe"]
+    print(
+        f"  the Breathe page's pacer (no strap): CPU {cpu(breathe):.1f}%, frame p99"
+        f" {breathe['frame_p99_ms']:.1f} ms, {breathe['pacer_paints']} paints"
+        f" in {breathe['session_s']:.0f} s"
+    )
+    if "tree_breathe" in results:
+        tree_breathe = results["tree_breathe"]
+        print(
+            f"  {args.tree} Breathe page: CPU {cpu(tree_breathe):.1f}%, frame p99"
+            f" {tree_breathe['frame_p99_ms']:.1f} ms; this / that ="
+            f" {cpu(breathe) / max(cpu(tree_breathe), 0.1):.2f}x (target <= 0.5)"
+        )
+    if "openhrv" in results:
+        print(
+            f"  Breathe page / OpenHRV = {cpu(breathe) / max(cpu(results['openhrv_2']), 0.1):.2f}x"
         )
     if "naive" in results:
         naive = results["naive"]
