@@ -3,9 +3,9 @@
 Left, "Today": the last session's effect (stress before and after from the reflection; for a strap
 session, heart rate and RMSSD over the first vs the last two minutes, computed by
 `app.session.summary` on a worker through `app.ui.tasks`; a failure is said on the card) and today's
-readiness value or log entry, with the "Morning check" and "Log today" buttons (the Today menu of
-the composition root opens them too). Right, "Over weeks": the baseline chart, the plain-language
-readings from `app.recovery.reading` and the recovery-speed comparison.
+readiness value or log entry, with the "Morning check" and "Log today" buttons (the window's Today
+menu, `app.ui.shell.TodayMenu`, opens them too). Right, "Over weeks": the baseline chart, the
+plain-language readings from `app.recovery.reading` and the recovery-speed comparison.
 
 Everything comes from `app.recovery.overview.load_overview`, read on the GUI thread (the store's
 connection belongs to it; the read is a few milliseconds for a year of days). `schedule_refresh`
