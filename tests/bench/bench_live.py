@@ -87,10 +87,9 @@ def child(
     import asyncio
 
     import numpy as np
-    import pyqtgraph as pg
     import qasync
     from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QBoxLayout
 
     sys.path.insert(0, root)  # the Baseline checkout measured (this one or --tree)
     from app.session.core_metrics import CoreAnalysis
@@ -132,6 +131,7 @@ def child(
     asyncio.set_event_loop(loop)
     result: dict[str, Any] = {"mode": mode}
     naive_curve: Any = None
+    naive_plot: Any = None
 
     frame_times: list[float] = []  # the Breathe page's frames (the Live page keeps its own)
     refresh_s: list[float] = []  # how long each redraw of the live plots and numbers took
@@ -167,9 +167,19 @@ def child(
             page.picker.demo_button.setChecked(True)
         page.start()
         if mode == "naive":
-            nonlocal naive_curve
+            import pyqtgraph as pg  # the naive reference only: the live page imports none
+
+            nonlocal naive_curve, naive_plot
             pg.setConfigOptions(antialias=True)
-            naive_curve = page.plots.hr_plot.plot(pen=pg.mkPen("r", width=2))
+            # A plain pyqtgraph plot beside the live plots, redrawn whole on every frame.
+            naive_plot = pg.PlotWidget()
+            beside = next(
+                layout
+                for layout in page.run_view.findChildren(QBoxLayout)
+                if layout.indexOf(page.plots) >= 0
+            )
+            beside.insertWidget(beside.indexOf(page.plots) + 1, naive_plot, 3)
+            naive_curve = naive_plot.plot(pen=pg.mkPen("r", width=2))
             page.plot_timer.stop()  # the naive variant redraws on every pacer frame instead
             page.frame_timer.timeout.connect(naive_frame)
         print("ready", file=sys.stderr, flush=True)
@@ -181,7 +191,7 @@ def child(
         t = np.array([b.t_ms for b in beats]) / 1000.0
         hr = 60000.0 / np.array([b.rr_ms for b in beats]) if beats else np.array([])
         naive_curve.setData(t, hr)
-        page.plots.hr_plot.setXRange(0, max(session.now_s(), 1.0))
+        naive_plot.setXRange(0, max(session.now_s(), 1.0))
         page.refresh_live()
 
     rss: list[tuple[float, float]] = []

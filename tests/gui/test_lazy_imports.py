@@ -1,5 +1,6 @@
 """What a start imports: the window is painted before NumPy, pyqtgraph, Bluetooth, the asyncio
-loop or any page's module is imported, and a live session loads no other screen's modules.
+loop or any page's module is imported, and a live session loads no other screen's modules (nor
+pyqtgraph: its live plots are painted with QPainter).
 
 Each start runs the real command (`app.cli.main`) in its own process, offscreen, and lists
 `sys.modules` at the main window's first paint (or, for the live session, once it streams).
@@ -52,6 +53,9 @@ LAZY_AT_FIRST_PAINT = (
 )
 # Modules a live session (`--demo --start live`, sound off) must not have imported.
 LAZY_IN_LIVE_SESSION = (
+    "pyqtgraph",
+    "app.ui.dialogs.session_summary",
+    "app.ui.dialogs.session_detail",
     "bumble",
     "scipy",
     "fitdecode",
@@ -145,5 +149,9 @@ def test_a_live_session_loads_no_other_screen(tmp_path: Path) -> None:
     save_settings(store, replace(load_settings(store), sound_on=False))
     store.close()
     _, live = _modules_of_a_start(tmp_path, "beats", "--demo", "--start", "live")
-    assert {"app.ui.pages.live_session", "pyqtgraph", "numpy"} <= live  # it did stream
+    assert {
+        "app.ui.pages.live_session",
+        "app.ui.charts.live_plots",
+        "numpy",
+    } <= live  # it did stream
     assert _under(live, LAZY_IN_LIVE_SESSION) == []

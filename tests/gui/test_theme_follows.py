@@ -35,6 +35,12 @@ def app() -> Iterator[QApplication]:
 
 
 def _background(plot: object) -> QColor:
+    if isinstance(plot, LivePlots):
+        # What it paints behind both plots: a corner of the heart-rate and of the RR plot.
+        image = plot.grab().toImage()
+        top, bottom = image.pixelColor(1, 1), image.pixelColor(1, image.height() - 2)
+        assert top == bottom, (top.name(), bottom.name())
+        return top
     return plot.backgroundBrush().color()  # type: ignore[attr-defined, no-any-return]
 
 
@@ -48,7 +54,7 @@ def test_charts_views_and_pacers_follow_a_palette_change(qtbot: QtBot, app: QApp
     for widget in (live, summary, detail, assessment, pacer):
         qtbot.addWidget(widget)
         widget.show()  # on screen, as in the app
-    plots = (live.hr_plot, live.rr_plot, summary.hr_plot, detail.hr_plot, detail.rr_plot)
+    plots = (live, summary.hr_plot, detail.hr_plot, detail.rr_plot)
     assert all(_background(p) == QColor(LIGHT.base) for p in plots)
     assert _background(assessment.plot) == QColor(LIGHT.base)
     assert pacer.colours is LIGHT
@@ -94,6 +100,6 @@ def test_choosing_a_theme_in_the_menu_recolours_widgets_nobody_wired(
     window.theme_actions["dark"].trigger()
 
     assert pacer.colours is DARK and ui.breathe.pacer.colours is DARK
-    assert _background(plots.hr_plot).name() == DARK.base
+    assert _background(plots).name() == DARK.base
     window.theme_actions["light"].trigger()
     assert pacer.colours is LIGHT

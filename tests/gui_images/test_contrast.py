@@ -22,6 +22,7 @@ from app.store.settings import AppSettings, save_settings
 from app.ui.app import build_app
 from app.ui.charts.assessment import DARK_COLOURS, LIGHT_COLOURS
 from app.ui.charts.baseline import OVERLAY_COLOURS, OVERLAY_COLOURS_LIGHT
+from app.ui.charts.live_plots import LivePlots
 from app.ui.pages.page import page_widget
 from app.ui.theme import DARK, LIGHT, ThemeColours, apply_theme, heart_colour
 from tests.gui_images.approval import fixed_rendering
@@ -151,7 +152,12 @@ def test_check_boxes_and_radio_buttons_stand_out(
 
 
 def chart_backgrounds(root: QWidget) -> list[str]:
-    return [view.backgroundBrush().color().name() for view in root.findChildren(pg.GraphicsView)]
+    """The background of every pyqtgraph chart, and what the live plots paint behind theirs."""
+    views = [view.backgroundBrush().color().name() for view in root.findChildren(pg.GraphicsView)]
+    painted = [
+        plots.grab().toImage().pixelColor(1, 1).name() for plots in root.findChildren(LivePlots)
+    ]
+    return views + painted
 
 
 def test_a_system_switch_recolours_every_page_chart_and_pacer(
@@ -170,6 +176,9 @@ def test_a_system_switch_recolours_every_page_chart_and_pacer(
     window.show()
     hints = app.styleHints()
     pacers = [ui.breathe.pacer, *(p.pacer for p in (ui.live,) if p is not None)]
+    assert ui.live is not None
+    # The summary is built when a session first ends; build it now, as after one (not shown).
+    assert not ui.live.summary_view.isVisible()
 
     for scheme, colours in ((Qt.ColorScheme.Dark, DARK), (Qt.ColorScheme.Light, LIGHT)):
         hints.colorSchemeChanged.emit(scheme)

@@ -16,6 +16,7 @@ from app.store import open_store
 from app.store.records import SettingKey
 from app.store.settings import AppSettings, save_settings
 from app.ui.app import strap_scanner
+from app.ui.charts.live_plots import SpanKind
 from app.ui.pages.live_session import LiveSessionPage
 from app.ui.services.settings_model import SettingsModel
 from sensors.bumble_backend import bumble_backend
@@ -157,8 +158,8 @@ def test_dropped_link_is_bridged_marked_and_recorded(
             assert snap.gap_spans
             gap_start, gap_end = snap.gap_spans[0]
             assert gap_start < gap_end
-            assert any(r.isVisible() for pair in page.plots._regions for r in pair)
-            _, hr = page.plots.hr_curve.getOriginalDataset()
+            assert any(span.kind is SpanKind.GAP for span in page.plots.spans())
+            _, hr = page.plots.hr_line_data()
             assert int(np.count_nonzero(np.isnan(hr))) == 1
             record = store.session(sid)
             assert record is not None and record.sensor_address == STRAP_ADDRESS

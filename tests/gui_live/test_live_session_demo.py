@@ -120,21 +120,21 @@ def test_demo_session_end_to_end(
         # The data behind the plots are the stored beats in the visible window, corrected.
         visible = t_s >= now - page.plots.window_s
         beats = corrected_beats(t_s[visible], rr[visible], gaps[visible])
-        x, y = page.plots.hr_curve.getData()  # what the plot draws (clipped to the view)
+        x, y = page.plots.hr_series()  # what the plot draws (clipped to the view)
         exp_x, exp_y = broken_at_gaps(beats.t_s, beats.hr_bpm, beats.gap_before)
         np.testing.assert_allclose(x, exp_x)
         np.testing.assert_allclose(y, exp_y)
-        x, y = page.plots.rr_curve.getOriginalDataset()
+        x, y = page.plots.rr_line_data()
         np.testing.assert_allclose(y, broken_at_gaps(beats.t_s, beats.rr_ms, beats.gap_before)[1])
-        shown_x, _ = page.plots.rr_curve.getData()  # what is drawn: the data clipped to the view
+        shown_x, _ = page.plots.rr_series()  # what is drawn: the data clipped to the view
         assert set(shown_x[np.isfinite(shown_x)]) <= set(x[np.isfinite(x)])
-        mx, my = page.plots.hr_markers.getData()
+        mx, my = page.plots.hr_dots()
         np.testing.assert_allclose(my, beats.hr_bpm)
         np.testing.assert_allclose(mx, beats.t_s)
-        ax, _ = page.plots.hr_artifacts.getData()
+        ax, _ = page.plots.hr_rings()
         np.testing.assert_allclose(ax, beats.marked_t_s)
         # The breathing wave is drawn behind the heart rate over the same window.
-        wx, wy = page.plots.wave_curve.getData()
+        wx, wy = page.plots.wave()
         assert wx[0] >= now - page.plots.window_s - 0.5 and wx[-1] <= now + 0.5
         assert np.nanmax(wy) > np.nanmin(wy)
 

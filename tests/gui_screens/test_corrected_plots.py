@@ -51,19 +51,18 @@ def test_the_live_plots_show_no_plunge_and_one_ring(qtbot: QtBot) -> None:
     plots.resize(700, 400)
     plots.show()
     plots.update_from(engine.snapshot(float(t[-1]) + 0.5), force=True)
-    _, hr = plots.hr_curve.getOriginalDataset()
-    assert hr is not None
+    _, hr = plots.hr_line_data()
     assert _finite(hr).min() >= lowest_bpm - 1.0  # no plunge in the line
-    _, rr_line = plots.rr_curve.getOriginalDataset()
-    assert rr_line is not None and _finite(rr_line).max() < 1.5 * float(np.median(rr))
-    ring_t, ring_hr = plots.hr_artifacts.getData()
+    _, rr_line = plots.rr_line_data()
+    assert _finite(rr_line).max() < 1.5 * float(np.median(rr))
+    ring_t, ring_hr = plots.hr_rings()
     assert ring_t.size == 1  # one ring, where the missed beat was corrected
     assert abs(float(ring_t[0]) - float(t[MISSED])) < 1e-6
     assert ring_hr[0] >= lowest_bpm - 1.0
-    rr_ring_t, _ = plots.rr_artifacts.getData()
+    rr_ring_t, _ = plots.rr_rings()
     assert rr_ring_t.size == 1
     # The y range follows the corrected beats, not the raw plunge.
-    (low, _high) = plots.hr_plot.getPlotItem().vb.viewRange()[1]
+    (low, _high) = plots.hr_range()
     assert low > 60000.0 / float(rr.max())
 
 

@@ -1,1 +1,2 @@
-"""Charts drawn with pyqtgraph: the baseline over weeks, the live plots, the assessment chart."""
+"""Charts: the baseline over weeks and the assessment chart (pyqtgraph), and the live plots
+(painted with QPainter, so a live session imports no pyqtgraph)."""

@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -44,7 +45,6 @@ from app.store.records import BeatRecord, MarkRecord, SessionRecord
 from app.store.settings import AppSettings, load_last_strap, save_last_strap
 from app.ui.charts.live_plots import LivePlots
 from app.ui.dialogs.reflection import ReflectionDialog, save_reflection
-from app.ui.dialogs.session_summary import SessionSummaryView
 from app.ui.pages import names
 from app.ui.pages.page import PageBase, page_shortcut
 from app.ui.services.session_tone import SessionTone
@@ -58,6 +58,9 @@ from app.ui.widgets.pacer import PacerWidget
 from app.ui.widgets.reasoned_button import ReasonedButton
 from app.ui.widgets.source_picker import SOURCE_KINDS, ScanFn, SourceKind, SourcePicker
 from sensors.trouble import trouble_from_message
+
+if TYPE_CHECKING:
+    from app.ui.dialogs.session_summary import SessionSummaryView
 
 FRAME_INTERVAL_MS = 16
 SUMMARY_PENDING_TEXT = "Putting your summary together\u2026"
@@ -273,8 +276,7 @@ class LiveSessionPage(QWidget, PageBase):
         self.run_view = run
 
         # -- summary view --
-        self.summary_view = SessionSummaryView()
-        self.summary_view.done.connect(self.back_to_setup)
+        self._summary_view: SessionSummaryView | None = None  # built when first shown
         self.summary_pending = QWidget()
         pending_layout = QVBoxLayout(self.summary_pending)
         self.summary_pending_label = QLabel(SUMMARY_PENDING_TEXT)
@@ -285,7 +287,6 @@ class LiveSessionPage(QWidget, PageBase):
         pending_layout.addWidget(self.summary_pending_label)
         pending_layout.addWidget(self.summary_back_button, 0, Qt.AlignmentFlag.AlignLeft)
         pending_layout.addStretch(1)
-        self.stack.addWidget(self.summary_view)
         self.stack.addWidget(self.summary_pending)
 
         self.frame_timer = QTimer(self)
@@ -646,6 +647,19 @@ class LiveSessionPage(QWidget, PageBase):
         self.summary = summary
         self.summary_view.show_summary(summary)
         self.stack.setCurrentWidget(self.summary_view)
+
+    @property
+    def summary_view(self) -> SessionSummaryView:
+        """The session summary, built when first needed: its plot is pyqtgraph's, which a live
+        session otherwise never imports (some 30 MB)."""
+        if self._summary_view is None:
+            from app.ui.dialogs.session_summary import SessionSummaryView
+
+            view = SessionSummaryView()
+            view.done.connect(self.back_to_setup)
+            self.stack.addWidget(view)
+            self._summary_view = view
+        return self._summary_view
 
     def back_to_setup(self) -> None:
         self.stack.setCurrentWidget(self.setup_view)
