@@ -84,26 +84,41 @@ app.exec()
 def child(
     mode: str, seconds: float, warmup_s: float, db_path: str, memory_minutes: float, root: str
 ) -> int:
-    import asyncio
-
-    import numpy as np
-    import qasync
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication, QBoxLayout
 
     sys.path.insert(0, root)  # the Baseline checkout measured (this one or --tree)
+    try:  # as the app's entry point does, before importing anything else
+        from app.ui.startup.pyside_imports import read_sources_uncached
+
+        read_sources_uncached()
+    except ImportError:  # an older checkout
+        pass
+    import asyncio
+
+    import numpy as np
+    import qasync
+
     from app.session.core_metrics import CoreAnalysis
     from app.session.sources import SourceOptions
     from app.store import open_store
     from app.store.settings import AppSettings
-    from app.ui.app import build_window
+    from app.ui.app import build_app, build_window
     from app.ui.pages.breathe import BreathePage
     from app.ui.pages.live_session import LiveSessionPage
     from app.ui.services.settings_model import SettingsModel
 
     app = QApplication(sys.argv[:1])
     store = open_store(Path(db_path))
-    window = build_window(store, demo=True)
+    try:  # as `baseline --start live|breathe` builds it: only the page on show is built
+        from app.ui.pages import names
+        from app.ui.shell import build_shell
+
+        first = names.BREATHE if mode == "breathe" else names.LIVE
+        shell = build_shell(store, demo=True, first=first)
+        window = build_app(store, demo=True, shell=shell, lazy=True).window
+    except ImportError:  # an older checkout builds every page
+        window = build_window(store, demo=True)
     speed = 60.0 if mode == "memory" else 1.0
     if mode == "memory":
         # A second page with a fast demo strap replaces the default one for this run.
