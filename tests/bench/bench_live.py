@@ -32,8 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +40,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script: the checkout, for tests.bench
+
+from tests.bench.xvfb_screen import xvfb_missing, xvfb_screen  # noqa: E402
+
 DISPLAY = ":97"
 READY_TIMEOUT_S = 60.0
 
@@ -398,8 +400,7 @@ def main() -> int:
     if args.child:
         return child(args.child, args.seconds, args.warmup, args.db, args.memory_minutes, args.root)
 
-    if shutil.which("Xvfb") is None:
-        print("Xvfb is not installed (apt-get install xvfb)", file=sys.stderr)
+    if xvfb_missing():
         return 2
     if args.openhrv is not None and not (args.openhrv / "test" / "app.py").is_file():
         print(f"{args.openhrv} is not an OpenHRV source tree (no test/app.py)", file=sys.stderr)
@@ -407,17 +408,9 @@ def main() -> int:
     if args.tree is not None and not (args.tree / "app" / "ui" / "app.py").is_file():
         print(f"{args.tree} is not a Baseline checkout (no app/ui/app.py)", file=sys.stderr)
         return 2
-    xvfb = subprocess.Popen(
-        ["Xvfb", DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(1.0)
-    env = dict(os.environ, DISPLAY=DISPLAY, QT_QPA_PLATFORM="xcb")
-    env.pop("QT_QUICK_BACKEND", None)
     secs, warm, ref_secs = args.seconds, args.warmup, args.reference_seconds
     results: dict[str, dict[str, Any]] = {}
-    try:
+    with xvfb_screen(DISPLAY) as env:
         # Interleaved, so a slow spell of the machine hits both sides of each ratio alike.
         if args.openhrv is not None:
             results["openhrv"] = run_child("openhrv", secs, warm, env, openhrv=args.openhrv)
@@ -436,9 +429,6 @@ def main() -> int:
             results["naive"] = run_child("naive", ref_secs, 5.0, env)
         if not args.skip_memory:
             results["memory"] = run_child("memory", 0, 0.0, env, memory_minutes=args.memory_minutes)
-    finally:
-        xvfb.send_signal(signal.SIGTERM)
-        xvfb.wait(10)
 
     live, pacer = results["live"], results["pacer"]
     describe_live("this checkout", live, secs, warm)

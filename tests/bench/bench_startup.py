@@ -54,6 +54,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script: the checkout, for tests.bench
+
+from tests.bench.xvfb_screen import xvfb_missing, xvfb_screen  # noqa: E402
+
 DISPLAY = ":96"
 FIRST_PAINT_LINE = "first-paint"
 BASELINE_SHOWN_LINE = "baseline: main window shown"
@@ -270,26 +274,18 @@ def main() -> int:
     parser.add_argument("--openhrv", type=Path, help="an OpenHRV source tree (its root)")
     parser.add_argument("--skip-live", action="store_true")
     args = parser.parse_args()
-    if shutil.which("Xvfb") is None:
-        print("Xvfb is not installed (apt-get install xvfb)", file=sys.stderr)
+    if xvfb_missing():
         return 2
     if args.openhrv is not None and not (args.openhrv / "openhrv" / "view.py").is_file():
         print(f"{args.openhrv} is not an OpenHRV source tree", file=sys.stderr)
         return 2
 
-    xvfb = subprocess.Popen(
-        ["Xvfb", DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(1.0)
-    env = dict(os.environ, DISPLAY=DISPLAY, QT_QPA_PLATFORM="xcb")
-    for name in ("QT_QUICK_BACKEND", "PYTHONDONTWRITEBYTECODE", "BASELINE_DB"):
-        env.pop(name, None)
-    baseline_env = dict(env, PYTHONPATH=str(ROOT))
     starts: dict[str, list[Started]] = {}
     live: dict[str, Started] = {}
-    try:
+    with xvfb_screen(DISPLAY) as env:
+        for name in ("PYTHONDONTWRITEBYTECODE", "BASELINE_DB"):
+            env.pop(name, None)
+        baseline_env = dict(env, PYTHONPATH=str(ROOT))
         with tempfile.TemporaryDirectory(prefix="baseline-bench-") as tmp:
             template = template_database(Path(tmp))
             runners: dict[str, Callable[[float], Started]] = {
@@ -318,9 +314,6 @@ def main() -> int:
                 for name, run in live_runners.items():
                     live[name] = run(args.live_seconds)
                     print(f"  {name} live: {live[name]}", file=sys.stderr, flush=True)
-    finally:
-        xvfb.send_signal(signal.SIGTERM)
-        xvfb.wait(10)
 
     result: dict[str, Any] = {"runs": args.runs, "settle_s": args.settle}
     print(f"first paint of the main window from process spawn, {args.runs} runs (Xvfb):")

@@ -46,12 +46,17 @@ def differing_pixels(a: QImage, b: QImage, *, levels: int = 2) -> int:
     return count
 
 
-def test_the_screen_matches_a_full_repaint_after_many_partial_frames(qtbot: QtBot) -> None:
+def shown_pacer(qtbot: QtBot) -> PacerWidget:
     pacer = PacerWidget()
     qtbot.addWidget(pacer)
     pacer.resize(300, 340)
     pacer.show()
     qtbot.waitExposed(pacer)
+    return pacer
+
+
+def test_the_screen_matches_a_full_repaint_after_many_partial_frames(qtbot: QtBot) -> None:
+    pacer = shown_pacer(qtbot)
     pattern = BreathingPattern(rate_bpm=6.0, hold_after_inhale_s=1.0)
     checked = 0
     painted = pacer_state(pattern, 0.0)  # the state the last paint drew
@@ -72,11 +77,7 @@ def test_the_screen_matches_a_full_repaint_after_many_partial_frames(qtbot: QtBo
 
 
 def test_a_slow_breath_asks_for_few_repaints(qtbot: QtBot) -> None:
-    pacer = PacerWidget()
-    qtbot.addWidget(pacer)
-    pacer.resize(300, 340)
-    pacer.show()
-    qtbot.waitExposed(pacer)
+    pacer = shown_pacer(qtbot)
     pattern = BreathingPattern(rate_bpm=3.0)
     pacer.show_state(pacer_state(pattern, 0.0))
     QApplication.processEvents()

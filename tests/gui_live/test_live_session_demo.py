@@ -73,6 +73,14 @@ def make_page(
     return page
 
 
+def started_demo_page(qtbot: QtBot, store: Store) -> LiveSessionPage:
+    """A page streaming the demo strap at FAST_SPEED."""
+    page = make_page(qtbot, store, speed=FAST_SPEED)
+    page.picker.demo_button.setChecked(True)
+    page.start()
+    return page
+
+
 def stored_arrays(store: Store, session_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     beats = store.beats(session_id)
     t_s = np.array([b.t_ms for b in beats]) / 1000.0
@@ -87,9 +95,7 @@ def test_demo_session_end_to_end(
 ) -> None:
     async def scenario() -> None:
         store = open_store(db_path)
-        page = make_page(qtbot, store, speed=FAST_SPEED)
-        page.picker.demo_button.setChecked(True)
-        page.start()
+        page = started_demo_page(qtbot, store)
         session = page.session
         assert session is not None and session.session_id is not None
         sid = session.session_id
@@ -281,9 +287,7 @@ def test_new_beats_are_drawn_right_after_the_next_pacer_frame(
 
     async def scenario() -> None:
         store = open_store(db_path)
-        page = make_page(qtbot, store, speed=FAST_SPEED)
-        page.picker.demo_button.setChecked(True)
-        page.start()
+        page = started_demo_page(qtbot, store)
         session = page.session
         assert session is not None
         await wait_until(lambda: session.beats_received >= 3, 20, "3 beats")
