@@ -11,6 +11,9 @@
   do: no adapter, Bluetooth off, permission denied (macOS), strap not found, strap busy.
 - `backend` selects how bleak reaches the radio: the operating system (default) or a bumble
   host (`sensors.bumble_backend`); the code above it is the same.
+- This module loads bleak: import it only to use Bluetooth. What the app needs without Bluetooth
+  (`BleBackend`, the messages, `describe_bluetooth_error`) lives in `sensors.ble_backend` and
+  `sensors.ble_errors` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -20,22 +23,27 @@ import contextlib
 import logging
 import sys
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from bleak import BleakClient, BleakScanner
-from bleak.backends.client import BaseBleakClient
 from bleak.backends.device import BLEDevice
-from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
-from bleak.exc import (
-    BleakBluetoothNotAvailableError,
-    BleakBluetoothNotAvailableReason,
-    BleakDBusError,
-    BleakError,
-)
+from bleak.backends.scanner import AdvertisementData
+from bleak.exc import BleakError
 from bleak.uuids import normalize_uuid_str
 
+from sensors.ble_backend import SYSTEM_BACKEND as SYSTEM_BACKEND
+from sensors.ble_backend import BleBackend as BleBackend
+from sensors.ble_errors import MSG_ADDRESS_NOT_FOUND as MSG_ADDRESS_NOT_FOUND
+from sensors.ble_errors import MSG_BUSY as MSG_BUSY
+from sensors.ble_errors import MSG_NO_ADAPTER as MSG_NO_ADAPTER
+from sensors.ble_errors import MSG_NO_HR_SERVICE as MSG_NO_HR_SERVICE
+from sensors.ble_errors import MSG_NO_SERVICE as MSG_NO_SERVICE
+from sensors.ble_errors import MSG_NOT_FOUND as MSG_NOT_FOUND
+from sensors.ble_errors import MSG_PERMISSION as MSG_PERMISSION
+from sensors.ble_errors import MSG_POWERED_OFF as MSG_POWERED_OFF
+from sensors.ble_errors import BluetoothUnavailableError as BluetoothUnavailableError
+from sensors.ble_errors import describe_bluetooth_error as describe_bluetooth_error
 from sensors.found import FoundStrap as FoundStrap
 from sensors.hrs import MalformedMeasurement, parse_measurement
 from sensors.source import ConnectionEvent, EventKind, PacketWatcher, QueuedSource, Sample
@@ -49,50 +57,6 @@ BATTERY_LEVEL_UUID = normalize_uuid_str("2a19")
 
 BODY_LOCATIONS = ("other", "chest", "wrist", "finger", "hand", "ear lobe", "foot")
 
-MSG_NO_ADAPTER = (
-    "no Bluetooth adapter found: plug in or enable a Bluetooth LE adapter "
-    "(or use --ble-transport with a USB dongle)"
-)
-MSG_NO_SERVICE = (
-    "the system Bluetooth service is not available (BlueZ over D-Bus is not running, "
-    "or there is no adapter): start the bluetooth service or use --ble-transport"
-)
-MSG_POWERED_OFF = "Bluetooth is turned off: turn it on in the system settings"
-MSG_PERMISSION = (
-    "Baseline is not allowed to use Bluetooth: on macOS open System Settings > Privacy & "
-    "Security > Bluetooth and allow Baseline (or the terminal you run it from)"
-)
-MSG_NOT_FOUND = (
-    "no heart-rate strap found: wear the strap (most sleep until they touch moist skin), "
-    "keep it close, and make sure no phone or other app is connected to it"
-)
-MSG_ADDRESS_NOT_FOUND = (
-    "heart-rate strap {address} not found: wear the strap (most sleep until they touch moist "
-    "skin), keep it close, and make sure no phone or other app is connected to it"
-)
-MSG_BUSY = (
-    "found {name} but could not connect: it is probably connected to another app or phone; "
-    "close that app (or turn off Bluetooth on the phone) and try again"
-)
-MSG_NO_HR_SERVICE = "{name} does not offer heart-rate measurements"
-
-
-class BluetoothUnavailableError(Exception):
-    """Bluetooth cannot be used at all; the message tells the user what to do."""
-
-
-@dataclass(frozen=True)
-class BleBackend:
-    """How bleak reaches the radio: default backends of the OS, or custom ones with kwargs."""
-
-    scanner: type[BaseBleakScanner] | None = None
-    client: type[BaseBleakClient] | None = None
-    kwargs: Mapping[str, Any] = field(default_factory=dict)
-    label: str = "system Bluetooth"
-
-
-SYSTEM_BACKEND = BleBackend()
-
 
 def allow_sta_on_windows() -> None:
     """Let bleak run on a thread that Qt made single-threaded-apartment (Windows only)."""
@@ -103,46 +67,6 @@ def allow_sta_on_windows() -> None:
             logger.warning("bleak's WinRT backend is missing; Bluetooth may not work")
             return
         allow_sta()
-
-
-def describe_bluetooth_error(exc: BaseException) -> str | None:
-    """A message for the user when `exc` means Bluetooth cannot be used; None otherwise."""
-    if isinstance(exc, BleakBluetoothNotAvailableError):
-        reason = exc.reason
-        if reason in (
-            BleakBluetoothNotAvailableReason.NO_BLUETOOTH,
-            BleakBluetoothNotAvailableReason.NO_BLE_CENTRAL_ROLE,
-        ):
-            return MSG_NO_ADAPTER
-        if reason is BleakBluetoothNotAvailableReason.POWERED_OFF:
-            return MSG_POWERED_OFF
-        if reason in (
-            BleakBluetoothNotAvailableReason.DENIED_BY_USER,
-            BleakBluetoothNotAvailableReason.DENIED_BY_SYSTEM,
-            BleakBluetoothNotAvailableReason.DENIED_BY_UNKNOWN,
-        ):
-            return MSG_PERMISSION
-        return f"Bluetooth is not available: {exc.args[0] if exc.args else exc}"
-    if isinstance(exc, BleakDBusError):
-        name = exc.dbus_error
-        if name.endswith(("NotReady", "NotPowered")):
-            return MSG_POWERED_OFF
-        if name.endswith(("NotAuthorized", "AccessDenied", "NotPermitted")):
-            return MSG_PERMISSION
-        if name.endswith(("ServiceUnknown", "UnknownObject")):
-            return MSG_NO_ADAPTER
-        return None
-    if isinstance(exc, FileNotFoundError | ConnectionRefusedError | PermissionError):
-        return MSG_PERMISSION if isinstance(exc, PermissionError) else MSG_NO_SERVICE
-    if isinstance(exc, BleakError):
-        text = str(exc).lower()
-        if "no bluetooth adapter" in text or "adapter not found" in text:
-            return MSG_NO_ADAPTER
-        if "powered off" in text or "turned off" in text:
-            return MSG_POWERED_OFF
-        if "unauthorized" in text or "not authorized" in text or "permission" in text:
-            return MSG_PERMISSION
-    return None
 
 
 def _advertises_heart_rate(adv: AdvertisementData) -> bool:

@@ -8,7 +8,8 @@ was seen and what to do on this operating system. A check that could not run bec
 earlier one failed has `ok = None`.
 
 `explain_error` turns the texts bleak raises on Linux (BlueZ over D-Bus), macOS (CoreBluetooth)
-and Windows (WinRT) into that advice; it is shared with the app's banner.
+and Windows (WinRT) into that advice; it lives in `sensors.bluetooth_advice` (no bleak loaded),
+shared with the app's banner, and is re-exported here. This module loads bleak.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum, StrEnum
 
 from bleak import BleakClient
 from bleak.backends.device import BLEDevice
@@ -30,9 +29,6 @@ from bleak.exc import BleakError
 from sensors.ble import (
     BATTERY_LEVEL_UUID,
     HEART_RATE_MEASUREMENT_UUID,
-    MSG_NO_ADAPTER,
-    MSG_PERMISSION,
-    MSG_POWERED_OFF,
     SYSTEM_BACKEND,
     BleBackend,
     FoundStrap,
@@ -40,270 +36,24 @@ from sensors.ble import (
     _same_address,
     _scanner,
     allow_sta_on_windows,
-    describe_bluetooth_error,
 )
+from sensors.bluetooth_advice import HELD_ADVICE
+from sensors.bluetooth_advice import HostOS as HostOS
+from sensors.bluetooth_advice import adapter_problem as adapter_problem
+from sensors.bluetooth_advice import explain_adapter_problem as explain_adapter_problem
+from sensors.bluetooth_advice import explain_connect_problem as explain_connect_problem
+from sensors.bluetooth_advice import explain_error as explain_error
+from sensors.doctor_findings import Check as Check
+from sensors.doctor_findings import DoctorLimits as DoctorLimits
+from sensors.doctor_findings import DoctorReport as DoctorReport
+from sensors.doctor_findings import Finding as Finding
 from sensors.hrs import HeartRateMeasurement, MalformedMeasurement, parse_measurement
 
-
-class Check(StrEnum):
-    """The checks, in the order they run (the values are the JSON `check` names)."""
-
-    ADAPTER = "adapter"
-    STRAP_FOUND = "strap-found"
-    CONNECT = "connect"
-    HEART_RATE = "heart-rate"
-    BEAT_INTERVALS = "beat-intervals"
-    CONTACT = "contact"
-    BATTERY = "battery"
-
-
-class HostOS(Enum):
-    """The operating system whose advice the findings give."""
-
-    LINUX = "linux"
-    MACOS = "macos"
-    WINDOWS = "windows"
-    OTHER = "other"
-
-    @classmethod
-    def current(cls, platform: str = sys.platform) -> HostOS:
-        if platform.startswith("linux"):
-            return cls.LINUX
-        if platform == "darwin":
-            return cls.MACOS
-        if platform in ("win32", "cygwin"):
-            return cls.WINDOWS
-        return cls.OTHER
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One check's outcome: `ok` is True, False, or None when the check was not reached."""
-
-    check: Check
-    ok: bool | None
-    detail: str
-
-    def to_json_dict(self) -> dict[str, str | bool | None]:
-        return {"check": self.check.value, "ok": self.ok, "detail": self.detail}
-
-
-@dataclass(frozen=True, slots=True)
-class DoctorReport:
-    """All seven findings, in check order, and the strap that was examined (if any)."""
-
-    findings: tuple[Finding, ...]
-    strap: FoundStrap | None
-
-    def finding(self, check: Check) -> Finding:
-        return next(f for f in self.findings if f.check is check)
-
-    @property
-    def healthy(self) -> bool:
-        """A strap with beat intervals was found and measured, and no check failed."""
-        return self.finding(Check.BEAT_INTERVALS).ok is True and all(
-            f.ok is not False for f in self.findings
-        )
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.healthy else 1
-
-    @property
-    def first_problem(self) -> Finding | None:
-        return next((f for f in self.findings if f.ok is False), None)
-
-
-@dataclass(frozen=True, slots=True)
-class DoctorLimits:
-    """How long each step may take, in seconds."""
-
-    scan_s: float = 10.0
-    listen_s: float = 10.0
-    connect_timeout_s: float = 12.0
-    connect_attempts: int = 2
-    choose_s: float = 1.0  # after the first strap shows up, listen this long for stronger ones
-    adapter_timeout_s: float = 10.0
-
-
+DEFAULT_LIMITS = DoctorLimits()
 LOW_BATTERY_PCT = 10
 WEAK_SIGNAL_DBM = -85
 FAIR_SIGNAL_DBM = -70
 NOT_REACHED = "not checked: an earlier step failed"
-
-# -- advice per operating system ------------------------------------------------------------
-_POWER_ON = {
-    HostOS.LINUX: "turn Bluetooth on (system settings, or `rfkill unblock bluetooth` then "
-    "`bluetoothctl power on`)",
-    HostOS.MACOS: "turn Bluetooth on in System Settings > Bluetooth",
-    HostOS.WINDOWS: "turn Bluetooth on in Settings > Bluetooth & devices (and check that "
-    "airplane mode is off)",
-    HostOS.OTHER: "turn Bluetooth on in the system settings",
-}
-_PERMIT = {
-    HostOS.LINUX: "allow Baseline to use Bluetooth: your user needs access to BlueZ on the "
-    "system D-Bus (in a Flatpak or Snap, grant the Bluetooth permission; otherwise check the "
-    "`bluetooth` group or polkit rules)",
-    HostOS.MACOS: "allow Baseline in System Settings > Privacy & Security > Bluetooth (when "
-    "run from a terminal, allow the terminal app); macOS asks only once and otherwise fails "
-    "silently",
-    HostOS.WINDOWS: "allow apps to use Bluetooth in Settings > Privacy & security > Radios",
-    HostOS.OTHER: "allow Baseline to use Bluetooth in the system settings",
-}
-_NO_ADAPTER = {
-    HostOS.LINUX: "no Bluetooth adapter: plug in a Bluetooth LE adapter (`bluetoothctl list` "
-    "shows none), or use --ble-transport with a USB dongle",
-    HostOS.MACOS: "no Bluetooth hardware was found: check System Information > Bluetooth",
-    HostOS.WINDOWS: "no Bluetooth adapter: check Device Manager > Bluetooth for a disabled "
-    "adapter or a missing driver, or plug in a Bluetooth LE dongle",
-    HostOS.OTHER: MSG_NO_ADAPTER,
-}
-_NO_SERVICE = {
-    HostOS.LINUX: "the Bluetooth service (BlueZ) is not running or not reachable over D-Bus: "
-    "start it with `sudo systemctl start bluetooth`",
-    HostOS.MACOS: "the system Bluetooth service did not answer: turn Bluetooth off and on",
-    HostOS.WINDOWS: "the Bluetooth service did not answer: turn Bluetooth off and on, or "
-    "restart the computer",
-    HostOS.OTHER: "the system Bluetooth service is not available",
-}
-_HELD = {
-    HostOS.LINUX: "another app or phone may hold it: close other fitness apps, turn off "
-    "Bluetooth on your phone, and if the strap shows as connected in `bluetoothctl`, "
-    "disconnect it there",
-    HostOS.MACOS: "another app or phone may hold it: close other fitness apps and turn off "
-    "Bluetooth on your phone or watch",
-    HostOS.WINDOWS: "another app or phone may hold it: close other fitness apps, turn off "
-    "Bluetooth on your phone; if Windows paired the strap, remove it in Settings > Bluetooth "
-    "& devices and try again",
-    HostOS.OTHER: "another app or phone may hold it: close other apps and turn off Bluetooth "
-    "on your phone",
-}
-
-# Texts bleak raises, lower-cased fragments -> what they mean. Adapter-level first.
-_ADAPTER_TEXTS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (
-        (
-            "unauthorized",
-            "not authorized",
-            "notauthorized",
-            "notpermitted",
-            "dbus.error.accessdenied",
-        ),
-        "permit",
-    ),
-    (
-        (
-            "powered off",
-            "turned off",
-            "no powered",
-            "notready",
-            "notpowered",
-            "not ready for use",
-            "radio is off",
-        ),
-        "power",
-    ),
-    (
-        (
-            "serviceunknown",
-            "org.bluez was not provided",
-            "no such file or directory",
-            "connection refused",
-        ),
-        "service",
-    ),
-    (("no bluetooth adapter", "adapter not found", "no powered bluetooth adapter"), "adapter"),
-)
-_CONNECT_TEXTS: tuple[tuple[tuple[str, ...], str], ...] = (
-    # macOS: the pairing was removed on the strap's side
-    (("code=14", "peer removed pairing"), "forget"),
-    # Windows: the stack could not reach or was refused; macOS/Linux: the link timed out
-    (
-        (
-            "unreachable",
-            "code=6",
-            "timed out",
-            "timeout",
-            "le-connection-abort-by-local",
-            "connection abort",
-            "operation was canceled",
-            "code=7",
-            "disconnected from us",
-            "was not found",
-            "device not found",
-            "rejected",
-            "accessdenied",
-            "access denied",
-            "could not connect",
-            "service discovery failed",
-            "link was lost",
-        ),
-        "held",
-    ),
-    # BlueZ: another program is connecting to it right now
-    (("inprogress", "already in progress"), "busy"),
-)
-
-
-def adapter_problem(exc: BaseException) -> str | None:
-    """What `exc` says about the Bluetooth adapter: "permit", "power", "adapter" or "service";
-    None when it is no adapter-level problem."""
-    known = describe_bluetooth_error(exc)
-    text = f"{type(exc).__name__} {getattr(exc, 'dbus_error', '')} {exc}".lower()
-    kind: str | None = None
-    for fragments, meaning in _ADAPTER_TEXTS:
-        if kind is None and any(f in text for f in fragments):
-            kind = meaning
-    if kind is None and known is not None:
-        kind = {MSG_POWERED_OFF: "power", MSG_PERMISSION: "permit", MSG_NO_ADAPTER: "adapter"}.get(
-            known, "service"
-        )
-    if kind is None and isinstance(exc, PermissionError):
-        kind = "permit"
-    return kind
-
-
-def explain_adapter_problem(exc: BaseException, host_os: HostOS) -> str | None:
-    """Plain words and what to do when `exc` means Bluetooth cannot be used; None otherwise."""
-    kind = adapter_problem(exc)
-    if kind == "permit":
-        return f"Bluetooth is not permitted: {_PERMIT[host_os]}"
-    if kind == "power":
-        return f"Bluetooth is off: {_POWER_ON[host_os]}"
-    if kind == "adapter":
-        return _NO_ADAPTER[host_os]
-    if kind == "service":
-        return _NO_SERVICE[host_os]
-    return None
-
-
-def explain_connect_problem(exc: BaseException, name: str, host_os: HostOS) -> str:
-    """Plain words and what to do when connecting to the strap `name` failed with `exc`."""
-    text = f"{type(exc).__name__} {exc}".lower()
-    shown = str(exc) or type(exc).__name__
-    for fragments, meaning in _CONNECT_TEXTS:
-        if any(f in text for f in fragments):
-            if meaning == "forget":
-                return (
-                    f"{name} refused the connection because an old pairing is stored: remove it "
-                    "in System Settings > Bluetooth (Forget This Device) and try again "
-                    f"({shown})"
-                )
-            if meaning == "busy":
-                return (
-                    f"another program is connecting to {name} right now (the system settings "
-                    f"or another Baseline): close it and try again ({shown})"
-                )
-            break
-    if isinstance(exc, TimeoutError):
-        return f"{name} did not accept a connection in time: {_HELD[host_os]}"
-    return f"{name} did not accept a connection: {_HELD[host_os]} ({shown})"
-
-
-def explain_error(exc: BaseException, host_os: HostOS | None = None) -> str:
-    """The doctor's advice for any Bluetooth error (adapter first, then connection)."""
-    system = host_os or HostOS.current()
-    return explain_adapter_problem(exc, system) or explain_connect_problem(exc, "the strap", system)
 
 
 # -- the checks -----------------------------------------------------------------------------
@@ -451,7 +201,7 @@ class Doctor:
         backend: BleBackend = SYSTEM_BACKEND,
         *,
         address: str | None = None,
-        limits: DoctorLimits = DoctorLimits(),
+        limits: DoctorLimits = DEFAULT_LIMITS,
         host_os: HostOS | None = None,
         on_finding: Callable[[Finding], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -625,7 +375,7 @@ class Doctor:
                         Check.CONNECT,
                         False,
                         f"connected to {name}, but the link dropped after {listened_s:.0f} s: "
-                        f"keep the strap close; {_HELD[self._os]}",
+                        f"keep the strap close; {HELD_ADVICE[self._os]}",
                     )
                 )
             else:
@@ -644,7 +394,7 @@ async def run_doctor(
     backend: BleBackend = SYSTEM_BACKEND,
     *,
     address: str | None = None,
-    limits: DoctorLimits = DoctorLimits(),
+    limits: DoctorLimits = DEFAULT_LIMITS,
     host_os: HostOS | None = None,
     on_finding: Callable[[Finding], None] | None = None,
 ) -> DoctorReport:

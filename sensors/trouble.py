@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sensors.ble import (
+from sensors.ble_errors import (
     MSG_ADDRESS_NOT_FOUND,
     MSG_BUSY,
     MSG_NO_ADAPTER,
@@ -22,7 +22,7 @@ from sensors.ble import (
     MSG_PERMISSION,
     MSG_POWERED_OFF,
 )
-from sensors.doctor import HostOS, adapter_problem
+from sensors.bluetooth_advice import HostOS, adapter_problem
 
 
 class TroubleKind(StrEnum):

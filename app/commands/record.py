@@ -55,7 +55,6 @@ from app.session.state import SessionState
 from app.store import Store
 from app.store.records import SessionKind
 from app.store.settings import load_last_strap, save_last_strap
-from sensors.ble import BleStrapSource
 from sensors.simulated import DemoStrap
 from sensors.source import ConnectionEvent, EventKind, QueuedSource, Sample
 
@@ -244,6 +243,8 @@ async def _record(args: argparse.Namespace, store: Store, duration_s: float | No
         return recording.finish()
     last = load_last_strap(store)
     async with ble_backend(args.ble_transport) as backend:
+        from sensors.ble import BleStrapSource  # loads bleak: only for a real strap
+
         source = BleStrapSource(
             address=args.address,
             preferred_address=last.address if last is not None else None,

@@ -3,6 +3,8 @@
 The demo strap follows the pacer's current rate (its heart-rate waves track the breathing), unless
 `SourceOptions.demo_breathing` says its person breathes at a fixed rate or ignores the pacer; its
 clock becomes the session's clock, so a sped-up demo runs the whole session faster.
+
+Only a real strap's source loads Bluetooth (bleak): a session on the demo strap or none never does.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sensors.ble import SYSTEM_BACKEND, BleBackend, BleStrapSource
+from sensors.ble_backend import SYSTEM_BACKEND, BleBackend
 from sensors.simulated import DEMO_ADDRESS, DEMO_NAME, FOLLOW_PACER, DemoBreathing, DemoStrap
 from sensors.source import HeartRateSource
 
@@ -67,6 +69,8 @@ def build_source(
         )
         return BuiltSource(strap, strap.now_s, DEMO_NAME, DEMO_ADDRESS, simulated=True)
     # "last" auto-connects to the remembered strap; "ble" to the one picked from the scan.
+    from sensors.ble import BleStrapSource  # loads bleak: only a session on a real strap needs it
+
     source = BleStrapSource(
         address=address,
         backend=options.ble_backend,

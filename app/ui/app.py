@@ -36,7 +36,7 @@ from app.ui.shell import OptionalPage as OptionalPage
 from app.ui.shell import Shell, TodayMenu, build_shell
 from app.ui.tasks import Tasks, default_runner
 from app.ui.window import MainWindow
-from sensors.ble import SYSTEM_BACKEND, BleBackend, scan
+from sensors.ble_backend import SYSTEM_BACKEND, BleBackend
 from sensors.found import FoundStrap
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from app.ui.services.settings_model import SettingsModel
     from app.ui.services.sound import CuePlayer
     from app.ui.widgets.source_picker import ScanFn, SourcePicker
-    from sensors.doctor import DoctorLimits
+    from sensors.doctor_findings import DoctorLimits
 
 BREATHE_SHORTCUT = names.BREATHE.shortcut
 HISTORY_SHORTCUT = names.HISTORY.shortcut
@@ -129,6 +129,8 @@ def strap_scanner(backend: BleBackend = SYSTEM_BACKEND, seconds: float = 5.0) ->
     """A scan for the source picker: heart-rate straps nearby through `backend`."""
 
     async def scan_for_straps() -> Sequence[FoundStrap]:
+        from sensors.ble import scan  # loads bleak: only when the user looks for a strap
+
         return await scan(seconds, backend)
 
     return scan_for_straps

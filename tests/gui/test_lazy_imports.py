@@ -1,6 +1,6 @@
 """What a start imports: the window is painted before NumPy, pyqtgraph, Bluetooth, the asyncio
 loop or any page's module is imported, and a live session loads no other screen's modules (nor
-pyqtgraph: its live plots are painted with QPainter).
+pyqtgraph: its live plots are painted with QPainter), nor Bluetooth unless it uses a real strap.
 
 Each start runs the real command (`app.cli.main`) in its own process, offscreen, and lists
 `sys.modules` at the main window's first paint (or, for the live session, once it streams).
@@ -71,6 +71,8 @@ LAZY_IN_LIVE_SESSION = (
     "app.formats",
     "app.recovery.baseline",
 )
+# Bluetooth: only scanning or a real strap loads it, never a session on the demo strap or none.
+BLUETOOTH = ("bleak", "dbus_fast", "sensors.ble", "sensors.doctor", "sensors.bumble_backend")
 
 _LIST_MODULES = """
 import json, sys
@@ -96,8 +98,19 @@ class AtFirstPaint(QObject):
             type(watched).__name__ == "MainWindow"
         ):
             self.seen = True
-            QTimer.singleShot(0, list_and_close if moment == "paint" else wait_for_beats)
+            QTimer.singleShot(0, {
+                "paint": list_and_close, "beats": wait_for_beats, "running": wait_until_running
+            }[moment])
         return False
+
+def wait_until_running(ticks=[0]):
+    live = [w for w in app.allWidgets() if type(w).__name__ == "LiveSessionPage"]
+    if live and live[0].is_active:
+        ticks[0] += 1
+    if ticks[0] >= 5:  # the session ran for a few turns of the event loop
+        list_and_close()
+    else:
+        QTimer.singleShot(100, wait_until_running)
 
 def wait_for_beats():
     live = [w for w in app.allWidgets() if type(w).__name__ == "LiveSessionPage"]
@@ -155,3 +168,79 @@ def test_a_live_session_loads_no_other_screen(tmp_path: Path) -> None:
         "numpy",
     } <= live  # it did stream
     assert _under(live, LAZY_IN_LIVE_SESSION) == []
+
+
+def _live_session_modules(tmp_path: Path, *args: str) -> set[str]:
+    store = open_store(tmp_path / "app.db")
+    save_settings(store, replace(load_settings(store), sound_on=False))
+    store.close()
+    _, live = _modules_of_a_start(tmp_path, *args, "--start", "live")
+    return live
+
+
+def test_a_live_session_on_the_demo_strap_loads_no_bluetooth(tmp_path: Path) -> None:
+    live = _live_session_modules(tmp_path, "beats", "--demo")
+    assert {"app.ui.pages.live_session", "sensors.simulated"} <= live  # it did stream
+    assert _under(live, BLUETOOTH) == []
+
+
+def test_a_live_session_without_a_strap_loads_no_bluetooth(tmp_path: Path) -> None:
+    # no strap remembered and no --demo: the live session starts with the pacer alone
+    live = _live_session_modules(tmp_path, "running")
+    assert {"app.ui.pages.live_session", "app.session"} <= live  # it did start
+    assert _under(live, BLUETOOTH) == []
+
+
+_SCAN_AND_CONNECT = """
+import asyncio, sys
+from app.session.sources import SourceOptions, build_source
+from app.ui.app import strap_scanner
+from sensors.ble_errors import BluetoothUnavailableError
+
+def loaded():
+    return sorted(m for m in sys.modules if m == "bleak" or m.startswith("bleak."))
+
+for kind in ("none", "demo"):
+    build_source(kind, None, lambda t_s: 6.0, SourceOptions())
+print("built", loaded())
+scan = strap_scanner(seconds=0.01)
+print("scanner", loaded())
+try:
+    asyncio.run(scan())
+except BluetoothUnavailableError:
+    pass  # no Bluetooth here: the scan still had to load the stack to find that out
+print("scanned", bool(loaded()))
+"""
+
+
+def test_scanning_and_a_strap_source_load_bluetooth() -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    scanning = subprocess.run(
+        [sys.executable, "-c", _SCAN_AND_CONNECT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert scanning.returncode == 0, scanning.stderr
+    assert scanning.stdout.splitlines() == ["built []", "scanner []", "scanned True"]
+    connecting = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from app.session.sources import SourceOptions, build_source\n"
+            "assert 'bleak' not in sys.modules\n"
+            "built = build_source('ble', 'C4:11:22:33:44:55', lambda t_s: 6.0, SourceOptions())\n"
+            "print(type(built.source).__name__, 'bleak' in sys.modules)\n",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert connecting.returncode == 0, connecting.stderr
+    assert connecting.stdout.split() == ["BleStrapSource", "True"]

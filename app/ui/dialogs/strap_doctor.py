@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sensors.ble import SYSTEM_BACKEND, BleBackend
-from sensors.doctor import Check, DoctorLimits, DoctorReport, Finding, run_doctor
+from sensors.ble_backend import SYSTEM_BACKEND, BleBackend
+from sensors.doctor_findings import Check, DoctorLimits, DoctorReport, Finding
 
 DoctorRun = Callable[[Callable[[Finding], None]], Awaitable[DoctorReport]]
 
@@ -47,6 +47,8 @@ def doctor_run(
     """The doctor over `backend`, as the dialog runs it."""
 
     async def run(on_finding: Callable[[Finding], None]) -> DoctorReport:
+        from sensors.doctor import run_doctor  # loads bleak: only when the check runs
+
         return await run_doctor(
             backend, address=address, limits=limits or DoctorLimits(), on_finding=on_finding
         )
