@@ -22,7 +22,7 @@ from app.session.sources import SourceOptions
 from app.store import Store, open_store
 from app.store.settings import AppSettings, save_settings
 from app.ui.charts.live_plots import broken_at_gaps
-from app.ui.pages.live_session import LiveSessionPage
+from app.ui.pages.live_session import REDRAW_HEADROOM_MS, LiveSessionPage
 from app.ui.services.settings_model import SettingsModel
 from app.ui.widgets.live_numbers import format_number
 from tests.stubs import hosted, run_scenario, wait_until
@@ -279,11 +279,12 @@ def test_a_live_session_stopped_before_30_s_is_not_kept(
     run_scenario(qloop, scenario())
 
 
-def test_new_beats_are_drawn_right_after_the_next_pacer_frame(
+def test_a_redraw_due_just_before_a_pacer_frame_follows_it(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, db_path: Path
 ) -> None:
-    """While the pacer runs, a redraw of the plots waits for the next pacer frame (so it never
-    delays one), and happens there; with the pacer stopped it happens at once."""
+    """While the pacer runs, a redraw of the plots that comes due just before a pacer frame
+    waits for it (so it never delays one) and happens right after it; with time to spare, or
+    with the pacer stopped, it happens at once."""
 
     async def scenario() -> None:
         store = open_store(db_path)
@@ -303,11 +304,15 @@ def test_new_beats_are_drawn_right_after_the_next_pacer_frame(
             redraw()
 
         page.refresh_live = counted  # type: ignore[method-assign]
-        page.frame_timer.start()  # running: its next tick is 16 ms away, and no time passes
+        page.frame_timer.start(1000)  # the next frame is far away: a due redraw runs at once
         page._last_live_refresh = -math.inf  # a redraw is due (a second has passed)
         page._live_tick()
-        assert redraws == []  # not yet: it waits for the frame
-        page.refresh_pacer()
         assert len(redraws) == 1
+        page.frame_timer.start(REDRAW_HEADROOM_MS // 2)  # the next frame is near: it waits
+        page._last_live_refresh = -math.inf
+        page._live_tick()
+        assert len(redraws) == 1  # not yet
+        page.refresh_pacer()
+        assert len(redraws) == 2  # right after the frame
 
     run_scenario(qloop, scenario())

@@ -68,6 +68,9 @@ SUMMARY_PENDING_TEXT = "Putting your summary together\u2026"
 # arrive (at once), when the connection or pause state changes, and otherwise once a second.
 PLOT_INTERVAL_MS = 250
 LIVE_REFRESH_S = 1.0
+# A redraw takes a few ms (and the plots' paint after it): it runs at once when the next pacer
+# frame is at least this far away, else right after that frame (new beats wait at most this).
+REDRAW_HEADROOM_MS = 10
 
 
 def connection_text(state: ConnectionState, choice_label: str) -> str:
@@ -492,8 +495,9 @@ class LiveSessionPage(QWidget, PageBase):
             shown != self._live_shown
             or time.monotonic() - self._last_live_refresh >= LIVE_REFRESH_S
         ):
-            if self.frame_timer.isActive():
-                self._live_pending = True  # the next pacer frame redraws them
+            next_frame_ms = self.frame_timer.remainingTime()
+            if self.frame_timer.isActive() and 0 <= next_frame_ms < REDRAW_HEADROOM_MS:
+                self._live_pending = True  # the next pacer frame, due soon, redraws them
             else:
                 self.refresh_live()
         self._show_clock(session)
