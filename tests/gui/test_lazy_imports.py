@@ -182,6 +182,8 @@ def test_a_live_session_on_the_demo_strap_loads_no_bluetooth(tmp_path: Path) -> 
     live = _live_session_modules(tmp_path, "beats", "--demo")
     assert {"app.ui.pages.live_session", "sensors.simulated"} <= live  # it did stream
     assert _under(live, BLUETOOTH) == []
+    assert {"asyncio", "qasync"} <= live
+    assert "_ssl" not in live  # no network, no TLS: asyncio runs without OpenSSL
 
 
 def test_a_live_session_without_a_strap_loads_no_bluetooth(tmp_path: Path) -> None:
