@@ -96,6 +96,12 @@ def child(
         read_sources_uncached()
     except ImportError:  # an older checkout
         pass
+    try:
+        from app.ui.startup.no_tls import refuse_tls
+
+        refuse_tls()
+    except ImportError:  # an older checkout
+        pass
     import asyncio
 
     import numpy as np
