@@ -171,7 +171,7 @@ def _start_gui(args: argparse.Namespace) -> int:
     from app.ui.startup.no_tls import refuse_tls
     from app.ui.startup.pyside_imports import read_sources_uncached
 
-    refuse_tls()  # no network: asyncio, imported later, loads no OpenSSL (~5 MB)
+    refuse_tls()  # no network: asyncio, imported later, loads no ssl module
 
     read_sources_uncached()  # imports PySide6: from here on its import check keeps no sources
     from app.ui.main import run_gui  # Qt is imported only when the app starts
