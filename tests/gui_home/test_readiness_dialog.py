@@ -152,9 +152,11 @@ def test_cancelling_a_running_check_removes_it(
     assert dialog.refusal is None
 
 
-def test_a_strap_failure_before_30_s_says_the_recording_is_not_kept(
-    store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
-) -> None:
+def strap_fails_after(
+    store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop, beats: int
+) -> tuple[ReadinessDialog, ScriptedSource, list[int]]:
+    """A check whose strap sends `beats` beats, one a second, then fails; returns the dialog
+    showing its result, the strap and the ids of the checks saved."""
     clock = FakeClock(1000.0)
     strap = ScriptedSource()
     dialog = ReadinessDialog(store, FAST_DEMO, source_factory=scripted_strap(clock, strap))
@@ -162,38 +164,6 @@ def test_a_strap_failure_before_30_s_says_the_recording_is_not_kept(
     dialog.configure(strap="demo", minutes=2)
     saved: list[int] = []
     dialog.check_saved.connect(saved.append)
-    beats = 10  # one a second: too short to keep
-
-    async def scenario() -> None:
-        dialog.start_button.click()
-        strap.connect(clock.now_s, "H10", "AA:BB")
-        for _ in range(beats):
-            strap.put(strap_sample(clock.advance(1.0), 60, (1024,)))
-        await wait_until(
-            lambda: dialog.recorder is not None and len(dialog.recorder.beats) == beats
-        )
-        strap.put(ConnectionEvent(EventKind.FAILED, clock.advance(1.0), message="Bluetooth is off"))
-        await wait_until(lambda: dialog.state == "result")
-
-    qloop.run_until_complete(scenario())
-    assert dialog.result_heading.text() == "No value this time"
-    text = dialog.result_label.text()
-    assert text.startswith("Bluetooth is off.")
-    assert "shorter than 30 s, so it is not kept" in text and "kept in History" not in text
-    assert saved == [] and store.sessions() == []
-
-
-def test_a_strap_failure_during_the_check_is_shown_and_the_recording_kept(
-    store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
-) -> None:
-    clock = FakeClock(1000.0)
-    strap = ScriptedSource()
-    dialog = ReadinessDialog(store, FAST_DEMO, source_factory=scripted_strap(clock, strap))
-    qtbot.addWidget(dialog)
-    dialog.configure(strap="demo", minutes=2)
-    saved: list[int] = []
-    dialog.check_saved.connect(saved.append)
-    beats = int(MIN_KEPT_S) + 10  # one a second: long enough to keep
 
     async def scenario() -> None:
         dialog.start_button.click()
@@ -208,6 +178,26 @@ def test_a_strap_failure_during_the_check_is_shown_and_the_recording_kept(
         await wait_until(lambda: dialog.state == "result")
 
     qloop.run_until_complete(scenario())
+    return dialog, strap, saved
+
+
+def test_a_strap_failure_before_30_s_says_the_recording_is_not_kept(
+    store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    beats = 10  # one a second: too short to keep
+    dialog, _, saved = strap_fails_after(store, qtbot, qloop, beats)
+    assert dialog.result_heading.text() == "No value this time"
+    text = dialog.result_label.text()
+    assert text.startswith("Bluetooth is off.")
+    assert "shorter than 30 s, so it is not kept" in text and "kept in History" not in text
+    assert saved == [] and store.sessions() == []
+
+
+def test_a_strap_failure_during_the_check_is_shown_and_the_recording_kept(
+    store: Store, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    beats = int(MIN_KEPT_S) + 10  # one a second: long enough to keep
+    dialog, strap, saved = strap_fails_after(store, qtbot, qloop, beats)
     assert dialog.result_heading.text() == "No value this time"
     assert dialog.result_label.text().startswith("Bluetooth is off.")
     assert strap.stopped
