@@ -127,13 +127,15 @@ sys.exit(cli.main(sys.argv[3:]))
 """
 
 
-def _modules_of_a_start(tmp_path: Path, moment: str, *args: str) -> tuple[set[str], set[str]]:
-    db = tmp_path / "app.db"
-    listed = tmp_path / "modules.json"
-    script = textwrap.dedent(_LIST_MODULES)
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BASELINE_DEMO_SPEED="20")
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(listed), moment, "--db", str(db), *args],
+def _python(
+    code: str, *args: str, demo_speed: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a new Python process from the checkout, Qt offscreen."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    if demo_speed is not None:
+        env["BASELINE_DEMO_SPEED"] = demo_speed
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -141,6 +143,13 @@ def _modules_of_a_start(tmp_path: Path, moment: str, *args: str) -> tuple[set[st
         timeout=120,
         check=False,
     )
+
+
+def _modules_of_a_start(tmp_path: Path, moment: str, *args: str) -> tuple[set[str], set[str]]:
+    db = tmp_path / "app.db"
+    listed = tmp_path / "modules.json"
+    script = textwrap.dedent(_LIST_MODULES)
+    result = _python(script, str(listed), moment, "--db", str(db), *args, demo_speed="20")
     assert result.returncode == 0, result.stderr
     found = json.loads(listed.read_text())
     return set(found["before"]), set(found["modules"])
@@ -216,33 +225,15 @@ print("scanned", bool(loaded()))
 
 
 def test_scanning_and_a_strap_source_load_bluetooth() -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    scanning = subprocess.run(
-        [sys.executable, "-c", _SCAN_AND_CONNECT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    scanning = _python(_SCAN_AND_CONNECT)
     assert scanning.returncode == 0, scanning.stderr
     assert scanning.stdout.splitlines() == ["built []", "scanner []", "scanned True"]
-    connecting = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys\n"
-            "from app.session.sources import SourceOptions, build_source\n"
-            "assert 'bleak' not in sys.modules\n"
-            "built = build_source('ble', 'C4:11:22:33:44:55', lambda t_s: 6.0, SourceOptions())\n"
-            "print(type(built.source).__name__, 'bleak' in sys.modules)\n",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    connecting = _python(
+        "import sys\n"
+        "from app.session.sources import SourceOptions, build_source\n"
+        "assert 'bleak' not in sys.modules\n"
+        "built = build_source('ble', 'C4:11:22:33:44:55', lambda t_s: 6.0, SourceOptions())\n"
+        "print(type(built.source).__name__, 'bleak' in sys.modules)\n"
     )
     assert connecting.returncode == 0, connecting.stderr
     assert connecting.stdout.split() == ["BleStrapSource", "True"]
