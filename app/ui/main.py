@@ -194,6 +194,10 @@ def run_gui(args: argparse.Namespace) -> int:
             open_start_screen(ui, screen)
 
     instance.activated.connect(another_start)
+    # Later starts on this database are heard from now on (they wait for it a few seconds): late
+    # enough to cost the first paint nothing, and no request comes before `another_start` is
+    # there to take it.
+    instance.listen()
     if start_screen is not None and not ended_early:
         QTimer.singleShot(0, lambda: open_start_screen(ui, start_screen))
     elif not ended_early:

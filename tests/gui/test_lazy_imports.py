@@ -20,6 +20,10 @@ from app.store import open_store
 from app.store.settings import load_settings, save_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+# Qt's network module (importing it took 5-9 ms of the start here, and its libraries about 3 MB of
+# a live session's memory): on Linux and macOS the single-instance check uses a lock file and a
+# plain Unix socket instead. Windows keeps Qt's local server (named pipes).
+QT_NETWORK = () if sys.platform == "win32" else ("PySide6.QtNetwork",)
 
 # Modules a start must not have imported by its first paint (the names and what is under them).
 LAZY_AT_FIRST_PAINT = (
@@ -50,6 +54,7 @@ LAZY_AT_FIRST_PAINT = (
     "app.commands.record",
     "sensors.ble",
     "sensors.simulated",
+    *QT_NETWORK,
 )
 # Modules a live session (`--demo --start live`, sound off) must not have imported.
 LAZY_IN_LIVE_SESSION = (
@@ -70,6 +75,7 @@ LAZY_IN_LIVE_SESSION = (
     "app.ui.dialogs.export",
     "app.formats",
     "app.recovery.baseline",
+    *QT_NETWORK,  # with sound on, QtMultimedia imports it (Qt's own dependency)
 )
 # Bluetooth: only scanning or a real strap loads it, never a session on the demo strap or none.
 BLUETOOTH = ("bleak", "dbus_fast", "sensors.ble", "sensors.doctor", "sensors.bumble_backend")

@@ -1,44 +1,30 @@
-"""One app per database: a second start hands its request to the first and ends.
+"""One app per database on Windows: Qt's local server, over a named pipe.
 
-The first app on a database listens on a local socket (a Unix socket, a named pipe on Windows)
-whose name is derived from the user and the database's resolved path, so another database, or
-another user, gets another app. A later start connects, sends one line (what it was asked to
-do) and exits; the first app brings its window forward (`activated`). A socket left behind by
-an app that died is found by the failed connection and replaced.
+The first app listens from its claim on; a pipe ends with the app that made it, so nothing is
+left behind. A later start connects, sends its line and exits.
 """
 
 from __future__ import annotations
 
-import os
-import zlib
-from pathlib import Path
-
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
+from app.ui.services.single_instance.request_line import (
+    MAX_MESSAGE_BYTES,
+    SHOW,
+    decode_request,
+    encode_request,
+)
+
 CONNECT_TIMEOUT_MS = 1000
 SEND_TIMEOUT_MS = 2000
-MAX_MESSAGE_BYTES = 4096
-SHOW = "show"  # the request of a plain second start: bring the window forward
-
-
-def instance_key(db_path: Path) -> str:
-    """The socket name of the app on `db_path` for this user (the same for every spelling)."""
-    try:
-        resolved = db_path.expanduser().resolve()
-    except OSError:
-        resolved = db_path.expanduser().absolute()
-    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
-    # A name, not a secret: two checksums (zlib is loaded already, where hashlib would load
-    # OpenSSL before the first paint, about 10 ms); different databases of one user differ.
-    data = f"{user}\0{resolved}".encode("utf-8", "surrogateescape")
-    return f"baseline-{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 class SingleInstance(QObject):
     """Claim the database for this app, or hand `message` to the app that has it.
 
-    activated(str): a later start on the same database sent its request (one line).
+    Signals:
+        activated(str): a later start on the same database sent its request (one line).
     """
 
     activated = Signal(str)
@@ -72,6 +58,9 @@ class SingleInstance(QObject):
         self._server = server
         return True
 
+    def listen(self) -> None:
+        """The claim listens already: a named pipe costs no more before the first paint."""
+
     def close(self) -> None:
         """Stop listening (the app is ending): the next start becomes the first."""
         if self._server is not None:
@@ -84,8 +73,7 @@ class SingleInstance(QObject):
         socket.connectToServer(self.key)
         if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
             return False
-        line = message.replace("\n", " ").encode("utf-8", "replace")[: MAX_MESSAGE_BYTES - 1]
-        socket.write(line + b"\n")
+        socket.write(encode_request(message))
         sent = socket.waitForBytesWritten(SEND_TIMEOUT_MS)
         socket.disconnectFromServer()
         if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
@@ -115,7 +103,7 @@ class SingleInstance(QObject):
         data = self._pending.pop(socket, None)
         if data is not None:  # the sender ended before its line was read here: take what came
             data += bytes(socket.readAll().data())
-            self.activated.emit(data.split(b"\n", 1)[0].decode("utf-8", "replace").strip() or SHOW)
+            self.activated.emit(decode_request(data))
         socket.deleteLater()
 
     def _read(self, socket: QLocalSocket) -> None:
@@ -124,7 +112,7 @@ class SingleInstance(QObject):
         data = self._pending[socket] + bytes(socket.readAll().data())
         if b"\n" in data:
             del self._pending[socket]
-            self.activated.emit(data.split(b"\n", 1)[0].decode("utf-8", "replace").strip() or SHOW)
+            self.activated.emit(decode_request(data))
         elif len(data) >= MAX_MESSAGE_BYTES:
             del self._pending[socket]
             socket.abort()
