@@ -259,7 +259,7 @@ def test_starts_at_the_same_moment_make_exactly_one_first(key: str) -> None:
     try:
         for racer in racers:
             assert racer.stdout is not None and racer.stdout.readline() == "ready\n"
-        for racer in racers:  # all at once: no racer has claimed before the last one is told
+        for racer in racers:  # told together: the "go"s are written first, then sent
             assert racer.stdin is not None
             racer.stdin.write("go\n")
         for racer in racers:
