@@ -11,9 +11,6 @@ so a stuck audio stack fails within seconds instead of hanging the suite.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -25,20 +22,16 @@ import numpy.typing as npt
 import pytest
 
 from app.breathing.tones import SAMPLE_RATE_HZ, glide_tone
+from tests.gui.pulse_server import needs_pulseaudio, private_pulse_server, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 RATE_HZ = SAMPLE_RATE_HZ
 VOLUME = 0.5
 LOUD = 0.005  # of full scale: what counts as sound
 CUE_GAP_MS = 3000  # between the two play() calls: a 6 breaths/min pace has 5 s phases
-START_TIMEOUT_S = 10.0
 PLAYER_TIMEOUT_S = 20.0
-STOP_TIMEOUT_S = 5.0
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pulseaudio") is None or shutil.which("parec") is None,
-    reason="needs pulseaudio and parec (Debian pulseaudio, pulseaudio-utils)",
-)
+pytestmark = needs_pulseaudio
 
 
 def _dominant_hz(samples: npt.NDArray[np.float64]) -> float:
@@ -63,103 +56,73 @@ def _pitch_track(cue: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.array([_dominant_hz(c) for c in chunks if np.max(np.abs(c)) > 0.05])
 
 
-def _stop(process: subprocess.Popen[bytes], signal_first: bool = True) -> None:
-    if process.poll() is None and signal_first:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=STOP_TIMEOUT_S)
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT_S)
-
-
-def _record(tmp_path: Path, steps: str) -> tuple[npt.NDArray[np.float64], list[str]]:
-    """Run a player doing `steps` (Python lines using `player`, `wait(ms)` and `Cue`) against a
-    private PulseAudio null sink; returns the recorded signal and the player's printed lines."""
-    runtime = tmp_path / "rt"
-    runtime.mkdir(mode=0o700)
-    env = dict(
-        os.environ,
-        XDG_RUNTIME_DIR=str(runtime),
-        HOME=str(runtime),
-        PULSE_SERVER=f"unix:{runtime}/pulse/native",
-        QT_QPA_PLATFORM="offscreen",
-    )
-    server = subprocess.Popen(
-        [
-            "pulseaudio",
-            "-n",
-            "--daemonize=no",
-            "--exit-idle-time=-1",
-            "--disallow-exit",
-            "--load=module-null-sink sink_name=null",
-            "--load=module-native-protocol-unix",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _record(tmp_path: Path, steps: str, device: str) -> tuple[npt.NDArray[np.float64], list[str]]:
+    """Run a player on `device` (an expression of `app.ui.services.sound`'s names) doing `steps`
+    (Python lines using `player`, `wait(ms)` and `Cue`) against a private PulseAudio null sink;
+    returns the recorded signal and the player's printed lines."""
     recorded = tmp_path / "rec.raw"
     player_err = tmp_path / "player.err"
     recorder: subprocess.Popen[bytes] | None = None
     timed_out = False
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not (runtime / "pulse" / "native").exists():
-            assert server.poll() is None, "PulseAudio exited at start-up"
-            assert time.monotonic() < deadline, "PulseAudio did not start"
-            time.sleep(0.05)
-        with recorded.open("wb") as out, player_err.open("w") as err:
-            recorder = subprocess.Popen(
-                [
-                    "parec",
-                    "-d",
-                    "null.monitor",
-                    "--format=s16le",
-                    "--channels=1",
-                    f"--rate={RATE_HZ}",
-                    "--latency-msec=20",  # small server-side buffer: little is left unread at exit
-                ],
-                env=env,
-                stdout=out,
-            )
-            script = textwrap.dedent(
-                f"""
-                from pathlib import Path
-                from PySide6.QtCore import QEventLoop, QTimer
-                from PySide6.QtWidgets import QApplication
-                from app.breathing import Cue
-                from app.ui.services.sound import CuePlayer
-
-                app = QApplication([])
-                def wait(ms):
-                    loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()
-                player = CuePlayer()
-                print("available=" + str(player.available), flush=True)
-                player.configure(enabled=True, volume={VOLUME}, style="tones")
-                wait(500)
-                """
-            ) + textwrap.dedent(steps)
-            # stderr goes to a file: a stuck Qt audio stack can write gigabytes of warnings.
-            try:
-                result = subprocess.run(
-                    [sys.executable, "-c", script],
-                    cwd=ROOT,
+    with private_pulse_server(tmp_path) as env:
+        try:
+            with recorded.open("wb") as out, player_err.open("w") as err:
+                recorder = subprocess.Popen(
+                    [
+                        "parec",
+                        "-d",
+                        "null.monitor",
+                        "--format=s16le",
+                        "--channels=1",
+                        f"--rate={RATE_HZ}",
+                        "--latency-msec=20",  # a small buffer: little is left unread at exit
+                    ],
                     env=env,
-                    stdout=subprocess.PIPE,
-                    stderr=err,
-                    text=True,
-                    timeout=PLAYER_TIMEOUT_S,
-                    check=False,
+                    stdout=out,
                 )
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            time.sleep(0.2)  # let the recorder read what the sink still holds
-            _stop(recorder)
-    finally:
-        if recorder is not None:
-            _stop(recorder, signal_first=False)
-        _stop(server)
+                script = textwrap.dedent(
+                    f"""
+                    from pathlib import Path
+                    from PySide6.QtCore import QEventLoop, QTimer
+                    from PySide6.QtWidgets import QApplication
+                    from app.breathing import Cue
+                    from app.ui.services.sound import CuePlayer, QtAudioDevice, default_audio_device
+
+                    app = QApplication([])
+                    def wait(ms):
+                        loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()
+                    player = CuePlayer({device})
+                    print("available=" + str(player.available), flush=True)
+                    # A null sink takes about a second to start consuming a new stream (with
+                    # QtMultimedia as well): a silent tone opens the stream and keeps it flowing
+                    # until the cues, so they sound when they are mixed, as on a real device.
+                    player.configure(enabled=True, volume=0.0, style="tones")
+                    player.start_tone(0.0)
+                    wait(1500)
+                    player.stop_tone()
+                    player.configure(enabled=True, volume={VOLUME}, style="tones")
+                    wait(100)
+                    """
+                ) + textwrap.dedent(steps)
+                # stderr goes to a file: a stuck Qt audio stack can write gigabytes of warnings.
+                try:
+                    result = subprocess.run(
+                        [sys.executable, "-c", script],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=subprocess.PIPE,
+                        stderr=err,
+                        text=True,
+                        timeout=PLAYER_TIMEOUT_S,
+                        check=False,
+                    )
+                except subprocess.TimeoutExpired:
+                    timed_out = True
+                time.sleep(0.2)  # let the recorder read what the sink still holds
+                stop(recorder)
+        finally:
+            if recorder is not None:
+                stop(recorder, signal_first=False)
     with player_err.open() as err:
         stderr = err.read(4000)
     assert not timed_out, f"the player did not finish in {PLAYER_TIMEOUT_S} s: {stderr}"
@@ -171,7 +134,14 @@ def _record(tmp_path: Path, steps: str) -> tuple[npt.NDArray[np.float64], list[s
     return signal, result.stdout.split()
 
 
-def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
+# The app's way (PulseAudio's client library on Linux) and QtMultimedia's (its fallback).
+DEVICES = pytest.mark.parametrize(
+    "device", ["default_audio_device()", "QtAudioDevice()"], ids=["default", "qt"]
+)
+
+
+@DEVICES
+def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path, device: str) -> None:
     signal, printed = _record(
         tmp_path,
         f"""
@@ -180,6 +150,7 @@ def test_cues_play_rising_then_falling_on_a_real_sink(tmp_path: Path) -> None:
         print(player.play_cue(Cue(5.0, "exhale", 0)), flush=True)
         wait(2500)
         """,
+        device,
     )
     assert printed == ["available=True", "inhale", "exhale"]
     cues = _loud_stretches(signal)
@@ -208,7 +179,10 @@ def _band_power(x: npt.NDArray[np.float64], lo_hz: float, hi_hz: float) -> float
     return float(spectrum[(freqs >= lo_hz) & (freqs <= hi_hz)].sum() / spectrum.sum())
 
 
-def test_a_cue_half_a_second_after_another_keeps_its_tail_on_a_real_sink(tmp_path: Path) -> None:
+@DEVICES
+def test_a_cue_half_a_second_after_another_keeps_its_tail_on_a_real_sink(
+    tmp_path: Path, device: str
+) -> None:
     """Two rising tones 0.5 s apart: the first one plays to its end under the second."""
     signal, printed = _record(
         tmp_path,
@@ -218,6 +192,7 @@ def test_a_cue_half_a_second_after_another_keeps_its_tail_on_a_real_sink(tmp_pat
         print(player.play_cue(Cue(0.5, "inhale", 1)), flush=True)
         wait(3000)
         """,
+        device,
     )
     assert printed == ["available=True", "inhale", "inhale"]
     cues = _loud_stretches(signal)

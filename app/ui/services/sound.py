@@ -8,8 +8,11 @@ from the GUI thread, so the device's buffer (`BUFFER_S`) is what bridges a busy 
 stall longer than that is heard as a gap (seen about once in eight runs of the real-sink test on
 a machine with a load average of 8 on 2 cores); it is also how late a cue can sound.
 
-QtMultimedia is imported only once sound is switched on (`configure(enabled=True)`, a cue, or the
-background tone): with sound off it is never loaded. Without an audio device the player stays silent
+On Linux the stream goes to the PulseAudio (or PipeWire) server through its client library
+(`app.ui.services.pulse_audio`: QtMultimedia's Linux backend loads FFmpeg and Qt Quick for it, about
+14 MB); QtMultimedia plays it where that library or server is missing, and on Windows and macOS.
+Either is loaded only once sound is switched on (`configure(enabled=True)`, a cue, or the
+background tone): with sound off neither is. Without an audio device the player stays silent
 and reports one plain sentence; Qt's own start-up chatter about missing optional libraries
 (PipeWire, VA-API) and an absent PulseAudio server is filtered while the audio system is probed,
 so it never reaches the console or fails a test that treats Qt warnings as errors. Any other Qt
@@ -18,7 +21,9 @@ message is passed on unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -173,6 +178,74 @@ class QtAudioDevice:
         return _QtOutput(sink, io)
 
 
+class FirstWorkingDevice:
+    """The first of the devices `makers` make whose probe finds it working, made and probed in
+    order on the first probe; the next one is tried only while `try_next(reason)` says it may
+    play where the last one could not."""
+
+    def __init__(
+        self,
+        makers: Sequence[Callable[[], AudioDevice]],
+        try_next: Callable[[str], bool] = lambda _r: True,
+    ) -> None:
+        self._makers = tuple(makers)
+        self._try_next = try_next
+        self._chosen: AudioDevice | None = None
+
+    def probe(self) -> str | None:
+        reason = NO_OUTPUT
+        for make in self._makers:
+            device = make()
+            found = device.probe()
+            if found is None:
+                self._chosen = device
+                return None
+            reason = found
+            if not self._try_next(reason):
+                break
+        return reason
+
+    def open(self) -> AudioOutput | str:
+        if self._chosen is None:
+            reason = self.probe()
+            if reason is not None or self._chosen is None:
+                return reason or NO_OUTPUT
+        return self._chosen.open()
+
+
+def pipewire_socket_exists() -> bool:
+    """A PipeWire server listens for this user (QtMultimedia can play to it without PulseAudio)."""
+    folder = os.environ.get("PIPEWIRE_RUNTIME_DIR") or os.environ.get("XDG_RUNTIME_DIR")
+    name = os.environ.get("PIPEWIRE_REMOTE") or "pipewire-0"
+    return bool(folder) and os.path.exists(os.path.join(folder or "", name))
+
+
+def default_audio_device() -> AudioDevice:
+    """On Linux the PulseAudio (or PipeWire) server through libpulse; QtMultimedia where that
+    library is missing or a PipeWire server runs without PulseAudio's protocol, and on every other
+    system. Without any audio server QtMultimedia is not even loaded: it would find nothing."""
+    if not sys.platform.startswith("linux"):
+        return QtAudioDevice()
+    return FirstWorkingDevice((_pulse_device, QtAudioDevice), try_next=_qt_might_play)
+
+
+def _pulse_device() -> AudioDevice:
+    from app.ui.services.pulse_audio import PulseAudioDevice, PulseStreamSpec
+
+    spec = PulseStreamSpec(
+        rate_hz=SAMPLE_RATE_HZ,
+        buffer_frames=round(BUFFER_S * SAMPLE_RATE_HZ),
+        request_frames=SAMPLE_RATE_HZ * PUMP_MS // 1000,
+    )
+    return PulseAudioDevice(spec)
+
+
+def _qt_might_play(pulse_reason: str) -> bool:
+    from app.ui.services.pulse_audio import NO_LIBRARY
+
+    return pulse_reason == NO_LIBRARY or pipewire_socket_exists()
+
+
 class CuePlayer(QObject):
     """Plays the cue sounds and the background tone.
 
@@ -189,7 +262,7 @@ class CuePlayer(QObject):
         self.style: CueStyle = "tones"
         self.unavailable_reason: str | None = None
         self.mixer = SoundMixer()
-        self._device: AudioDevice = device if device is not None else QtAudioDevice()
+        self._device: AudioDevice = device if device is not None else default_audio_device()
         self._probed = False
         self._sounds: dict[str, npt.NDArray[np.float64]] | None = None  # made at the first cue
         self._output: AudioOutput | None = None
