@@ -49,6 +49,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -286,7 +287,15 @@ def main() -> int:
         for name in ("PYTHONDONTWRITEBYTECODE", "BASELINE_DB"):
             env.pop(name, None)
         baseline_env = dict(env, PYTHONPATH=str(ROOT))
-        with tempfile.TemporaryDirectory(prefix="baseline-bench-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="baseline-bench-") as tmp, ExitStack() as stack:
+            if shutil.which("pulseaudio") is not None:  # cues really play, to a null sink
+                from tests.gui.pulse_server import private_pulse_server
+
+                pulse = stack.enter_context(private_pulse_server(Path(tmp)))
+                baseline_env["PULSE_SERVER"] = pulse["PULSE_SERVER"]
+                print("sound: Baseline plays its cues to a private PulseAudio null sink")
+            else:
+                print("sound: no PulseAudio here, so Baseline's cue player finds no output")
             template = template_database(Path(tmp))
             runners: dict[str, Callable[[float], Started]] = {
                 "bare": probe_runner(env, BARE, ROOT),
