@@ -16,8 +16,8 @@ START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
 
 needs_pulseaudio = pytest.mark.skipif(
-    shutil.which("pulseaudio") is None or shutil.which("parec") is None,
-    reason="needs pulseaudio and parec (Debian pulseaudio, pulseaudio-utils)",
+    not all(shutil.which(tool) for tool in ("pulseaudio", "parec", "pacat", "pactl")),
+    reason="needs pulseaudio, parec, pacat and pactl (Debian pulseaudio, pulseaudio-utils)",
 )
 
 

@@ -1,16 +1,18 @@
 """Cue sounds reach an audio device: a private PulseAudio server with a null sink records them.
 
 Skipped where PulseAudio is not installed. Runs the player in a subprocess, because QtMultimedia
-connects to the audio server once per process.
+connects to the audio server once per process; both ways to play are tested (the app's, libpulse
+on Linux, and QtMultimedia's). A stream of silence keeps the sink running, as a device would be
+(an idle null sink starts consuming a new stream only after up to 2 s).
 
-The null sink's monitor does not keep wall-clock time (it delivers nothing while no stream plays),
-so the test measures each cue separately: two loud stretches, each exactly as long as the
+The test measures each cue separately: two loud stretches, each exactly as long as the
 synthesised tone is loud, the first rising in pitch, the second falling. Every wait is bounded,
 so a stuck audio stack fails within seconds instead of hanging the suite.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -30,6 +32,8 @@ VOLUME = 0.5
 LOUD = 0.005  # of full scale: what counts as sound
 CUE_GAP_MS = 3000  # between the two play() calls: a 6 breaths/min pace has 5 s phases
 PLAYER_TIMEOUT_S = 20.0
+STREAM_TIMEOUT_S = 10.0
+SINK_RUNS_US = 100_000  # the sink's latency once it runs at the silent stream's pace
 
 pytestmark = needs_pulseaudio
 
@@ -56,6 +60,27 @@ def _pitch_track(cue: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.array([_dominant_hz(c) for c in chunks if np.max(np.abs(c)) > 0.05])
 
 
+def _wait_until_the_sink_runs(env: dict[str, str], player: subprocess.Popen[bytes]) -> None:
+    """Wait (bounded) until the null sink plays at a device's pace: an idle one sleeps in 2-s
+    blocks, and a new stream is not consumed until the block under way ends."""
+    deadline = time.monotonic() + STREAM_TIMEOUT_S
+    while True:
+        listed = subprocess.run(
+            ["pactl", "list", "sinks"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=STREAM_TIMEOUT_S,
+            check=False,
+        )
+        latencies = re.findall(r"Latency: (\d+) usec", listed.stdout)
+        if "State: RUNNING" in listed.stdout and latencies and int(latencies[0]) < SINK_RUNS_US:
+            return
+        assert player.poll() is None, "pacat ended"
+        assert time.monotonic() < deadline, f"the null sink never ran: {listed.stdout}"
+        time.sleep(0.05)
+
+
 def _record(tmp_path: Path, steps: str, device: str) -> tuple[npt.NDArray[np.float64], list[str]]:
     """Run a player on `device` (an expression of `app.ui.services.sound`'s names) doing `steps`
     (Python lines using `player`, `wait(ms)` and `Cue`) against a private PulseAudio null sink;
@@ -63,9 +88,27 @@ def _record(tmp_path: Path, steps: str, device: str) -> tuple[npt.NDArray[np.flo
     recorded = tmp_path / "rec.raw"
     player_err = tmp_path / "player.err"
     recorder: subprocess.Popen[bytes] | None = None
+    keep_running: subprocess.Popen[bytes] | None = None
     timed_out = False
     with private_pulse_server(tmp_path) as env:
         try:
+            # An idle null sink takes up to 2 s to start consuming a new stream (with either
+            # library): a stream of silence keeps it running, as a device would.
+            keep_running = subprocess.Popen(
+                [
+                    "pacat",
+                    "--playback",
+                    "--format=s16le",
+                    "--channels=1",
+                    f"--rate={RATE_HZ}",
+                    "--latency-msec=20",
+                    "/dev/zero",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            _wait_until_the_sink_runs(env, keep_running)
             with recorded.open("wb") as out, player_err.open("w") as err:
                 recorder = subprocess.Popen(
                     [
@@ -93,15 +136,8 @@ def _record(tmp_path: Path, steps: str, device: str) -> tuple[npt.NDArray[np.flo
                         loop = QEventLoop(); QTimer.singleShot(ms, loop.quit); loop.exec()
                     player = CuePlayer({device})
                     print("available=" + str(player.available), flush=True)
-                    # A null sink takes about a second to start consuming a new stream (with
-                    # QtMultimedia as well): a silent tone opens the stream and keeps it flowing
-                    # until the cues, so they sound when they are mixed, as on a real device.
-                    player.configure(enabled=True, volume=0.0, style="tones")
-                    player.start_tone(0.0)
-                    wait(1500)
-                    player.stop_tone()
                     player.configure(enabled=True, volume={VOLUME}, style="tones")
-                    wait(100)
+                    wait(500)
                     """
                 ) + textwrap.dedent(steps)
                 # stderr goes to a file: a stuck Qt audio stack can write gigabytes of warnings.
@@ -121,8 +157,9 @@ def _record(tmp_path: Path, steps: str, device: str) -> tuple[npt.NDArray[np.flo
                 time.sleep(0.2)  # let the recorder read what the sink still holds
                 stop(recorder)
         finally:
-            if recorder is not None:
-                stop(recorder, signal_first=False)
+            for process in (recorder, keep_running):
+                if process is not None:
+                    stop(process, signal_first=False)
     with player_err.open() as err:
         stderr = err.read(4000)
     assert not timed_out, f"the player did not finish in {PLAYER_TIMEOUT_S} s: {stderr}"
