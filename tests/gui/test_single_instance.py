@@ -7,6 +7,7 @@ tests below run the real thing, with the lock and socket in a private folder of 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -440,3 +441,45 @@ def test_a_second_start_on_the_same_database_ends_and_brings_the_first_forward(
     finally:
         assert first.stop() == 0  # SIGTERM ends it cleanly
     assert first.stdout == ""
+
+
+class _OutOfDescriptors:
+    """The first app's listening socket while the process has no file descriptor left."""
+
+    def __init__(self, server: socket.socket) -> None:
+        self.server = server
+        self.accepts = 0
+
+    def accept(self) -> tuple[socket.socket, object]:
+        self.accepts += 1
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@posix_only
+def test_out_of_file_descriptors_the_first_app_rests_then_takes_the_request(
+    qtbot: QtBot, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _first(key)
+    real = first._server
+    assert real is not None
+    failing = _OutOfDescriptors(real)
+    monkeypatch.setattr(first, "_server", failing)
+    received: list[str] = []
+    first.activated.connect(received.append)
+    with _connect(key) as client:
+        client.sendall(b"start live\n")
+        qtbot.waitUntil(lambda: failing.accepts > 0, timeout=5000)
+        # the request stays queued; the app is not woken for it again and again meanwhile
+        qtbot.waitUntil(
+            lambda: not first._server_notifier or not first._server_notifier.isEnabled(),
+            timeout=1000,
+        )
+        monkeypatch.setattr(first, "_server", real)  # descriptors free again
+        with qtbot.waitSignal(first.activated, timeout=5000) as later:
+            pass
+    assert later.args == ["start live"]
+    assert failing.accepts == 1
+    first.close()

@@ -18,7 +18,7 @@ import os
 import socket
 import time
 
-from PySide6.QtCore import QObject, QSocketNotifier, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from app.ui.services.single_instance.request_line import (
     MAX_MESSAGE_BYTES,
@@ -33,6 +33,7 @@ FIRST_PAUSE_S = 0.01  # between its tries: doubling from this ...
 LONGEST_PAUSE_S = 0.1  # ... up to this
 SEND_TIMEOUT_S = 2.0  # connecting and sending one line, once the first app listens
 LISTEN_BACKLOG = 8
+ACCEPT_RETRY_MS = 500  # after accept() failed for want of file descriptors
 _LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 _LOCK_FILE_MODE = 0o600
 
@@ -182,13 +183,25 @@ class SingleInstance(QObject):
         while self._server is not None:
             try:
                 connection, _address = self._server.accept()
-            except OSError:  # none waiting (BlockingIOError), or it went already
+            except (BlockingIOError, InterruptedError):
+                return  # none waiting
+            except OSError:  # out of file descriptors or the like: the request stays queued
+                self._rest_from_accepting()
                 return
             connection.setblocking(False)
             notifier = QSocketNotifier(connection.fileno(), QSocketNotifier.Type.Read, self)
             self._incoming[notifier] = _Incoming(connection)
             notifier.activated.connect(self._ready_read)
             self._read(notifier)
+
+    def _rest_from_accepting(self) -> None:
+        """Stop being woken for the queued request for ACCEPT_RETRY_MS: the notifier fires as
+        long as it waits, and trying again at once would keep the GUI thread busy."""
+        notifier = self._server_notifier
+        if notifier is None:
+            return
+        notifier.setEnabled(False)
+        QTimer.singleShot(ACCEPT_RETRY_MS, notifier, lambda: notifier.setEnabled(True))
 
     def _ready_read(self) -> None:
         notifier = self.sender()
