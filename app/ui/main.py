@@ -206,7 +206,7 @@ def run_gui(args: argparse.Namespace) -> int:
     QTimer.singleShot(0, lambda: _log(verbose, READY_LOG_LINE))
     try:
         with loop:
-            ending = loop.create_task(_run_until_closed(closed, window))
+            ending = loop.create_task(_run_until_closed(closed, window, loop))
             try:
                 loop.run_until_complete(ending)
             except RuntimeError:
@@ -244,13 +244,19 @@ def _opening_page(screen: StartScreen | None) -> names.PageEntry | None:
     return None
 
 
-async def _run_until_closed(closed: asyncio.Event, window: MainWindow) -> None:
+async def _run_until_closed(
+    closed: asyncio.Event, window: MainWindow, loop: asyncio.AbstractEventLoop
+) -> None:
     """Run until the app is to end; then end its sessions and let their tasks finish."""
     import asyncio  # after the first paint, as every use here
 
     await closed.wait()
     if window.isVisible():  # told to quit (a signal, the session manager) with the window open
         window.quit_without_asking()
+    if not loop.is_running():
+        # Qt's loop ended under it (the display went away): the sessions are stored as ended
+        # above, and no task can run any more.
+        return
     this = asyncio.current_task()
     pending = [task for task in asyncio.all_tasks() if task is not this and not task.done()]
     for task in pending:

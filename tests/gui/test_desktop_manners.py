@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -22,7 +23,7 @@ from pytestqt.qtbot import QtBot
 from app.store import Store, open_store
 from app.store.records import BeatRecord
 from app.ui.services.exit_signals import exit_signal_numbers
-from tests.concurrency.procs import start
+from tests.concurrency.procs import app_env, start
 from tests.gui.conftest import WindowFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -359,3 +360,34 @@ def test_work_still_running_on_a_worker_at_the_end_finishes_before_the_app_exits
     assert result.returncode == 0, result.stderr
     assert status.read_text() == "0 True", result.stderr  # the work had finished by then
     assert done.read_text() == "finished"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb")
+def test_the_display_going_away_ends_a_live_session_calmly(tmp_path: Path) -> None:
+    """The X server dies under a live session (a crash of the desktop, a remote display lost):
+    the session is stored as ended, no crash report, no traceback."""
+    db = tmp_path / "app.db"
+    display = f":{90 + os.getpid() % 500}"
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    state = tmp_path / "state"
+    env = app_env(DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_STATE_HOME=str(state))
+    app = start(tmp_path, "app", db, "--demo", "--start", "live", env=env)
+    try:
+        app.wait_until(lambda: (_newest_session(db) or (0, "", 0))[2] >= 45, START_TIMEOUT_S)
+        xvfb.kill()
+        xvfb.wait(timeout=30)
+        app.proc.wait(timeout=60)
+    finally:
+        app.kill()
+        if xvfb.poll() is None:
+            xvfb.kill()
+            xvfb.wait(timeout=30)
+    found = _newest_session(db)
+    assert found is not None and found[1] == "complete", (found, app.stderr)
+    assert "Traceback" not in app.stderr and "unexpected error" not in app.stderr, app.stderr
+    assert not list(state.rglob("crash-*.txt")), app.stderr
