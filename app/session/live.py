@@ -178,7 +178,7 @@ class LiveEngine:
         self._newest_active_beat_s: float | None = None
         self._coherence_ticks: list[CoherenceTick] = []
         self._next_coherence_active_s = COHERENCE_EVERY_S
-        self._cache_key: tuple[int, int] | None = None
+        self._cache_key: tuple[int, int, int] | None = None
         self._cached: tuple[LiveNumber, LiveNumber] | None = None
         self._coherence_now: LiveNumber = LiveNumber(None, None)
         self._coherence_ready_active_s: float | None = None
@@ -399,7 +399,10 @@ class LiveEngine:
         active_now = self.active_time(now_s)
         if not self.paused:
             self._tick_coherence(active_now)
-        key = (self._t.total, int(active_now))
+        # Recomputed when a beat arrives, a second passes (the countdowns) or a beat leaves the
+        # RMSSD window (within a second, else the value would lag the window by up to that).
+        in_window = int(np.count_nonzero(self._active.view() > active_now - RMSSD_WINDOW_S))
+        key = (self._t.total, int(active_now), in_window)
         if self._cached is None or key != self._cache_key:
             self._cached = (self._compute_rmssd(active_now), self._compute_swing(active_now))
             self._cache_key = key

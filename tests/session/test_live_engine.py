@@ -65,6 +65,23 @@ def test_rmssd_is_the_core_value_on_the_last_60_s() -> None:
     assert not gaps.any()
 
 
+def test_rmssd_follows_a_beat_leaving_its_window_within_the_same_second() -> None:
+    """No new beat, the same whole second: the value still matches the window at that moment."""
+    engine = make_engine()
+    beats = rsa_beats(200.0, noise_ms=8.0)
+    # the first moment after 130 s where the oldest beat of the 60-s window leaves it
+    leaving = min(t for t, _ in beats if t > 70.05) + RMSSD_WINDOW_S
+    before, after = leaving - 0.01, leaving + 0.01
+    assert int(before) == int(after) and not any(before < t <= after for t, _ in beats)
+    feed_until(engine, beats, before)  # its last snapshot falls earlier in the same second
+    for now in (before, after):
+        snap = engine.snapshot(now)
+        window = [rr for t, rr in beats if now - RMSSD_WINDOW_S < t <= now]
+        assert snap.rmssd.value == pytest.approx(textbook_rmssd(window, [False] * len(window)))
+    first = len([t for t, _ in beats if before - RMSSD_WINDOW_S < t <= before])
+    assert first == len([t for t, _ in beats if after - RMSSD_WINDOW_S < t <= after]) + 1
+
+
 def test_coherence_every_5_s_on_gap_free_64_s() -> None:
     analysis = TextbookAnalysis()
     engine = make_engine(analysis)
