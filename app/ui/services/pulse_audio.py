@@ -7,9 +7,9 @@ protocol through pipewire-pulse), and QtMultimedia itself plays through it there
 cues needs little of it: connect, open a playback stream, ask how much fits, write, close.
 
 The library is loaded with ctypes on the first probe; without it, or without a server to reach,
-`probe` says why and the caller falls back to QtMultimedia. The client runs its own thread (a
-threaded main loop), connected on the first probe and kept; every call from here holds that
-loop's lock, and none blocks: the stream's buffer on the server is `buffer_frames` long
+`probe` says why (and the caller decides whether QtMultimedia could play instead). The client runs
+its own thread (a threaded main loop), connected on the first probe and kept; every call from here
+holds that loop's lock, and none blocks: the stream's buffer on the server is `buffer_frames` long
 (`tlength`) and a write never exceeds the room left in it (`pa_stream_writable_size`), as with
 QAudioSink's `bytesFree`.
 """
@@ -133,12 +133,12 @@ class _Connection:
     QtMultimedia keeps its own), so a stream opened after an idle pause finds it ready."""
 
     def __init__(self, library: _Library) -> None:
-        self._lib = library
+        self.lib = library
         self._loop: int | None = library.loop_new()
         self._context: int | None = None
 
     def locked(self) -> _Locked:
-        return _Locked(self._lib, self._loop)
+        return _Locked(self.lib, self._loop)
 
     def wait_for(
         self, state_of: Callable[[int], int], handle: int, ready: int, ended: frozenset[int]
@@ -160,10 +160,10 @@ class _Connection:
         if not self._context:
             return False
         with self.locked():
-            return int(self._lib.context_state(self._context)) == _ContextState.READY
+            return int(self.lib.context_state(self._context)) == _ContextState.READY
 
     def connect(self) -> bool:
-        lib, loop = self._lib, self._loop
+        lib, loop = self.lib, self._loop
         if not loop or lib.loop_start(loop) < 0:
             return False
         with self.locked():
@@ -173,7 +173,7 @@ class _Connection:
         return self.wait_for(lib.context_state, self._context, _ContextState.READY, _CONTEXT_ENDED)
 
     def open_stream(self, spec: PulseStreamSpec) -> PulseOutput | None:
-        lib = self._lib
+        lib = self.lib
         sample = _SampleSpec(_S16LE, spec.rate_hz, 1)
         attributes = _BufferAttr(
             maxlength=_SERVER_CHOOSES,
@@ -196,7 +196,7 @@ class _Connection:
         return output
 
     def close(self) -> None:
-        lib, loop = self._lib, self._loop
+        lib, loop = self.lib, self._loop
         if not loop:
             return
         with self.locked():
@@ -226,7 +226,7 @@ class PulseOutput:
 
     def __init__(self, connection: _Connection, stream: int) -> None:
         self._connection = connection
-        self._lib = connection._lib
+        self._lib = connection.lib
         self._stream: int | None = stream
         self.failed = False
 

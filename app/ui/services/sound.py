@@ -208,16 +208,19 @@ class FirstWorkingDevice:
     def open(self) -> AudioOutput | str:
         if self._chosen is None:
             reason = self.probe()
-            if reason is not None or self._chosen is None:
-                return reason or NO_OUTPUT
+            if reason is not None:
+                return reason
+        assert self._chosen is not None  # a probe that found nothing wrong chose one
         return self._chosen.open()
 
 
 def pipewire_socket_exists() -> bool:
     """A PipeWire server listens for this user (QtMultimedia can play to it without PulseAudio)."""
     folder = os.environ.get("PIPEWIRE_RUNTIME_DIR") or os.environ.get("XDG_RUNTIME_DIR")
+    if not folder:
+        return False
     name = os.environ.get("PIPEWIRE_REMOTE") or "pipewire-0"
-    return bool(folder) and os.path.exists(os.path.join(folder or "", name))
+    return os.path.exists(os.path.join(folder, name))
 
 
 def default_audio_device() -> AudioDevice:

@@ -217,12 +217,9 @@ class SingleInstance(QObject):
                 return  # all read for now
             except OSError:
                 chunk = b""  # reset by the sender: it is gone
-            if not chunk:  # the sender ended before its newline was read here: take what came
-                self._drop(notifier)
-                self.activated.emit(decode_request(incoming.received))
-                return
             incoming.received += chunk
-            if b"\n" in incoming.received[:MAX_MESSAGE_BYTES]:
+            # a whole line, or the sender ended before its newline was read: take what came
+            if not chunk or b"\n" in incoming.received[:MAX_MESSAGE_BYTES]:
                 self._drop(notifier)
                 self.activated.emit(decode_request(incoming.received))
                 return
